@@ -1,0 +1,90 @@
+"""Input checks shared by the engine: every message names the problem."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_random_state(random_state):
+    """A ``numpy.random.Generator`` from ``None``, an int seed, or a Generator."""
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative integer, got {random_state}")
+        return np.random.default_rng(int(random_state))
+    raise ValueError(f"random_state must be None, an int or a numpy Generator, got {random_state!r}")
+
+
+def check_X(X, n_features=None, dtype=None, name="X"):
+    """A 2-D, non-empty, finite float array (float32 kept, anything else → float64)."""
+    try:
+        X = np.asarray(X)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} could not be read as an array: {exc}") from None
+    if X.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features), got a 1-D array of shape {X.shape}; "
+            "use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single sample")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples")
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has 0 features")
+    if X.dtype.kind not in "fiub":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be numeric, got values of type {X.dtype}") from None
+    target = dtype if dtype is not None else (X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
+    X = np.ascontiguousarray(X, dtype=target)
+    if not np.isfinite(X).all():
+        bad = "NaN" if np.isnan(X).any() else "infinite"
+        raise ValueError(f"{name} contains {bad} values")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} has {X.shape[1]} features, but the network expects {n_features}")
+    return X
+
+
+def check_Y_for_network(Y, n_samples, n_outputs, dtype, name="Y"):
+    """Numeric targets shaped ``(n_samples, n_outputs)``; a 1-D vector counts as one output."""
+    Y = np.asarray(Y)
+    if Y.dtype.kind not in "fiub":
+        raise ValueError(f"{name} must be numeric here (encode labels first, e.g. with glassnet.one_hot)")
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2:
+        raise ValueError(f"{name} must be 1-D or 2-D, got shape {Y.shape}")
+    if Y.shape[0] != n_samples:
+        raise ValueError(f"X and {name} have different numbers of samples: {n_samples} and {Y.shape[0]}")
+    if Y.shape[1] != n_outputs:
+        raise ValueError(f"{name} has {Y.shape[1]} columns, but the network has {n_outputs} outputs")
+    Y = np.ascontiguousarray(Y, dtype=dtype)
+    if not np.isfinite(Y).all():
+        bad = "NaN" if np.isnan(Y).any() else "infinite"
+        raise ValueError(f"{name} contains {bad} values")
+    return Y
+
+
+def check_positive(value, name, integer=False, allow_none=False):
+    """``value > 0`` (and an integer when ``integer``), or a clear ``ValueError``."""
+    if value is None and allow_none:
+        return value
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not np.isfinite(value) or value <= 0:
+        what = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return value
+
+
+def check_non_negative(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    return value

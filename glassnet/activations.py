@@ -1,0 +1,283 @@
+"""Activation functions, each with its derivative right beside it.
+
+An activation maps a layer's pre-activation ``Z`` (shape ``(n_samples, n_units)``)
+to its output ``A = σ(Z)``. Backpropagation needs ``dZ = dA ⊙ σ'(Z)``; every
+activation here offers
+
+- ``act(Z)``              the value ``A = σ(Z)``,
+- ``act.derivative(Z, A)`` the elementwise derivative ``σ'(Z)`` (``A`` is passed
+  because many derivatives are cheapest written in terms of the output, e.g.
+  ``σ' = σ(1 − σ)``),
+- ``act.backward(dA, Z, A)`` the delta ``dZ``; for elementwise activations this is
+  ``dA * σ'(Z)``, for softmax it is the Jacobian-vector product.
+
+All are numerically stable: no overflow warnings for ``|z|`` up to 1e4.
+Look one up by name with :func:`get_activation`; unknown names raise
+``ValueError`` listing the valid ones.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+
+class Activation:
+    """Base class: an elementwise activation ``A = σ(Z)`` and its derivative."""
+
+    name = "activation"
+
+    def __call__(self, Z, out=None):
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def derivative(self, Z, A):
+        """``σ'(Z)``, elementwise; ``A`` must equal ``σ(Z)``."""
+        raise NotImplementedError  # pragma: no cover
+
+    def backward(self, dA, Z, A, out=None):
+        """``dZ = dA ⊙ σ'(Z)`` (chain rule through an elementwise function)."""
+        return np.multiply(dA, self.derivative(Z, A), out=out)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Identity(Activation):
+    """``σ(z) = z``, ``σ'(z) = 1``. The output of a regression network."""
+
+    name = "identity"
+
+    def __call__(self, Z, out=None):
+        if out is None:
+            return np.array(Z, copy=True)
+        if out is not Z:
+            np.copyto(out, Z)
+        return out
+
+    def derivative(self, Z, A):
+        return np.ones_like(Z)
+
+    def backward(self, dA, Z, A, out=None):
+        if out is None:
+            return np.array(dA, copy=True)
+        if out is not dA:
+            np.copyto(out, dA)
+        return out
+
+
+class Sigmoid(Activation):
+    """The logistic function ``σ(z) = 1 / (1 + exp(−βz))`` with steepness ``β``.
+
+    ``σ'(z) = β σ(z) (1 − σ(z))``. SciPy's ``expit`` evaluates it without
+    overflow for any ``z``.
+    """
+
+    name = "sigmoid"
+
+    def __init__(self, beta=1.0):
+        if not np.isfinite(beta) or beta <= 0:
+            raise ValueError(f"sigmoid steepness beta must be a positive number, got {beta!r}")
+        self.beta = float(beta)
+
+    def __call__(self, Z, out=None):
+        if self.beta != 1.0:
+            Z = np.multiply(Z, Z.dtype.type(self.beta), out=out)
+            return special.expit(Z, out=Z)
+        return special.expit(Z, out=out)
+
+    def derivative(self, Z, A):
+        return self.beta * A * (1 - A)
+
+    def __repr__(self):
+        return f"Sigmoid(beta={self.beta})" if self.beta != 1.0 else "Sigmoid()"
+
+
+class Tanh(Activation):
+    """``σ(z) = tanh z``, ``σ'(z) = 1 − tanh² z``."""
+
+    name = "tanh"
+
+    def __call__(self, Z, out=None):
+        return np.tanh(Z, out=out)
+
+    def derivative(self, Z, A):
+        return 1 - A * A
+
+
+class ReLU(Activation):
+    """``σ(z) = max(0, z)``, ``σ'(z) = 1 if z > 0 else 0`` (0 at z = 0, as in PyTorch)."""
+
+    name = "relu"
+
+    def __call__(self, Z, out=None):
+        return np.maximum(Z, 0, out=out)
+
+    def derivative(self, Z, A):
+        return (Z > 0).astype(Z.dtype)
+
+    def backward(self, dA, Z, A, out=None):
+        # Zero the gradient where the unit was off; A > 0 exactly where Z > 0.
+        out = np.multiply(dA, A > 0, out=out)
+        return out
+
+
+class LeakyReLU(Activation):
+    """``σ(z) = z if z > 0 else αz``, ``σ'(z) = 1 if z > 0 else α``."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha=0.01):
+        if not np.isfinite(alpha) or alpha < 0:
+            raise ValueError(f"leaky_relu slope alpha must be a non-negative number, got {alpha!r}")
+        self.alpha = float(alpha)
+
+    def __call__(self, Z, out=None):
+        return np.where(Z > 0, Z, self.alpha * Z) if out is None else _copy_into(
+            np.where(Z > 0, Z, self.alpha * Z), out)
+
+    def derivative(self, Z, A):
+        return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype)
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class ELU(Activation):
+    """``σ(z) = z if z > 0 else α(eᶻ − 1)``, ``σ'(z) = 1 if z > 0 else σ(z) + α``."""
+
+    name = "elu"
+
+    def __init__(self, alpha=1.0):
+        if not np.isfinite(alpha) or alpha <= 0:
+            raise ValueError(f"elu alpha must be a positive number, got {alpha!r}")
+        self.alpha = float(alpha)
+
+    def __call__(self, Z, out=None):
+        # expm1 of min(z, 0) never overflows and is exact near 0.
+        A = np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0)))
+        return A if out is None else _copy_into(A, out)
+
+    def derivative(self, Z, A):
+        return np.where(Z > 0, 1.0, A + self.alpha).astype(Z.dtype)
+
+    def __repr__(self):
+        return f"ELU(alpha={self.alpha})"
+
+
+class Softplus(Activation):
+    """``σ(z) = log(1 + eᶻ)``, ``σ'(z) = 1 / (1 + e⁻ᶻ)`` (the logistic function)."""
+
+    name = "softplus"
+
+    def __call__(self, Z, out=None):
+        return np.logaddexp(0, Z, out=out)
+
+    def derivative(self, Z, A):
+        return special.expit(Z)
+
+
+class GELU(Activation):
+    """Gaussian error linear unit, exact form: ``σ(z) = z Φ(z)``.
+
+    ``Φ`` is the standard normal CDF, ``φ`` its density; ``σ'(z) = Φ(z) + z φ(z)``.
+    """
+
+    name = "gelu"
+
+    def __call__(self, Z, out=None):
+        A = Z * _normal_cdf(Z)
+        return A if out is None else _copy_into(A, out)
+
+    def derivative(self, Z, A):
+        return _normal_cdf(Z) + Z * np.exp(-0.5 * Z * Z) / math.sqrt(2 * math.pi)
+
+
+class Exp(Activation):
+    """``σ(z) = eᶻ``, ``σ'(z) = eᶻ``: the canonical output for the Poisson loss.
+
+    ``z`` is capped at ``log(max float)`` so that the value stays finite.
+    """
+
+    name = "exp"
+
+    def __call__(self, Z, out=None):
+        cap = math.log(np.finfo(Z.dtype).max) if Z.dtype.kind == "f" else 709.0
+        return np.exp(np.minimum(Z, cap), out=out)
+
+    def derivative(self, Z, A):
+        return A
+
+
+class Softmax(Activation):
+    """``softmax(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)``, row by row.
+
+    Not elementwise: its derivative is the Jacobian ``J = diag(a) − a aᵀ`` of each
+    row, so ``dZ = J dA = a ⊙ (dA − (dA · a))``. Subtracting the row maximum
+    before ``exp`` keeps it stable.
+    """
+
+    name = "softmax"
+
+    def __call__(self, Z, out=None):
+        out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def jacobian(self, z):
+        """The Jacobian ``∂a/∂z = diag(a) − a aᵀ`` of one row ``z`` (shape ``(k,)``)."""
+        a = self(np.asarray(z, dtype=float).reshape(1, -1))[0]
+        return np.diag(a) - np.outer(a, a)
+
+    def derivative(self, Z, A):
+        """The diagonal of the Jacobian, ``a(1 − a)``: only for inspection.
+
+        Backpropagation uses :meth:`backward`, which applies the full Jacobian.
+        """
+        return A * (1 - A)
+
+    def backward(self, dA, Z, A, out=None):
+        dot = np.einsum("ij,ij->i", dA, A)[:, None]
+        out = np.subtract(dA, dot, out=out)
+        out *= A
+        return out
+
+
+def _normal_cdf(Z):
+    return 0.5 * (1 + special.erf(Z / math.sqrt(2)))
+
+
+def _copy_into(values, out):
+    np.copyto(out, values)
+    return out
+
+
+ACTIVATIONS = {
+    "identity": Identity,
+    "linear": Identity,
+    "sigmoid": Sigmoid,
+    "logistic": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "softplus": Softplus,
+    "gelu": GELU,
+    "exp": Exp,
+    "softmax": Softmax,
+}
+"""Every activation by name ("linear" = "identity", "logistic" = "sigmoid")."""
+
+
+def get_activation(name_or_activation):
+    """Return an :class:`Activation` for a name such as ``"relu"``, or pass one through."""
+    if isinstance(name_or_activation, Activation):
+        return name_or_activation
+    if isinstance(name_or_activation, str) and name_or_activation in ACTIVATIONS:
+        return ACTIVATIONS[name_or_activation]()
+    raise ValueError(
+        f"unknown activation {name_or_activation!r}; valid activations are: "
+        + ", ".join(sorted(ACTIVATIONS))
+    )

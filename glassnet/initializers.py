@@ -1,0 +1,91 @@
+"""Weight initializers: how a layer's ``W`` (shape ``(n_in, n_out)``) starts.
+
+Each initializer is a function ``init(n_in, n_out, rng, dtype) -> W``; biases start
+at zero unless the initializer says otherwise (``init.biases``). The scale of the
+random weights keeps the variance of activations roughly constant from layer to
+layer, which is why it depends on the fan-in ``n_in`` (and fan-out ``n_out``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def he_normal(n_in, n_out, rng, dtype=np.float64):
+    """He/Kaiming normal: ``W ~ N(0, 2/n_in)``, suited to ReLU-like layers."""
+    return (rng.standard_normal((n_in, n_out)) * math.sqrt(2.0 / n_in)).astype(dtype)
+
+
+def he_uniform(n_in, n_out, rng, dtype=np.float64):
+    """He/Kaiming uniform: ``W ~ U(−√(6/n_in), √(6/n_in))``."""
+    bound = math.sqrt(6.0 / n_in)
+    return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
+
+
+def glorot_normal(n_in, n_out, rng, dtype=np.float64):
+    """Glorot/Xavier normal: ``W ~ N(0, 2/(n_in + n_out))``, suited to tanh and sigmoid."""
+    return (rng.standard_normal((n_in, n_out)) * math.sqrt(2.0 / (n_in + n_out))).astype(dtype)
+
+
+def glorot_uniform(n_in, n_out, rng, dtype=np.float64):
+    """Glorot/Xavier uniform: ``W ~ U(−√(6/(n_in+n_out)), √(6/(n_in+n_out)))``."""
+    bound = math.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
+
+
+def scaled_normal(n_in, n_out, rng, dtype=np.float64):
+    """Standard normal scaled by ``1/√n_in`` (Nielsen's ``network2`` default)."""
+    return (rng.standard_normal((n_in, n_out)) / math.sqrt(n_in)).astype(dtype)
+
+
+def zeros(n_in, n_out, rng=None, dtype=np.float64):
+    """All zeros. Every hidden unit then stays identical: useful only to show why not."""
+    return np.zeros((n_in, n_out), dtype=dtype)
+
+
+def sklearn_uniform(n_in, n_out, rng, dtype=np.float64, factor=6.0):
+    """scikit-learn's MLP initialization: ``U(±√(factor/(n_in + n_out)))`` for W *and* b.
+
+    scikit-learn uses ``factor = 2`` for logistic layers and 6 otherwise.
+    """
+    bound = math.sqrt(factor / (n_in + n_out))
+    return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
+
+
+def _sklearn_biases(n_in, n_out, rng, dtype=np.float64, factor=6.0):
+    bound = math.sqrt(factor / (n_in + n_out))
+    return rng.uniform(-bound, bound, n_out).astype(dtype)
+
+
+sklearn_uniform.biases = _sklearn_biases
+
+INITIALIZERS = {
+    "he_normal": he_normal,
+    "he_uniform": he_uniform,
+    "glorot_normal": glorot_normal,
+    "glorot_uniform": glorot_uniform,
+    "xavier_normal": glorot_normal,
+    "xavier_uniform": glorot_uniform,
+    "scaled_normal": scaled_normal,
+    "zeros": zeros,
+    "sklearn": sklearn_uniform,
+}
+"""Every initializer by name ("xavier_*" = "glorot_*")."""
+
+_RELU_LIKE = {"relu", "leaky_relu", "elu", "gelu", "softplus"}
+
+
+def get_initializer(name_or_function, activation_name=None):
+    """Return the initializer for a name; ``"auto"`` picks He for ReLU-like layers, else Glorot."""
+    if callable(name_or_function):
+        return name_or_function
+    if name_or_function == "auto":
+        return he_normal if activation_name in _RELU_LIKE else glorot_uniform
+    if isinstance(name_or_function, str) and name_or_function in INITIALIZERS:
+        return INITIALIZERS[name_or_function]
+    raise ValueError(
+        f"unknown initializer {name_or_function!r}; valid initializers are: auto, "
+        + ", ".join(sorted(INITIALIZERS))
+    )

@@ -1,0 +1,152 @@
+"""Loss functions, each with its gradient beside it.
+
+A loss compares predictions ``Ŷ`` with targets ``Y`` (both ``(n_samples, n_outputs)``).
+Every loss here offers
+
+- ``loss.per_sample(Ŷ, Y)``  shape ``(n_samples,)``: the loss of each sample, summed
+  over its outputs;
+- ``loss(Ŷ, Y)``             the mean over samples (a weighted mean with
+  ``sample_weight``), so that learning rates do not depend on batch size;
+- ``loss.gradient(Ŷ, Y)``    ``∂ℓ/∂Ŷ`` of each sample's loss, elementwise;
+- ``loss.canonical``         the output activation it is paired with. For that pair
+  the output delta simplifies to ``dZ = Ŷ − Y`` (per sample), which the network
+  uses directly: sigmoid + binary cross-entropy, softmax + categorical
+  cross-entropy, identity + squared error, exp + Poisson.
+
+Predicted probabilities of exactly 0 or 1 give finite values: they are clipped to
+``[eps, 1 − eps]`` with the dtype's machine epsilon, as scikit-learn does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+
+class Loss:
+    """Base class for a loss ``ℓ(ŷ, y)``."""
+
+    name = "loss"
+    canonical = None
+
+    def per_sample(self, Y_hat, Y):
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def gradient(self, Y_hat, Y):
+        raise NotImplementedError  # pragma: no cover
+
+    def __call__(self, Y_hat, Y, sample_weight=None):
+        Y_hat, Y = _as_2d(Y_hat), _as_2d(Y)
+        return float(np.average(self.per_sample(Y_hat, Y), weights=sample_weight))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class SquaredError(Loss):
+    """``ℓ = ½ Σₖ (ŷₖ − yₖ)²``, ``∂ℓ/∂ŷ = ŷ − y``."""
+
+    name = "squared_error"
+    canonical = "identity"
+
+    def per_sample(self, Y_hat, Y):
+        diff = Y_hat - Y
+        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+    def gradient(self, Y_hat, Y):
+        return Y_hat - Y
+
+
+class BinaryCrossEntropy(Loss):
+    """``ℓ = −Σₖ [y log ŷ + (1 − y) log(1 − ŷ)]``, ``∂ℓ/∂ŷ = (ŷ − y) / (ŷ (1 − ŷ))``.
+
+    One independent yes/no per output: binary and multi-label classification.
+    """
+
+    name = "binary_cross_entropy"
+    canonical = "sigmoid"
+
+    def per_sample(self, Y_hat, Y):
+        P = _clip_probability(Y_hat)
+        return -(special.xlogy(Y, P) + special.xlogy(1 - Y, 1 - P)).sum(axis=1)
+
+    def gradient(self, Y_hat, Y):
+        P = _clip_probability(Y_hat)
+        return (P - Y) / (P * (1 - P))
+
+
+class CategoricalCrossEntropy(Loss):
+    """``ℓ = −Σₖ yₖ log ŷₖ`` for one-hot ``y``, ``∂ℓ/∂ŷₖ = −yₖ / ŷₖ``."""
+
+    name = "categorical_cross_entropy"
+    canonical = "softmax"
+
+    def per_sample(self, Y_hat, Y):
+        return -special.xlogy(Y, _clip_probability(Y_hat)).sum(axis=1)
+
+    def gradient(self, Y_hat, Y):
+        return -Y / _clip_probability(Y_hat)
+
+
+class Poisson(Loss):
+    """Poisson negative log-likelihood (half deviance): ``ℓ = Σₖ [ŷ − y log ŷ + y log y − y]``.
+
+    ``∂ℓ/∂ŷ = 1 − y/ŷ``; with ``ŷ = eᶻ`` the output delta is ``ŷ − y``. The terms
+    ``y log y − y`` do not depend on ``ŷ``; they make a perfect fit score 0.
+    """
+
+    name = "poisson"
+    canonical = "exp"
+
+    def per_sample(self, Y_hat, Y):
+        Y_hat = np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)
+        return (Y_hat - special.xlogy(Y, Y_hat) + special.xlogy(Y, Y) - Y).sum(axis=1)
+
+    def gradient(self, Y_hat, Y):
+        return 1 - Y / np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)
+
+
+def _float_dtype(a):
+    return a.dtype if a.dtype.kind == "f" else np.float64
+
+
+def _clip_probability(P):
+    eps = np.finfo(_float_dtype(P)).eps
+    return np.clip(P, eps, 1 - eps)
+
+
+def _as_2d(a):
+    a = np.asarray(a)
+    return a.reshape(-1, 1) if a.ndim == 1 else a
+
+
+LOSSES = {
+    "squared_error": SquaredError,
+    "mse": SquaredError,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "bce": BinaryCrossEntropy,
+    "log_loss": BinaryCrossEntropy,
+    "categorical_cross_entropy": CategoricalCrossEntropy,
+    "cross_entropy": CategoricalCrossEntropy,
+    "poisson": Poisson,
+}
+"""Every loss by name (with the short names "mse", "bce", "cross_entropy")."""
+
+CANONICAL_LOSS = {
+    "identity": "squared_error",
+    "sigmoid": "binary_cross_entropy",
+    "softmax": "categorical_cross_entropy",
+    "exp": "poisson",
+}
+"""The loss that pairs with each output activation so that ``dZ = Ŷ − Y``."""
+
+
+def get_loss(name_or_loss):
+    """Return a :class:`Loss` for a name such as ``"squared_error"``, or pass one through."""
+    if isinstance(name_or_loss, Loss):
+        return name_or_loss
+    if isinstance(name_or_loss, str) and name_or_loss in LOSSES:
+        return LOSSES[name_or_loss]()
+    raise ValueError(
+        f"unknown loss {name_or_loss!r}; valid losses are: " + ", ".join(sorted(LOSSES))
+    )

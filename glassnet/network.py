@@ -1,0 +1,474 @@
+"""Dense layers, networks and backpropagation.
+
+Notation (samples are rows, as in scikit-learn)::
+
+    A⁰ = X                                    shape (n, n_0)
+    Zˡ = Aˡ⁻¹ Wˡ + bˡ        Wˡ: (n_{l-1}, n_l), bˡ: (n_l,)
+    Aˡ = σˡ(Zˡ)
+
+Backpropagation walks the layers from last to first::
+
+    dZᴸ = (Ŷ − Y) / n                         output layer with its canonical loss
+    dZˡ = dAˡ ⊙ σˡ'(Zˡ)                       any other layer (softmax: Jacobian product)
+    dWˡ = Aˡ⁻¹ᵀ dZˡ     dbˡ = Σ_rows dZˡ      dAˡ⁻¹ = dZˡ Wˡᵀ
+
+Column-vector textbooks write ``z = W a + b`` with ``W`` of shape ``(n_out, n_in)``:
+that ``W`` is our ``W.T``. In code the names follow the math: ``Z``, ``A``,
+``A_prev``, ``dZ``, ``dW``, ``db``, ``dA_prev``.
+
+All parameters live in one flat vector ``net.theta`` laid out as
+``[W¹, …, Wᴸ, b¹, …, bᴸ]`` (scikit-learn's packing order), and all gradients in
+``net.grad`` with the same layout. Each layer's ``W``, ``b``, ``dW``, ``db`` are
+views into those vectors, so an optimizer step, gradient checking and L-BFGS work
+on one array and nothing is copied per step.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .activations import Activation, Softmax, get_activation
+from .initializers import get_initializer
+from .losses import CANONICAL_LOSS, get_loss
+from ._validation import check_random_state, check_X, check_Y_for_network
+
+
+class Dense:
+    """One fully connected layer: ``Z = A_prev @ W + b``, ``A = σ(Z)``.
+
+    Attributes
+    ----------
+    W : ndarray, shape (n_in, n_out)
+        Weights, a view into the network's ``theta``; assigning to ``layer.W``
+        copies the numbers in (the view stays a view).
+    b : ndarray, shape (n_out,)
+        Biases, a view into ``theta``.
+    dW, db : ndarray
+        Gradients of the last :meth:`Network.gradients` call, views into ``grad``.
+    A_prev, Z, A, dZ : ndarray
+        What the last forward/backward pass cached, under the math's names.
+    """
+
+    def __init__(self, n_in, n_out, activation, dropout=0.0):
+        self.n_in, self.n_out = n_in, n_out
+        self.activation = activation
+        self.dropout = dropout
+        self.A_prev = self.Z = self.A = self.dZ = self.mask = None
+
+    # W and b are views into the network's flat theta; setting them copies values in.
+    @property
+    def W(self):
+        return self._W
+
+    @W.setter
+    def W(self, value):
+        _assign(self._W, value, "W")
+
+    @property
+    def b(self):
+        return self._b
+
+    @b.setter
+    def b(self, value):
+        _assign(self._b, value, "b")
+
+    @property
+    def dW(self):
+        return self._dW
+
+    @property
+    def db(self):
+        return self._db
+
+    @property
+    def n_params(self):
+        return self.n_in * self.n_out + self.n_out
+
+    def __repr__(self):
+        return f"Dense({self.n_in} → {self.n_out}, {self.activation!r})"
+
+
+def _assign(view, value, name):
+    value = np.asarray(value, dtype=view.dtype)
+    if value.shape != view.shape:
+        value = value.reshape(view.shape) if value.size == view.size else value
+    if value.shape != view.shape:
+        raise ValueError(f"{name} must have shape {view.shape}, got {np.shape(value)}")
+    view[...] = value
+
+
+class Network:
+    """A multi-layer perceptron over one flat parameter vector.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_inputs, n_hidden_1, …, n_outputs]``; at least two entries.
+    activations : str, Activation, or sequence of them
+        One per layer (``len(layer_sizes) − 1`` entries), or a single one. A single
+        one applies to every layer unless ``output`` is given, in which case it
+        applies to the hidden layers only.
+    output : str or Activation, optional
+        The output layer's activation, when ``activations`` names the hidden ones.
+    init : str or callable
+        Initializer name (see :mod:`glassnet.initializers`) or function; ``"auto"``
+        picks He for ReLU-like layers and Glorot otherwise.
+    dropout : float or sequence of float
+        Probability of dropping each hidden unit during training (inverted dropout).
+    random_state : int, numpy.random.Generator or None
+        Seeds the initial weights (and dropout masks); the same seed gives
+        bit-identical weights.
+    dtype : numpy float dtype
+        float64 (default) or float32.
+    """
+
+    def __init__(self, layer_sizes, activations="relu", output=None, init="auto",
+                 dropout=0.0, random_state=None, dtype=np.float64):
+        sizes = list(layer_sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
+        for s in sizes:
+            if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s <= 0:
+                raise ValueError(f"layer sizes must be positive integers, got {sizes}")
+        self.layer_sizes = [int(s) for s in sizes]
+        n_layers = len(sizes) - 1
+        acts = _expand_activations(activations, output, n_layers)
+        drops = _expand_dropout(dropout, n_layers)
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating point type, got {self.dtype}")
+        self.init = init
+        self.rng = check_random_state(random_state)
+        self.layers = [Dense(n_in, n_out, act, p)
+                       for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops)]
+        self.classes_ = None      # labels, once trained on labels
+        self.ravel_output = False  # predict 1-D, once trained on a 1-D regression target
+        self._allocate(self.dtype)
+        self.initialize()
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def n_params(self):
+        return sum(layer.n_params for layer in self.layers)
+
+    @property
+    def n_weights(self):
+        """Number of weights (``theta[:n_weights]``); the biases follow them."""
+        return sum(layer.n_in * layer.n_out for layer in self.layers)
+
+    @property
+    def output_activation(self):
+        return self.layers[-1].activation
+
+    @property
+    def n_inputs(self):
+        return self.layer_sizes[0]
+
+    @property
+    def n_outputs(self):
+        return self.layer_sizes[-1]
+
+    def _allocate(self, dtype, theta=None):
+        """Create ``theta`` and ``grad`` and point every layer's views into them."""
+        self.theta = np.zeros(self.n_params, dtype=dtype) if theta is None else theta
+        self.grad = np.zeros_like(self.theta)
+        w_off, b_off = 0, self.n_weights
+        for layer in self.layers:
+            size = layer.n_in * layer.n_out
+            layer._W = self.theta[w_off:w_off + size].reshape(layer.n_in, layer.n_out)
+            layer._dW = self.grad[w_off:w_off + size].reshape(layer.n_in, layer.n_out)
+            layer._b = self.theta[b_off:b_off + layer.n_out]
+            layer._db = self.grad[b_off:b_off + layer.n_out]
+            w_off += size
+            b_off += layer.n_out
+        self._buffers = {}
+
+    def initialize(self, random_state=None):
+        """Draw fresh initial weights (from ``random_state`` or the network's generator)."""
+        rng = self.rng if random_state is None else check_random_state(random_state)
+        for layer in self.layers:
+            init = get_initializer(self.init, layer.activation.name)
+            layer.W = init(layer.n_in, layer.n_out, rng, self.dtype)
+            bias_init = getattr(init, "biases", None)
+            layer.b = (np.zeros(layer.n_out) if bias_init is None
+                       else bias_init(layer.n_in, layer.n_out, rng, self.dtype))
+        return self
+
+    def astype(self, dtype):
+        """Convert parameters to ``dtype`` in place (float32 input trains in float32)."""
+        dtype = np.dtype(dtype)
+        if dtype != self.dtype:
+            self.dtype = dtype
+            self._allocate(dtype, self.theta.astype(dtype))
+        return self
+
+    def get_params(self):
+        """A copy of the flat parameter vector ``theta``."""
+        return self.theta.copy()
+
+    def set_params(self, theta):
+        """Copy a flat vector into ``theta`` (the layers' views see the new values)."""
+        theta = np.asarray(theta)
+        if theta.shape != self.theta.shape:
+            raise ValueError(f"theta must have shape {self.theta.shape}, got {theta.shape}")
+        self.theta[...] = theta
+        return self
+
+    def copy(self):
+        """An independent copy of the network (weights, activations, classes)."""
+        return copy.deepcopy(self)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_buffers"] = {}
+        state["layers"] = [(l.n_in, l.n_out, l.activation, l.dropout) for l in self.layers]
+        return state
+
+    def __setstate__(self, state):
+        layers = state.pop("layers")
+        self.__dict__.update(state)
+        self.layers = [Dense(*spec) for spec in layers]
+        self._allocate(self.dtype, self.theta)
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, X, training=False):
+        """Run the network on ``X`` and return ``Ŷ``, caching every layer's ``A_prev``, ``Z``, ``A``.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, n_inputs)
+        training : bool
+            Apply dropout (inverted: kept units are scaled by ``1/(1−p)``).
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_outputs)
+        """
+        X = check_X(X, self.n_inputs, dtype=self.dtype)
+        return self._forward(X, training=training)
+
+    def _forward(self, X, training=False, buffers=None):
+        A = X
+        last = self.layers[-1]
+        for i, layer in enumerate(self.layers):
+            layer.A_prev = A
+            if buffers is None:
+                Z = A @ layer._W
+                Z += layer._b
+                A = layer.activation(Z)
+            else:
+                Z, A = buffers[i]
+                np.matmul(layer.A_prev, layer._W, out=Z)
+                Z += layer._b
+                layer.activation(Z, out=A)
+            layer.Z, layer.A = Z, A
+            layer.mask = None
+            if training and layer.dropout > 0 and layer is not last:
+                # Inverted dropout: keep each unit with probability 1 − p and scale
+                # it by 1/(1 − p), so the expected input of the next layer is unchanged.
+                keep = 1.0 - layer.dropout
+                layer.mask = (self.rng.random(A.shape) < keep) * A.dtype.type(1.0 / keep)
+                A = A * layer.mask
+        return A
+
+    def predict_output(self, X, batch_size=None):
+        """``Ŷ`` for ``X`` without caching, computed in chunks to bound memory."""
+        X = check_X(X, self.n_inputs, dtype=self.dtype)
+        n = X.shape[0]
+        chunk = batch_size or max(1, min(n, 8192))
+        out = np.empty((n, self.n_outputs), dtype=self.dtype)
+        buffers = self._inference_buffers(min(chunk, n))
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            m = stop - start
+            A = X[start:stop]
+            for layer, Z in zip(self.layers, buffers):
+                Z = Z[:m]
+                np.matmul(A, layer._W, out=Z)
+                Z += layer._b
+                A = layer.activation(Z, out=Z if layer is not self.layers[-1] else out[start:stop])
+        return out
+
+    def _inference_buffers(self, m):
+        key = ("infer", m)
+        if key not in self._buffers:
+            self._buffers[key] = [np.empty((m, l.n_out), self.dtype) for l in self.layers]
+        return self._buffers[key]
+
+    def predict(self, X):
+        """Predictions: class labels for a classifier network, ``Ŷ`` otherwise.
+
+        A network trained by :func:`glassnet.train` on labels remembers them in
+        ``classes_``: softmax outputs give the most probable label, a single
+        sigmoid output gives the label of ``p > 0.5``, several sigmoid outputs give
+        a 0/1 indicator matrix (multi-label).
+        """
+        Y_hat = self.predict_output(X)
+        name = self.output_activation.name
+        if name == "softmax":
+            idx = Y_hat.argmax(axis=1)
+            return idx if self.classes_ is None else self.classes_[idx]
+        if name == "sigmoid":
+            on = Y_hat > 0.5
+            if Y_hat.shape[1] == 1 and self.classes_ is not None:
+                return self.classes_[on[:, 0].astype(int)]
+            return on.astype(int) if Y_hat.shape[1] > 1 else on[:, 0].astype(int)
+        return Y_hat[:, 0] if self.ravel_output else Y_hat
+
+    # ------------------------------------------------------------------ backward
+    def gradients(self, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None):
+        """Loss and every layer's ``(dW, db)`` for one batch, by backpropagation.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, n_inputs)
+        Y : array-like, shape (n_samples, n_outputs) (or (n_samples,) for one output)
+            Numeric targets: one-hot rows for softmax, 0/1 for sigmoid.
+        loss : str or Loss, optional
+            Defaults to the output activation's canonical loss.
+        l2 : float
+            L2 penalty ``l2/2 · Σ‖W‖² / n`` on the weights (not the biases).
+        l1 : float
+            L1 penalty ``l1 · Σ|W| / n`` on the weights.
+        sample_weight : array-like, shape (n_samples,), optional
+            The loss becomes the weighted mean ``Σ wᵢ ℓᵢ / Σ wᵢ``.
+
+        Returns
+        -------
+        loss_value : float
+        grads : list of (dW, db)
+            Shaped like each layer's ``(W, b)``; views into ``net.grad``.
+        """
+        X = check_X(X, self.n_inputs, dtype=self.dtype)
+        Y = check_Y_for_network(Y, X.shape[0], self.n_outputs, self.dtype)
+        sw = None
+        if sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=self.dtype).reshape(-1)
+            if sw.shape[0] != X.shape[0]:
+                raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {X.shape[0]} samples")
+        value = self.loss_and_grad(X, Y, self.resolve_loss(loss), l2=l2, l1=l1, sample_weight=sw)
+        return value, [(layer._dW, layer._db) for layer in self.layers]
+
+    def resolve_loss(self, loss):
+        """The loss object for ``loss``, or the output activation's canonical loss."""
+        if loss is None:
+            name = self.output_activation.name
+            if name not in CANONICAL_LOSS:
+                raise ValueError(f"no default loss for output activation {name!r}; pass loss=")
+            loss = CANONICAL_LOSS[name]
+        return get_loss(loss)
+
+    def loss_and_grad(self, X, Y, loss, l2=0.0, l1=0.0, sample_weight=None,
+                      training=False, buffers=None):
+        """Forward + backward on validated arrays; fills ``self.grad`` and returns the loss.
+
+        This is the engine's inner step: no input checks, ``loss`` already an object.
+        ``buffers`` (from :meth:`_training_buffers`) lets the training loop reuse
+        the same work arrays for every batch.
+        """
+        n = X.shape[0]
+        Y_hat = self._forward(X, training=training, buffers=buffers and buffers["forward"])
+        if sample_weight is None:
+            value = float(loss.per_sample(Y_hat, Y).mean())
+            scale = 1.0 / n
+            weight_sum = n
+        else:
+            weight_sum = float(sample_weight.sum())
+            value = float(np.dot(loss.per_sample(Y_hat, Y), sample_weight) / weight_sum)
+            scale = (sample_weight / weight_sum)[:, None]
+
+        out = self.layers[-1]
+        if out.activation.name == loss.canonical:
+            dZ = np.subtract(Y_hat, Y, out=None if buffers is None else buffers["dZ"][-1])
+        else:
+            dZ = out.activation.backward(loss.gradient(Y_hat, Y), out.Z, out.A)
+        dZ *= scale
+
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            layer.dZ = dZ
+            np.matmul(layer.A_prev.T, dZ, out=layer._dW)
+            np.sum(dZ, axis=0, out=layer._db)
+            if i == 0:
+                break
+            below = self.layers[i - 1]
+            dA_prev = dZ @ layer._W.T if buffers is None else np.matmul(
+                dZ, layer._W.T, out=buffers["dZ"][i - 1])
+            if below.mask is not None:
+                dA_prev *= below.mask
+            dZ = below.activation.backward(dA_prev, below.Z, below.A, out=dA_prev)
+
+        if l2 or l1:
+            n_w = self.n_weights
+            W_flat, dW_flat = self.theta[:n_w], self.grad[:n_w]
+            if l2:
+                value += 0.5 * l2 * float(np.dot(W_flat, W_flat)) / weight_sum
+                dW_flat += (l2 / weight_sum) * W_flat
+            if l1:
+                value += l1 * float(np.abs(W_flat).sum()) / weight_sum
+                dW_flat += (l1 / weight_sum) * np.sign(W_flat)
+        return value
+
+    def _training_buffers(self, m):
+        """Work arrays for a batch of ``m`` rows, made once and reused every step."""
+        key = ("train", m)
+        if key not in self._buffers:
+            self._buffers[key] = {
+                "forward": [(np.empty((m, l.n_out), self.dtype), np.empty((m, l.n_out), self.dtype))
+                            for l in self.layers],
+                "dZ": [np.empty((m, l.n_out), self.dtype) for l in self.layers],
+            }
+        return self._buffers[key]
+
+    # ------------------------------------------------------------------ display
+    def summary(self):
+        """A table of layers, shapes and parameter counts, as text."""
+        lines = [f"{'layer':<7}{'shape':<16}{'activation':<14}{'params':>10}"]
+        for i, layer in enumerate(self.layers, 1):
+            shape = f"{layer.n_in} → {layer.n_out}"
+            act = repr(layer.activation).removesuffix("()")
+            extra = f" dropout={layer.dropout}" if layer.dropout else ""
+            lines.append(f"{i:<7}{shape:<16}{act:<14}{layer.n_params:>10}{extra}")
+        lines.append(f"total parameters: {self.n_params}  (dtype {self.dtype})")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        acts = ", ".join(repr(l.activation).removesuffix("()") for l in self.layers)
+        return f"Network({self.layer_sizes}, activations=[{acts}])"
+
+
+def _expand_activations(activations, output, n_layers):
+    if isinstance(activations, (str, Activation)):
+        acts = [activations] * n_layers
+        if output is not None:
+            acts[-1] = output
+    else:
+        acts = list(activations)
+        if output is not None:
+            if len(acts) != n_layers - 1:
+                raise ValueError(
+                    f"with output= given, activations must name the {n_layers - 1} hidden layers, got {len(acts)}")
+            acts = acts + [output]
+        if len(acts) != n_layers:
+            raise ValueError(f"expected {n_layers} activations (one per layer), got {len(acts)}")
+    # A fresh object per layer so layers never share state.
+    resolved = []
+    for a in acts:
+        a = get_activation(a)
+        resolved.append(a)
+    for i, a in enumerate(resolved[:-1]):
+        if isinstance(a, Softmax):
+            raise ValueError(f"softmax is only valid as the output activation, not on hidden layer {i + 1}")
+    return resolved
+
+
+def _expand_dropout(dropout, n_layers):
+    drops = [dropout] * (n_layers - 1) if np.isscalar(dropout) else list(dropout)
+    if len(drops) != n_layers - 1:
+        raise ValueError(f"dropout needs one rate per hidden layer ({n_layers - 1}), got {len(drops)}")
+    for p in drops:
+        if not (0.0 <= p < 1.0):
+            raise ValueError(f"dropout rates must be in [0, 1), got {p}")
+    return [float(p) for p in drops] + [0.0]

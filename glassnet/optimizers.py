@@ -1,0 +1,248 @@
+"""Optimizers: update rules over one flat parameter vector.
+
+An optimizer owns its state (velocities, moment estimates, step count) and updates
+the arrays it is given, in place::
+
+    opt = Adam(lr=0.001)
+    opt.step(theta, grad)      # theta ← theta − (update computed from grad)
+
+It knows nothing of layers: ``theta`` and ``grad`` are the network's flat vectors,
+so each step is a handful of vectorized operations over one array. They are
+listed in order of increasing complexity. ``lr`` is a plain attribute that a
+schedule may change between steps. ``clip_norm`` rescales ``grad`` in place when
+its Euclidean norm exceeds the bound (gradient-norm clipping).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._validation import check_non_negative, check_positive
+
+
+class Optimizer:
+    """Base class: gradient clipping, step counting and state reset."""
+
+    def __init__(self, lr, clip_norm=None):
+        self.lr = check_positive(lr, "lr")
+        self.clip_norm = check_positive(clip_norm, "clip_norm", allow_none=True)
+        self.t = 0
+
+    def step(self, theta, grad):
+        """Update ``theta`` in place from ``grad`` (which clipping may rescale in place)."""
+        if self.clip_norm is not None:
+            norm = math.sqrt(float(np.dot(grad, grad)))
+            if norm > self.clip_norm:
+                grad *= self.clip_norm / norm
+        self.t += 1
+        self._update(theta, grad)
+
+    def reset(self):
+        """Forget all state (as if no step had been taken)."""
+        self.t = 0
+        for name in self._state_names:
+            setattr(self, name, None)
+
+    _state_names = ()
+
+    def _zeros(self, name, like):
+        buf = getattr(self, name, None)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = np.zeros_like(like)
+            setattr(self, name, buf)
+        return buf
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items())
+        return f"{type(self).__name__}({args})"
+
+    def _hyper(self):
+        return {"lr": self.lr}
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: ``θ ← θ − η g``."""
+
+    def __init__(self, lr=0.01, clip_norm=None):
+        super().__init__(lr, clip_norm)
+
+    def _update(self, theta, grad):
+        theta -= self.lr * grad
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum, in either common form.
+
+    ``form="classical"`` (Polyak, PyTorch without dampening, scikit-learn)::
+
+        v ← μ v − η g
+        θ ← θ + v
+
+    ``form="ewma"`` (Andrew Ng's course): an exponentially weighted average of gradients::
+
+        m ← β m + (1 − β) g
+        θ ← θ − η m
+
+    The two agree up to a rescaling of the learning rate by ``1 − β``.
+    """
+
+    _state_names = ("velocity",)
+
+    def __init__(self, lr=0.01, momentum=0.9, form="classical", clip_norm=None):
+        super().__init__(lr, clip_norm)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        if form not in ("classical", "ewma"):
+            raise ValueError(f"unknown momentum form {form!r}; valid forms are: classical, ewma")
+        self.momentum, self.form = momentum, form
+        self.velocity = None
+
+    def _update(self, theta, grad):
+        v = self._zeros("velocity", theta)
+        if self.form == "classical":
+            v *= self.momentum
+            v -= self.lr * grad
+            theta += v
+        else:
+            v *= self.momentum
+            v += (1 - self.momentum) * grad
+            theta -= self.lr * v
+
+    def _hyper(self):
+        return {"lr": self.lr, "momentum": self.momentum, "form": self.form}
+
+
+class Nesterov(Momentum):
+    """Nesterov's accelerated gradient, in the form scikit-learn and PyTorch use::
+
+        v ← μ v − η g
+        θ ← θ + μ v − η g      (a look-ahead: the momentum step is taken twice)
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9, clip_norm=None):
+        super().__init__(lr, momentum, "classical", clip_norm)
+
+    def _update(self, theta, grad):
+        v = self._zeros("velocity", theta)
+        v *= self.momentum
+        v -= self.lr * grad
+        theta += self.momentum * v
+        theta -= self.lr * grad
+
+    def _hyper(self):
+        return {"lr": self.lr, "momentum": self.momentum}
+
+
+class RMSprop(Optimizer):
+    """Divide each step by a running root-mean-square of the gradient::
+
+        s ← ρ s + (1 − ρ) g²
+        θ ← θ − η g / (√s + ε)
+    """
+
+    _state_names = ("square_avg",)
+
+    def __init__(self, lr=0.001, rho=0.9, eps=1e-8, clip_norm=None):
+        super().__init__(lr, clip_norm)
+        if not 0 <= rho < 1:
+            raise ValueError(f"rho must be in [0, 1), got {rho!r}")
+        self.rho, self.eps = rho, check_positive(eps, "eps")
+        self.square_avg = None
+
+    def _update(self, theta, grad):
+        s = self._zeros("square_avg", theta)
+        s *= self.rho
+        s += (1 - self.rho) * grad * grad
+        theta -= self.lr * grad / (np.sqrt(s) + self.eps)
+
+    def _hyper(self):
+        return {"lr": self.lr, "rho": self.rho, "eps": self.eps}
+
+
+class Adam(Optimizer):
+    """Adam: momentum (first moment) and RMSprop (second moment), both bias-corrected::
+
+        m ← β₁ m + (1 − β₁) g            m̂ = m / (1 − β₁ᵗ)
+        v ← β₂ v + (1 − β₂) g²           v̂ = v / (1 − β₂ᵗ)
+        θ ← θ − η m̂ / (√v̂ + ε)
+
+    Without the correction the first steps would be too small, because ``m`` and
+    ``v`` start at zero. At ``t = 1``, ``m̂ = g`` and ``v̂ = g²``, so the first step
+    moves every parameter by about ``η · sign(g)``.
+    """
+
+    _state_names = ("m", "v", "_scratch")
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clip_norm=None):
+        super().__init__(lr, clip_norm)
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= beta < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
+        self.beta1, self.beta2, self.eps = beta1, beta2, check_positive(eps, "eps")
+        self.m = self.v = self._scratch = None
+
+    def _update(self, theta, grad):
+        m, v, tmp = (self._zeros(n, theta) for n in ("m", "v", "_scratch"))
+        b1, b2, t = self.beta1, self.beta2, self.t
+        m *= b1
+        np.multiply(grad, 1 - b1, out=tmp)
+        m += tmp                                   # m ← β₁ m + (1 − β₁) g
+        v *= b2
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - b2
+        v += tmp                                   # v ← β₂ v + (1 − β₂) g²
+        # θ ← θ − η m̂ / (√v̂ + ε), with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
+        np.sqrt(v, out=tmp)
+        tmp *= 1 / math.sqrt(1 - b2**t)            # √v̂
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr / (1 - b1**t)               # η m̂ / (√v̂ + ε)
+        theta -= tmp
+
+    def _hyper(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter)::
+
+        θ ← θ − η λ θ          then the Adam step
+
+    Unlike an L2 term in the loss, the decay does not pass through the adaptive
+    scaling. As in PyTorch, it applies to every entry of ``theta``.
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
+                 clip_norm=None):
+        super().__init__(lr, beta1, beta2, eps, clip_norm)
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
+
+    def _update(self, theta, grad):
+        theta *= 1 - self.lr * self.weight_decay
+        super()._update(theta, grad)
+
+    def _hyper(self):
+        return {**super()._hyper(), "weight_decay": self.weight_decay}
+
+
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+}
+"""Every optimizer by name."""
+
+
+def get_optimizer(name_or_optimizer, **kwargs):
+    """Return an optimizer for a name such as ``"adam"`` (keyword arguments go to it), or pass one through."""
+    if isinstance(name_or_optimizer, Optimizer):
+        return name_or_optimizer
+    if isinstance(name_or_optimizer, str) and name_or_optimizer in OPTIMIZERS:
+        return OPTIMIZERS[name_or_optimizer](**kwargs)
+    raise ValueError(
+        f"unknown optimizer {name_or_optimizer!r}; valid optimizers are: " + ", ".join(OPTIMIZERS))
