@@ -1,2 +1,33 @@
-"""glassnet: a multi-layer perceptron you can see through."""
+"""glassnet: a multi-layer perceptron you can see through.
+
+Every weight, gradient and update step can be printed, checked and plotted;
+the engine is NumPy over one flat parameter vector, fast on a CPU.
+
+>>> import glassnet as gn
+>>> X, y = gn.data.moons(500, noise=0.2, random_state=0)
+>>> net = gn.Network([2, 16, 8, 1], activations="relu", output="sigmoid", random_state=0)
+>>> history = gn.train(net, X, y, optimizer="adam", lr=0.01, epochs=200, batch_size=32, random_state=0)
+"""
+
 __version__ = "0.1.0"
+
+from . import activations, initializers, losses, optimizers, schedules
+from .activations import ACTIVATIONS, get_activation
+from .gradcheck import GradCheck, gradcheck
+from .initializers import INITIALIZERS, get_initializer
+from .losses import LOSSES, get_loss
+from .network import Dense, Network
+from .optimizers import (OPTIMIZERS, SGD, Adam, AdamW, Momentum, Nesterov, Optimizer,
+                         RMSprop, get_optimizer)
+from .schedules import (SCHEDULES, Constant, Cosine, Exponential, InverseScaling,
+                        InverseTime, ReduceOnPlateau, StepDecay, get_schedule)
+from .training import History, TrainingDivergedWarning, train
+
+__all__ = [
+    "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "SCHEDULES",
+    "Adam", "AdamW", "Constant", "Cosine", "Dense", "Exponential", "GradCheck", "History",
+    "InverseScaling", "InverseTime", "Momentum", "Nesterov", "Network", "Optimizer",
+    "RMSprop", "ReduceOnPlateau", "SGD", "StepDecay", "TrainingDivergedWarning",
+    "activations", "get_activation", "get_initializer", "get_loss", "get_optimizer",
+    "get_schedule", "gradcheck", "initializers", "losses", "optimizers", "schedules", "train",
+]

@@ -1,0 +1,410 @@
+"""The training loop: full-batch, stochastic and mini-batch gradient descent.
+
+One epoch visits every sample once. With ``batch_size=None`` each epoch is a single
+full-batch step; with ``batch_size=1`` it is stochastic gradient descent; anything
+between is mini-batch descent, reshuffled every epoch from the given seed, with
+the last batch holding the remainder. Each step is::
+
+    loss, grad = backprop(batch)          (Network.loss_and_grad)
+    optimizer.step(theta, grad)           (in place, on the flat vector)
+
+Around that loop sit the extras: a learning-rate schedule, L2/L1 and dropout,
+validation, early stopping (loss threshold, gradient-norm threshold, validation
+score with patience), callbacks, progress printing, restarts from several random
+initializations, and a guard that stops on a non-finite loss and keeps the last
+good weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import (check_non_negative, check_positive, check_random_state, check_X)
+from .optimizers import get_optimizer
+from .schedules import get_schedule
+
+
+class TrainingDivergedWarning(UserWarning):
+    """The loss became NaN or infinite; training stopped and kept the last good weights."""
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per epoch.
+
+    ``history["loss"]`` works as in Keras. ``accuracy``/``val_accuracy`` are filled
+    for classification, ``val_loss`` when there is validation data.
+    """
+
+    loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    epoch_time: list = field(default_factory=list)
+    stop_reason: str = "max_epochs"
+    best_epoch: int | None = None
+    restart_losses: list = field(default_factory=list)
+    message: str = ""
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    @property
+    def epochs(self):
+        return len(self.loss)
+
+    def as_dict(self):
+        keys = ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time")
+        return {k: list(getattr(self, k)) for k in keys if getattr(self, k)}
+
+    def __repr__(self):
+        last = f"{self.loss[-1]:.6g}" if self.loss else "–"
+        return f"History(epochs={self.epochs}, final loss={last}, stop_reason={self.stop_reason!r})"
+
+
+def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_size=None,
+          shuffle=True, schedule=None, l2=0.0, l1=0.0, sample_weight=None,
+          validation_data=None, validation_fraction=None, early_stopping=False,
+          monitor="val_loss", patience=10, min_delta=0.0, restore_best=True,
+          loss_threshold=None, grad_threshold=None, callbacks=(), print_every=0,
+          restarts=1, track_accuracy=True, random_state=None):
+    """Train ``net`` on ``(X, y)`` and return its :class:`History`.
+
+    Parameters
+    ----------
+    net : Network
+        Trained in place. float32 ``X`` converts it to float32.
+    X : array-like, shape (n_samples, n_inputs)
+    y : array-like
+        Class labels of any type (1-D) for a softmax or single-sigmoid output;
+        a 0/1 indicator matrix for multi-label sigmoid outputs; numbers,
+        shape (n_samples,) or (n_samples, n_outputs), for regression.
+    loss : str or Loss, optional
+        Defaults to the output activation's canonical loss.
+    optimizer : str or Optimizer
+        ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"rmsprop"``, ``"adam"``,
+        ``"adamw"``, or an optimizer object (used as is; with restarts, copied).
+    lr : float, optional
+        Learning rate for an optimizer given by name.
+    epochs : int
+    batch_size : int or None
+        None = full batch; 1 = stochastic; otherwise mini-batches.
+    shuffle : bool
+        Reshuffle the samples before every epoch.
+    schedule : str or callable, optional
+        ``lr = schedule(epoch)``; a name from :mod:`glassnet.schedules` is built
+        with the optimizer's learning rate. Objects with ``observe(loss)``
+        (reduce-on-plateau) are told each epoch's loss.
+    l2, l1 : float
+        Penalties on the weights: ``l2/2 · Σ‖W‖²/n`` and ``l1 · Σ|W|/n``.
+    sample_weight : array-like, shape (n_samples,), optional
+    validation_data : (X_val, y_val), optional
+    validation_fraction : float, optional
+        Hold out this fraction of the training data (stratified for labels).
+    early_stopping : bool
+        Stop when ``monitor`` (``"val_loss"``, ``"val_accuracy"`` or ``"loss"``)
+        has not improved by ``min_delta`` for ``patience`` epochs; with
+        ``restore_best`` the best weights are put back.
+    loss_threshold : float, optional
+        Stop once the epoch's training loss is at or below it.
+    grad_threshold : float, optional
+        Stop once the epoch's mean gradient norm falls below it.
+    callbacks : sequence of callables
+        ``callback(epoch, logs)`` after each epoch, ``logs`` a dict of that
+        epoch's figures plus ``"net"``; returning True stops training.
+    print_every : int
+        Print a progress line every this many epochs (0: silent).
+    restarts : int
+        Train from this many random initializations (the first is the network's
+        current weights) and keep the best (lowest validation loss if there is
+        validation data, else lowest training loss).
+    track_accuracy : bool
+        Record the running training accuracy of classifiers (costs a little per batch).
+    random_state : int, Generator or None
+        Seeds shuffling, the validation split, dropout and restarts.
+
+    Returns
+    -------
+    History
+    """
+    rng = check_random_state(random_state)
+    X = check_X(X)
+    net.astype(X.dtype)
+    if X.shape[1] != net.n_inputs:
+        raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
+    loss = net.resolve_loss(loss)
+    Y, labels = encode_targets(net, y, X.shape[0])
+    sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    check_positive(epochs, "epochs", integer=True)
+    check_positive(restarts, "restarts", integer=True)
+    check_positive(batch_size, "batch_size", integer=True, allow_none=True)
+    check_non_negative(l2, "l2")
+    check_non_negative(l1, "l1")
+    check_non_negative(print_every, "print_every")
+    if monitor not in ("val_loss", "val_accuracy", "loss"):
+        raise ValueError(f"unknown monitor {monitor!r}; valid choices are: val_loss, val_accuracy, loss")
+
+    if validation_fraction is not None:
+        if validation_data is not None:
+            raise ValueError("give validation_data or validation_fraction, not both")
+        if not 0 < validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
+        X, Y, sw, validation = _hold_out(X, Y, labels, sw, validation_fraction, rng)
+    elif validation_data is not None:
+        X_val, y_val = validation_data
+        X_val = check_X(X_val, net.n_inputs, dtype=X.dtype, name="X_val")
+        Y_val, _ = encode_targets(net, y_val, X_val.shape[0], fit=False)
+        validation = (X_val, Y_val)
+    else:
+        validation = None
+    if early_stopping and monitor.startswith("val_") and validation is None:
+        raise ValueError("early_stopping on a validation score needs validation_data or validation_fraction")
+
+    template = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
+    if lr is not None and not isinstance(optimizer, str):
+        template.lr = check_positive(lr, "lr")
+    is_classifier = net.classes_ is not None or net.output_activation.name in ("softmax", "sigmoid")
+
+    best, scores = None, []
+    for restart in range(restarts):
+        if restart > 0:
+            net.initialize(rng)
+        opt = template if restarts == 1 else copy.deepcopy(template)
+        if restart > 0:
+            opt.reset()
+        sched = None if schedule is None else copy.deepcopy(get_schedule(schedule, template.lr))
+        history = _train_once(
+            net, X, Y, sw, loss, opt, sched, epochs, batch_size, shuffle, l2, l1, validation,
+            early_stopping, monitor, patience, min_delta, restore_best, loss_threshold,
+            grad_threshold, callbacks, print_every, is_classifier and track_accuracy, rng)
+        curve = history.val_loss or history.loss
+        score = curve[-1] if curve else math.inf
+        if early_stopping and restore_best and history.best_epoch is not None:
+            score = curve[history.best_epoch]
+        score = score if math.isfinite(score) else math.inf
+        scores.append(score)
+        if best is None or score < best[0]:
+            best = (score, net.theta.copy(), history)
+    if restarts > 1:
+        net.set_params(best[1])
+        best[2].restart_losses = scores
+    return best[2]
+
+
+def encode_targets(net, y, n_samples, fit=True):
+    """Turn user targets into the numeric matrix ``Y`` the output layer needs.
+
+    Returns ``(Y, labels)``: ``labels`` are the integer class indices (for
+    stratified splits) or None for regression and multi-label targets. With
+    ``fit=True`` the network remembers the classes in ``net.classes_``.
+    """
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != n_samples:
+        got = 0 if y.ndim == 0 else y.shape[0]
+        raise ValueError(f"X and y have different numbers of samples: {n_samples} and {got}")
+    out = net.output_activation.name
+    k = net.n_outputs
+    dtype = net.dtype
+    if y.ndim == 2 and y.shape[1] == 1 and out in ("softmax", "sigmoid") and k != 1:
+        y = y[:, 0]
+    if out in ("softmax", "sigmoid") and y.ndim == 1:
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError("y contains NaN or infinite values")
+        if y.dtype.kind == "O":
+            y = y.astype(str)
+        if fit:
+            classes = np.unique(y)
+            if classes.size < 2:
+                raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least two")
+            net.classes_ = classes
+        classes = net.classes_
+        if classes is None:
+            raise ValueError("the network has no classes yet; train it on labels first")
+        index = np.searchsorted(classes, y)
+        index = np.clip(index, 0, classes.size - 1)
+        unknown = classes[index] != y
+        if unknown.any():
+            raise ValueError(f"y contains labels not seen in training: {np.unique(y[unknown])[:5].tolist()}")
+        if out == "softmax":
+            if classes.size != k:
+                raise ValueError(f"y has {classes.size} classes, but the softmax output has {k} units")
+            Y = np.zeros((n_samples, k), dtype=dtype)
+            Y[np.arange(n_samples), index] = 1
+        else:
+            if k != 1:
+                raise ValueError(
+                    f"{k} sigmoid outputs need a 0/1 indicator matrix y of shape (n_samples, {k}) (multi-label)")
+            if classes.size != 2:
+                raise ValueError(
+                    f"y has {classes.size} classes, but one sigmoid output separates exactly two; use softmax")
+            Y = index.astype(dtype).reshape(-1, 1)
+        return Y, index
+
+    # Numeric targets: regression, one-hot rows or a multi-label indicator matrix.
+    if y.dtype.kind not in "fiub":
+        raise ValueError(f"y must be numeric for a {out} output, got values of type {y.dtype}")
+    Y = np.ascontiguousarray(y, dtype=dtype)
+    if fit:
+        net.ravel_output = Y.ndim == 1 and out not in ("softmax", "sigmoid")
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2 or Y.shape[1] != k:
+        raise ValueError(f"y has shape {y.shape}, but the network has {k} outputs")
+    if not np.isfinite(Y).all():
+        raise ValueError("y contains NaN or infinite values")
+    if out in ("softmax", "sigmoid") and not np.isin(Y, (0, 1)).all():
+        raise ValueError(f"a {out} output needs 0/1 targets (one-hot or indicator rows)")
+    labels = Y.argmax(axis=1) if out == "softmax" else None
+    return Y, labels
+
+
+def _check_sample_weight(sample_weight, n, dtype):
+    if sample_weight is None:
+        return None
+    sw = np.asarray(sample_weight, dtype=dtype).reshape(-1)
+    if sw.shape[0] != n:
+        raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {n} samples")
+    if not np.isfinite(sw).all() or (sw < 0).any() or sw.sum() <= 0:
+        raise ValueError("sample_weight must be finite, non-negative and not all zero")
+    return sw
+
+
+def _hold_out(X, Y, labels, sw, fraction, rng):
+    """Split off a validation set, stratified when there are class labels."""
+    n = X.shape[0]
+    if labels is not None:
+        val_idx = []
+        for c in np.unique(labels):
+            members = rng.permutation(np.flatnonzero(labels == c))
+            val_idx.append(members[:max(1, int(round(fraction * members.size)))])
+        val_idx = np.concatenate(val_idx)
+    else:
+        val_idx = rng.permutation(n)[:max(1, int(round(fraction * n)))]
+    keep = np.ones(n, dtype=bool)
+    keep[val_idx] = False
+    if keep.sum() == 0:
+        raise ValueError("validation_fraction leaves no training samples")
+    return X[keep], Y[keep], None if sw is None else sw[keep], (X[val_idx], Y[val_idx])
+
+
+def _accuracy(Y_hat, Y, softmax):
+    """Share of rows predicted right: argmax for softmax, every 0/1 output for sigmoids."""
+    if softmax:
+        return float((Y_hat.argmax(axis=1) == Y.argmax(axis=1)).mean())
+    return float(((Y_hat > 0.5) == (Y > 0.5)).all(axis=1).mean())
+
+
+def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle, l2, l1,
+                validation, early_stopping, monitor, patience, min_delta, restore_best,
+                loss_threshold, grad_threshold, callbacks, print_every, track_accuracy, rng):
+    history = History()
+    n = X.shape[0]
+    m = n if batch_size is None else min(batch_size, n)
+    training = any(layer.dropout > 0 for layer in net.layers)
+    softmax = net.output_activation.name == "softmax"
+    gather = shuffle and m < n
+    if gather:
+        # One reusable batch buffer: each step gathers its rows into it (np.take with out=).
+        X_batch = np.empty((m, X.shape[1]), X.dtype)
+        Y_batch = np.empty((m, Y.shape[1]), Y.dtype)
+    theta, grad = net.theta, net.grad
+    last_good = theta.copy()
+    best_score, best_theta, waited = math.inf, None, 0
+
+    for epoch in range(epochs):
+        start_time = time.perf_counter()
+        if schedule is not None:
+            opt.lr = schedule(epoch)
+        order = rng.permutation(n) if gather else None
+        total, grad_norms, correct = 0.0, 0.0, 0.0
+        diverged = False
+        for start in range(0, n, m):
+            stop = min(start + m, n)
+            size = stop - start
+            if gather:
+                idx = order[start:stop]
+                Xb = np.take(X, idx, axis=0, out=X_batch[:size])
+                Yb = np.take(Y, idx, axis=0, out=Y_batch[:size])
+                swb = None if sw is None else sw[idx]
+            else:
+                Xb, Yb = X[start:stop], Y[start:stop]
+                swb = None if sw is None else sw[start:stop]
+            value = net.loss_and_grad(Xb, Yb, loss, l2=l2, l1=l1, sample_weight=swb,
+                                      training=training, buffers=net._training_buffers(size))
+            if not math.isfinite(value):
+                diverged = True
+                break
+            if track_accuracy:
+                correct += _accuracy(net.layers[-1].A, Yb, softmax) * size
+            grad_norms += math.sqrt(float(np.dot(grad, grad)))
+            opt.step(theta, grad)
+            total += value * size
+        if diverged or not np.isfinite(theta).all():
+            theta[...] = last_good
+            history.stop_reason = "diverged"
+            history.message = (
+                f"training diverged at epoch {epoch + 1}: the loss became non-finite; "
+                "the weights from the end of the last good epoch were kept (try a smaller learning rate)")
+            warnings.warn(history.message, TrainingDivergedWarning, stacklevel=3)
+            break
+        last_good[...] = theta
+
+        epoch_loss = total / n
+        history.loss.append(epoch_loss)
+        history.lr.append(opt.lr)
+        history.grad_norm.append(grad_norms / math.ceil(n / m))
+        if track_accuracy:
+            history.accuracy.append(correct / n)
+        if validation is not None:
+            X_val, Y_val = validation
+            Y_hat_val = net.predict_output(X_val)
+            history.val_loss.append(loss(Y_hat_val, Y_val))
+            if net.output_activation.name in ("softmax", "sigmoid"):
+                history.val_accuracy.append(_accuracy(Y_hat_val, Y_val, softmax))
+        if hasattr(schedule, "observe"):
+            schedule.observe(history.val_loss[-1] if history.val_loss else epoch_loss)
+        history.epoch_time.append(time.perf_counter() - start_time)
+
+        logs = {k: v[-1] for k, v in history.as_dict().items()}
+        if print_every and (epoch + 1) % print_every == 0:
+            print(f"epoch {epoch + 1}/{epochs}  " + "  ".join(
+                f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_time",)))
+
+        stop = None
+        if early_stopping:
+            score = {"val_loss": history.val_loss, "loss": history.loss}.get(monitor)
+            score = score[-1] if score is not None else -history.val_accuracy[-1]
+            if score < best_score - min_delta:
+                best_score, waited, history.best_epoch = score, 0, epoch
+                best_theta = theta.copy() if best_theta is None else _copy_into(best_theta, theta)
+            else:
+                waited += 1
+                if waited >= patience:
+                    stop = "early_stopping"
+        if loss_threshold is not None and epoch_loss <= loss_threshold:
+            stop = "loss_threshold"
+        if grad_threshold is not None and history.grad_norm[-1] < grad_threshold:
+            stop = "grad_threshold"
+        for callback in callbacks:
+            if callback(epoch, {**logs, "net": net}):
+                stop = "callback"
+        if stop:
+            history.stop_reason = stop
+            break
+
+    if early_stopping and restore_best and best_theta is not None:
+        theta[...] = best_theta
+    return history
+
+
+def _copy_into(dst, src):
+    dst[...] = src
+    return dst
