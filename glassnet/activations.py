@@ -197,13 +197,13 @@ class GELU(Activation):
 class Exp(Activation):
     """``σ(z) = eᶻ``, ``σ'(z) = eᶻ``: the canonical output for the Poisson loss.
 
-    ``z`` is capped at ``log(max float)`` so that the value stays finite.
+    ``z`` is capped at ``⌊log(max float)⌋`` (709 in float64, 88 in float32) so the value stays finite.
     """
 
     name = "exp"
 
     def __call__(self, Z, out=None):
-        cap = math.log(np.finfo(Z.dtype).max) if Z.dtype.kind == "f" else 709.0
+        cap = math.floor(math.log(np.finfo(Z.dtype).max)) if Z.dtype.kind == "f" else 709
         return np.exp(np.minimum(Z, cap), out=out)
 
     def derivative(self, Z, A):

@@ -91,11 +91,13 @@ class Dense:
 
 
 def _assign(view, value, name):
+    """Copy ``value`` into a parameter view: the exact shape, or a scalar for every entry."""
     value = np.asarray(value, dtype=view.dtype)
-    if value.shape != view.shape:
-        value = value.reshape(view.shape) if value.size == view.size else value
-    if value.shape != view.shape:
-        raise ValueError(f"{name} must have shape {view.shape}, got {np.shape(value)}")
+    if value.ndim != 0 and value.shape != view.shape:
+        hint = ""
+        if value.shape == view.shape[::-1]:
+            hint = " (W is (n_in, n_out): column-vector texts write its transpose, so pass W.T)"
+        raise ValueError(f"{name} must have shape {view.shape}, got {value.shape}{hint}")
     view[...] = value
 
 

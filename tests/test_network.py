@@ -1,0 +1,204 @@
+"""Network: flat parameter views, shapes, a hand-worked training step, bad input."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+
+def sigmoid_221():
+    """The textbook 2-2-1 sigmoid network with every number set by hand."""
+    net = gn.Network([2, 2, 1], activations="sigmoid", random_state=0)
+    # W has shape (n_in, n_out): column j holds the weights into neuron j.
+    net.layers[0].W = [[0.1, 0.3],
+                       [0.2, 0.4]]
+    net.layers[0].b = [0.1, 0.2]
+    net.layers[1].W = [[0.5],
+                       [0.6]]
+    net.layers[1].b = [0.1]
+    return net
+
+
+def test_hand_worked_training_step_of_a_221_sigmoid_network():
+    net = sigmoid_221()
+    X, Y = np.array([[1.0, 2.0]]), np.array([[1.0]])
+
+    loss, grads = net.gradients(X, Y, loss="binary_cross_entropy")
+    h, o = net.layers
+
+    # Forward pass, neuron by neuron.
+    #   z1 = 0.1·1 + 0.2·2 + 0.1 = 0.6          a1 = σ(0.6) = 0.645656
+    #   z2 = 0.3·1 + 0.4·2 + 0.2 = 1.3          a2 = σ(1.3) = 0.785835
+    #   z3 = 0.5·a1 + 0.6·a2 + 0.1 = 0.894329    a3 = σ(z3)  = 0.709783
+    np.testing.assert_allclose(h.Z, [[0.6, 1.3]], atol=1e-12)
+    np.testing.assert_allclose(h.A, [[0.6456563, 0.7858350]], atol=1e-4)
+    np.testing.assert_allclose(o.Z, [[0.8943291]], atol=1e-4)
+    np.testing.assert_allclose(o.A, [[0.7097827]], atol=1e-4)
+    # Loss: L = −log a3 = −log 0.709783 = 0.342796
+    assert loss == pytest.approx(0.3427963, abs=1e-4)
+
+    # Backward pass. Output: δ3 = a3 − y = 0.709783 − 1 = −0.290217
+    np.testing.assert_allclose(o.dZ, [[-0.2902173]], atol=1e-4)
+    # dW2 = [a1, a2]ᵀ δ3 = [0.645656·(−0.290217), 0.785835·(−0.290217)]
+    np.testing.assert_allclose(grads[1][0], [[-0.1873806], [-0.2280629]], atol=1e-4)
+    np.testing.assert_allclose(grads[1][1], [-0.2902173], atol=1e-4)
+    # Hidden: δ1 = w·δ3·a1(1 − a1) = 0.5·(−0.290217)·0.645656·0.354344 = −0.033199
+    #         δ2 = 0.6·(−0.290217)·0.785835·0.214165 = −0.029306
+    np.testing.assert_allclose(h.dZ, [[-0.0331986, -0.0293059]], atol=1e-4)
+    # dW1 = xᵀ δ = [[1·δ1, 1·δ2], [2·δ1, 2·δ2]],  db1 = δ
+    np.testing.assert_allclose(grads[0][0], [[-0.0331986, -0.0293059],
+                                             [-0.0663971, -0.0586117]], atol=1e-4)
+    np.testing.assert_allclose(grads[0][1], [-0.0331986, -0.0293059], atol=1e-4)
+
+    # One step of gradient descent with η = 0.5: θ ← θ − 0.5·∂L/∂θ
+    gn.SGD(lr=0.5).step(net.theta, net.grad)
+    np.testing.assert_allclose(h.W, [[0.1165993, 0.3146529],
+                                     [0.2331986, 0.4293059]], atol=1e-4)
+    np.testing.assert_allclose(h.b, [0.1165993, 0.2146529], atol=1e-4)
+    np.testing.assert_allclose(o.W, [[0.5936903], [0.7140314]], atol=1e-4)
+    np.testing.assert_allclose(o.b, [0.2451086], atol=1e-4)
+
+
+def test_layers_are_views_into_one_flat_vector():
+    net = gn.Network([3, 4, 2], random_state=0)
+    assert net.theta.size == 3 * 4 + 4 * 2 + 4 + 2 == net.n_params
+    # Layout: all weights first, then all biases (scikit-learn's packing order).
+    net.layers[1].W = np.arange(8.0).reshape(4, 2)
+    np.testing.assert_array_equal(net.theta[12:20], np.arange(8.0))
+    net.theta[20:24] = 7.0
+    np.testing.assert_array_equal(net.layers[0].b, 7.0)
+    assert np.shares_memory(net.layers[0].W, net.theta)
+    assert np.shares_memory(net.layers[1].dW, net.grad)
+
+
+def test_weight_assignment_checks_the_shape():
+    net = gn.Network([3, 4, 2], random_state=0)
+    with pytest.raises(ValueError, match=r"W must have shape \(3, 4\)"):
+        net.layers[0].W = np.zeros(12)
+    with pytest.raises(ValueError, match="pass W.T"):
+        net.layers[0].W = np.zeros((4, 3))
+    net.layers[0].b = 0.25          # a scalar fills every entry
+    np.testing.assert_array_equal(net.layers[0].b, [0.25] * 4)
+
+
+def test_same_seed_gives_identical_weights_and_float32_is_kept():
+    a = gn.Network([5, 8, 3], output="softmax", random_state=42)
+    b = gn.Network([5, 8, 3], output="softmax", random_state=42)
+    c = gn.Network([5, 8, 3], output="softmax", random_state=43)
+    np.testing.assert_array_equal(a.theta, b.theta)
+    assert not np.array_equal(a.theta, c.theta)
+    net32 = gn.Network([5, 8, 3], output="softmax", random_state=0, dtype=np.float32)
+    X = np.ones((2, 5), dtype=np.float32)
+    assert net32.forward(X).dtype == np.float32
+    assert net32.theta.dtype == np.float32
+
+
+def test_activations_per_layer_or_hidden_plus_output():
+    net = gn.Network([2, 3, 3, 1], activations=["tanh", "relu", "sigmoid"])
+    assert [l.activation.name for l in net.layers] == ["tanh", "relu", "sigmoid"]
+    net = gn.Network([2, 3, 3, 1], activations="tanh", output="identity")
+    assert [l.activation.name for l in net.layers] == ["tanh", "tanh", "identity"]
+    net = gn.Network([2, 3, 1], activations="sigmoid")
+    assert [l.activation.name for l in net.layers] == ["sigmoid", "sigmoid"]
+    with pytest.raises(ValueError, match="expected 2 activations"):
+        gn.Network([2, 3, 1], activations=["tanh"])
+    with pytest.raises(ValueError, match="only valid as the output"):
+        gn.Network([2, 3, 1], activations=["softmax", "identity"])
+
+
+def test_forward_caches_what_backward_needs():
+    net = gn.Network([3, 4, 2], activations="tanh", output="softmax", random_state=1)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    Y_hat = net.forward(X)
+    np.testing.assert_allclose(Y_hat.sum(axis=1), 1.0)
+    h, o = net.layers
+    np.testing.assert_allclose(h.Z, X @ h.W + h.b)
+    np.testing.assert_allclose(h.A, np.tanh(h.Z))
+    assert o.A_prev is h.A
+    np.testing.assert_allclose(net.predict_output(X), Y_hat)
+    np.testing.assert_array_equal(net.predict(X), Y_hat.argmax(axis=1))
+
+
+def test_chunked_prediction_equals_one_pass():
+    net = gn.Network([4, 16, 3], output="softmax", random_state=0)
+    X = np.random.default_rng(1).normal(size=(1000, 4))
+    np.testing.assert_allclose(net.predict_output(X, batch_size=64), net.forward(X), rtol=1e-12)
+
+
+def test_summary_lists_layers_shapes_and_parameter_count():
+    net = gn.Network([64, 128, 64, 10], activations="relu", output="softmax")
+    text = net.summary()
+    assert "64 → 128" in text and "128 → 64" in text and "64 → 10" in text
+    assert "Softmax" in text
+    assert f"total parameters: {64*128+128 + 128*64+64 + 64*10+10}" in text
+
+
+def test_copy_and_pickle_are_independent_and_exact():
+    net = gn.Network([3, 5, 2], output="softmax", random_state=0)
+    twin = net.copy()
+    np.testing.assert_array_equal(twin.theta, net.theta)
+    twin.layers[0].W = 0.0
+    assert not np.array_equal(twin.theta, net.theta)
+    restored = pickle.loads(pickle.dumps(net))
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_array_equal(restored.forward(X), net.forward(X))
+    assert np.shares_memory(restored.layers[1].W, restored.theta)
+
+
+def test_l2_term_is_half_alpha_sum_of_squared_weights_over_n():
+    net = gn.Network([2, 2, 1], activations="identity", random_state=0)
+    net.theta[:] = 0.0
+    net.layers[0].W = [[1.0, 2.0], [3.0, 4.0]]
+    net.layers[0].b = [5.0, 6.0]  # biases are not penalised
+    X, Y = np.zeros((4, 2)), np.zeros((4, 1))
+    loss, grads = net.gradients(X, Y, l2=0.5)
+    # ½·0.5·(1 + 4 + 9 + 16)/4 = 1.875; the data term is 0 (all outputs 0 = targets)
+    assert loss == pytest.approx(1.875)
+    np.testing.assert_allclose(grads[0][0], 0.5 / 4 * np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+def test_sample_weight_gives_the_weighted_mean_loss():
+    net = gn.Network([1, 1], activations="identity", random_state=0)
+    net.layers[0].W = [[0.0]]
+    net.layers[0].b = [0.0]
+    X, Y = np.zeros((2, 1)), np.array([[1.0], [3.0]])
+    loss, _ = net.gradients(X, Y, sample_weight=[3.0, 1.0])
+    # ℓ = ½(0−1)² = 0.5 and ½(0−3)² = 4.5; weighted mean (3·0.5 + 1·4.5)/4 = 1.5
+    assert loss == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.array([[1.0, np.nan, 0.0]]), "NaN"),
+    (np.array([[1.0, np.inf, 0.0]]), "infinite"),
+    (np.ones((2, 4)), "has 4 features, but the network expects 3"),
+    (np.ones((0, 3)), "empty"),
+    (np.ones(3), "must be 2-D"),
+    (np.array([["a", "b", "c"]]), "numeric"),
+])
+def test_bad_input_gets_a_clear_error(bad, message):
+    net = gn.Network([3, 4, 2], random_state=0)
+    with pytest.raises(ValueError, match=message):
+        net.forward(bad)
+
+
+def test_bad_targets_and_sizes_get_clear_errors():
+    net = gn.Network([3, 4, 2], random_state=0)
+    X = np.ones((5, 3))
+    with pytest.raises(ValueError, match="different numbers of samples: 5 and 4"):
+        net.gradients(X, np.ones((4, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        net.gradients(X, np.full((5, 2), np.nan))
+    with pytest.raises(ValueError, match="positive integers"):
+        gn.Network([3, 0, 2])
+    with pytest.raises(ValueError, match="positive integers"):
+        gn.Network([3, -4, 2])
+    with pytest.raises(ValueError, match="at least an input and an output"):
+        gn.Network([3])
+    with pytest.raises(ValueError, match="valid activations are: .*relu"):
+        gn.Network([3, 2], activations="relu6")
+    with pytest.raises(ValueError, match="valid initializers are"):
+        gn.Network([3, 2], init="orthogonal")
+    with pytest.raises(ValueError, match="dropout rates"):
+        gn.Network([3, 4, 2], dropout=1.5)
