@@ -1,0 +1,248 @@
+"""The training loop: real learning, batching, stopping rules, restarts, failure handling."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import data
+
+
+def accuracy(net, X, y):
+    return float(np.mean(net.predict(X) == y))
+
+
+def test_xor_is_learned_perfectly_with_plain_gradient_descent():
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    history = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=2000, batch_size=None)
+    assert accuracy(net, X, y) == 1.0
+    assert history.loss[-1] < 0.01 < history.loss[0]
+    assert history.accuracy[-1] == 1.0
+
+
+def test_two_moons_reach_95_percent_on_the_test_split():
+    X, y = data.moons(500, noise=0.2, random_state=0)
+    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=0.2, random_state=0)
+    net = gn.Network([2, 16, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    gn.train(net, X_tr, y_tr, optimizer="adam", lr=0.01, epochs=300, batch_size=32, random_state=0)
+    assert accuracy(net, X_te, y_te) >= 0.95
+
+
+def test_three_classes_with_softmax_adam_and_minibatches_of_50():
+    from sklearn.datasets import make_classification  # BENCH.md's "small" problem
+
+    X, y = make_classification(500, n_features=5, n_informative=3, n_classes=3, random_state=0)
+    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=0.2, random_state=0)
+    X_tr, X_te, _ = data.standardize(X_tr, X_te)
+    net = gn.Network([5, 50, 3], activations="relu", output="softmax", random_state=0)
+    history = gn.train(net, X_tr, y_tr, optimizer="adam", lr=0.01, epochs=100, batch_size=50,
+                       random_state=0)
+    assert accuracy(net, X_te, y_te) > 0.82
+    assert history.epochs == 100
+
+
+def test_regression_fits_a_sine():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-3, 3, (400, 1))
+    y = np.sin(X[:, 0]) + 0.05 * rng.normal(size=400)
+    net = gn.Network([1, 32, 32, 1], activations="tanh", output="identity", random_state=0)
+    gn.train(net, X, y, optimizer="adam", lr=0.01, epochs=300, batch_size=32, random_state=0)
+    pred = net.predict(X)
+    assert pred.shape == (400,)
+    r2 = 1 - np.sum((pred - y) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert r2 > 0.98
+
+
+def test_multi_output_regression_and_multi_label_classification():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 3))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 1] - 2 * X[:, 2]])
+    net = gn.Network([3, 16, 2], activations="tanh", output="identity", random_state=0)
+    gn.train(net, X, Y, optimizer="adam", lr=0.01, epochs=300, batch_size=32, random_state=0)
+    assert np.mean((net.predict(X) - Y) ** 2) < 0.01
+
+    labels = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0]).astype(int)
+    net = gn.Network([3, 16, 2], activations="relu", output="sigmoid", random_state=0)
+    gn.train(net, X, labels, optimizer="adam", lr=0.01, epochs=200, batch_size=32, random_state=0)
+    assert net.predict(X).shape == (300, 2)
+    assert np.mean(net.predict(X) == labels) > 0.95
+
+
+def test_string_labels_round_trip_and_single_sigmoid_binary():
+    X, y = data.blobs(300, centers=3, cluster_std=0.5, random_state=0)
+    names = np.array(["cat", "dog", "emu"])[y]
+    net = gn.Network([2, 8, 3], output="softmax", random_state=0)
+    gn.train(net, X, names, lr=0.05, epochs=100, batch_size=32, random_state=0)
+    assert list(net.classes_) == ["cat", "dog", "emu"]
+    assert np.mean(net.predict(X) == names) > 0.95
+
+    yes_no = np.where(y == 0, "yes", "no")
+    net = gn.Network([2, 8, 1], output="sigmoid", random_state=0)
+    gn.train(net, X, yes_no, lr=0.05, epochs=100, batch_size=32, random_state=0)
+    assert set(net.predict(X)) <= {"yes", "no"}
+    assert np.mean(net.predict(X) == yes_no) > 0.95
+
+
+def test_batches_cover_every_sample_once_with_the_remainder_last():
+    sizes = []
+    X, y = data.blobs(53, random_state=0)
+    net = gn.Network([2, 3], output="softmax", random_state=0)
+    original = net.loss_and_grad
+
+    def spy(Xb, Yb, *args, **kwargs):
+        sizes.append(Xb.shape[0])
+        return original(Xb, Yb, *args, **kwargs)
+
+    net.loss_and_grad = spy
+    gn.train(net, X, y, epochs=2, batch_size=10, random_state=0)
+    assert sizes == [10, 10, 10, 10, 10, 3] * 2
+    sizes.clear()
+    gn.train(net, X, y, epochs=1, batch_size=None)
+    assert sizes == [53]
+    sizes.clear()
+    gn.train(net, X, y, epochs=1, batch_size=1, random_state=0)
+    assert sizes == [1] * 53
+
+
+def test_same_seed_same_weights_and_float32_trains_in_float32():
+    X, y = data.moons(200, noise=0.1, random_state=0)
+    nets = []
+    for _ in range(2):
+        net = gn.Network([2, 8, 1], output="sigmoid", random_state=3)
+        gn.train(net, X, y, epochs=5, batch_size=16, random_state=5)
+        nets.append(net)
+    np.testing.assert_array_equal(nets[0].theta, nets[1].theta)
+
+    net = gn.Network([2, 8, 1], output="sigmoid", random_state=3)
+    gn.train(net, X.astype(np.float32), y, epochs=5, batch_size=16, random_state=5)
+    assert net.theta.dtype == np.float32 and net.predict_output(X.astype(np.float32)).dtype == np.float32
+
+
+def test_l2_shrinks_weights_and_dropout_still_learns():
+    X, y = data.moons(300, noise=0.2, random_state=0)
+    norms = []
+    for l2 in (0.0, 5.0):
+        net = gn.Network([2, 32, 1], output="sigmoid", random_state=0)
+        gn.train(net, X, y, lr=0.01, epochs=100, batch_size=32, l2=l2, random_state=0)
+        norms.append(np.linalg.norm(net.theta[:net.n_weights]))
+    assert norms[1] < 0.7 * norms[0]
+
+    net = gn.Network([2, 64, 1], output="sigmoid", dropout=0.3, random_state=0)
+    gn.train(net, X, y, lr=0.01, epochs=150, batch_size=32, random_state=0)
+    assert accuracy(net, X, y) > 0.9
+    # prediction is deterministic: dropout only acts during training
+    np.testing.assert_array_equal(net.predict_output(X), net.predict_output(X))
+
+
+def test_early_stopping_on_validation_restores_the_best_weights():
+    X, y = data.moons(300, noise=0.35, random_state=1)
+    net = gn.Network([2, 64, 64, 1], output="sigmoid", random_state=0)
+    seen = {}
+
+    def remember(epoch, logs):
+        seen[epoch] = (logs["val_loss"], logs["net"].theta.copy())
+
+    history = gn.train(net, X, y, lr=0.01, epochs=400, batch_size=16, validation_fraction=0.3,
+                       early_stopping=True, patience=10, callbacks=[remember], random_state=0)
+    assert history.stop_reason == "early_stopping"
+    assert history.epochs < 400
+    best = int(np.argmin(history.val_loss))
+    assert history.best_epoch == best
+    assert history.epochs == best + 1 + 10
+    np.testing.assert_array_equal(net.theta, seen[best][1])
+
+
+def test_loss_threshold_grad_threshold_and_callback_stop_training():
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, loss_threshold=0.05)
+    assert h.stop_reason == "loss_threshold" and h.loss[-1] <= 0.05 < h.loss[-2]
+
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, grad_threshold=1e-2)
+    assert h.stop_reason == "grad_threshold" and h.grad_norm[-1] < 1e-2 <= h.grad_norm[-2]
+
+    h = gn.train(net, X, y, epochs=100, callbacks=[lambda epoch, logs: epoch == 6])
+    assert h.stop_reason == "callback" and h.epochs == 7
+
+
+def test_print_every_k_epochs(capsys):
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=30, print_every=10)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [l.split()[1] for l in lines] == ["10/30", "20/30", "30/30"]
+    assert "loss" in lines[0] and "accuracy" in lines[0]
+
+
+def test_schedule_sets_the_learning_rate_each_epoch():
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.4, epochs=3, schedule="step",)
+    assert h.lr == [0.4, 0.4, 0.4]
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.4, epochs=3, schedule=gn.InverseTime(0.4, decay=1.0))
+    assert h.lr == pytest.approx([0.4, 0.2, 0.4 / 3])
+
+
+def test_restarts_keep_the_best_of_several_initializations():
+    X, y = data.xor(4)
+    net = gn.Network([2, 2, 1], activations="tanh", output="sigmoid", random_state=0)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=200, restarts=5, random_state=0)
+    assert len(h.restart_losses) == 5
+    assert h.loss[-1] == pytest.approx(min(h.restart_losses))
+    final = net.resolve_loss(None)(net.predict_output(X), y.reshape(-1, 1))
+    assert final == pytest.approx(min(h.restart_losses), rel=0.05)
+
+
+def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3)) * 100
+    y = X @ np.array([1.0, 2.0, 3.0]) * 1e3
+    net = gn.Network([3, 8, 1], activations="relu", output="identity", random_state=0)
+    epochs_done = []
+    with pytest.warns(gn.TrainingDivergedWarning, match="diverged at epoch"):
+        h = gn.train(net, X, y, optimizer="sgd", lr=10.0, epochs=50,
+                     callbacks=[lambda e, logs: epochs_done.append(logs["net"].theta.copy())])
+    assert h.stop_reason == "diverged"
+    assert np.isfinite(net.theta).all()
+    np.testing.assert_array_equal(net.theta, epochs_done[-1])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(epochs=0), "epochs must be a positive integer"),
+    (dict(batch_size=0), "batch_size must be a positive integer"),
+    (dict(lr=-0.1), "lr must be a positive number"),
+    (dict(optimizer="adagrad"), "valid optimizers are"),
+    (dict(loss="hinge"), "valid losses are"),
+    (dict(l2=-1.0), "l2 must be a non-negative number"),
+    (dict(early_stopping=True), "needs validation_data or validation_fraction"),
+    (dict(validation_fraction=1.5), "validation_fraction must be in"),
+    (dict(monitor="val_f1"), "unknown monitor"),
+])
+def test_bad_arguments_get_clear_errors(kwargs, message):
+    X, y = data.blobs(30, random_state=0)
+    net = gn.Network([2, 4, 3], output="softmax", random_state=0)
+    with pytest.raises(ValueError, match=message):
+        gn.train(net, X, y, **kwargs)
+
+
+def test_bad_data_gets_clear_errors():
+    X, y = data.blobs(30, random_state=0)
+    net = gn.Network([2, 4, 3], output="softmax", random_state=0)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        gn.train(net, bad, y)
+    with pytest.raises(ValueError, match="different numbers of samples: 30 and 29"):
+        gn.train(net, X, y[:-1])
+    with pytest.raises(ValueError, match="single class"):
+        gn.train(net, X, np.zeros(30, dtype=int))
+    with pytest.raises(ValueError, match="has 3 features, but the network expects 2"):
+        gn.train(net, np.ones((30, 3)), y)
+    with pytest.raises(ValueError, match="empty"):
+        gn.train(net, np.ones((0, 2)), y[:0])
+    with pytest.raises(ValueError, match="4 classes, but the softmax output has 3"):
+        gn.train(net, X, np.arange(30) % 4)
+    regressor = gn.Network([2, 4, 1], output="identity", random_state=0)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        gn.train(regressor, X, np.full(30, np.inf))
