@@ -1,0 +1,420 @@
+"""Calculus helpers built on SymPy: derivatives, gradients, critical points.
+
+These are the hand calculations that come before neural networks, done by a
+computer algebra system so that a learner can check their own work::
+
+    >>> from glassnet import calculus
+    >>> calculus.derivative("x**3 - 3*x")
+    3*x**2 - 3
+    >>> [(p.point, p.kind) for p in calculus.critical_points("x**3 - 3*x")]
+    [({'x': -1}, 'maximum'), ({'x': 1}, 'minimum')]
+
+Expressions are given as strings (``"x**2 + 3*y**2"``, ``^`` also means power)
+or as SymPy expressions. Variables are named by strings or SymPy symbols; when
+they are left out, the expression's free symbols are taken sorted by name.
+
+:func:`check_activation_derivatives` closes the loop with the network code: it
+differentiates each activation's textbook definition symbolically and compares
+the result with the derivative written by hand in :mod:`glassnet.activations`.
+
+SymPy is imported lazily, inside the functions, so ``import glassnet`` stays fast.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+def _sympy():
+    """The ``sympy`` module, imported on first use."""
+    import sympy
+
+    return sympy
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------
+
+# parse_expr ends in Python's eval, so only arithmetic gets through: names,
+# numbers, operators, parentheses and commas (for two-argument functions).
+_ALLOWED = re.compile(r"[A-Za-z0-9_+\-*/^().,\s]*")
+_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")
+_FORBIDDEN_NAMES = frozenset({
+    "import", "lambda", "exec", "eval", "compile", "open", "input", "globals", "locals",
+    "vars", "dir", "getattr", "setattr", "delattr", "builtins", "os", "sys", "subprocess",
+    "breakpoint", "help", "exit", "quit", "type", "object", "class", "def",
+})
+
+
+def parse(expr):
+    """A SymPy expression from a string such as ``"x**3 - 3*x"`` (or pass one through).
+
+    Raises ``ValueError`` with a one-line message for anything that is not a
+    plain mathematical expression, including attempts to run code.
+    """
+    sympy = _sympy()
+    if isinstance(expr, sympy.Basic):
+        if not isinstance(expr, sympy.Expr):
+            raise ValueError(f"expected a mathematical expression, got {expr!r}")
+        return expr
+    if isinstance(expr, numbers.Number) and not isinstance(expr, bool):
+        return sympy.sympify(expr, strict=True)
+    if not isinstance(expr, str):
+        raise ValueError(f"expected an expression string such as 'x**2 + 3*y**2', got {expr!r}")
+    text = expr.strip()
+    if not text:
+        raise ValueError("the expression is empty")
+    if "__" in text:
+        raise ValueError(f"cannot parse {expr!r}: '__' is not allowed in an expression")
+    if not _ALLOWED.fullmatch(text):
+        bad = sorted(set(re.sub(r"[A-Za-z0-9_+\-*/^().,\s]", "", text)))
+        raise ValueError(f"cannot parse {expr!r}: unexpected character(s) {' '.join(bad)}")
+    if _ATTRIBUTE.search(text):
+        raise ValueError(f"cannot parse {expr!r}: attribute access ('.name') is not allowed")
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    forbidden = sorted(names & _FORBIDDEN_NAMES)
+    if forbidden:
+        raise ValueError(f"cannot parse {expr!r}: not allowed in an expression: {', '.join(forbidden)}")
+
+    from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
+
+    try:
+        result = parse_expr(text, transformations=standard_transformations + (convert_xor,))
+    except Exception as exc:  # SyntaxError, TokenError, TypeError, ... all mean "bad input"
+        raise ValueError(f"cannot parse {expr!r} as a mathematical expression "
+                         f"({type(exc).__name__}: {exc})") from None
+    if not isinstance(result, sympy.Expr):
+        raise ValueError(f"cannot parse {expr!r}: it is not a mathematical expression")
+    return result
+
+
+def _symbol(expr, var):
+    """The symbol named by ``var`` (a string or a Symbol), preferring ``expr``'s own."""
+    sympy = _sympy()
+    if isinstance(var, sympy.Symbol):
+        return var
+    if isinstance(var, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var.strip()):
+        name = var.strip()
+        for s in expr.free_symbols:
+            if s.name == name:
+                return s
+        return sympy.Symbol(name)
+    raise ValueError(f"a variable must be a name such as 'x' or a SymPy Symbol, got {var!r}")
+
+
+def _variables(expr, variables=None):
+    """The list of variables: those given, or the free symbols sorted by name."""
+    if variables is None:
+        return sorted(expr.free_symbols, key=lambda s: s.name)
+    if isinstance(variables, str):
+        variables = [v for v in re.split(r"[\s,]+", variables) if v]
+    syms = [_symbol(expr, v) for v in variables]
+    if len({s.name for s in syms}) != len(syms):
+        raise ValueError(f"variables must be distinct, got {[s.name for s in syms]}")
+    return syms
+
+
+# ---------------------------------------------------------------------------
+# Derivatives
+# ---------------------------------------------------------------------------
+
+
+def derivative(expr, var=None, order=1):
+    """``dⁿf/dxⁿ``: the ``order``-th derivative of ``expr`` with respect to ``var``.
+
+    ``var`` may be left out when the expression has exactly one variable.
+    Returns a SymPy expression, e.g. ``derivative("x**3 - 3*x")`` → ``3*x**2 - 3``.
+    """
+    sympy = _sympy()
+    f = parse(expr)
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1:
+        raise ValueError(f"order must be a positive integer, got {order!r}")
+    if var is None:
+        free = sorted(f.free_symbols, key=lambda s: s.name)
+        if len(free) > 1:
+            raise ValueError(f"{expr!r} has several variables ({', '.join(s.name for s in free)}); "
+                             "say which one with var=")
+        if not free:
+            return sympy.S.Zero  # the derivative of a constant
+        var = free[0]
+    return sympy.diff(f, _symbol(f, var), int(order))
+
+
+def partial(expr, var):
+    """``∂f/∂var``, the partial derivative: the other variables are held constant."""
+    f = parse(expr)
+    return _sympy().diff(f, _symbol(f, var))
+
+
+def gradient(expr, variables=None):
+    """``∇f = [∂f/∂x₁, …, ∂f/∂xₙ]`` as a list, in the order of ``variables``.
+
+    By default the variables are the free symbols sorted by name, so
+    ``gradient("x**2 + 3*y**2")`` → ``[2*x, 6*y]``.
+    """
+    f = parse(expr)
+    return [_sympy().diff(f, v) for v in _variables(f, variables)]
+
+
+def hessian(expr, variables=None):
+    """The Hessian matrix ``H[i, j] = ∂²f/∂xᵢ∂xⱼ`` (a SymPy ``Matrix``)."""
+    sympy = _sympy()
+    f = parse(expr)
+    syms = _variables(f, variables)
+    if not syms:
+        raise ValueError(f"{expr!r} has no variables")
+    return sympy.hessian(f, syms)
+
+
+def lambdify(expr, variables=None):
+    """A NumPy function ``fn(x₁, …, xₙ)`` evaluating ``expr`` (``sympy.lambdify``).
+
+    ``expr`` may also be a list of expressions (such as a :func:`gradient`);
+    the function then returns a list. Arguments come in the order of
+    ``variables`` (default: all free symbols, sorted by name).
+    """
+    sympy = _sympy()
+    if isinstance(expr, (list, tuple)):
+        f = [parse(e) for e in expr]
+        free = sympy.Tuple(*f)
+    else:
+        f = free = parse(expr)
+    return sympy.lambdify(_variables(free, variables), f, modules=["numpy", "scipy"])
+
+
+# ---------------------------------------------------------------------------
+# Critical points and the second-derivative test
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A point where ``∇f = 0``, classified by the second-derivative test.
+
+    With one variable ``r = f''`` (``s``, ``t``, ``D`` are ``None``). With two,
+    ``r = f_xx``, ``s = f_xy``, ``t = f_yy`` and ``D = r t − s²``. Values are
+    exact SymPy numbers where SymPy found them exactly.
+    """
+
+    point: dict
+    value: Any
+    kind: str
+    r: Any
+    s: Any = None
+    t: Any = None
+    D: Any = None
+
+    def __str__(self):
+        where = ", ".join(f"{k} = {v}" for k, v in self.point.items())
+        text = f"{self.kind} at ({where}), f = {self.value}: r = {self.r}"
+        if self.D is not None:
+            text += f", s = {self.s}, t = {self.t}, D = rt - s^2 = {self.D}"
+        return text
+
+
+def _sign(value):
+    """+1, −1 or 0 for a real SymPy number, exactly when SymPy can decide."""
+    if value.is_zero:
+        return 0
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    x = float(value.evalf(30))  # undecided symbolically: fall back to 30 digits
+    return 0 if abs(x) < 1e-12 else (1 if x > 0 else -1)
+
+
+def _is_real_number(value):
+    if value.free_symbols:
+        return False
+    if value.is_real is not None:
+        return bool(value.is_real)
+    z = complex(value.evalf(30))
+    return abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
+
+
+def critical_points(expr, variables=None):
+    """The real critical points of a function of one or two variables, classified.
+
+    Solves ``∇f = 0`` and applies the second-derivative test:
+
+    - one variable: ``f'' > 0`` minimum, ``f'' < 0`` maximum, ``f'' = 0`` inconclusive;
+    - two variables, with ``r = f_xx``, ``s = f_xy``, ``t = f_yy``, ``D = r t − s²``:
+      ``D > 0, r > 0`` minimum; ``D > 0, r < 0`` maximum; ``D < 0`` saddle;
+      ``D = 0`` inconclusive.
+
+    Returns a list of :class:`CriticalPoint`, sorted by coordinates.
+    """
+    sympy = _sympy()
+    f = parse(expr)
+    syms = _variables(f, variables)
+    if not syms:
+        raise ValueError(f"{expr!r} has no variables, so it has no critical points to classify")
+    if len(syms) > 2:
+        raise ValueError(f"critical_points handles functions of one or two variables; "
+                         f"{expr!r} has {len(syms)}: {', '.join(s.name for s in syms)}")
+    grad = [sympy.diff(f, v) for v in syms]
+    try:
+        solutions = sympy.solve(grad, syms, dict=True)
+    except NotImplementedError:
+        raise ValueError(f"SymPy cannot solve grad f = 0 for {expr!r} in closed form") from None
+
+    second = [[sympy.diff(f, a, b) for b in syms] for a in syms]
+    points = []
+    for sol in solutions:
+        if any(v not in sol for v in syms) or any(sol[v].free_symbols for v in syms):
+            raise ValueError(f"the critical points of {expr!r} are not isolated "
+                             f"(for example {sol}); the second-derivative test needs isolated points")
+        values = [sol[v] for v in syms]
+        if not all(_is_real_number(v) for v in values):
+            continue  # complex solutions are not points of the plane
+        at = dict(zip(syms, values))
+        r = sympy.simplify(second[0][0].subs(at))
+        if len(syms) == 1:
+            s = t = D = None
+            kind = {1: "minimum", -1: "maximum", 0: "inconclusive"}[_sign(r)]
+        else:
+            s = sympy.simplify(second[0][1].subs(at))
+            t = sympy.simplify(second[1][1].subs(at))
+            D = sympy.simplify(r * t - s**2)
+            sign_D = _sign(D)
+            if sign_D > 0:
+                kind = "minimum" if _sign(r) > 0 else "maximum"
+            elif sign_D < 0:
+                kind = "saddle"
+            else:
+                kind = "inconclusive"
+        points.append(CriticalPoint(
+            point={v.name: val for v, val in zip(syms, values)},
+            value=sympy.simplify(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D))
+    points.sort(key=lambda p: tuple(float(v) for v in p.point.values()))
+    return points
+
+
+# ---------------------------------------------------------------------------
+# Checking the activations' hand-written derivatives
+# ---------------------------------------------------------------------------
+
+# name -> (constructor arguments for glassnet.activations, is it piecewise?)
+_ACTIVATION_CASES = {
+    "identity": ("identity", {}, False),
+    "sigmoid": ("sigmoid", {}, False),
+    "sigmoid(beta=2)": ("sigmoid", {"beta": 2.0}, False),
+    "tanh": ("tanh", {}, False),
+    "relu": ("relu", {}, True),
+    "leaky_relu": ("leaky_relu", {}, True),
+    "elu": ("elu", {}, True),
+    "softplus": ("softplus", {}, False),
+    "gelu": ("gelu", {}, False),
+    "exp": ("exp", {}, False),
+    "softmax": ("softmax", {}, False),
+}
+_ALIASES = {"linear": "identity", "logistic": "sigmoid"}
+
+
+def symbolic_activation(name, z=None, **params):
+    """The textbook definition of an elementwise activation as a SymPy expression in ``z``.
+
+    ``params`` are the activation's constants (``beta`` for sigmoid, ``alpha``
+    for leaky ReLU and ELU), with the same defaults as :mod:`glassnet.activations`.
+    """
+    sympy = _sympy()
+    z = sympy.Symbol("z", real=True) if z is None else z
+    name = _ALIASES.get(name, name)
+    num = sympy.nsimplify  # 0.01 -> 1/100, so the algebra stays exact
+    definitions = {
+        "identity": lambda: z,
+        "sigmoid": lambda: 1 / (1 + sympy.exp(-num(params.get("beta", 1)) * z)),
+        "tanh": lambda: sympy.tanh(z),
+        "relu": lambda: sympy.Piecewise((z, z > 0), (0, True)),
+        "leaky_relu": lambda: sympy.Piecewise((z, z > 0), (num(params.get("alpha", 0.01)) * z, True)),
+        "elu": lambda: sympy.Piecewise((z, z > 0), (num(params.get("alpha", 1)) * (sympy.exp(z) - 1), True)),
+        "softplus": lambda: sympy.log(1 + sympy.exp(z)),
+        "gelu": lambda: z * (1 + sympy.erf(z / sympy.sqrt(2))) / 2,
+        "exp": lambda: sympy.exp(z),
+    }
+    if name not in definitions:
+        raise ValueError(f"no symbolic definition for activation {name!r}; valid names are: "
+                         + ", ".join(sorted(definitions)))
+    return definitions[name]()
+
+
+def _softmax_difference(act):
+    """Largest ``|J_hand − J_sympy|`` of softmax's Jacobian over a few 3-vectors."""
+    sympy = _sympy()
+    zs = sympy.symbols("z0:3", real=True)
+    exps = [sympy.exp(zi) for zi in zs]
+    total = sum(exps)
+    J = sympy.Matrix([e / total for e in exps]).jacobian(zs)
+    J_fn = sympy.lambdify(zs, J, modules="numpy")
+    vectors = [(0.0, 0.0, 0.0), (1.0, 2.0, 3.0), (-1.0, 0.5, 4.5), (5.0, -5.0, 0.3), (-2.0, -2.5, -3.0)]
+    return max(float(np.max(np.abs(act.jacobian(np.array(v)) - np.array(J_fn(*v), dtype=float))))
+               for v in vectors)
+
+
+def check_activation_derivatives(names=None, points=None):
+    """Compare each activation's hand-written derivative with SymPy's.
+
+    For every elementwise activation, differentiate :func:`symbolic_activation`
+    symbolically and evaluate both ``act.derivative(Z, act(Z))`` and the
+    symbolic result at ``points`` (default ``-5, -4.9, …, 5``; ``z = 0`` is left
+    out for the piecewise ones, whose derivative jumps there). Softmax compares
+    its ``jacobian(z)`` with SymPy's Jacobian of the softmax of a 3-vector.
+
+    Returns ``{name: max |difference|}``; names are ``"identity"``, ``"sigmoid"``,
+    ``"sigmoid(beta=2)"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"``, ``"elu"``,
+    ``"softplus"``, ``"gelu"``, ``"exp"`` and ``"softmax"``.
+    """
+    sympy = _sympy()
+    from glassnet.activations import ACTIVATIONS
+
+    if names is None:
+        names = list(_ACTIVATION_CASES)
+    elif isinstance(names, str):
+        names = [names]
+    names = [_ALIASES.get(n, n) for n in names]
+    unknown = [n for n in names if n not in _ACTIVATION_CASES]
+    if unknown:
+        raise ValueError(f"unknown activation(s) {', '.join(map(repr, unknown))}; valid names are: "
+                         + ", ".join(_ACTIVATION_CASES))
+    if points is None:
+        points = np.round(np.linspace(-5.0, 5.0, 101), 12)
+    points = np.asarray(points, dtype=np.float64).ravel()
+    if points.size == 0 or not np.isfinite(points).all():
+        raise ValueError("points must be a non-empty array of finite numbers")
+
+    z = sympy.Symbol("z", real=True)
+    differences = {}
+    for name in names:
+        key, params, piecewise = _ACTIVATION_CASES[name]
+        act = ACTIVATIONS[key](**params)
+        if key == "softmax":
+            differences[name] = _softmax_difference(act)
+            continue
+        Z = points[points != 0] if piecewise else points
+        if Z.size == 0:
+            raise ValueError(f"no points left for {name} once z = 0 is removed")
+        Z = Z.reshape(1, -1)
+        symbolic = sympy.diff(symbolic_activation(key, z, **params), z)
+        expected = np.broadcast_to(
+            sympy.lambdify(z, symbolic, modules=["scipy", "numpy"])(Z), Z.shape).astype(float)
+        differences[name] = float(np.max(np.abs(act.derivative(Z, act(Z)) - expected)))
+    return differences
+
+
+def assert_activation_derivatives(names=None, points=None, tol=1e-10):
+    """Run :func:`check_activation_derivatives` and raise ``AssertionError`` if any
+    difference reaches ``tol``; returns the differences otherwise."""
+    differences = check_activation_derivatives(names, points)
+    bad = {n: d for n, d in differences.items() if not d < tol}
+    if bad:
+        raise AssertionError("hand-written derivative differs from SymPy's: "
+                             + ", ".join(f"{n}: {d:.3g}" for n, d in bad.items())
+                             + f" (tolerance {tol:g})")
+    return differences

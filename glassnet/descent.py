@@ -1,0 +1,317 @@
+"""Gradient descent on any function, and the exponentially weighted moving average.
+
+Gradient descent repeats one update until the gradient is (nearly) zero::
+
+    x ← x − lr · ∇f(x)
+
+:func:`descend` runs it on a Python function or on an expression such as
+``"x**2 + 3*y**2"`` and records the whole path, so that a learner can print it
+next to a hand calculation or draw it on a contour plot::
+
+    >>> from glassnet.descent import descend
+    >>> result = descend("x**2", 4.0, lr=0.2, iterations=3)
+    >>> result.path[:, 0]        # x ← x − 0.2 · 2x = 0.6 x
+    array([4.   , 2.4  , 1.44 , 0.864])
+
+:func:`ewma` and :class:`EWMA` compute the exponentially weighted moving average
+``v_t = β v_{t−1} + (1 − β) x_t`` with bias correction ``v_t / (1 − βᵗ)``: the
+idea behind momentum, RMSprop and Adam.
+
+Only NumPy is imported here; SymPy is imported when an expression is given.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from glassnet._validation import check_non_negative, check_positive
+
+
+@dataclass
+class DescentResult:
+    """What :func:`descend` found, and how it got there.
+
+    Attributes
+    ----------
+    x : ndarray of shape (n_vars,)
+        The final point (a 1-D array even for one variable).
+    path : ndarray of shape (iterations + 1, n_vars)
+        Every iterate, starting with ``x0``.
+    values : ndarray of shape (iterations + 1,)
+        ``f`` along the path.
+    grad_norms : ndarray of shape (iterations + 1,)
+        ``‖∇f‖`` at each iterate of the path.
+    iterations : int
+        The number of steps taken.
+    converged : bool
+        Whether ``‖∇f‖`` fell below ``tol``.
+    variables : tuple of str or None
+        The variable names when ``f`` was an expression.
+    message : str
+        Why it stopped, in words.
+    """
+
+    x: np.ndarray
+    path: np.ndarray
+    values: np.ndarray
+    grad_norms: np.ndarray
+    iterations: int
+    converged: bool
+    variables: tuple | None = None
+    message: str = ""
+    lr: float = field(default=float("nan"), repr=False)
+
+    def __str__(self, max_rows=12):
+        names = list(self.variables) if self.variables else (
+            ["x"] if self.path.shape[1] == 1 else [f"x{i + 1}" for i in range(self.path.shape[1])])
+        header = ["step"] + names + ["f", "|grad f|"]
+        rows = [[str(k)] + [f"{v:.6g}" for v in self.path[k]]
+                + [f"{self.values[k]:.6g}", f"{self.grad_norms[k]:.3g}"]
+                for k in range(len(self.path))]
+        if len(rows) > max_rows:
+            half = max_rows // 2
+            rows = rows[:half] + [["..."] * len(header)] + rows[-half:]
+        widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+        line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
+        table = "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+        return f"{self.message}\n{table}"
+
+
+def _is_expression(f):
+    if isinstance(f, str):
+        return True
+    sympy = sys.modules.get("sympy")  # a SymPy object means SymPy is already imported
+    return sympy is not None and isinstance(f, sympy.Basic)
+
+
+def _as_point(x0):
+    try:
+        x = np.array(x0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"x0 must be a number or a 1-D array of numbers, got {x0!r}") from None
+    if x.ndim > 1:
+        raise ValueError(f"x0 must be a number or a 1-D array, got shape {x.shape}")
+    x = x.reshape(-1)
+    if x.size == 0:
+        raise ValueError("x0 is empty")
+    if not np.isfinite(x).all():
+        raise ValueError(f"x0 must be finite, got {x0!r}")
+    return x
+
+
+def _finite_difference_gradient(fun):
+    """``∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / 2h`` with ``h = 10⁻⁶ · max(1, |xᵢ|)``."""
+    def grad(x):
+        g = np.empty_like(x)
+        for i in range(x.size):
+            h = 1e-6 * max(1.0, abs(x[i]))
+            step = np.zeros_like(x)
+            step[i] = h
+            g[i] = (fun(x + step) - fun(x - step)) / (2 * h)
+        return g
+    return grad
+
+
+def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
+    """Minimize ``f`` by gradient descent: ``x ← x − lr · ∇f(x)``.
+
+    Parameters
+    ----------
+    f : callable or str or sympy.Expr
+        A function of a 1-D array (of a float when ``x0`` is a number), or an
+        expression such as ``"x**2 + 3*y**2"`` whose variables, sorted by name,
+        are the coordinates of ``x0``.
+    x0 : float or array-like of shape (n_vars,)
+        The starting point.
+    lr : float
+        The step size (learning rate), ``> 0``.
+    iterations : int
+        The most steps to take.
+    tol : float
+        Stop as soon as ``‖∇f(x)‖ < tol`` (checked at each iterate before stepping).
+    grad : callable, optional
+        ``∇f``, taking and returning what ``f`` takes. By default the symbolic
+        gradient for an expression, central finite differences for a function.
+
+    Returns
+    -------
+    DescentResult
+        A value that diverges (becomes infinite or NaN) stops the descent with
+        ``converged=False`` and a message; the path keeps the last finite point.
+    """
+    check_positive(lr, "lr")
+    check_positive(iterations, "iterations", integer=True)
+    check_non_negative(tol, "tol")
+    if grad is not None and not callable(grad):
+        raise ValueError(f"grad must be a callable returning the gradient, got {grad!r}")
+    x = _as_point(x0)
+    scalar = np.ndim(x0) == 0
+    variables = None
+
+    if _is_expression(f):
+        from glassnet import calculus
+
+        expr = calculus.parse(f)
+        symbols = calculus._variables(expr)
+        variables = tuple(s.name for s in symbols)
+        if not variables:
+            raise ValueError(f"{f!r} has no variables to descend along")
+        if len(variables) != x.size:
+            raise ValueError(f"{f!r} has {len(variables)} variable(s) ({', '.join(variables)}) "
+                             f"but x0 has {x.size} coordinate(s)")
+        f_sym = calculus.lambdify(expr, symbols)
+        fun = lambda x: f_sym(*x)  # noqa: E731
+        if grad is None:
+            grad_sym = calculus.lambdify(calculus.gradient(expr, symbols), symbols)
+            grad_fun = lambda x: grad_sym(*x)  # noqa: E731
+        else:
+            grad_fun = (lambda x: grad(x[0])) if scalar else grad
+    elif callable(f):
+        fun = (lambda x: f(x[0])) if scalar else f
+        if grad is None:
+            grad_fun = _finite_difference_gradient(fun)
+        else:
+            grad_fun = (lambda x: grad(x[0])) if scalar else grad
+    else:
+        raise ValueError(f"f must be a function or an expression string such as 'x**2 + 3*y**2', got {f!r}")
+
+    def value_at(x):
+        try:
+            v = np.asarray(fun(x), dtype=np.float64)
+        except OverflowError:
+            return math.inf
+        if v.size != 1:
+            raise ValueError(f"f must return a single number, got an array of shape {v.shape}")
+        return float(v.reshape(()))
+
+    def gradient_at(x):
+        try:
+            g = np.asarray(grad_fun(x), dtype=np.float64).reshape(-1)
+        except OverflowError:
+            return np.full_like(x, math.inf)
+        if g.size == 1 and x.size > 1:
+            g = np.full_like(x, g[0])  # a constant gradient of an expression, e.g. "x + y"
+        if g.shape != x.shape:
+            raise ValueError(f"the gradient has {g.size} components but x has {x.size}")
+        return g
+
+    path, values, grad_norms = [x], [value_at(x)], []
+    converged, message = False, ""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not math.isfinite(values[0]):
+            raise ValueError(f"f is not finite at x0 = {x0!r}")
+        for step in range(iterations + 1):
+            g = gradient_at(x)
+            norm = math.hypot(*g)  # no overflow in squaring, unlike sqrt(g·g)
+            grad_norms.append(norm)
+            if not math.isfinite(norm):
+                message = f"diverged: the gradient became non-finite at step {step}"
+                break
+            if norm < tol or norm == 0:
+                converged = True
+                message = f"converged after {step} steps: |grad f| = {norm:.3g} < tol = {tol:g}"
+                break
+            if step == iterations:
+                message = (f"stopped after {iterations} steps without converging: "
+                           f"|grad f| = {norm:.3g} >= tol = {tol:g}")
+                break
+            x_new = x - lr * g
+            value = value_at(x_new) if np.isfinite(x_new).all() else math.inf
+            if not math.isfinite(value):
+                message = (f"diverged: f became {value} at step {step + 1} "
+                           f"(lr = {lr:g} may be too large, or f is unbounded below); the path ends at the last finite point")
+                break
+            x = x_new
+            path.append(x)
+            values.append(value)
+
+    path = np.array(path)
+    return DescentResult(
+        x=path[-1].copy(), path=path, values=np.array(values),
+        grad_norms=np.array(grad_norms[:len(path)]), iterations=len(path) - 1,
+        converged=converged, variables=variables, message=message, lr=float(lr))
+
+
+# ---------------------------------------------------------------------------
+# Exponentially weighted moving average
+# ---------------------------------------------------------------------------
+
+
+def _check_beta(beta):
+    if (isinstance(beta, bool) or not isinstance(beta, numbers.Real)
+            or not math.isfinite(beta) or not 0 <= beta < 1):
+        raise ValueError(f"beta must be a number with 0 <= beta < 1, got {beta!r}")
+    return float(beta)
+
+
+class EWMA:
+    """An exponentially weighted moving average, one value at a time.
+
+    ``v_t = β v_{t−1} + (1 − β) x_t`` with ``v_0 = 0``, an average over roughly
+    the last ``1 / (1 − β)`` values. Because ``v_0 = 0`` the first averages are
+    pulled towards zero; bias correction divides by the total weight,
+    ``v̂_t = v_t / (1 − βᵗ)``.
+
+    ``v̂_t`` is computed in the equivalent form ``v̂_t = (1 − k_t) v̂_{t−1} + k_t x_t``
+    with gain ``k_t = (1 − β) / (1 − βᵗ)``: at ``t = 1`` (and for ``β = 0``) the
+    gain is exactly 1, so ``v̂_1 = x_1`` exactly, while ``(1 − β) x_1 / (1 − β)``
+    can be off by one rounding. Works elementwise on arrays as well as on numbers.
+    """
+
+    def __init__(self, beta, bias_correction=True):
+        self.beta = _check_beta(beta)
+        self.bias_correction = bool(bias_correction)
+        self.t = 0
+        self.v = 0.0
+        self.v_hat = 0.0
+
+    def update(self, x):
+        """Take in ``x_t``; return ``v̂_t`` (or ``v_t`` without bias correction)."""
+        if not np.isfinite(x).all():
+            raise ValueError(f"EWMA values must be finite, got {x!r}")
+        beta = self.beta
+        self.t += 1
+        self.v = beta * self.v + (1 - beta) * x
+        gain = (1 - beta) / (1 - beta**self.t)
+        self.v_hat = (1 - gain) * self.v_hat + gain * x
+        return self.v_hat if self.bias_correction else self.v
+
+    def __repr__(self):
+        return f"EWMA(beta={self.beta}, bias_correction={self.bias_correction}, t={self.t})"
+
+
+def ewma(xs, beta, bias_correction=True):
+    """The exponentially weighted moving average of a sequence.
+
+    Parameters
+    ----------
+    xs : array-like of shape (n,)
+        The values ``x_1, …, x_n``.
+    beta : float
+        The decay, ``0 <= β < 1`` (``β = 0`` returns ``xs`` itself).
+    bias_correction : bool
+        Return ``v_t / (1 − βᵗ)`` instead of ``v_t``.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        ``v_t = β v_{t−1} + (1 − β) x_t`` (``v_0 = 0``), bias-corrected or not.
+    """
+    beta = _check_beta(beta)
+    try:
+        xs = np.asarray(xs, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("xs must be a 1-D sequence of numbers") from None
+    if xs.ndim != 1:
+        raise ValueError(f"xs must be 1-D, got shape {xs.shape}")
+    if xs.size == 0:
+        raise ValueError("xs is empty")
+    if not np.isfinite(xs).all():
+        raise ValueError("xs contains NaN or infinite values")
+    average = EWMA(beta, bias_correction)
+    return np.array([average.update(x) for x in xs])

@@ -1,0 +1,181 @@
+"""Calculus helpers: derivatives, the second-derivative test, and the activations checked by SymPy."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sympy
+
+from glassnet import calculus
+from glassnet.calculus import CriticalPoint
+
+x, y = sympy.symbols("x y")
+
+
+def test_importing_calculus_does_not_import_sympy():
+    code = "import sys, glassnet.calculus, glassnet.descent; print('sympy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- derivatives --------------------------------------------------------------
+
+def test_derivative_of_cubic():
+    d = calculus.derivative("x**3 - 3*x")
+    assert sympy.simplify(d - (3 * x**2 - 3)) == 0
+    assert calculus.derivative("x**3 - 3*x", order=2) == 6 * x
+
+
+def test_derivative_accepts_sympy_expressions_and_caret_power():
+    assert calculus.derivative(x**4, "x") == 4 * x**3
+    assert calculus.derivative("x^2") == 2 * x
+    assert calculus.derivative("5") == 0
+
+
+def test_derivative_needs_var_when_several_variables():
+    with pytest.raises(ValueError, match="several variables"):
+        calculus.derivative("x*y")
+    assert calculus.derivative("x**2*y", "y") == x**2
+    with pytest.raises(ValueError, match="order"):
+        calculus.derivative("x**2", order=0)
+
+
+def test_partial_gradient_hessian():
+    f = "x**2 + 3*y**2"
+    assert calculus.partial(f, "y") == 6 * y
+    assert calculus.gradient(f) == [2 * x, 6 * y]
+    assert calculus.gradient(f, ["y", "x"]) == [6 * y, 2 * x]
+    assert calculus.hessian(f) == sympy.Matrix([[2, 0], [0, 6]])
+    assert calculus.hessian("x**2*y") == sympy.Matrix([[2 * y, 2 * x], [2 * x, 0]])
+
+
+def test_lambdify_is_a_numpy_function():
+    fn = calculus.lambdify("x**2 + 3*y**2")
+    np.testing.assert_allclose(fn(np.array([1.0, 2.0]), np.array([0.0, 1.0])), [1.0, 7.0])
+    grad = calculus.lambdify(calculus.gradient("x**2 + 3*y**2"), [x, y])
+    assert grad(1.0, 2.0) == [2.0, 12.0]
+
+
+# --- parsing is safe and its errors are clear ---------------------------------
+
+@pytest.mark.parametrize("text", ["x +* 2", "(x", "x**", "", "   ", "sin", "x = 2", "'x'", "x; y"])
+def test_parse_errors_are_value_errors(text):
+    with pytest.raises(ValueError, match="cannot parse|empty"):
+        calculus.derivative(text, "x")
+
+
+@pytest.mark.parametrize("text", [
+    "__import__('os').system('echo hacked')",
+    "x.__class__",
+    "x.evalf()",
+    "import os",
+    "exec(x)",
+    "eval(x)",
+    "getattr(x, y)",
+    "lambda: 1",
+])
+def test_code_injection_is_rejected(text):
+    with pytest.raises(ValueError):
+        calculus.parse(text)
+
+
+def test_underscore_underscore_is_rejected_with_a_clear_message():
+    with pytest.raises(ValueError, match="'__' is not allowed"):
+        calculus.parse("__import__('os')")
+
+
+# --- critical points ---------------------------------------------------------
+
+def test_critical_points_of_cubic():
+    points = calculus.critical_points("x**3 - 3*x")
+    assert [p.point for p in points] == [{"x": -1}, {"x": 1}]
+    assert [p.kind for p in points] == ["maximum", "minimum"]
+    assert [p.value for p in points] == [2, -2]
+    assert [p.r for p in points] == [-6, 6]  # f'' = 6x
+    assert all(p.s is None and p.t is None and p.D is None for p in points)
+
+
+def test_saddle():
+    (p,) = calculus.critical_points("x**2 - y**2")
+    assert p == CriticalPoint(point={"x": 0, "y": 0}, value=0, kind="saddle", r=2, s=0, t=-2, D=-4)
+
+
+def test_minimum_of_elliptic_paraboloid():
+    (p,) = calculus.critical_points("x**2 + 3*y**2")
+    assert p.point == {"x": 0, "y": 0}
+    assert p.kind == "minimum"
+    assert (p.r, p.s, p.t, p.D) == (2, 0, 6, 12)  # D = rt - s^2 = 2*6 - 0
+
+
+def test_maximum_and_mixed_term():
+    # f = -x^2 - y^2 + x*y: r = -2, s = 1, t = -2, D = 4 - 1 = 3 > 0 and r < 0
+    (p,) = calculus.critical_points("-x**2 - y**2 + x*y")
+    assert (p.kind, p.r, p.s, p.t, p.D) == ("maximum", -2, 1, -2, 3)
+
+
+def test_two_variable_points_are_sorted_and_classified():
+    points = calculus.critical_points("x**3 - 3*x + y**2")
+    assert [(p.point, p.kind, p.D) for p in points] == [
+        ({"x": -1, "y": 0}, "saddle", -12),
+        ({"x": 1, "y": 0}, "minimum", 12),
+    ]
+
+
+def test_inconclusive_and_no_real_points():
+    (p,) = calculus.critical_points("x**4")
+    assert p.kind == "inconclusive" and p.r == 0
+    (q,) = calculus.critical_points("x**4 + y**4")
+    assert q.kind == "inconclusive" and q.D == 0
+    assert calculus.critical_points("x**3 + 3*x") == []  # f' = 3x^2 + 3 has no real roots
+    assert "minimum at (x = 1)" in str(calculus.critical_points("x**3 - 3*x")[1])
+
+
+def test_critical_points_rejects_three_variables_and_constants():
+    with pytest.raises(ValueError, match="one or two variables"):
+        calculus.critical_points("x**2 + y**2 + z**2")
+    with pytest.raises(ValueError, match="no variables"):
+        calculus.critical_points("7")
+    with pytest.raises(ValueError, match="not isolated"):
+        calculus.critical_points("(x - y)**2")
+
+
+# --- the activations' hand-written derivatives against SymPy -----------------
+
+ELEMENTWISE = ["identity", "sigmoid", "sigmoid(beta=2)", "tanh", "relu", "leaky_relu", "elu",
+               "softplus", "gelu", "exp"]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_activation_derivative_matches_sympy(name):
+    (difference,) = calculus.check_activation_derivatives([name]).values()
+    assert difference < 1e-10
+
+
+def test_softmax_jacobian_matches_sympy():
+    assert calculus.check_activation_derivatives(["softmax"])["softmax"] < 1e-10
+
+
+def test_assert_activation_derivatives_covers_all():
+    differences = calculus.assert_activation_derivatives(tol=1e-10)
+    assert set(differences) == set(ELEMENTWISE) | {"softmax"}
+
+
+def test_symbolic_definitions_are_the_textbook_ones():
+    z = sympy.Symbol("z", real=True)
+    assert sympy.diff(calculus.symbolic_activation("sigmoid", z), z).equals(
+        calculus.symbolic_activation("sigmoid", z) * (1 - calculus.symbolic_activation("sigmoid", z)))
+    assert calculus.symbolic_activation("leaky_relu", z).subs(z, -2) == sympy.Rational(-2, 100)
+
+
+def test_check_detects_a_wrong_derivative(monkeypatch):
+    from glassnet.activations import Tanh
+
+    monkeypatch.setattr(Tanh, "derivative", lambda self, Z, A: 1 - A)  # forgot the square
+    with pytest.raises(AssertionError, match="tanh"):
+        calculus.assert_activation_derivatives(["tanh"])
+
+
+def test_check_rejects_unknown_names():
+    with pytest.raises(ValueError, match="valid names"):
+        calculus.check_activation_derivatives(["swish"])

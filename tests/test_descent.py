@@ -1,0 +1,144 @@
+"""Gradient descent on functions and expressions; the exponentially weighted moving average."""
+
+import numpy as np
+import pytest
+
+from glassnet.descent import EWMA, DescentResult, descend, ewma
+
+
+# --- gradient descent ----------------------------------------------------------
+
+def test_hand_worked_path_on_x_squared():
+    # f = x^2, f' = 2x, so x <- x - 0.2 * 2x = 0.6 x: 4, 2.4, 1.44, 0.864, ...
+    result = descend("x**2", 4.0, lr=0.2, tol=1e-3)
+    np.testing.assert_allclose(result.path[:4, 0], [4.0, 2.4, 1.44, 0.864], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result.values[:3], [16.0, 5.76, 2.0736], rtol=1e-12)
+    np.testing.assert_allclose(result.grad_norms[:3], [8.0, 4.8, 2.88], rtol=1e-12)
+    assert result.variables == ("x",)
+    assert isinstance(result, DescentResult)
+
+
+def test_stops_once_the_gradient_is_below_tol():
+    tol = 1e-3
+    result = descend("x**2", 4.0, lr=0.2, tol=tol)
+    assert result.converged
+    assert result.grad_norms[-1] < tol <= result.grad_norms[-2]
+    # |grad| = 8 * 0.6^k < 1e-3 first at k = 18
+    assert result.iterations == 18
+    assert result.path.shape == (19, 1)
+    assert result.values.shape == result.grad_norms.shape == (19,)
+    assert result.x.shape == (1,)
+    np.testing.assert_allclose(result.x, [4.0 * 0.6**18], rtol=1e-12)
+
+
+def test_callable_with_explicit_gradient():
+    result = descend(lambda x: (x - 3.0) ** 2, 0.0, lr=0.25, grad=lambda x: 2 * (x - 3.0))
+    assert result.converged
+    assert result.variables is None
+    np.testing.assert_allclose(result.path[:3, 0], [0.0, 1.5, 2.25])  # halves the distance to 3
+    np.testing.assert_allclose(result.x, [3.0], atol=1e-6)
+
+
+def test_callable_with_finite_differences_matches_symbolic():
+    numeric = descend(lambda v: v[0] ** 2 + 3 * v[1] ** 2, [4.0, -4.0], lr=0.1, iterations=10)
+    symbolic = descend("x**2 + 3*y**2", [4.0, -4.0], lr=0.1, iterations=10)
+    np.testing.assert_allclose(numeric.path, symbolic.path, rtol=1e-6, atol=1e-8)
+
+
+def test_two_variable_expression_reaches_the_minimum():
+    result = descend("x**2 + 3*y**2", (4, -4), lr=0.1)
+    assert result.converged
+    assert result.variables == ("x", "y")
+    np.testing.assert_allclose(result.x, [0.0, 0.0], atol=1e-6)
+    # one step: (x, y) <- (x - 0.1*2x, y - 0.1*6y) = (0.8x, 0.4y)
+    np.testing.assert_allclose(result.path[1], [3.2, -1.6])
+    assert "converged" in str(result) and "step" in str(result)
+
+
+def test_stops_after_iterations_without_converging():
+    result = descend("x**2", 4.0, lr=0.01, iterations=5)
+    assert not result.converged
+    assert result.iterations == 5 and len(result.path) == 6
+    assert "5 steps" in result.message
+
+
+def test_divergence_is_reported_not_raised():
+    result = descend("x**2", 4.0, lr=1.5)  # x <- -2x: grows, never converges
+    assert not result.converged
+    long_run = descend(lambda x: x**2, 4.0, lr=1.5, iterations=2000)
+    assert not long_run.converged
+    assert "diverged" in long_run.message
+    assert np.isfinite(long_run.path).all() and np.isfinite(long_run.values).all()
+    assert long_run.iterations < 2000
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"lr": 0}, "lr"),
+    ({"lr": -0.1}, "lr"),
+    ({"iterations": 0}, "iterations"),
+    ({"iterations": 2.5}, "iterations"),
+    ({"tol": -1}, "tol"),
+    ({"x0": np.nan}, "finite"),
+    ({"x0": [[1.0]]}, "1-D"),
+    ({"x0": []}, "empty"),
+    ({"x0": [1.0, 2.0]}, "variable"),
+    ({"f": 3}, "f must be"),
+    ({"grad": 3}, "grad"),
+])
+def test_bad_arguments(kwargs, match):
+    args = {"f": "x**2", "x0": 1.0, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        descend(**args)
+
+
+# --- EWMA ----------------------------------------------------------------------
+
+def test_ewma_bias_corrected_first_value_is_exact():
+    xs = [0.1, 7.3, -2.2, 3.0]
+    for x1 in [0.1, 3.7, -123.456, 1 / 3]:
+        assert ewma([x1, *xs], 0.999)[0] == x1
+
+
+def test_ewma_without_correction():
+    beta = 0.9
+    v = ewma([10.0, 20.0], beta, bias_correction=False)
+    assert v[0] == pytest.approx((1 - beta) * 10.0, rel=1e-15)
+    assert v[1] == pytest.approx(beta * 1.0 + (1 - beta) * 20.0, rel=1e-15)  # 0.9*1 + 2 = 2.9
+
+
+def test_ewma_corrected_equals_v_over_one_minus_beta_t():
+    rng = np.random.default_rng(0)
+    xs = rng.normal(size=50)
+    beta = 0.8
+    v = ewma(xs, beta, bias_correction=False)
+    t = np.arange(1, 51)
+    np.testing.assert_allclose(ewma(xs, beta), v / (1 - beta**t), rtol=1e-12)
+    np.testing.assert_array_equal(ewma(xs, 0.0), xs)
+
+
+def test_ewma_class_matches_function():
+    xs = [1.0, 4.0, -2.0, 8.0, 0.5]
+    for correction in (True, False):
+        average = EWMA(0.9, bias_correction=correction)
+        steps = [average.update(x) for x in xs]
+        np.testing.assert_array_equal(steps, ewma(xs, 0.9, bias_correction=correction))
+    assert average.t == 5
+
+
+def test_ewma_class_works_on_arrays():
+    average = EWMA(0.5)
+    np.testing.assert_array_equal(average.update(np.array([2.0, 4.0])), [2.0, 4.0])
+    np.testing.assert_allclose(average.update(np.array([4.0, 0.0])), [2 + 2 / 1.5, 4 - 4 / 1.5])
+
+
+@pytest.mark.parametrize("xs, beta, match", [
+    ([1.0], 1.0, "beta"),
+    ([1.0], -0.1, "beta"),
+    ([1.0], float("nan"), "beta"),
+    ([], 0.9, "empty"),
+    ([[1.0, 2.0]], 0.9, "1-D"),
+    ([1.0, np.inf], 0.9, "NaN or infinite"),
+])
+def test_ewma_validation(xs, beta, match):
+    with pytest.raises(ValueError, match=match):
+        ewma(xs, beta)
