@@ -11,7 +11,7 @@ the engine is NumPy over one flat parameter vector, fast on a CPU.
 
 __version__ = "0.1.0"
 
-from . import activations, data, initializers, losses, optimizers, schedules
+from . import activations, calculus, data, initializers, losses, optimizers, schedules
 from .activations import ACTIVATIONS, get_activation
 from .data import (load_csv, load_dataset, one_hot, standardize, train_test_split)
 from .descent import EWMA, DescentResult, descend, ewma
@@ -30,7 +30,7 @@ __all__ = [
     "Adam", "AdamW", "Constant", "Cosine", "Dense", "Exponential", "GradCheck", "History",
     "InverseScaling", "InverseTime", "Momentum", "Nesterov", "Network", "Optimizer",
     "RMSprop", "ReduceOnPlateau", "SGD", "StepDecay", "TrainingDivergedWarning",
-    "DescentResult", "EWMA", "activations", "data", "descend", "ewma", "get_activation", "load_csv", "load_dataset", "one_hot", "standardize",
+    "DescentResult", "EWMA", "activations", "calculus", "data", "descend", "ewma", "get_activation", "load_csv", "load_dataset", "one_hot", "standardize",
     "train_test_split", "get_initializer", "get_loss", "get_optimizer",
     "get_schedule", "gradcheck", "initializers", "losses", "optimizers", "schedules", "train",
 ]
