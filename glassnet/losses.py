@@ -35,6 +35,14 @@ class Loss:
     def gradient(self, Y_hat, Y):
         raise NotImplementedError  # pragma: no cover
 
+    def pairs_with(self, activation):
+        """True when ``activation`` is this loss's canonical partner, so ``dZ = Ŷ − Y``.
+
+        A sigmoid with steepness β ≠ 1 is not: its delta is ``β (Ŷ − Y)``, and the
+        network then takes the general chain rule ``dZ = σ'(Z) ⊙ ∂ℓ/∂Ŷ``.
+        """
+        return activation.name == self.canonical and getattr(activation, "beta", 1.0) == 1.0
+
     def __call__(self, Y_hat, Y, sample_weight=None):
         Y_hat, Y = _as_2d(Y_hat), _as_2d(Y)
         return float(np.average(self.per_sample(Y_hat, Y), weights=sample_weight))

@@ -382,7 +382,7 @@ class Network:
             scale = (sample_weight / weight_sum)[:, None]
 
         out = self.layers[-1]
-        if out.activation.name == loss.canonical:
+        if loss.pairs_with(out.activation):
             dZ = np.subtract(Y_hat, Y, out=None if buffers is None else buffers["dZ"][-1])
         else:
             dZ = out.activation.backward(loss.gradient(Y_hat, Y), out.Z, out.A)

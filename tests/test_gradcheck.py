@@ -14,7 +14,8 @@ HIDDEN = ["identity", "sigmoid", Sigmoid(beta=2.0), "tanh", "relu", "leaky_relu"
 OUTPUTS = [("identity", "squared_error"), ("sigmoid", "binary_cross_entropy"),
            ("softmax", "categorical_cross_entropy"), ("exp", "poisson"),
            ("sigmoid", "squared_error"), ("tanh", "squared_error"),
-           ("softmax", "squared_error"), ("softplus", "poisson")]
+           ("softmax", "squared_error"), ("softplus", "poisson"),
+           (Sigmoid(beta=2.0), "binary_cross_entropy")]
 
 
 def targets(output, loss, rng, n, k):
@@ -27,9 +28,10 @@ def targets(output, loss, rng, n, k):
     return rng.normal(size=(n, k)) if output not in ("sigmoid", "softmax") else rng.random((n, k))
 
 
+
 @pytest.mark.parametrize("l2", [0.0, 0.3], ids=["no_l2", "l2"])
 @pytest.mark.parametrize("depth", [1, 2, 3])
-@pytest.mark.parametrize("output, loss", OUTPUTS, ids=[f"{o}+{l}" for o, l in OUTPUTS])
+@pytest.mark.parametrize("output, loss", OUTPUTS, ids=[f"{o if isinstance(o, str) else 'sigmoid_beta2'}+{l}" for o, l in OUTPUTS])
 @pytest.mark.parametrize("hidden", HIDDEN, ids=lambda h: h if isinstance(h, str) else "sigmoid_beta2")
 def test_backprop_matches_central_differences(hidden, output, loss, depth, l2):
     rng = np.random.default_rng(depth)
