@@ -1,0 +1,348 @@
+"""Experiments: sweep a hyperparameter grid over several seeds and compare the results.
+
+::
+
+    result = run_experiment({"hidden": [(16,), (32, 16)], "lr": [0.01, 0.1]},
+                            X_train, y_train, X_test, y_test, seeds=(0, 1, 2))
+    print(result.table())          # one row per configuration, mean ± std over seeds
+    result.best                    # the row with the best mean test score
+
+Each run builds a fresh :class:`~glassnet.network.Network` and trains it with
+:func:`glassnet.train`, both seeded with the run's seed, so a run gives the same
+numbers wherever it executes. The output layer follows the task: one sigmoid unit
+for two classes, softmax for more, sigmoid units for a multi-label indicator
+matrix, identity units for regression. Classifiers are scored by accuracy,
+regressors by R².
+
+Runs are independent jobs for :mod:`joblib` (``n_jobs``); inside
+``with joblib.parallel_backend("dask"):`` they go to a Dask cluster instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NETWORK_KEYS = ("hidden", "activation", "output", "init", "dropout")
+"""Grid keys that shape the network; every other key is an argument of :func:`glassnet.train`."""
+
+DEFAULTS = {"hidden": (32,), "activation": "relu", "optimizer": "adam", "lr": 0.01,
+            "epochs": 100, "batch_size": 32}
+"""Settings of every run unless ``base`` or the grid says otherwise."""
+
+_RESERVED = ("net", "X", "y", "random_state", "validation_data", "callbacks", "print_every")
+
+
+def _train_keys():
+    from .training import train
+    return [k for k in inspect.signature(train).parameters if k not in _RESERVED]
+
+
+@dataclass
+class ExperimentResult:
+    """The outcome of :func:`run_experiment`.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per configuration, in grid order: ``config`` (a label), ``params``,
+        ``train_score_mean/std``, ``test_score_mean/std``, ``final_loss_mean/std``,
+        ``time_mean/std`` (seconds), ``n_seeds``.
+    runs : list of dict
+        One per (configuration, seed): ``config_index``, ``seed``, ``train_score``,
+        ``test_score``, ``final_loss``, ``time``, ``epochs``, ``stop_reason``.
+    histories : list of list of History
+        ``histories[i][s]``: the history of configuration ``i`` with seed ``seeds[s]``.
+    metric : str
+        ``"accuracy"`` for classification, ``"r2"`` for regression.
+    task : str
+        ``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``.
+    seeds : tuple
+    """
+
+    rows: list
+    runs: list
+    histories: list
+    metric: str
+    task: str
+    seeds: tuple
+    grid: object = None
+    base: dict = field(default_factory=dict)
+
+    @property
+    def best(self):
+        """The row with the highest mean test score."""
+        return max(self.rows, key=lambda r: (r["test_score_mean"], -r["final_loss_mean"]))
+
+    def as_records(self, histories=False):
+        """Plain dicts for JSON or CSV: the configuration's parameters spread into columns.
+
+        With ``histories=True`` each record also carries ``histories``, the seeds'
+        ``History.as_dict()`` (for JSON; CSV wants flat records).
+        """
+        records = []
+        for i, row in enumerate(self.rows):
+            rec = {"config": row["config"]}
+            rec.update({k: _plain(v) for k, v in row["params"].items()})
+            rec.update({k: v for k, v in row.items() if k not in ("config", "params")})
+            rec["metric"] = self.metric
+            if histories:
+                rec["histories"] = [h.as_dict() for h in self.histories[i]]
+            records.append(rec)
+        return records
+
+    def mean_curves(self):
+        """Per row, the loss curves (``loss``, ``val_loss``, accuracies) averaged over seeds.
+
+        Runs that stopped early are shorter; each epoch averages the runs that reached it.
+        """
+        out = []
+        for hists in self.histories:
+            curves = {}
+            for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
+                series = [list(getattr(h, key)) for h in hists if getattr(h, key)]
+                if not series:
+                    curves[key] = np.array([])
+                    continue
+                length = max(len(s) for s in series)
+                padded = np.full((len(series), length), np.nan)
+                for r, s in enumerate(series):
+                    padded[r, :len(s)] = s
+                curves[key] = np.nanmean(padded, axis=0)
+            out.append(curves)
+        return out
+
+    def table(self, rich=False):
+        """The comparison table as plain text (``rich=True``: a ``rich.table.Table``)."""
+        name = {"accuracy": "accuracy", "r2": "R²"}.get(self.metric, self.metric)
+        headers = ["#", "configuration", f"train {name}", f"test {name}", "final loss", "time (s)"]
+        best = self.best
+        body = []
+        for i, r in enumerate(self.rows):
+            body.append([
+                str(i + 1) + (" *" if r is best else ""),
+                r["config"],
+                _pm(r["train_score_mean"], r["train_score_std"]),
+                _pm(r["test_score_mean"], r["test_score_std"]),
+                _pm(r["final_loss_mean"], r["final_loss_std"], digits=4, general=True),
+                _pm(r["time_mean"], r["time_std"], digits=3),
+            ])
+        caption = f"{len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''} per configuration " \
+                  f"(mean ± std); * best test {name}"
+        if rich:
+            from rich.table import Table
+            table = Table(title="Experiment", caption=caption)
+            for i, h in enumerate(headers):
+                table.add_column(h, justify="left" if i == 1 else "right")
+            for line in body:
+                table.add_row(*line)
+            return table
+        widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(headers)]
+
+        def fmt(cells):
+            return "  ".join(c.ljust(w) if i == 1 else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+        lines = [fmt(headers), "  ".join("-" * w for w in widths)]
+        lines += [fmt(line) for line in body]
+        lines.append(caption)
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+    def __repr__(self):
+        return (f"ExperimentResult({len(self.rows)} configurations × {len(self.seeds)} seeds, "
+                f"best test {self.metric} {self.best['test_score_mean']:.4f}: {self.best['config']})")
+
+
+def _pm(mean, std, digits=3, general=False):
+    f = f"{{:.{digits}{'g' if general else 'f'}}}"
+    return f"{f.format(mean)} ± {f.format(std)}"
+
+
+def _plain(value):
+    """A JSON/CSV friendly version of a parameter value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)) and all(
+            v is None or isinstance(v, (bool, int, float, str, np.generic)) for v in value):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _short(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_short(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def _label(params, keys):
+    return " ".join(f"{k}={_short(params[k])}" for k in keys) or "default"
+
+
+def _task(y):
+    """``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``, from the targets."""
+    from sklearn.utils.multiclass import type_of_target
+    kind = type_of_target(y)
+    if kind in ("binary", "multiclass"):
+        return kind
+    if kind == "multilabel-indicator":
+        return "multilabel"
+    if kind in ("continuous", "continuous-multioutput", "multiclass-multioutput"):
+        return "regression"
+    raise ValueError(f"cannot tell the task from targets of type {kind!r}")
+
+
+def _build(params, n_inputs, y_train, task, seed):
+    """The network of one run: hidden layers from ``params``, output layer from the task."""
+    from .network import Network
+    hidden = params.get("hidden", ())
+    hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
+    if task == "binary":
+        n_out, output = 1, "sigmoid"
+    elif task == "multiclass":
+        n_out, output = np.unique(y_train).size, "softmax"
+    elif task == "multilabel":
+        n_out, output = y_train.shape[1], "sigmoid"
+    else:
+        n_out, output = (1 if y_train.ndim == 1 else y_train.shape[1]), "identity"
+    output = params.get("output") or output
+    sizes = [n_inputs, *hidden, n_out]
+    activations = [params.get("activation", "relu")] * len(hidden)
+    return Network(sizes, activations=activations, output=output,
+                   init=params.get("init", "auto"), dropout=params.get("dropout", 0.0),
+                   random_state=seed)
+
+
+def _score(net, X, y, task):
+    pred = net.predict(X)
+    if task == "regression":
+        from sklearn.metrics import r2_score
+        return float(r2_score(y, pred))
+    if task == "multilabel":
+        return float((np.asarray(pred) == np.asarray(y)).all(axis=1).mean())
+    return float(np.mean(pred == y))
+
+
+def _run_one(index, params, seed, X_train, y_train, X_test, y_test, task):
+    """Build, train and score one configuration with one seed (a joblib job)."""
+    from .training import train
+    start = time.perf_counter()
+    net = _build(params, X_train.shape[1], y_train, task, seed)
+    train_args = {k: v for k, v in params.items() if k not in NETWORK_KEYS}
+    history = train(net, X_train, y_train, random_state=seed, **train_args)
+    elapsed = time.perf_counter() - start
+    return {
+        "config_index": index,
+        "seed": seed,
+        "train_score": _score(net, X_train, y_train, task),
+        "test_score": _score(net, X_test, y_test, task),
+        "final_loss": float(history.loss[-1]) if history.loss else math.nan,
+        "time": elapsed,
+        "epochs": history.epochs,
+        "stop_reason": history.stop_reason,
+    }, history
+
+
+def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base=None,
+                   n_jobs=1, verbose=0):
+    """Train every configuration of ``grid`` with every seed and compare them.
+
+    Parameters
+    ----------
+    grid : dict of lists, or list of such dicts
+        As for :class:`sklearn.model_selection.ParameterGrid`. Keys: the network's
+        ``hidden`` (tuple of hidden-layer sizes), ``activation`` (of the hidden
+        layers), ``output``, ``init``, ``dropout``; and any argument of
+        :func:`glassnet.train` (``lr``, ``optimizer``, ``epochs``, ``batch_size``,
+        ``schedule``, ``l2``, ``early_stopping``, …).
+    X_train, y_train, X_test, y_test : array-like
+        Labels (classification, any type) or numbers (regression).
+    seeds : sequence of int
+        Each configuration runs once per seed (initial weights, shuffling).
+    base : dict, optional
+        Settings shared by every configuration; the grid overrides them, and
+        they override :data:`DEFAULTS`.
+    n_jobs : int
+        Parallel jobs for joblib (``-1``: all cores). Results do not depend on it.
+    verbose : int
+        joblib's progress messages.
+
+    Returns
+    -------
+    ExperimentResult
+    """
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import ParameterGrid
+    from ._validation import check_X
+
+    grids = [grid] if isinstance(grid, dict) else list(grid)
+    valid = set(NETWORK_KEYS) | set(_train_keys())
+    for g in grids:
+        if not isinstance(g, dict):
+            raise ValueError(f"grid must be a dict of lists or a list of such dicts, got {type(g).__name__}")
+        for key, values in g.items():
+            if key not in valid:
+                raise ValueError(f"unknown grid key {key!r}; valid keys are: {', '.join(sorted(valid))}")
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                raise ValueError(f"grid[{key!r}] must be a list of values, got {values!r}")
+            if len(values) == 0:
+                raise ValueError(f"grid[{key!r}] is empty")
+    base = dict(base or {})
+    for key in base:
+        if key not in valid:
+            raise ValueError(f"unknown base key {key!r}; valid keys are: {', '.join(sorted(valid))}")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds is empty: give at least one seed")
+
+    X_train = check_X(X_train, name="X_train")
+    X_test = check_X(X_test, X_train.shape[1], dtype=X_train.dtype, name="X_test")
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    if y_train.shape[0] != X_train.shape[0]:
+        raise ValueError(f"X_train and y_train have different numbers of samples: "
+                         f"{X_train.shape[0]} and {y_train.shape[0]}")
+    if y_test.shape[0] != X_test.shape[0]:
+        raise ValueError(f"X_test and y_test have different numbers of samples: "
+                         f"{X_test.shape[0]} and {y_test.shape[0]}")
+    task = _task(y_train)
+
+    configs, labels = [], []
+    for params in ParameterGrid(grids):
+        keys = [k for g in grids if set(g) <= set(params) for k in sorted(g)]
+        labels.append(_label(params, dict.fromkeys(keys)))
+        configs.append({**DEFAULTS, **base, **params})
+
+    jobs = [(i, params, seed) for i, params in enumerate(configs) for seed in seeds]
+    outputs = Parallel(n_jobs=n_jobs, verbose=verbose)(
+        delayed(_run_one)(i, params, seed, X_train, y_train, X_test, y_test, task)
+        for i, params, seed in jobs)
+
+    runs = [run for run, _ in outputs]
+    histories = [[] for _ in configs]
+    for run, history in outputs:
+        histories[run["config_index"]].append(history)
+    rows = []
+    for i, params in enumerate(configs):
+        mine = [r for r in runs if r["config_index"] == i]
+        row = {"config": labels[i], "params": params}
+        for key in ("train_score", "test_score", "final_loss", "time"):
+            values = np.array([r[key] for r in mine], dtype=float)
+            row[f"{key}_mean"] = float(values.mean())
+            row[f"{key}_std"] = float(values.std())
+        row["n_seeds"] = len(mine)
+        rows.append(row)
+    return ExperimentResult(rows=rows, runs=runs, histories=histories,
+                            metric="r2" if task == "regression" else "accuracy", task=task,
+                            seeds=seeds, grid=grid, base=base)
