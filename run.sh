@@ -6,4 +6,4 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e . 
-exec .venv/bin/python -m glassnet "$@"
+exec .venv/bin/python -m glassnet train "$@"

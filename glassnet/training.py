@@ -129,7 +129,8 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
     track_accuracy : bool
         Record the running training accuracy of classifiers (costs a little per batch).
     random_state : int, Generator or None
-        Seeds shuffling, the validation split, dropout and restarts.
+        Seeds shuffling, the validation split and restarts. Dropout masks come
+        from the network's own generator (``Network(random_state=...)``).
 
     Returns
     -------
@@ -180,11 +181,15 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
         opt = template if restarts == 1 else copy.deepcopy(template)
         if restart > 0:
             opt.reset()
-        sched = None if schedule is None else copy.deepcopy(get_schedule(schedule, template.lr))
-        history = _train_once(
-            net, X, Y, sw, loss, opt, sched, epochs, batch_size, shuffle, l2, l1, validation,
-            early_stopping, monitor, patience, min_delta, restore_best, loss_threshold,
-            grad_threshold, callbacks, print_every, is_classifier and track_accuracy, rng)
+        sched = None if schedule is None else get_schedule(schedule, template.lr)
+        if restarts > 1 and sched is not None:
+            sched = copy.deepcopy(sched)  # each restart starts the schedule afresh
+        # Overflow on the way to a non-finite loss is reported once, by the divergence guard.
+        with np.errstate(over="ignore", invalid="ignore"):
+            history = _train_once(
+                net, X, Y, sw, loss, opt, sched, epochs, batch_size, shuffle, l2, l1, validation,
+                early_stopping, monitor, patience, min_delta, restore_best, loss_threshold,
+                grad_threshold, callbacks, print_every, is_classifier and track_accuracy, rng)
         curve = history.val_loss or history.loss
         score = curve[-1] if curve else math.inf
         if early_stopping and restore_best and history.best_epoch is not None:

@@ -1,5 +1,7 @@
 """The training loop: real learning, batching, stopping rules, restarts, failure handling."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -184,6 +186,16 @@ def test_schedule_sets_the_learning_rate_each_epoch():
     assert h.lr == pytest.approx([0.4, 0.2, 0.4 / 3])
 
 
+def test_an_adaptive_schedule_passed_in_is_the_one_that_learns():
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    plateau = gn.ReduceOnPlateau(0.5, factor=0.5, patience=1, threshold=10.0)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=4, schedule=plateau)
+    # epoch 1's loss improves on ∞; later ones never improve by 10, so each halves the rate
+    assert h.lr == [0.5, 0.5, 0.25, 0.125]
+    assert plateau.lr == 0.0625
+
+
 def test_restarts_keep_the_best_of_several_initializations():
     X, y = data.xor(4)
     net = gn.Network([2, 2, 1], activations="tanh", output="sigmoid", random_state=0)
@@ -200,9 +212,13 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     y = X @ np.array([1.0, 2.0, 3.0]) * 1e3
     net = gn.Network([3, 8, 1], activations="relu", output="identity", random_state=0)
     epochs_done = []
-    with pytest.warns(gn.TrainingDivergedWarning, match="diverged at epoch"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         h = gn.train(net, X, y, optimizer="sgd", lr=10.0, epochs=50,
                      callbacks=[lambda e, logs: epochs_done.append(logs["net"].theta.copy())])
+    # exactly one warning, ours: NumPy's overflow warnings on the way are not shown
+    assert [w.category for w in caught] == [gn.TrainingDivergedWarning]
+    assert "diverged at epoch" in str(caught[0].message)
     assert h.stop_reason == "diverged"
     assert np.isfinite(net.theta).all()
     np.testing.assert_array_equal(net.theta, epochs_done[-1])
