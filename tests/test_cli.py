@@ -1,0 +1,401 @@
+"""The glassnet command end to end: every subcommand, its help, and its error path.
+
+Commands run in-process through ``glassnet.cli.main`` (as the console script
+does), plus a few real ``python -m glassnet`` subprocesses. Every error must be
+one line ``error: …`` on stderr with a non-zero exit status and no traceback.
+"""
+
+import csv
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from glassnet import cli, training
+from glassnet.persistence import load, load_checkpoint, load_saved
+
+FAST = ["--epochs", "6", "--n-samples", "120", "--no-plots", "-q"]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "160")
+
+    def invoke(*args):
+        with pytest.raises(SystemExit) as exc:
+            cli.main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Result(exc.value.code, out, err)
+
+    return invoke
+
+
+def assert_error(result, code, *phrases):
+    """One red line on stderr, the expected status, no traceback anywhere."""
+    assert result.code == code, (result.code, result.out, result.err)
+    assert "Traceback" not in result.out + result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: ")
+    for phrase in phrases:
+        assert phrase in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """One small run with pictures and report, shared by the tests that need a model."""
+    folder = tmp_path_factory.mktemp("run") / "moons"
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["train", "--epochs", "30", "--n-samples", "200", "--out", str(folder), "-q"])
+    assert exc.value.code == 0
+    return folder
+
+
+# --------------------------------------------------------------------------- help
+
+COMMANDS = ["train", "evaluate", "predict", "trace", "gradcheck", "descend", "derive", "experiment",
+            "plot", "info", "plot activations", "plot losses", "plot ewma", "plot history", "plot network"]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_at_every_level(run, command):
+    result = run(*command.split(), "--help")
+    assert result.code == 0, result.err
+    assert "Usage" in result.out and "--help" in result.out
+
+
+def test_bare_command_and_bare_group_show_help(run):
+    for args in ([], ["plot"]):
+        result = run(*args)
+        assert result.code == 0 and "Usage" in result.out and "Commands" in result.out
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.code == 0 and result.out.startswith("glassnet ")
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "glassnet", "--help"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "train" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "glassnet", "train", "nosuchdata", "--out", str(tmp_path / "r")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stdout + bad.stderr
+    assert bad.stderr.strip().splitlines() == [bad.stderr.strip()]
+    assert bad.stderr.startswith("error: unknown dataset 'nosuchdata'")
+
+
+def test_unknown_command_and_option_are_usage_errors(run):
+    assert_error(run("nosuch"), 2, "nosuch")
+    assert_error(run("train", "--nosuch"), 2, "--nosuch")
+    assert_error(run("train", "--epochs", "many"), 2, "--epochs")
+
+
+# --------------------------------------------------------------------------- train
+
+def test_train_writes_a_complete_run_folder(trained_run):
+    names = {p.name for p in trained_run.iterdir()}
+    assert {"model.npz", "checkpoint.npz", "metrics.json", "history.csv", "report.html",
+            "learning_curves.png", "decision_boundary.png", "confusion_matrix.png", "network.png"} <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    metrics = json.loads((trained_run / "metrics.json").read_text())
+    assert metrics["task"] == "classification" and metrics["epochs"] == 30
+    assert 0.8 <= metrics["test_accuracy"] <= 1.0
+    assert metrics["config"]["dataset"] == "moons" and metrics["config"]["hidden"] == [16, 8]
+    with open(trained_run / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 30 and {"epoch", "loss", "val_loss", "accuracy", "val_accuracy"} <= set(rows[0])
+    report = (trained_run / "report.html").read_text()
+    assert report.count('<img src="data:image/png;base64,') == 4
+
+
+def test_train_prints_a_summary_and_the_test_accuracy(run):
+    result = run("train", "--epochs", "5", "--n-samples", "100", "--out", "r", "--no-plots")
+    assert result.code == 0, result.err
+    assert "Network" in result.out and "Results" in result.out and "total" in result.out
+    assert "test accuracy: " in result.out and "report: r/report.html" in result.out
+    assert "epoch" in result.out  # the progress bar
+
+
+def test_train_on_other_datasets_and_tasks(run):
+    result = run("train", "iris", "--hidden", "8", "--activation", "tanh", "--optimizer", "sgd",
+                 "--schedule", "cosine", "--out", "iris", *FAST)
+    assert result.code == 0, result.err
+    net = load("iris/model.npz")
+    assert net.layer_sizes == [4, 8, 3] and net.output_activation.name == "softmax"
+    result = run("train", "diabetes", "--hidden", "8", "--lr", "0.05", "--out", "diabetes", *FAST)
+    assert result.code == 0, result.err
+    assert "test R²" in result.out
+    assert json.loads(open("diabetes/metrics.json").read())["task"] == "regression"
+    result = run("train", "--hidden", "", "--full-batch", "--dtype", "float32", "--out", "logreg", *FAST)
+    assert result.code == 0, result.err
+    assert load("logreg/model.npz").layer_sizes == [2, 1]
+    assert load("logreg/model.npz").dtype == np.float32
+
+
+def _write_labels_csv(path, n=80):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 3))
+    label = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "c", "label"])
+        for row, lab in zip(X.tolist(), label):
+            w.writerow([*row, lab])
+    return X, label
+
+
+def test_train_on_a_csv_with_string_labels(run, tmp_path):
+    _write_labels_csv(tmp_path / "data.csv")
+    result = run("train", "--csv", "data.csv", "--target", "label", "--out", "csvrun", *FAST)
+    assert result.code == 0, result.err
+    saved = load_saved("csvrun/model.npz")
+    assert saved.network.classes_.tolist() == ["no", "yes"]
+    assert saved.info["feature_names"] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("extra", [[], ["--schedule", "exponential", "--dropout", "0.2"],
+                                   ["--optimizer", "momentum", "--schedule", "plateau"]])
+def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
+    assert run("train", "--out", "straight", "--epochs", "8", *FAST[2:], *extra).code == 0
+    assert run("train", "--out", "split", "--epochs", "4", *FAST[2:], *extra).code == 0
+    assert load_checkpoint("split/checkpoint.npz").epoch == 4
+    result = run("train", "--out", "split", "--resume", "--epochs", "8", *FAST[2:])
+    assert result.code == 0, result.err
+    assert load("split/model.npz").theta.tobytes() == load("straight/model.npz").theta.tobytes()
+    with open("split/history.csv") as a, open("straight/history.csv") as b:
+        split_rows, straight_rows = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert [r["loss"] for r in split_rows] == [r["loss"] for r in straight_rows]
+
+
+def test_an_interrupted_run_keeps_its_finished_epochs(run, monkeypatch):
+    real_train = training.train
+
+    def interrupted_train(*args, callbacks=(), **kwargs):
+        def ctrl_c(epoch, logs):
+            if epoch == 4:
+                raise KeyboardInterrupt
+        return real_train(*args, callbacks=[*callbacks, ctrl_c], **kwargs)
+
+    monkeypatch.setattr(training, "train", interrupted_train)
+    result = run("train", "--out", "cut", "--epochs", "9", "--checkpoint-every", "3", *FAST[2:])
+    assert result.code == 130
+    assert "interrupted" in result.err and "--resume" in result.err and "Traceback" not in result.err
+    assert load_checkpoint("cut/checkpoint.npz").epoch == 5  # not 3: the last finished epoch
+    monkeypatch.setattr(training, "train", real_train)
+    assert run("train", "--out", "cut", "--resume", *FAST[2:]).code == 0
+    assert run("train", "--out", "whole", "--epochs", "9", *FAST[2:]).code == 0
+    assert load("cut/model.npz").theta.tobytes() == load("whole/model.npz").theta.tobytes()
+
+
+def test_train_errors_are_one_line(run, tmp_path):
+    assert_error(run("train", "nosuchdata", "--out", "x"), 1, "unknown dataset", "moons")
+    assert_error(run("train", "--activation", "relux", "--out", "x"), 2, "relux", "tanh")
+    assert_error(run("train", "--optimizer", "adamx", "--out", "x"), 2, "adamx", "rmsprop")
+    assert_error(run("train", "--schedule", "weekly", "--out", "x"), 2, "weekly")
+    assert_error(run("train", "--hidden", "16,x", "--out", "x"), 2, "--hidden")
+    assert_error(run("train", "--hidden", "16,-2", "--out", "x"), 2, "positive")
+    assert_error(run("train", "--activation", "relu,tanh,relu,relu", "--out", "x"), 2, "hidden")
+    assert_error(run("train", "--csv", "missing.csv", "--target", "y", "--out", "x"), 1, "missing.csv")
+    assert_error(run("train", "--csv", "missing.csv", "--out", "x"), 2, "--target")
+    _write_labels_csv(tmp_path / "data.csv")
+    assert_error(run("train", "--csv", "data.csv", "--target", "nope", "--out", "x"), 1, "nope")
+    assert_error(run("train", "--resume"), 2, "--out")
+    assert_error(run("train", "--resume", "--out", "nothing-here"), 1, "no checkpoint")
+    assert_error(run("train", "--test-size", "1.5", "--out", "x"), 2, "--test-size")
+    assert run("train", "--out", "taken", *FAST).code == 0
+    assert_error(run("train", "--out", "taken", *FAST), 2, "already holds a run")
+    assert run("train", "--out", "taken", "--overwrite", *FAST).code == 0
+
+
+# --------------------------------------------------------------------------- evaluate, predict, info
+
+def test_evaluate_repeats_the_runs_test_score(run, trained_run):
+    metrics = json.loads((trained_run / "metrics.json").read_text())
+    result = run("evaluate", trained_run / "model.npz", "--split", "test", "--json", "m.json")
+    assert result.code == 0, result.err
+    evaluated = json.loads(open("m.json").read())
+    assert evaluated["accuracy"] == metrics["test_accuracy"]
+    assert evaluated["n_samples"] == metrics["n_test"]
+    assert "Confusion matrix" in result.out
+    result = run("evaluate", trained_run / "model.npz", "circles", "--n-samples", "50")
+    assert result.code == 0 and "accuracy" in result.out
+
+
+def test_evaluate_errors(run, trained_run, tmp_path):
+    assert_error(run("evaluate", "missing.npz"), 1, "missing.npz")
+    (tmp_path / "fake.npz").write_text("hello")
+    assert_error(run("evaluate", "fake.npz"), 1, "not a glassnet model file")
+    assert_error(run("evaluate", trained_run / "model.npz", "iris"), 1, "features")
+    assert_error(run("evaluate", trained_run / "model.npz", "--split", "sideways"), 2, "sideways")
+    assert_error(run("evaluate", trained_run / "model.npz", "circles", "--split", "test"), 2, "--split")
+
+
+def test_predict_writes_a_prediction_column(run, trained_run, tmp_path):
+    from glassnet.data import moons
+    X, y = moons(30, noise=0.2, random_state=5)
+    with open("points.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["x1", "x0"])  # columns found by name, in any order
+        w.writerows(X[:, ::-1].tolist())
+    result = run("predict", trained_run / "model.npz", "points.csv", "--out", "out.csv", "--proba")
+    assert result.code == 0, result.err
+    with open("out.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 30 and list(rows[0]) == ["x1", "x0", "prediction", "p(0)", "p(1)"]
+    expected = load_saved(trained_run / "model.npz").predict(X)
+    assert [int(r["prediction"]) for r in rows] == expected.tolist()
+    assert all(abs(float(r["p(0)"]) + float(r["p(1)"]) - 1) < 1e-9 for r in rows)
+    # no header: the columns in the model's order; default output name
+    np.savetxt("bare.csv", X, delimiter=",")
+    assert run("predict", trained_run / "model.npz", "bare.csv").code == 0
+    with open("bare.predictions.csv") as f:
+        assert [int(r[-1]) for r in list(csv.reader(f))[1:]] == expected.tolist()
+
+
+def test_predict_errors(run, trained_run):
+    assert_error(run("predict", trained_run / "model.npz", "missing.csv"), 1, "missing.csv")
+    np.savetxt("three.csv", np.ones((4, 3)), delimiter=",")
+    assert_error(run("predict", trained_run / "model.npz", "three.csv"), 1, "3 columns", "2 features")
+    with open("words.csv", "w") as f:
+        f.write("x0,x1\n1,2\n3,oops\n")
+    assert_error(run("predict", trained_run / "model.npz", "words.csv"), 1, "oops")
+    assert_error(run("predict", trained_run / "model.npz", "words.csv", "--out", "words.csv"), 2, "--out")
+
+
+def test_info_describes_models_and_checkpoints(run, trained_run):
+    result = run("info", trained_run / "model.npz")
+    assert result.code == 0, result.err
+    assert "2 → 16 → 8 → 1" in result.out and "verified" in result.out and "moons" in result.out
+    result = run("info", trained_run / "checkpoint.npz")
+    assert result.code == 0 and "epochs done" in result.out and "adam" in result.out
+
+
+def test_info_rejects_a_tampered_model(run, trained_run):
+    data = bytearray((trained_run / "model.npz").read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    open("tampered.npz", "wb").write(bytes(data))
+    assert_error(run("info", "tampered.npz"), 1, "corrupted or truncated")
+
+
+# --------------------------------------------------------------------------- trace, gradcheck
+
+def test_trace_prints_the_hand_calculation(run, tmp_path):
+    result = run("trace", "--sizes", "2,2,1", "--x", "1,2", "--y", "1", "--lr", "0.5", "--json", "t.json")
+    assert result.code == 0, result.err
+    for phrase in ("Forward pass", "Loss", "Backward pass", "z1 = "):
+        assert phrase in result.out
+    traced = json.loads(open("t.json").read())
+    assert traced["layer_sizes"] == [2, 2, 1] and traced["lr"] == 0.5
+
+
+def test_trace_takes_weights_from_a_model(run, trained_run):
+    result = run("trace", "--weights", trained_run / "model.npz", "--x", "0.5,0.2", "--y", "1")
+    assert result.code == 0, result.err
+    assert "standardized" in result.out and "2 → 16 → 8 → 1" in result.out
+
+
+def test_trace_errors(run, trained_run):
+    assert_error(run("trace", "--x", "1,2,3"), 2, "--x", "2 inputs")
+    assert_error(run("trace", "--y", "1,0"), 2, "--y")
+    assert_error(run("trace", "--sizes", "2"), 2, "--sizes")
+    assert_error(run("trace", "--activation", "wiggle"), 2, "wiggle")
+    assert_error(run("trace", "--lr", "-1"), 1, "lr")
+    assert_error(run("trace", "--weights", trained_run / "model.npz", "--sizes", "3,1"), 2, "--sizes")
+
+
+def test_gradcheck_passes_and_fails_with_exit_status(run):
+    result = run("gradcheck", "iris", "--hidden", "4", "--samples", "10")
+    assert result.code == 0, result.err
+    assert "relative error" in result.out and "passed" in result.out
+    assert_error(run("gradcheck", "--tol", "1e-300", "--samples", "5"), 1, "gradient check failed")
+    assert_error(run("gradcheck", "--activation", "nope"), 2, "nope")
+
+
+# --------------------------------------------------------------------------- descend, derive
+
+def test_descend_prints_the_path_and_plots_it(run):
+    result = run("descend", "x**2 + 3*y**2", "--start", "4,-4", "--lr", "0.2", "--iterations", "100",
+                 "--tol", "1e-6", "--plot", "path.png")
+    assert result.code == 0, result.err
+    assert "converged" in result.out and "step" in result.out
+    assert open("path.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    result = run("descend", "x**2", "--start", "4", "--lr", "0.2", "--iterations", "3")
+    assert "0.864" in result.out  # 4 · 0.6³
+
+
+def test_descend_errors(run):
+    assert_error(run("descend", "x**2 + y**2", "--start", "1,zz"), 2, "--start")
+    assert_error(run("descend", "import os", "--start", "1"), 1, "cannot parse")
+    assert_error(run("descend", "x**2 + y**2", "--start", "1,2,3"), 1)
+    assert_error(run("descend", "x**2"), 2, "--start")
+
+
+def test_derive_derivatives_gradients_and_critical_points(run):
+    assert "= 3*x**2 - 3" in run("derive", "x**3 - 3*x").out
+    out = run("derive", "x**2*y + y**3").out
+    assert "∂f/∂x = 2*x*y" in out and "∂f/∂y = x**2 + 3*y**2" in out
+    assert "= 6*x" in run("derive", "x**3", "--order", "2").out
+    out = run("derive", "x**3 - 3*x + y**2 - 2*y", "--critical").out
+    assert "saddle" in out and "minimum" in out
+    assert_error(run("derive", "__import__('os')"), 1, "cannot parse")
+    assert_error(run("derive", "x*y", "--var", "1x"), 1, "variable")
+
+
+# --------------------------------------------------------------------------- experiment, plot
+
+def test_experiment_sweeps_and_plots(run):
+    result = run("experiment", "moons", "--hidden", "4", "8,4", "--lr", "0.01", "0.1", "--epochs", "3",
+                 "--seeds", "2", "--n-samples", "100", "--out", "exp")
+    assert result.code == 0, result.err
+    assert "hidden=(4,)" in result.out and "lr=0.1" in result.out
+    assert "8 runs" in result.out
+    with open("exp/results.csv") as f:
+        assert len(list(csv.DictReader(f))) == 4
+    assert open("exp/comparison.png", "rb").read(4) == b"\x89PNG"
+
+
+def test_experiment_errors(run):
+    assert_error(run("experiment", "--optimizer", "adam", "nope", "--epochs", "2"), 2, "nope")
+    assert_error(run("experiment", "--lr", "0.1", "fast"), 2, "--lr")
+    assert_error(run("experiment", "--lr", "-0.1", "0.2"), 2, "positive")
+
+
+def test_plot_subcommands_write_pngs(run, trained_run):
+    for args in (["activations", "--names", "relu,tanh", "--out", "a.png"], ["losses", "--out", "l.png"],
+                 ["ewma", "--beta", "0.8", "--out", "e.png"], ["history", trained_run, "--out", "h.png"],
+                 ["network", trained_run / "model.npz", "--out", "n.png"]):
+        result = run("plot", *args)
+        assert result.code == 0, result.err
+        assert open(args[-1], "rb").read(4) == b"\x89PNG"
+
+
+def test_plot_errors(run):
+    assert_error(run("plot", "activations", "--names", "relu,nope"), 2, "nope")
+    assert_error(run("plot", "ewma", "--beta", "1.5"), 2, "--beta")
+    assert_error(run("plot", "history", "no-such-run"), 1, "no-such-run")
+    assert_error(run("plot", "network", "no-such.npz"), 1, "no-such.npz")
+    assert_error(run("plot", "nosuch"), 2, "nosuch")
+
+
+def test_a_diverging_run_warns_in_one_line_and_keeps_the_last_good_weights(run):
+    result = run("train", "diabetes", "--optimizer", "sgd", "--lr", "10", "--epochs", "50",
+                 "--out", "div", "--no-plots", "-q")
+    assert result.code == 0, result.err
+    assert result.err.strip().startswith("warning: training diverged at epoch")
+    assert len(result.err.strip().splitlines()) == 1 and "RuntimeWarning" not in result.err
+    metrics = json.loads(open("div/metrics.json").read())
+    assert metrics["stop_reason"] == "diverged"
+    assert np.isfinite(load("div/model.npz").theta).all()

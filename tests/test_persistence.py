@@ -1,0 +1,324 @@
+"""Saving and loading: exact round trips, rejected tampering, atomic writes, resumable checkpoints."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import persistence
+from glassnet.data import moons, standardize
+from glassnet.persistence import (atomic_write, load, load_checkpoint, load_saved, read_metadata,
+                                  save, save_checkpoint)
+
+
+def _trained(dtype=np.float64, labels=None, activation="relu", output="sigmoid", n_out=1, seed=0):
+    X, y = moons(120, noise=0.2, random_state=seed)
+    if labels is not None:
+        y = np.asarray(labels)[y]
+    X_std, scaler = standardize(X.astype(dtype))
+    net = gn.Network([2, 6, 5, n_out], activations=activation, output=output,
+                     random_state=seed, dtype=dtype)
+    gn.train(net, X_std, y, optimizer="adam", lr=0.01, epochs=5, batch_size=16, random_state=seed)
+    return net, scaler, X.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_round_trip_gives_bit_identical_predictions(tmp_path, dtype):
+    net, scaler, X = _trained(dtype, labels=["cat", "dog"])
+    path = save(net, tmp_path / "model.npz", scaler=scaler, info={"dataset": "moons"})
+    saved = load_saved(path)
+    loaded = saved.model
+
+    assert loaded.dtype == np.dtype(dtype)
+    assert loaded.theta.tobytes() == net.theta.tobytes()
+    assert loaded.classes_.tolist() == ["cat", "dog"] and loaded.classes_.dtype == net.classes_.dtype
+    assert saved.scaler.mean_.tobytes() == scaler.mean_.tobytes()
+    assert saved.scaler.scale_.tobytes() == scaler.scale_.tobytes()
+    assert saved.info == {"dataset": "moons"}
+    expected = net.predict_output(scaler.transform(X))
+    assert saved.predict_output(X).tobytes() == expected.tobytes()
+    assert (saved.predict(X) == net.predict(scaler.transform(X))).all()
+
+
+def test_activation_parameters_and_softmax_classes_survive(tmp_path):
+    X, y = moons(90, noise=0.1, random_state=1)
+    y = np.array([10, 20, 30])[np.arange(90) % 3]
+    acts = [gn.activations.Sigmoid(beta=2.5), gn.activations.LeakyReLU(alpha=0.2),
+            gn.activations.ELU(alpha=0.7), "softmax"]
+    net = gn.Network([2, 4, 4, 3, 3], activations=acts, dropout=[0.1, 0.0, 0.0], random_state=1)
+    gn.train(net, X, y, epochs=3, lr=0.01, random_state=1)
+    loaded = load(save(net, tmp_path / "m.npz"))
+    assert [l.activation.name for l in loaded.layers] == ["sigmoid", "leaky_relu", "elu", "softmax"]
+    assert loaded.layers[0].activation.beta == 2.5
+    assert loaded.layers[1].activation.alpha == 0.2
+    assert loaded.layers[2].activation.alpha == 0.7
+    assert [l.dropout for l in loaded.layers] == [0.1, 0.0, 0.0, 0.0]
+    assert loaded.classes_.dtype == net.classes_.dtype and loaded.classes_.tolist() == [10, 20, 30]
+    assert (loaded.predict(X) == net.predict(X)).all()
+    meta = read_metadata(tmp_path / "m.npz")
+    assert meta["network"]["classes"] == {"dtype": net.classes_.dtype.str, "values": [10, 20, 30]}
+    assert meta["network"]["activations"][0] == {"name": "sigmoid", "params": {"beta": 2.5}}
+    assert meta["format_version"] == persistence.FORMAT_VERSION
+    assert meta["glassnet_version"] == gn.__version__
+    assert meta["checksum"]["algorithm"] == "sha256"
+
+
+def test_regression_network_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    net = gn.Network([3, 5, 1], activations="tanh", output="identity", random_state=0)
+    gn.train(net, X, y, epochs=3, lr=0.01, random_state=0)
+    loaded = load(save(net, tmp_path / "r.npz"))
+    assert loaded.classes_ is None and loaded.ravel_output
+    assert loaded.predict(X).shape == (50,)
+    assert loaded.predict(X).tobytes() == net.predict(X).tobytes()
+
+
+def _payload_offset(path, name):
+    """Byte offset inside the file of the data of array ``name`` (after its .npy header)."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(name + ".npy")
+    with open(path, "rb") as f:
+        f.seek(info.header_offset + 26)
+        n_name, n_extra = np.frombuffer(f.read(4), dtype="<u2")
+    start = info.header_offset + 30 + int(n_name) + int(n_extra)
+    return start, info.file_size
+
+
+@pytest.mark.parametrize("where", ["theta", "__glassnet__", "classes"])
+def test_a_changed_byte_is_rejected(tmp_path, where):
+    net, scaler, _ = _trained(labels=["no", "yes"])
+    path = save(net, tmp_path / "model.npz", scaler=scaler)
+    start, size = _payload_offset(path, where)
+    data = bytearray(path.read_bytes())
+    pos = start + size - 3  # inside the array's bytes, past the .npy header
+    data[pos] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="corrupted or truncated"):
+        load(path)
+
+
+def test_tampering_that_keeps_the_zip_valid_fails_the_checksum(tmp_path):
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "model.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["theta"] = arrays["theta"].copy()
+    arrays["theta"][0] += 1.0  # a valid zip with fresh CRCs, but not the saved numbers
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        load(path)
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.5, 0.9, 0.99])
+def test_a_truncated_file_is_rejected(tmp_path, keep):
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "model.npz")
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * keep)])
+    with pytest.raises(ValueError, match="corrupted or truncated"):
+        load(path)
+
+
+def test_files_that_are_not_models_are_rejected(tmp_path):
+    text = tmp_path / "data.csv"
+    text.write_text("x,y\n1,2\n")
+    with pytest.raises(ValueError, match="not a glassnet model file"):
+        load(text)
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match="not a glassnet model file"):
+        load(empty)
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, X=np.zeros(3))
+    with pytest.raises(ValueError, match="not a glassnet model file"):
+        load(plain)
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.npz")
+
+
+def test_object_arrays_are_never_unpickled(tmp_path):
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "model.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["evil"] = np.array([{"a": 1}, None], dtype=object)  # would need pickle to load
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="never unpickles"):
+        load(path)
+
+
+def test_an_unknown_activation_in_the_metadata_is_rejected_not_imported(tmp_path):
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "model.npz")
+    meta = read_metadata(path)
+    meta["network"]["activations"][0]["name"] = "os.system"
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "__glassnet__"}
+    meta.pop("checksum")
+    meta["checksum"] = {"algorithm": "sha256", "value": persistence._checksum(meta, arrays)}
+    arrays["__glassnet__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="unknown activation"):
+        load(path)
+
+
+def test_a_newer_format_is_refused_with_a_clear_message(tmp_path):
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "model.npz")
+    meta = read_metadata(path)
+    meta["format_version"] = persistence.FORMAT_VERSION + 1
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["__glassnet__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="upgrade glassnet"):
+        load(path)
+
+
+def test_a_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    net, _, _ = _trained(seed=0)
+    path = save(net, tmp_path / "model.npz")
+    before = path.read_bytes()
+    other, _, _ = _trained(seed=1)
+
+    def failing_savez(file, **arrays):
+        file.write(b"PK\x03\x04 half a file")  # the temporary file exists and is half-written
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", failing_savez)
+    with pytest.raises(OSError, match="disk full"):
+        save(other, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary file left behind
+    monkeypatch.undo()
+    assert load(path).theta.tobytes() == net.theta.tobytes()
+
+
+def test_atomic_write_replaces_only_on_success(tmp_path):
+    target = tmp_path / "notes.txt"
+    with atomic_write(target) as f:
+        f.write("first")
+    assert target.read_text() == "first"
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as f:
+            f.write("second, half")
+            raise RuntimeError("crash")
+    assert target.read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    with atomic_write(target, "wb") as f:
+        f.write(b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    with pytest.raises(ValueError, match="for writing only"):
+        with atomic_write(target, "r"):
+            pass
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        with atomic_write(tmp_path / "no" / "such.txt"):
+            pass
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+def _data():
+    X, y = moons(100, noise=0.25, random_state=3)
+    return standardize(X)[0], y
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "momentum", "rmsprop", "nesterov", "sgd"])
+def test_checkpoint_resume_is_identical_to_training_straight_through(tmp_path, optimizer):
+    X, y = _data()
+
+    def fresh():
+        return gn.Network([2, 8, 1], activations="tanh", output="sigmoid", dropout=0.1, random_state=7)
+
+    straight = fresh()
+    gn.train(straight, X, y, optimizer=gn.get_optimizer(optimizer, lr=0.05), epochs=10,
+             batch_size=16, random_state=np.random.default_rng(11))
+
+    first = fresh()
+    opt = gn.get_optimizer(optimizer, lr=0.05)
+    rng = np.random.default_rng(11)
+    h1 = gn.train(first, X, y, optimizer=opt, epochs=5, batch_size=16, random_state=rng)
+    save_checkpoint(tmp_path / "ckpt.npz", first, opt, h1, epoch=5, rng=rng, config={"epochs": 10})
+    del first, opt, rng
+
+    ckpt = load_checkpoint(tmp_path / "ckpt.npz")
+    assert ckpt.epoch == 5 and ckpt.config == {"epochs": 10}
+    assert ckpt.history.loss == h1.loss
+    h2 = gn.train(ckpt.net, X, y, optimizer=ckpt.optimizer, epochs=5, batch_size=16,
+                  random_state=ckpt.rng)
+    assert ckpt.net.theta.tobytes() == straight.theta.tobytes()
+    assert len(ckpt.history.loss) + len(h2.loss) == 10
+
+
+def test_checkpoint_keeps_optimizer_state_and_schedule(tmp_path):
+    X, y = _data()
+    net = gn.Network([2, 4, 1], activations="relu", output="sigmoid", random_state=0)
+    opt = gn.Adam(lr=0.02, beta1=0.8, clip_norm=5.0)
+    schedule = gn.ReduceOnPlateau(0.02, patience=1)
+    gn.train(net, X, y, optimizer=opt, epochs=3, random_state=0)
+    schedule.observe(1.0)
+    schedule.observe(2.0)
+    save_checkpoint(tmp_path / "c.npz", net, opt, None, epoch=3, schedule=schedule)
+    ckpt = load_checkpoint(tmp_path / "c.npz")
+    assert isinstance(ckpt.optimizer, gn.Adam)
+    assert (ckpt.optimizer.t, ckpt.optimizer.beta1, ckpt.optimizer.clip_norm) == (opt.t, 0.8, 5.0)
+    assert ckpt.optimizer.m.tobytes() == opt.m.tobytes()
+    assert ckpt.optimizer.v.tobytes() == opt.v.tobytes()
+    assert ckpt.rng is None
+    assert isinstance(ckpt.schedule, gn.ReduceOnPlateau)
+    assert ckpt.schedule(0) == schedule(0) and vars(ckpt.schedule) == vars(schedule)
+
+
+def test_a_checkpoint_is_not_a_model_and_vice_versa(tmp_path):
+    net, _, _ = _trained()
+    model = save(net, tmp_path / "model.npz")
+    with pytest.raises(ValueError, match="not a checkpoint"):
+        load_checkpoint(model)
+    ckpt = save_checkpoint(tmp_path / "ckpt.npz", net, gn.SGD(), None, epoch=1)
+    assert load(ckpt).theta.tobytes() == net.theta.tobytes()  # a checkpoint still holds a network
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_estimators_round_trip_when_available(tmp_path):
+    estimators = pytest.importorskip("glassnet.estimators")
+    X, y = moons(80, noise=0.2, random_state=0)
+    labels = np.array(["left", "right"])[y]
+    clf = estimators.MLPClassifier(hidden_layer_sizes=(6,), max_iter=20, random_state=0).fit(X, labels)
+    loaded = load(save(clf, tmp_path / "clf.npz"))
+    assert type(loaded) is type(clf)
+    assert loaded.get_params() == clf.get_params()
+    assert (loaded.predict(X) == clf.predict(X)).all()
+    assert loaded.predict_proba(X).tobytes() == clf.predict_proba(X).tobytes()
+    assert loaded.classes_.tolist() == ["left", "right"]
+
+    reg = estimators.MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0).fit(X, X[:, 0])
+    loaded = load(save(reg, tmp_path / "reg.npz"))
+    assert loaded.predict(X).tobytes() == reg.predict(X).tobytes()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_saved_estimator_keeps_training_like_the_original(tmp_path):
+    estimators = pytest.importorskip("glassnet.estimators")
+    X, y = moons(80, noise=0.2, random_state=0)
+    clf = estimators.MLPClassifier(hidden_layer_sizes=(5,), solver="sgd", random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    loaded = load(save(clf, tmp_path / "clf.npz"))
+    assert loaded._optimizer.velocity.tobytes() == clf._optimizer.velocity.tobytes()
+    clf.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    assert loaded.predict_proba(X).tobytes() == clf.predict_proba(X).tobytes()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_with_callbacks_saves_without_them(tmp_path):
+    estimators = pytest.importorskip("glassnet.estimators")
+    X, y = moons(60, noise=0.2, random_state=0)
+    clf = estimators.MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0,
+                                   callbacks=[lambda epoch, logs: None]).fit(X, y)
+    loaded = load(save(clf, tmp_path / "clf.npz"))
+    assert loaded.callbacks is None
+    assert (loaded.predict(X) == clf.predict(X)).all()
