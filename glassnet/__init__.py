@@ -25,12 +25,24 @@ from .schedules import (SCHEDULES, Constant, Cosine, Exponential, InverseScaling
                         InverseTime, ReduceOnPlateau, StepDecay, get_schedule)
 from .training import History, TrainingDivergedWarning, train
 
+
+def __getattr__(name):
+    # The scikit-learn estimators import scikit-learn (about a second): load them on first use.
+    if name in ("MLPClassifier", "MLPRegressor"):
+        from . import estimators
+        return getattr(estimators, name)
+    if name == "minimize_lbfgs":
+        from .lbfgs import minimize_lbfgs
+        return minimize_lbfgs
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
+
 __all__ = [
     "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "SCHEDULES",
     "Adam", "AdamW", "Constant", "Cosine", "Dense", "Exponential", "GradCheck", "History",
-    "InverseScaling", "InverseTime", "Momentum", "Nesterov", "Network", "Optimizer",
+    "InverseScaling", "InverseTime", "MLPClassifier", "MLPRegressor", "Momentum", "Nesterov", "Network", "Optimizer",
     "RMSprop", "ReduceOnPlateau", "SGD", "StepDecay", "TrainingDivergedWarning",
     "DescentResult", "EWMA", "activations", "calculus", "data", "descend", "ewma", "get_activation", "load_csv", "load_dataset", "one_hot", "standardize",
     "train_test_split", "get_initializer", "get_loss", "get_optimizer",
-    "get_schedule", "gradcheck", "initializers", "losses", "optimizers", "schedules", "train",
+    "get_schedule", "gradcheck", "minimize_lbfgs", "initializers", "losses", "optimizers", "schedules", "train",
 ]

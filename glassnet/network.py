@@ -413,6 +413,12 @@ class Network:
                 dW_flat += (l1 / weight_sum) * np.sign(W_flat)
         return value
 
+    def clear_cache(self):
+        """Forget what the last forward/backward pass cached (it holds a batch of data)."""
+        for layer in self.layers:
+            layer.A_prev = layer.Z = layer.A = layer.dZ = layer.mask = None
+        self._buffers = {}
+
     def _training_buffers(self, m):
         """Work arrays for a batch of ``m`` rows, made once and reused every step."""
         key = ("train", m)

@@ -92,8 +92,8 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9, form="classical", clip_norm=None):
         super().__init__(lr, clip_norm)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
         if form not in ("classical", "ewma"):
             raise ValueError(f"unknown momentum form {form!r}; valid forms are: classical, ewma")
         self.momentum, self.form = momentum, form

@@ -95,7 +95,7 @@ def test_reset_forgets_state_and_steps_keep_dtype():
     (lambda: gn.SGD(lr=0), "lr must be a positive number"),
     (lambda: gn.SGD(lr=-1), "lr must be a positive number"),
     (lambda: gn.Adam(beta1=1.0), "beta1"),
-    (lambda: gn.Momentum(momentum=1.2), "momentum"),
+    (lambda: gn.Momentum(momentum=1.2), r"momentum must be in \[0, 1\]"),
     (lambda: gn.Momentum(form="heavy"), "valid forms are"),
     (lambda: gn.get_optimizer("adagrad"), "valid optimizers are: sgd, momentum"),
     (lambda: gn.SGD(clip_norm=0), "clip_norm"),

@@ -1,0 +1,808 @@
+"""scikit-learn estimators on the glassnet engine: ``MLPClassifier`` and ``MLPRegressor``.
+
+They are drop-in replacements for ``sklearn.neural_network.MLPClassifier`` and
+``MLPRegressor``: the same constructor parameters with the same defaults and
+meaning, the same fitted attributes and methods. Change one import line::
+
+    from glassnet import MLPClassifier     # was: from sklearn.neural_network import ...
+
+The estimators are thin. They validate parameters against a declarative table
+(``_parameter_constraints``, as scikit-learn does), translate them to the engine
+and read the result back::
+
+    fit(X, y) → Network([n_features, *hidden_layer_sizes, n_outputs])  with scikit-learn's
+                initial weights (same random_state → same starting point)
+              → solver='lbfgs':  minimize_lbfgs(net, X, Y, l2=alpha, ...)     SciPy on net.theta
+                otherwise:       train(net, X, Y, optimizer, l2=alpha, batch_size, ...)
+
+scikit-learn's end-of-epoch rules (``tol``/``n_iter_no_change`` on the training
+loss or on a validation score, ``'adaptive'`` dividing the rate by 5,
+``'invscaling'``) run as a callback of the engine's training loop, after every
+epoch. ``coefs_`` and ``intercepts_`` are views into the network's ``theta``.
+
+On top of scikit-learn: one activation per hidden layer, ``dropout``,
+``class_weight``, the solvers ``'rmsprop'`` and ``'momentum'``, the engine's
+schedules, ``validation_loss_curve_``, ``callbacks``, and a Rich progress bar
+when ``verbose``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .initializers import sklearn_uniform
+from .lbfgs import minimize_lbfgs
+from .network import Network
+from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
+from .schedules import Cosine, InverseScaling, get_schedule
+from .training import train
+
+# scikit-learn's four hidden activations, then the engine's others (an extra).
+_HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
+# The estimator speaks scikit-learn's names; the engine calls the logistic function "sigmoid".
+_ENGINE_ACTIVATION = {"logistic": "sigmoid"}
+_STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "momentum")
+_SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential", "cosine", "inverse_time")
+
+
+class _BaseMLP(BaseEstimator):
+    """What the classifier and the regressor share: parameters, fitting, prediction."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS)), list, tuple],
+        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions(set(_SCHEDULES)), callable],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "callbacks": [list, tuple, None],
+    }
+
+    # ------------------------------------------------------------------ the network's numbers
+    @property
+    def coefs_(self):
+        """Weight matrices, shape ``(n_in, n_out)`` per layer: views into the network's ``theta``."""
+        return [layer.W for layer in self._fitted_net().layers]
+
+    @coefs_.setter
+    def coefs_(self, coefs):
+        self._set_layer_arrays(coefs, "W")
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, shape ``(n_out,)`` per layer: views into the network's ``theta``."""
+        return [layer.b for layer in self._fitted_net().layers]
+
+    @intercepts_.setter
+    def intercepts_(self, intercepts):
+        self._set_layer_arrays(intercepts, "b")
+
+    def _fitted_net(self):
+        try:
+            return self.__dict__["network_"]
+        except KeyError:
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call 'fit' first") from None
+
+    def _set_layer_arrays(self, arrays, name):
+        layers = self._fitted_net().layers
+        if len(arrays) != len(layers):
+            raise ValueError(f"expected {len(layers)} arrays (one per layer), got {len(arrays)}")
+        for layer, value in zip(layers, arrays):
+            setattr(layer, name, value)  # copies into theta; the views stay views
+
+    # ------------------------------------------------------------------ fitting
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden = self.hidden_layer_sizes
+        hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
+        if np.any(np.array(hidden) <= 0):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
+        X = X.toarray() if sp.issparse(X) else X  # the engine works on dense arrays
+        Y = Y.astype(X.dtype)
+
+        random_state = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize([X.shape[1], *hidden, Y.shape[1]], X.dtype, random_state)
+        self.n_outputs_ = Y.shape[1]
+
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, sample_weight)
+        else:
+            self._fit_stochastic(X, Y, sample_weight, random_state, incremental)
+        self.network_.clear_cache()
+        if not np.isfinite(self.network_.theta).all():
+            raise ValueError("Solver produced non-finite parameter weights. The input data may"
+                             " contain large values and need to be preprocessed.")
+        return self
+
+    def _initialize(self, layer_units, dtype, random_state):
+        """Build the network and reset every fitted attribute (first call to fit)."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = layer_units[-1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._output_activation()
+        hidden = self._hidden_activations(len(layer_units) - 2)
+
+        # scikit-learn's initialization, drawn from its RandomState in its order
+        # (W then b, layer by layer), so the same random_state gives the same start.
+        # Glorot's factor is 2 for logistic layers and 6 otherwise.
+        factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
+        factors.append(factors[-1] if factors else 2.0 if self.activation == "logistic" else 6.0)
+        weights = []
+        for n_in, n_out, factor in zip(layer_units[:-1], layer_units[1:], factors):
+            W = sklearn_uniform(n_in, n_out, random_state, dtype, factor=factor)
+            b = sklearn_uniform.biases(n_in, n_out, random_state, dtype, factor=factor)
+            weights.append((W, b))
+        dropout_seed = random_state.randint(np.iinfo(np.int32).max) if np.any(self.dropout) else None
+        self.network_ = Network(
+            layer_units, activations=[_ENGINE_ACTIVATION.get(a, a) for a in hidden],
+            output=_ENGINE_ACTIVATION.get(self.out_activation_, self.out_activation_),
+            init="zeros", dropout=self.dropout, random_state=dropout_seed, dtype=dtype)
+        for layer, (W, b) in zip(self.network_.layers, weights):
+            layer.W, layer.b = W, b
+        self._best_theta = self.network_.theta.copy()
+
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        stochastic_early_stopping = self.early_stopping and self.solver in _STOCHASTIC_SOLVERS
+        self.best_loss_ = None if stochastic_early_stopping else np.inf
+        self.validation_scores_ = [] if stochastic_early_stopping else None
+        self.validation_loss_curve_ = [] if stochastic_early_stopping else None
+        self.best_validation_score_ = -np.inf if stochastic_early_stopping else None
+
+    def _hidden_activations(self, n_hidden):
+        if isinstance(self.activation, str):
+            return [self.activation] * n_hidden
+        activations = list(self.activation)
+        if len(activations) != n_hidden:
+            raise ValueError(
+                f"activation lists {len(activations)} activations, but hidden_layer_sizes has "
+                f"{n_hidden} hidden layers; give one activation per hidden layer")
+        for a in activations:
+            if a not in _HIDDEN_ACTIVATIONS:
+                raise ValueError(f"unknown activation {a!r} in activation; valid activations are: "
+                                 + ", ".join(_HIDDEN_ACTIVATIONS))
+        return activations
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        """Full-batch L-BFGS-B on the network's flat parameter vector."""
+        log = _ProgressLog(self, self.max_iter, unit="L-BFGS iteration")
+
+        def after_iteration(iteration, logs):
+            self.loss_curve_.append(logs["loss"])
+            log.epoch(len(self.loss_curve_), logs["loss"])
+            return self._call_user_callbacks(iteration, logs)
+
+        with log:
+            result = minimize_lbfgs(
+                self.network_, X, Y, l2=self.alpha, sample_weight=sample_weight,
+                max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                callbacks=[after_iteration])
+        if result.status == 99:  # a user callback asked to stop: not a convergence failure
+            self.n_iter_ = result.nit
+        else:
+            self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+        self.best_loss_ = min(self.loss_, *self.loss_curve_)
+
+    def _fit_stochastic(self, X, Y, sample_weight, random_state, incremental):
+        """The engine's mini-batch loop, with scikit-learn's rules after each epoch."""
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+            self._schedule = self._make_schedule()
+            self._schedule_epoch = 0
+            if self._schedule is not None:
+                self._optimizer.lr = self._schedule(0)
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+
+        validation = None
+        X_train, Y_train, sw_train = X, Y, sample_weight
+        if self.early_stopping:
+            stratify = self._stratify_labels(Y)
+            arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+            split = train_test_split(*arrays, random_state=random_state,
+                                     test_size=self.validation_fraction, stratify=stratify)
+            X_train, X_val, Y_train, Y_val = split[:4]
+            sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+            if X_val.shape[0] < 2:
+                raise ValueError("The validation set is too small. Increase 'validation_fraction' "
+                                 "or the size of your dataset.")
+            validation = (X_val, Y_val, self._decode_targets(Y_val), sw_val)
+
+        n_samples = X_train.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
+                              "It is going to be clipped")
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+
+        self.n_iter_ = 0
+        epochs = 1 if incremental else self.max_iter
+        rules = _EpochRules(self, n_samples, validation, _ProgressLog(self, epochs))
+        try:
+            with rules.log:
+                history = train(
+                    self.network_, X_train, Y_train, optimizer=self._optimizer, epochs=epochs,
+                    batch_size=batch_size, shuffle=self.shuffle, l2=self.alpha,
+                    sample_weight=sw_train, callbacks=[rules], track_accuracy=False,
+                    random_state=random_state)
+            if (not incremental and not rules.stopped and history.stop_reason != "diverged"
+                    and self.n_iter_ == self.max_iter):
+                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                              "and the optimization hasn't converged yet.", ConvergenceWarning)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        if self.early_stopping:
+            self.network_.set_params(self._best_theta)  # restore the best validation score's weights
+
+    def _make_optimizer(self):
+        lr = self.learning_rate_init
+        if self.solver == "adam":
+            return Adam(lr, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
+        if self.solver == "rmsprop":
+            return RMSprop(lr, eps=self.epsilon)
+        if self.solver == "momentum":  # the EWMA form: m ← μm + (1 − μ)g, θ ← θ − ηm
+            return Momentum(lr, self.momentum, form="ewma")
+        if self.momentum == 0:
+            return SGD(lr)
+        return (Nesterov(lr, self.momentum) if self.nesterovs_momentum
+                else Momentum(lr, self.momentum))
+
+    def _make_schedule(self):
+        """``lr = schedule(t)``, or None when the rate only changes by 'adaptive' (or never)."""
+        if self.solver == "adam" or self.learning_rate in ("constant", "adaptive"):
+            return None  # as in scikit-learn, Adam ignores learning_rate
+        if callable(self.learning_rate):
+            return self.learning_rate
+        lr0 = self.learning_rate_init
+        if self.learning_rate == "invscaling":
+            return InverseScaling(lr0, power=self.power_t)  # called with t_, samples seen
+        if self.learning_rate == "cosine":
+            return Cosine(lr0, total=self.max_iter)
+        return get_schedule(self.learning_rate, lr0)
+
+    def _call_user_callbacks(self, epoch, logs):
+        logs = {**logs, "estimator": self}
+        stop = False
+        for callback in self.callbacks or ():
+            stop = bool(callback(epoch, logs)) or stop
+        return stop
+
+    # ------------------------------------------------------------------ prediction
+    def _forward(self, X):
+        """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        return self.network_.predict_output(X.toarray() if sp.issparse(X) else X)
+
+    def _score_output(self, Y_hat, y, sample_weight):
+        """The validation score (accuracy or R²) of the network's output ``Ŷ``."""
+        if not np.isfinite(Y_hat).all():
+            return np.nan
+        return self._score_function(y, self._decode_output(Y_hat), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(f"partial_fit is only available for stochastic optimizers. "
+                                 f"{self.solver} is not stochastic.")
+        return True
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix ``X`` and target(s) ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (classification) or numbers (regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+
+class _EpochRules:
+    """scikit-learn's end-of-epoch rules, run by ``glassnet.train`` as a callback.
+
+    After every epoch: record the loss, score the validation set (with
+    ``early_stopping``, keeping the best weights), count the epochs without an
+    improvement of at least ``tol``, and when there are more than
+    ``n_iter_no_change`` of them either stop or, with ``learning_rate='adaptive'``,
+    divide the learning rate by 5. Returning True stops the engine's loop.
+    """
+
+    def __init__(self, estimator, n_samples, validation, log):
+        self.est, self.n_samples, self.validation, self.log = estimator, n_samples, validation, log
+        self.stopped = False
+
+    def __call__(self, epoch, logs):
+        est, opt = self.est, self.est._optimizer
+        est.n_iter_ += 1
+        est.t_ += self.n_samples
+        est.loss_ = logs["loss"]
+        est.loss_curve_.append(est.loss_)
+        self.log.epoch(est.n_iter_, est.loss_)
+        logs = dict(logs)
+        if self.validation is not None:
+            logs.update(self._validate())
+        else:
+            improved = est.loss_ <= est.best_loss_ - est.tol
+            est.best_loss_ = min(est.best_loss_, est.loss_)
+            est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
+
+        # The learning rate for the next epoch.
+        est._schedule_epoch += 1
+        if est._schedule is not None:
+            clock = est.t_ if est.learning_rate == "invscaling" else est._schedule_epoch
+            opt.lr = est._schedule(clock)
+
+        stop = False
+        if est._no_improvement_count > est.n_iter_no_change:
+            what = "Validation score" if self.validation is not None else "Training loss"
+            stop = self._trigger(f"{what} did not improve more than tol={est.tol:f} for "
+                                 f"{est.n_iter_no_change} consecutive epochs.")
+            est._no_improvement_count = 0 if not stop else est._no_improvement_count
+        self.stopped = est._call_user_callbacks(epoch, logs) or stop
+        return self.stopped
+
+    def _validate(self):
+        est = self.est
+        X_val, Y_val, y_val, sw_val = self.validation
+        Y_hat = est.network_.predict_output(X_val)
+        score = est._score_output(Y_hat, y_val, sw_val)
+        val_loss = est.network_.resolve_loss(None)(Y_hat, Y_val, sample_weight=sw_val)
+        est.validation_scores_.append(score)
+        est.validation_loss_curve_.append(val_loss)
+        self.log.say(f"Validation score: {score:f}")
+        improved = not score < est.best_validation_score_ + est.tol
+        est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
+        if score > est.best_validation_score_:
+            est.best_validation_score_ = score
+            est._best_theta[...] = est.network_.theta
+        return {"val_loss": val_loss, "val_score": score}
+
+    def _trigger(self, message):
+        """Stop (True), or with 'adaptive' divide the learning rate by 5 and go on (False)."""
+        est, opt = self.est, self.est._optimizer
+        if est.learning_rate != "adaptive" or est.solver == "adam":
+            self.log.say(message + " Stopping.")
+            return True
+        if opt.lr <= 1e-6:
+            self.log.say(message + " Learning rate too small. Stopping.")
+            return True
+        opt.lr /= 5.0
+        self.log.say(message + f" Setting learning rate to {opt.lr:f}")
+        return False
+
+
+class _ProgressLog(contextlib.AbstractContextManager):
+    """With ``verbose``: scikit-learn's "Iteration N, loss = …" lines and a Rich progress bar."""
+
+    def __init__(self, estimator, total, unit="epoch"):
+        self.verbose, self.total, self.unit = bool(estimator.verbose), total, unit
+        self._progress = None
+
+    def __enter__(self):
+        if self.verbose:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn(f"[bold]{self.unit}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=Console(stderr=True))
+            self._progress.__enter__()
+            self._task = self._progress.add_task("", total=self.total)
+        return self
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+            self._progress = None
+        return False
+
+    def epoch(self, n_iter, loss):
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, description=f"loss {loss:.6g}")
+        if self.verbose:
+            print(f"Iteration {n_iter}, loss = {loss:.8f}")
+
+    def say(self, message):
+        if self.verbose:
+            print(message)
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier: scikit-learn's, on the glassnet engine.
+
+    Minimizes the log-loss (binary cross-entropy with a logistic output for binary
+    and multi-label targets, categorical cross-entropy with softmax for several
+    classes) plus ``alpha/2 · Σ‖W‖² / n``, by L-BFGS or by stochastic gradient descent.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
+    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
+    warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
+    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+        As in ``sklearn.neural_network.MLPClassifier``, with the same defaults.
+        Beyond scikit-learn:
+
+        - ``activation`` may be a list, one name per hidden layer, and may also
+          name ``'leaky_relu'``, ``'elu'``, ``'softplus'``, ``'gelu'``.
+        - ``solver`` may also be ``'rmsprop'`` (ρ = 0.9, ε = ``epsilon``) or
+          ``'momentum'`` (the EWMA form ``m ← μm + (1 − μ)g``, ``θ ← θ − ηm``,
+          μ = ``momentum``).
+        - ``learning_rate`` (used by every stochastic solver but Adam, as in
+          scikit-learn) may also be ``'step'`` (halved every 10 epochs),
+          ``'exponential'`` (× 0.95 per epoch), ``'cosine'`` (to 0 at
+          ``max_iter``), ``'inverse_time'`` (``η₀/(1 + 0.01·epoch)``) or any
+          callable ``lr = schedule(epoch)`` such as a ``glassnet.schedules`` object.
+        - ``verbose`` also shows a Rich progress bar (on stderr).
+    dropout : float or list of float, default=0.0
+        Probability of dropping each hidden unit while training (one rate, or one
+        per hidden layer). Used by the stochastic solvers.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights ``{class: weight}`` that multiply the sample weights;
+        ``'balanced'`` uses ``n_samples / (n_classes · count(class))``.
+    callbacks : list of callables, default=None
+        ``callback(epoch, logs)`` after each epoch (each L-BFGS iteration);
+        ``logs`` holds ``"loss"``, ``"lr"``, ``"net"``, ``"estimator"`` and, with
+        early stopping, ``"val_loss"`` and ``"val_score"``. Returning True stops.
+
+    Attributes
+    ----------
+    classes_, loss_, best_loss_, loss_curve_, validation_scores_,
+    best_validation_score_, t_, coefs_, intercepts_, n_features_in_,
+    feature_names_in_, n_iter_, n_layers_, n_outputs_, out_activation_
+        As in scikit-learn (``coefs_``/``intercepts_`` are views into the
+        network's parameter vector; ``loss_curve_`` and ``best_loss_`` are also
+        filled by L-BFGS).
+    validation_loss_curve_ : list of float or None
+        The validation loss after each epoch, with ``early_stopping``.
+    network_ : glassnet.Network
+        The trained network itself, to inspect, trace, plot or save.
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 dropout=0.0, class_weight=None, callbacks=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+
+    _score_function = staticmethod(accuracy_score)
+
+    def _validate_input(self, X, y, incremental, reset):
+        """Validate ``X`` and turn the labels into 0/1 columns with a LabelBinarizer."""
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as in the "
+                        f"previous call to fit. Previously got {self.classes_}, `y` has {classes}")
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                                 f"{self.classes_}. 'y' has {classes}.")
+        return X, self._label_binarizer.transform(y).astype(bool)
+
+    def _output_activation(self):
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _apply_class_weight(self, Y, sample_weight, incremental):
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError("class_weight 'balanced' is not supported for partial_fit: the class "
+                             "frequencies of one batch are not those of the data; pass a dict")
+        weights = compute_sample_weight(self.class_weight, self._decode_targets(Y))
+        return weights if sample_weight is None else sample_weight * weights
+
+    def _stratify_labels(self, Y):
+        """The labels to stratify the validation split by: every single-label target.
+
+        scikit-learn documents "stratified, except in a multilabel setting" but its
+        code stratifies binary targets only; this follows the documentation, and
+        falls back to a plain split when a class has fewer than two samples.
+        """
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return None
+        labels = self._decode_targets(Y)
+        return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
+
+    def _decode_targets(self, Y):
+        """Labels back from the binarized targets (multi-label: the 0/1 matrix itself)."""
+        return self._label_binarizer.inverse_transform(Y)
+
+    def _decode_output(self, Y_hat):
+        if self.n_outputs_ == 1:
+            Y_hat = Y_hat.ravel()
+        return self._label_binarizer.inverse_transform(Y_hat)
+
+    def predict(self, X):
+        """Predict class labels (a 0/1 matrix for multi-label targets).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray, shape (n_samples,) or (n_samples, n_classes)
+        """
+        return self._decode_output(self._forward(X))
+
+    def predict_proba(self, X):
+        """Probability of each class, columns in the order of ``classes_``.
+
+        Binary problems get two columns ``[1 − p, p]``.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_classes)
+        """
+        Y_hat = self._forward(X)
+        if self.n_outputs_ == 1:
+            p = Y_hat.ravel()
+            return np.vstack([1 - p, p]).T
+        return Y_hat
+
+    def predict_log_proba(self, X):
+        """``log(predict_proba(X))``."""
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):  # a probability of exactly 0 has log −inf
+            return np.log(proba, out=proba)
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        classes : array of shape (n_classes,), default=None
+            Every class of the whole data set: required on the first call.
+
+        Returns
+        -------
+        self
+        """
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor: scikit-learn's, on the glassnet engine.
+
+    Minimizes the half squared error ``½ (ŷ − y)²`` with an identity output (or,
+    with ``loss='poisson'``, the half Poisson deviance with an exponential output)
+    plus ``alpha/2 · Σ‖W‖² / n``. One or several outputs.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
+    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
+    warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
+    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+        As in ``sklearn.neural_network.MLPRegressor``, with the same defaults, and
+        the same extras as :class:`MLPClassifier` (per-layer activations, more
+        solvers and schedules, a progress bar).
+    dropout : float or list of float, default=0.0
+        Probability of dropping each hidden unit while training.
+    callbacks : list of callables, default=None
+        ``callback(epoch, logs)`` after each epoch; returning True stops.
+
+    Attributes
+    ----------
+    loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_,
+    t_, coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_,
+    n_layers_, n_outputs_, out_activation_
+        As in scikit-learn. With several outputs the loss sums the outputs'
+        losses (scikit-learn reports their mean but follows the sum's gradient).
+    validation_loss_curve_ : list of float or None
+        The validation loss after each epoch, with ``early_stopping``.
+    network_ : glassnet.Network
+        The trained network itself, to inspect, trace, plot or save.
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 dropout=0.0, callbacks=None):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.callbacks = callbacks
+
+    _score_function = staticmethod(r2_score)
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+        return X, y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _output_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _apply_class_weight(self, Y, sample_weight, incremental):
+        return sample_weight
+
+    def _stratify_labels(self, Y):
+        return None
+
+    def _decode_targets(self, Y):
+        return Y
+
+    def _decode_output(self, Y_hat):
+        return Y_hat.ravel() if Y_hat.shape[1] == 1 else Y_hat
+
+    def predict(self, X):
+        """Predict the target(s).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_outputs)
+        """
+        return self._decode_output(self._forward(X))
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
