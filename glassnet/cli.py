@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .data import _is_number
 from .persistence import atomic_write
 
 console = Console(highlight=False)
@@ -697,14 +698,6 @@ def _print_confusion(y_true, y_pred, classes):
 
 
 # --------------------------------------------------------------------------- predict
-
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
 
 def _read_features(path, net, info):
     """``(rows, header, X)``: the CSV's rows as text and the feature matrix the model needs."""

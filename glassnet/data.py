@@ -21,8 +21,6 @@ from __future__ import annotations
 import csv
 import math
 import numbers
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -826,14 +824,10 @@ def save_csv(path, X, y=None, feature_names=None, target_name="target"):
         names.append(str(target_name))
     rows = X.tolist() if y is None else [r + [v] for r, v in zip(X.tolist(), y.tolist())]
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(names)
-            writer.writerows(rows)  # Python writes floats with repr(): they read back exactly
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from .persistence import atomic_write  # data is imported eagerly; persistence only here
+
+    with atomic_write(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(names)
+        writer.writerows(rows)  # Python writes floats with repr(): they read back exactly
     return path
