@@ -373,7 +373,7 @@ class Network:
         n = X.shape[0]
         Y_hat = self._forward(X, training=training, buffers=buffers and buffers["forward"])
         if sample_weight is None:
-            value = float(loss.per_sample(Y_hat, Y).mean())
+            value = float(loss.per_sample(Y_hat, Y).sum()) / n   # the mean, minus np.mean's overhead
             scale = 1.0 / n
             weight_sum = n
         else:
@@ -392,7 +392,7 @@ class Network:
             layer = self.layers[i]
             layer.dZ = dZ
             np.matmul(layer.A_prev.T, dZ, out=layer._dW)
-            np.sum(dZ, axis=0, out=layer._db)
+            np.add.reduce(dZ, axis=0, out=layer._db)    # db = Σ_rows dZ
             if i == 0:
                 break
             below = self.layers[i - 1]

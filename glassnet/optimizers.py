@@ -173,7 +173,7 @@ class Adam(Optimizer):
     moves every parameter by about ``η · sign(g)``.
     """
 
-    _state_names = ("m", "v", "_scratch")
+    _state_names = ("m", "v")
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clip_norm=None):
         super().__init__(lr, clip_norm)
@@ -181,25 +181,17 @@ class Adam(Optimizer):
             if not 0 <= beta < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
         self.beta1, self.beta2, self.eps = beta1, beta2, check_positive(eps, "eps")
-        self.m = self.v = self._scratch = None
+        self.m = self.v = None
 
     def _update(self, theta, grad):
-        m, v, tmp = (self._zeros(n, theta) for n in ("m", "v", "_scratch"))
+        from ._fused import adam_step   # one compiled pass instead of a dozen NumPy passes
+        m, v = self._zeros("m", theta), self._zeros("v", theta)
         b1, b2, t = self.beta1, self.beta2, self.t
-        m *= b1
-        np.multiply(grad, 1 - b1, out=tmp)
-        m += tmp                                   # m ← β₁ m + (1 − β₁) g
-        v *= b2
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - b2
-        v += tmp                                   # v ← β₂ v + (1 − β₂) g²
-        # θ ← θ − η m̂ / (√v̂ + ε), with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
-        np.sqrt(v, out=tmp)
-        tmp *= 1 / math.sqrt(1 - b2**t)            # √v̂
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / (1 - b1**t)               # η m̂ / (√v̂ + ε)
-        theta -= tmp
+        # θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ): the constants are
+        # computed once here, in the arrays' dtype, and the kernel runs over every entry.
+        scalars = (b1, 1 - b1, b2, 1 - b2, 1 / math.sqrt(1 - b2**t), self.eps, self.lr / (1 - b1**t))
+        adam_step(_flat(theta), _flat(grad), _flat(m), _flat(v),
+                  *(theta.dtype.type(s) for s in scalars))
 
     def _hyper(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -236,6 +228,13 @@ OPTIMIZERS = {
     "adamw": AdamW,
 }
 """Every optimizer by name."""
+
+
+def _flat(a):
+    """A 1-D view of a contiguous array (a fused kernel walks it entry by entry)."""
+    if a.ndim != 1 and not a.flags.c_contiguous:
+        raise ValueError("the optimizer updates contiguous arrays, such as the network's flat theta")
+    return a.reshape(-1)
 
 
 def get_optimizer(name_or_optimizer, **kwargs):
