@@ -1,11 +1,16 @@
-"""Fused kernels: an update rule as one pass over the flat vectors.
+"""Fused kernels: a few of the engine's formulas as single compiled passes.
 
-NumPy runs Adam's ``m *= β₁; m += (1 − β₁) g; …`` as a dozen separate passes over
-arrays as long as ``theta``: for 235,000 parameters that is about 0.3 ms a step,
-as long as a fifth of the step's matrix products. Numba compiles the same
-formulas, in the same order (so the numbers are the same), into one vectorized
-loop: about 70 µs. This module is imported on the first step, and the compiled
-code is cached on disk.
+NumPy runs a formula such as Adam's ``m *= β₁; m += (1 − β₁) g; …`` as a dozen
+separate passes over the arrays, each paying a call and a trip through memory.
+Numba compiles the same formula, in the same order, into one loop. Each kernel
+states the NumPy it replaces; the readable definitions stay where they were
+(activations, optimizers), and the tests compare the two.
+
+The module is imported on first use (it imports Numba, about 0.3 s), and the
+compiled code is cached on disk. The kernels run on one thread: spread over
+the cores with ``parallel=True`` they fight OpenBLAS's threads (which keep
+spinning after each matrix product) and made a large training epoch five times
+slower on two cores.
 """
 
 from __future__ import annotations
@@ -13,19 +18,71 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-
 # error_model="numpy": a division by zero gives inf as in NumPy instead of raising,
-# which leaves the loop free of branches, so that LLVM vectorizes it.
-@numba.njit(error_model="numpy", cache=True)
+# which leaves the loops free of branches, so that LLVM vectorizes them.
+_kernel = numba.njit(error_model="numpy", cache=True)
+
+
+# ----------------------------------------------------------------------------- Adam
+
+@_kernel
 def adam_step(theta, grad, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
               inv_sqrt_correction2, eps, step):
     """One Adam step on 1-D arrays, in place; scalars already in the arrays' dtype.
 
     ``inv_sqrt_correction2 = 1/√(1 − β₂ᵗ)`` and ``step = η / (1 − β₁ᵗ)``.
     """
+    # Each entry is read once into locals and written once: re-reading m[i] after
+    # writing it would make LLVM assume the arrays may overlap and give up SIMD
+    # (2.5 times slower).
     for i in range(theta.shape[0]):
         g = grad[i]
-        m[i] = m[i] * beta1 + g * one_minus_beta1                # m ← β₁ m + (1 − β₁) g
-        v[i] = v[i] * beta2 + (g * g) * one_minus_beta2          # v ← β₂ v + (1 − β₂) g²
-        denominator = np.sqrt(v[i]) * inv_sqrt_correction2 + eps  # √v̂ + ε
-        theta[i] -= (m[i] / denominator) * step                   # θ ← θ − η m̂ / (√v̂ + ε)
+        m_i = m[i] * beta1 + g * one_minus_beta1                 # m ← β₁ m + (1 − β₁) g
+        v_i = v[i] * beta2 + (g * g) * one_minus_beta2           # v ← β₂ v + (1 − β₂) g²
+        m[i], v[i] = m_i, v_i
+        theta[i] -= (m_i / (np.sqrt(v_i) * inv_sqrt_correction2 + eps)) * step
+        #            θ ← θ − η m̂ / (√v̂ + ε)
+
+
+# ----------------------------------------------------------------------------- ReLU
+
+@_kernel
+def bias_relu(Z, b, A):
+    """``Z += b; A[...] = max(Z, 0)`` in one pass (``Z``, ``A``: C-contiguous, same shape)."""
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z                      # Z ← Z + b
+            A[i, j] = z if z > 0 else 0      # A ← max(Z, 0)
+
+
+@_kernel
+def relu_mask(dA, A):
+    """``dA *= (A > 0)`` in place, in one pass, without the boolean temporary.
+
+    In place on purpose: with a separate output array that might alias ``dA``,
+    the loop could not be vectorized (five times slower).
+    """
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            if A[i, j] <= 0:
+                dA[i, j] = 0                               # dZ = dA ⊙ [A > 0]
+
+
+# ----------------------------------------------------------------------------- softmax
+
+@_kernel
+def softmax(Z, A):
+    """``A = exp(Z − max) / Σ exp(Z − max)`` row by row, one row at a time."""
+    for i in range(Z.shape[0]):
+        top = Z[i, 0]
+        for j in range(1, Z.shape[1]):
+            top = max(top, Z[i, j])
+        total = 0.0
+        for j in range(Z.shape[1]):
+            e = np.exp(Z[i, j] - top)        # exp(z − max z): never overflows
+            A[i, j] = e
+            total += e
+        for j in range(Z.shape[1]):
+            A[i, j] = A[i, j] / total
+

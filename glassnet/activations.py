@@ -40,6 +40,11 @@ class Activation:
         """``dZ = dA ⊙ σ'(Z)`` (chain rule through an elementwise function)."""
         return np.multiply(dA, self.derivative(Z, A), out=out)
 
+    def apply_with_bias(self, Z, b, out):
+        """``Z += b`` then ``out = σ(Z)``: the end of a layer's forward pass, into buffers."""
+        Z += b
+        return self(Z, out=out)
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -119,8 +124,16 @@ class ReLU(Activation):
 
     def backward(self, dA, Z, A, out=None):
         # Zero the gradient where the unit was off; A > 0 exactly where Z > 0.
-        out = np.multiply(dA, A > 0, out=out)
-        return out
+        if out is dA and _contiguous_2d(dA, A):
+            _fused().relu_mask(dA, A)           # the line below, in place, in one pass
+            return dA
+        return np.multiply(dA, A > 0, out=out)
+
+    def apply_with_bias(self, Z, b, out):
+        if _contiguous_2d(Z, out):
+            _fused().bias_relu(Z, b, out)       # Z += b; out = max(Z, 0), in one pass
+            return out
+        return super().apply_with_bias(Z, b, out)
 
 
 class LeakyReLU(Activation):
@@ -221,6 +234,10 @@ class Softmax(Activation):
     name = "softmax"
 
     def __call__(self, Z, out=None):
+        if _contiguous_2d(Z) and Z.dtype.kind == "f" and (out is None or _contiguous_2d(out)):
+            out = np.empty_like(Z) if out is None else out
+            _fused().softmax(Z, out)            # the lines below, in one pass per row
+            return out
         out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
@@ -243,6 +260,22 @@ class Softmax(Activation):
         out = np.subtract(dA, dot, out=out)
         out *= A
         return out
+
+
+def _contiguous_2d(*arrays):
+    return all(a.ndim == 2 and a.flags.c_contiguous for a in arrays)
+
+
+_fused_module = None
+
+
+def _fused():
+    """The compiled kernels (glassnet._fused), imported on first use: Numba is heavy."""
+    global _fused_module
+    if _fused_module is None:
+        from . import _fused as module
+        _fused_module = module
+    return _fused_module
 
 
 def _normal_cdf(Z):

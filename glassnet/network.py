@@ -263,8 +263,7 @@ class Network:
             else:
                 Z, A = buffers[i]
                 np.matmul(layer.A_prev, layer._W, out=Z)
-                Z += layer._b
-                layer.activation(Z, out=A)
+                layer.activation.apply_with_bias(Z, layer._b, out=A)
             layer.Z, layer.A = Z, A
             layer.mask = None
             if training and layer.dropout > 0 and layer is not last:
