@@ -130,6 +130,9 @@ class ReLU(Activation):
         return np.multiply(dA, A > 0, out=out)
 
     def apply_with_bias(self, Z, b, out):
+        if out is Z and _contiguous_2d(Z):
+            _fused().bias_relu_inplace(Z, b)    # Z = max(Z + b, 0), in one pass
+            return Z
         if _contiguous_2d(Z, out):
             _fused().bias_relu(Z, b, out)       # Z += b; out = max(Z, 0), in one pass
             return out

@@ -288,8 +288,8 @@ class Network:
             for layer, Z in zip(self.layers, buffers):
                 Z = Z[:m]
                 np.matmul(A, layer._W, out=Z)
-                Z += layer._b
-                A = layer.activation(Z, out=Z if layer is not self.layers[-1] else out[start:stop])
+                A = Z if layer is not self.layers[-1] else out[start:stop]
+                layer.activation.apply_with_bias(Z, layer._b, out=A)
         return out
 
     def _inference_buffers(self, m):

@@ -40,6 +40,10 @@ def test_bias_relu_and_relu_mask(dtype):
     np.testing.assert_array_equal(Z, expected_Z)
     np.testing.assert_array_equal(A, np.maximum(expected_Z, 0))
 
+    Z_inplace = expected_Z - b
+    _fused.bias_relu_inplace(Z_inplace, b)
+    np.testing.assert_array_equal(Z_inplace, np.maximum(expected_Z, 0))
+
     dA = rng.normal(size=A.shape).astype(dtype)
     expected = dA * (A > 0)
     _fused.relu_mask(dA, A)
