@@ -265,8 +265,11 @@ class Softmax(Activation):
         return out
 
 
-def _contiguous_2d(*arrays):
-    return all(a.ndim == 2 and a.flags.c_contiguous for a in arrays)
+def _contiguous_2d(a, b=None):
+    """True when the arrays are 2-D and C-contiguous, as the compiled kernels need."""
+    if a.ndim != 2 or not a.flags.c_contiguous:
+        return False
+    return b is None or (b.ndim == 2 and b.flags.c_contiguous)
 
 
 _fused_module = None

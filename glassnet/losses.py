@@ -7,6 +7,7 @@ Every loss here offers
   over its outputs;
 - ``loss(Ŷ, Y)``             the mean over samples (a weighted mean with
   ``sample_weight``), so that learning rates do not depend on batch size;
+- ``loss.total(Ŷ, Y)``       the sum over samples (what the training loop needs, cheaply);
 - ``loss.gradient(Ŷ, Y)``    ``∂ℓ/∂Ŷ`` of each sample's loss, elementwise;
 - ``loss.canonical``         the output activation it is paired with. For that pair
   the output delta simplifies to ``dZ = Ŷ − Y`` (per sample), which the network
@@ -35,6 +36,10 @@ class Loss:
     def gradient(self, Y_hat, Y):
         raise NotImplementedError  # pragma: no cover
 
+    def total(self, Y_hat, Y):
+        """``Σᵢ ℓᵢ``, the sum of the per-sample losses."""
+        return float(self.per_sample(Y_hat, Y).sum())
+
     def pairs_with(self, activation):
         """True when ``activation`` is this loss's canonical partner, so ``dZ = Ŷ − Y``.
 
@@ -59,7 +64,11 @@ class SquaredError(Loss):
 
     def per_sample(self, Y_hat, Y):
         diff = Y_hat - Y
-        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+        return 0.5 * (diff * diff).sum(axis=1)
+
+    def total(self, Y_hat, Y):
+        diff = Y_hat - Y
+        return 0.5 * float(np.vdot(diff, diff))
 
     def gradient(self, Y_hat, Y):
         return Y_hat - Y
@@ -90,9 +99,15 @@ class CategoricalCrossEntropy(Loss):
     canonical = "softmax"
 
     def per_sample(self, Y_hat, Y):
+        return -(Y * self._log_probability(Y_hat)).sum(axis=1)
+
+    def total(self, Y_hat, Y):
+        return -float(np.vdot(Y, self._log_probability(Y_hat)))
+
+    @staticmethod
+    def _log_probability(Y_hat):
         # ŷ ≥ eps keeps log ŷ finite, so y·log ŷ needs no xlogy (0·log 0) guard.
-        eps = np.finfo(_float_dtype(Y_hat)).eps
-        return -np.einsum("ij,ij->i", Y, np.log(np.maximum(Y_hat, eps)))
+        return np.log(np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).eps))
 
     def gradient(self, Y_hat, Y):
         return -Y / _clip_probability(Y_hat)

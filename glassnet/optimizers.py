@@ -189,9 +189,9 @@ class Adam(Optimizer):
         b1, b2, t = self.beta1, self.beta2, self.t
         # θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ): the constants are
         # computed once here, in the arrays' dtype, and the kernel runs over every entry.
-        scalars = (b1, 1 - b1, b2, 1 - b2, 1 / math.sqrt(1 - b2**t), self.eps, self.lr / (1 - b1**t))
-        adam_step(_flat(theta), _flat(grad), _flat(m), _flat(v),
-                  *(theta.dtype.type(s) for s in scalars))
+        f = theta.dtype.type
+        adam_step(_flat(theta), _flat(grad), _flat(m), _flat(v), f(b1), f(1 - b1), f(b2),
+                  f(1 - b2), f(1 / math.sqrt(1 - b2**t)), f(self.eps), f(self.lr / (1 - b1**t)))
 
     def _hyper(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -232,7 +232,9 @@ OPTIMIZERS = {
 
 def _flat(a):
     """A 1-D view of a contiguous array (a fused kernel walks it entry by entry)."""
-    if a.ndim != 1 and not a.flags.c_contiguous:
+    if a.ndim == 1:
+        return a
+    if not a.flags.c_contiguous:
         raise ValueError("the optimizer updates contiguous arrays, such as the network's flat theta")
     return a.reshape(-1)
 

@@ -62,6 +62,15 @@ def test_finite_for_probabilities_of_exactly_zero_and_one(name):
         assert np.isfinite(loss.gradient(Y_hat, Y)).all()
 
 
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_total_is_the_sum_of_the_per_sample_losses(name):
+    loss = get_loss(name)
+    rng = np.random.default_rng(1)
+    Y_hat = rng.uniform(0.05, 0.95, (6, 3))
+    Y = np.eye(3)[rng.integers(0, 3, 6)]
+    assert loss.total(Y_hat, Y) == pytest.approx(loss.per_sample(Y_hat, Y).sum(), rel=1e-12)
+
+
 def test_one_dimensional_inputs_and_sample_weights():
     loss = get_loss("mse")
     assert loss(np.array([1.0, 3.0]), np.array([0.0, 0.0]), sample_weight=[1, 3]) == pytest.approx(
