@@ -108,9 +108,7 @@ def moons(n_samples=100, noise=0.0, random_state=None):
     t_inner = np.linspace(0.0, np.pi, n_inner)
     outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
     inner = np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)])
-    X = np.vstack([outer, inner]) + noise * rng.standard_normal((n_samples, 2))
-    y = np.repeat([0, 1], [n_outer, n_inner])
-    return X, y
+    return _two_classes(outer, inner, noise, rng)
 
 
 def circles(n_samples=100, noise=0.0, factor=0.5, random_state=None):
@@ -142,8 +140,14 @@ def circles(n_samples=100, noise=0.0, factor=0.5, random_state=None):
     t_inner = np.linspace(0.0, 2 * np.pi, n_inner, endpoint=False)
     outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
     inner = factor * np.column_stack([np.cos(t_inner), np.sin(t_inner)])
-    X = np.vstack([outer, inner]) + noise * rng.standard_normal((n_samples, 2))
-    y = np.repeat([0, 1], [n_outer, n_inner])
+    return _two_classes(outer, inner, noise, rng)
+
+
+def _two_classes(points_0, points_1, noise, rng):
+    """Stack class 0's and class 1's points, add Gaussian noise, label them 0 and 1."""
+    X = np.vstack([points_0, points_1])
+    X += noise * rng.standard_normal(X.shape)
+    y = np.repeat([0, 1], [len(points_0), len(points_1)])
     return X, y
 
 
