@@ -256,9 +256,9 @@ def _scores(net, X, y, task):
 class _ResumedSchedule:
     """``lr = schedule(offset + t)``: a schedule that continues counting epochs after ``--resume``.
 
-    :func:`glassnet.train` deep-copies the schedule it is given; this wrapper
-    returns itself instead, so the command can checkpoint the live schedule's
-    state (reduce-on-plateau's current rate) after each epoch.
+    :func:`glassnet.train` counts epochs from 0 on every call; the wrapper adds the
+    epochs already done. ``observe`` reaches the wrapped schedule, so the command
+    checkpoints the live state (reduce-on-plateau's current rate).
     """
 
     def __init__(self, schedule, offset):
@@ -271,9 +271,6 @@ class _ResumedSchedule:
         if name == "schedule":
             raise AttributeError(name)
         return getattr(self.schedule, name)
-
-    def __deepcopy__(self, memo):
-        return self
 
 
 def _make_schedule(name, lr, epochs):
