@@ -411,7 +411,7 @@ def train(
 
     # Per-epoch bookkeeping: the history so far, an in-memory snapshot of the last
     # finished epoch (written on Ctrl-C), and a checkpoint every N epochs.
-    keys = ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time")
+    keys = History.SERIES
     hist = {k: list(getattr(previous, k)) for k in keys}
     live_schedule = None if sched is None else _ResumedSchedule(sched, start_epoch)
     state = {"snapshot": None, "written": start_epoch}

@@ -61,9 +61,16 @@ class History:
     def epochs(self):
         return len(self.loss)
 
+    SERIES = ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time")
+    """The per-epoch lists, in the order they are reported."""
+
     def as_dict(self):
-        keys = ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time")
-        return {k: list(getattr(self, k)) for k in keys if getattr(self, k)}
+        """Every non-empty per-epoch list, copied."""
+        return {k: list(getattr(self, k)) for k in self.SERIES if getattr(self, k)}
+
+    def last(self):
+        """The latest epoch's figures: ``{name: value}`` for every non-empty list."""
+        return {k: getattr(self, k)[-1] for k in self.SERIES if getattr(self, k)}
 
     def __repr__(self):
         last = f"{self.loss[-1]:.6g}" if self.loss else "–"
@@ -380,7 +387,7 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
             schedule.observe(history.val_loss[-1] if history.val_loss else epoch_loss)
         history.epoch_time.append(time.perf_counter() - start_time)
 
-        logs = {k: v[-1] for k, v in history.as_dict().items()}
+        logs = history.last()
         if print_every and (epoch + 1) % print_every == 0:
             print(f"epoch {epoch + 1}/{epochs}  " + "  ".join(
                 f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_time",)))
