@@ -99,3 +99,18 @@ def softmax(Z, A):
         for j in range(Z.shape[1]):
             A[i, j] = A[i, j] / total
 
+
+
+# ----------------------------------------------------------------------------- checks
+
+@_kernel
+def all_finite(a):
+    """``np.isfinite(a).all()`` for a 1-D array, in one pass and without the boolean temporary.
+
+    The flag is OR-ed over every entry instead of returning at the first bad one:
+    a loop without an early exit is one that LLVM vectorizes.
+    """
+    bad = False
+    for i in range(a.shape[0]):
+        bad |= not (abs(a[i]) < np.inf)          # False for NaN, +inf and −inf
+    return not bad

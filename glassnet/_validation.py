@@ -22,8 +22,11 @@ def check_random_state(random_state):
     raise ValueError(f"random_state must be None, an int or a numpy Generator, got {random_state!r}")
 
 
-def check_X(X, n_features=None, dtype=None, name="X"):
-    """A 2-D, non-empty, finite float array (float32 kept, anything else → float64)."""
+def check_X(X, n_features=None, dtype=None, name="X", finite=True):
+    """A 2-D, non-empty, finite float array (float32 kept, anything else → float64).
+
+    ``finite=False`` leaves the NaN/inf check to the caller (see :func:`check_finite`).
+    """
     try:
         X = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
@@ -45,6 +48,15 @@ def check_X(X, n_features=None, dtype=None, name="X"):
             raise ValueError(f"{name} must be numeric, got values of type {X.dtype}") from None
     target = dtype if dtype is not None else (X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
     X = np.ascontiguousarray(X, dtype=target)
+    if finite:
+        check_finite(X, name)
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} has {X.shape[1]} features, but the network expects {n_features}")
+    return X
+
+
+def check_finite(X, name="X"):
+    """A clear ``ValueError`` naming NaN or inf if ``X`` holds any, else nothing."""
     # A finite sum means finite entries, and needs no n-sized temporary as isfinite(X)
     # does (784 MB for a million MNIST rows); only an inf/NaN sum looks entry by entry.
     with np.errstate(over="ignore", invalid="ignore"):   # a huge finite sum may overflow
@@ -52,9 +64,6 @@ def check_X(X, n_features=None, dtype=None, name="X"):
     if not finite:
         bad = "NaN" if np.isnan(X).any() else "infinite"
         raise ValueError(f"{name} contains {bad} values")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, but the network expects {n_features}")
-    return X
 
 
 def check_Y_for_network(Y, n_samples, n_outputs, dtype, name="Y"):

@@ -74,3 +74,14 @@ def test_activations_take_the_numpy_path_for_strided_arrays():
     np.testing.assert_array_equal(relu.backward(dA, strided, A), dA * (A > 0))
     out = np.empty_like(Z)
     np.testing.assert_array_equal(relu.apply_with_bias(Z.copy(), np.ones(6), out), np.maximum(Z + 1, 0))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", [0, 1, 16, 31, 998, 999])
+def test_all_finite_finds_one_bad_entry_anywhere(dtype, bad, where):
+    a = np.random.default_rng(0).normal(size=1000).astype(dtype)
+    a[::7] = np.finfo(dtype).max              # huge but finite entries are fine
+    assert _fused.all_finite(a)
+    a[where] = bad
+    assert not _fused.all_finite(a)
+    assert _fused.all_finite(a[:0])           # nothing to object to

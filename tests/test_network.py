@@ -202,3 +202,32 @@ def test_bad_targets_and_sizes_get_clear_errors():
         gn.Network([3, 2], init="orthogonal")
     with pytest.raises(ValueError, match="dropout rates"):
         gn.Network([3, 4, 2], dropout=1.5)
+
+
+@pytest.mark.parametrize("bad, message", [(np.nan, "X contains NaN"), (np.inf, "X contains infinite"),
+                                          (-np.inf, "X contains infinite")])
+def test_prediction_checks_every_chunk_for_nan_and_inf(bad, message):
+    net = gn.Network([3, 5, 4, 2], random_state=0)
+    X = np.random.default_rng(1).normal(size=(50, 3))
+    X[37, 1] = bad                             # in the fourth chunk of 10 rows
+    with pytest.raises(ValueError, match=message):
+        net.predict_output(X, batch_size=10)
+    with pytest.raises(ValueError, match=message):
+        net.predict(X)
+
+
+def test_prediction_of_finite_input_that_overflows_is_not_called_bad_input():
+    net = gn.Network([2, 3, 1], activations="identity", random_state=0, dtype=np.float32)
+    net.layers[0].W = np.full((2, 3), 1e30)
+    X = np.full((4, 2), 1e30, dtype=np.float32)      # finite, but X W overflows float32
+    with pytest.warns(RuntimeWarning, match="overflow"):   # NumPy's own word on it
+        assert np.isinf(net.predict_output(X)).all()
+
+
+def test_softmax_labels_are_the_argmax_of_the_probabilities():
+    rng = np.random.default_rng(2)
+    net = gn.Network([4, 8, 5], activations="relu", output="softmax", random_state=0)
+    X = rng.normal(size=(300, 4)) * 3
+    np.testing.assert_array_equal(net.predict(X), net.predict_output(X).argmax(axis=1))
+    net.classes_ = np.array(list("abcde"))
+    np.testing.assert_array_equal(net.predict(X), net.classes_[net.predict_output(X).argmax(axis=1)])
