@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+BREAKDOWN = BENCH.with_name("breakdown.py")
 
 
 def test_quick_bench_prints_a_row_for_every_workload():
@@ -19,3 +22,20 @@ def test_quick_bench_prints_a_row_for_every_workload():
     for workload in ("small", "digits", "large", "predict", "wine", "breast_cancer"):
         assert workload in rows, done.stdout
     assert "targets (BENCH.md):" in done.stdout
+
+
+@pytest.mark.parametrize("workload, hot_function", [("large", "Network.loss_and_grad"),
+                                                    ("predict", "Network._predict_chunks")])
+def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_function):
+    done = subprocess.run([sys.executable, str(BREAKDOWN), workload, "--quick"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = {}
+    for line in done.stdout.splitlines()[1:4]:
+        label, ms = line.split("ms")[0].rsplit(None, 1)
+        figures[label.strip()] = float(ms)
+    assert set(figures) == {"wall", "GEMM lines", "everything else"}, done.stdout[:500]
+    assert 0 < figures["GEMM lines"] < figures["wall"]
+    assert figures["everything else"] == pytest.approx(figures["wall"] - figures["GEMM lines"], abs=0.2)
+    assert f"Function: {hot_function}" in done.stdout
+    assert "np.matmul(" in done.stdout
