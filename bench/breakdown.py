@@ -49,7 +49,7 @@ TRAINING_FUNCTIONS = (
     optimizers.Optimizer.step,
     optimizers.Adam._update,
 )
-PREDICT_FUNCTIONS = (network.Network._predict_chunks, network.Network.predict)
+PREDICT_FUNCTIONS = (network.Network._output_chunks, network.Network.predict)
 
 
 def matmul_line_seconds(profiler):

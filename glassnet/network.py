@@ -275,26 +275,29 @@ class Network:
         return A
 
     def predict_output(self, X, batch_size=None):
-        """``Ŷ`` for ``X`` without caching, computed in chunks to bound memory."""
-        return self._predict_chunks(X, batch_size)
-
-    def _predict_chunks(self, X, batch_size=None, activate_output=True):
-        """The forward pass over ``X`` in chunks of rows (8192 by default), into one array.
-
-        ``X`` is checked for NaN and inf chunk by chunk, on the first layer's
-        product ``X W`` rather than on ``X`` itself: a NaN or inf anywhere in a row
-        of ``X`` makes every entry of that row of ``X W`` NaN or inf (``NaN·w`` and
-        ``inf·w`` are never finite), and ``X W`` is narrower than ``X`` (256 columns
-        instead of 784 for MNIST) and still in the cache. Only a chunk whose product is
-        not finite is looked at entry by entry, to name the problem; a finite ``X``
-        whose product overflowed passes, as it would have before.
-
-        ``activate_output=False`` stops the output layer at ``Z = A W + b``.
-        """
+        """``Ŷ`` for ``X`` without caching, computed in chunks of rows to bound memory."""
         X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False)
+        out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        for rows, Z in self._output_chunks(X, batch_size):
+            self.output_activation(Z, out=out[rows])
+        return out
+
+    def _output_chunks(self, X, batch_size=None):
+        """Yield ``(rows, Z)``: the output layer's ``Z = A W + b`` for each chunk of rows.
+
+        ``X`` has passed :func:`check_X` but for NaN and inf, which are looked for here,
+        chunk by chunk, on the first layer's product ``X W`` rather than on ``X``
+        itself: a NaN or inf anywhere in a row of ``X`` makes every entry of that row
+        of ``X W`` NaN or inf (``NaN·w`` and ``inf·w`` are never finite), and ``X W`` is
+        narrower than ``X`` (256 columns instead of 784 for MNIST) and still in the
+        cache. Only a chunk whose product is not finite is looked at entry by entry,
+        to name the problem; a finite ``X`` whose product overflowed passes.
+
+        Chunks have 8192 rows unless ``batch_size`` says otherwise; ``Z`` is a work
+        buffer, overwritten by the next chunk.
+        """
         n = X.shape[0]
         chunk = batch_size or max(1, min(n, 8192))
-        out = np.empty((n, self.n_outputs), dtype=self.dtype)
         buffers = self._inference_buffers(min(chunk, n))
         first, last = self.layers[0], self.layers[-1]
         for start in range(0, n, chunk):
@@ -311,11 +314,8 @@ class Network:
                     np.matmul(A, layer._W, out=Z)
                 if layer is not last:
                     A = layer.activation.apply_with_bias(Z, layer._b, out=Z)
-                elif activate_output:
-                    layer.activation.apply_with_bias(Z, layer._b, out=out[start:stop])
-                else:
-                    np.add(Z, layer._b, out=out[start:stop])
-        return out
+            Z += last._b
+            yield slice(start, stop), Z
 
     def _inference_buffers(self, m):
         key = ("infer", m)
@@ -334,8 +334,12 @@ class Network:
         name = self.output_activation.name
         if name == "softmax":
             # Softmax keeps the order of each row, so the most probable class is the
-            # largest output-layer pre-activation: no exp and no division needed.
-            idx = self._predict_chunks(X, activate_output=False).argmax(axis=1)
+            # largest output-layer pre-activation: no exp, no division, and no
+            # (n_samples, n_classes) array, only one label per row.
+            X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False)
+            idx = np.empty(X.shape[0], dtype=np.intp)
+            for rows, Z in self._output_chunks(X):
+                np.argmax(Z, axis=1, out=idx[rows])
             return idx if self.classes_ is None else self.classes_[idx]
         Y_hat = self.predict_output(X)
         if name == "sigmoid":

@@ -25,7 +25,7 @@ def test_quick_bench_prints_a_row_for_every_workload():
 
 
 @pytest.mark.parametrize("workload, hot_function", [("large", "Network.loss_and_grad"),
-                                                    ("predict", "Network._predict_chunks")])
+                                                    ("predict", "Network._output_chunks")])
 def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_function):
     done = subprocess.run([sys.executable, str(BREAKDOWN), workload, "--quick"],
                           capture_output=True, text=True, timeout=300)
