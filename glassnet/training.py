@@ -324,7 +324,7 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
     softmax = net.output_activation.name == "softmax"
     gather = shuffle and m < n
     if gather:
-        # One reusable batch buffer: each step gathers its rows into it (np.take with out=;
+        # One reusable batch buffer: each step gathers its rows into it (take with out=;
         # mode="clip" copies straight into it, where the default "raise" gathers into a
         # temporary first; the indices come from a permutation, so none is out of range).
         X_batch = np.empty((m, X.shape[1]), X.dtype)
@@ -345,8 +345,8 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
             size = stop - start
             if gather:
                 idx = order[start:stop]
-                Xb = np.take(X, idx, axis=0, out=X_batch[:size], mode="clip")
-                Yb = np.take(Y, idx, axis=0, out=Y_batch[:size], mode="clip")
+                Xb = X.take(idx, axis=0, out=X_batch[:size], mode="clip")   # the method: np.take
+                Yb = Y.take(idx, axis=0, out=Y_batch[:size], mode="clip")   # adds ~1 µs of wrapper
                 swb = None if sw is None else sw[idx]
             else:
                 Xb, Yb = X[start:stop], Y[start:stop]
