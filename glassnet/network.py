@@ -312,9 +312,10 @@ class Network:
                         check_finite(A, "X")
                 else:
                     np.matmul(A, layer._W, out=Z)
-                if layer is not last:
+                if layer is last:
+                    Z += layer._b
+                else:
                     A = layer.activation.apply_with_bias(Z, layer._b, out=Z)
-            Z += last._b
             yield slice(start, stop), Z
 
     def _inference_buffers(self, m):
