@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import persistence
+from glassnet import estimators, persistence
 from glassnet.data import moons, standardize
 from glassnet.persistence import (atomic_write, load, load_checkpoint, load_saved, read_metadata,
                                   save, save_checkpoint)
@@ -283,8 +283,7 @@ def test_a_checkpoint_is_not_a_model_and_vice_versa(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_estimators_round_trip_when_available(tmp_path):
-    estimators = pytest.importorskip("glassnet.estimators")
+def test_estimators_round_trip(tmp_path):
     X, y = moons(80, noise=0.2, random_state=0)
     labels = np.array(["left", "right"])[y]
     clf = estimators.MLPClassifier(hidden_layer_sizes=(6,), max_iter=20, random_state=0).fit(X, labels)
@@ -302,7 +301,6 @@ def test_estimators_round_trip_when_available(tmp_path):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_saved_estimator_keeps_training_like_the_original(tmp_path):
-    estimators = pytest.importorskip("glassnet.estimators")
     X, y = moons(80, noise=0.2, random_state=0)
     clf = estimators.MLPClassifier(hidden_layer_sizes=(5,), solver="sgd", random_state=0)
     clf.partial_fit(X, y, classes=[0, 1])
@@ -315,7 +313,6 @@ def test_a_saved_estimator_keeps_training_like_the_original(tmp_path):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_an_estimator_with_callbacks_saves_without_them(tmp_path):
-    estimators = pytest.importorskip("glassnet.estimators")
     X, y = moons(60, noise=0.2, random_state=0)
     clf = estimators.MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0,
                                    callbacks=[lambda epoch, logs: None]).fit(X, y)

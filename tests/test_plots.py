@@ -14,7 +14,7 @@ from sklearn.datasets import make_blobs, make_moons  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet import plots  # noqa: E402
+from glassnet import descent, plots  # noqa: E402
 from glassnet.experiments import run_experiment  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -222,7 +222,6 @@ def test_plot_descent_two_variables(tmp_path):
 
 
 def test_plot_descent_of_a_real_descent_result():
-    descent = pytest.importorskip("glassnet.descent")
     result = descent.descend("x**2 + 3*y**2", [2.0, 1.5], lr=0.1, iterations=15)
     fig = plots.plot_descent(result, f="x**2 + 3*y**2")
     ax = fig.axes[0]
