@@ -60,13 +60,19 @@ def bias_relu(Z, b, A):
 def bias_relu_inplace(Z, b):
     """``Z[...] = max(Z + b, 0)`` in place, in one pass: inference, where ``Z`` is not kept.
 
-    (``bias_relu(Z, b, Z)`` would compute the same, four times slower: writing two
-    arrays that may overlap stops LLVM from vectorizing the loop.)
+    Returns ``np.isfinite(Z + b).all()``, taken in the same pass (the loop is bound by
+    memory, so the test costs nothing): inference looks for NaN and inf in its input
+    this way (see ``Network._output_chunks``). ``bias_relu(Z, b, Z)`` would compute
+    the same, four times slower: writing two arrays that may overlap stops LLVM from
+    vectorizing the loop.
     """
+    bad = False
     for i in range(Z.shape[0]):
         for j in range(Z.shape[1]):
             z = Z[i, j] + b[j]
+            bad |= not (abs(z) < np.inf)             # z is NaN, +inf or −inf
             Z[i, j] = z if z > 0 else 0
+    return not bad
 
 
 @_kernel
@@ -98,6 +104,28 @@ def softmax(Z, A):
             total += e
         for j in range(Z.shape[1]):
             A[i, j] = A[i, j] / total
+
+
+# ----------------------------------------------------------------------------- labels
+
+@_kernel
+def argmax_with_bias(Z, b, out):
+    """``out[...] = np.argmax(Z + b, axis=1)`` without the array ``Z + b``, row by row.
+
+    As in NumPy, the first of equal largest entries wins, and a NaN counts as the
+    largest (the first NaN of the row wins).
+    """
+    for i in range(Z.shape[0]):
+        best = Z[i, 0] + b[0]
+        k = 0
+        if best == best:                     # not NaN
+            for j in range(1, Z.shape[1]):
+                z = Z[i, j] + b[j]
+                if z > best or z != z:
+                    best, k = z, j
+                    if z != z:
+                        break
+        out[i] = k
 
 
 # ----------------------------------------------------------------------------- checks

@@ -45,6 +45,17 @@ class Activation:
         Z += b
         return self(Z, out=out)
 
+    def apply_with_bias_checked(self, Z, b):
+        """``Z = σ(Z + b)`` in place, and whether every ``Z + b`` was finite.
+
+        Inference uses the flag to look for NaN and inf in its input (see
+        ``Network._output_chunks``); ReLU gets both from one pass over ``Z``.
+        """
+        Z += b
+        finite = _fused().all_finite(Z.reshape(-1))
+        self(Z, out=Z)
+        return finite
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -137,6 +148,11 @@ class ReLU(Activation):
             _fused().bias_relu(Z, b, out)       # Z += b; out = max(Z, 0), in one pass
             return out
         return super().apply_with_bias(Z, b, out)
+
+    def apply_with_bias_checked(self, Z, b):
+        if _contiguous_2d(Z):
+            return _fused().bias_relu_inplace(Z, b)   # both in one pass
+        return super().apply_with_bias_checked(Z, b)
 
 
 class LeakyReLU(Activation):

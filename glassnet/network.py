@@ -278,20 +278,25 @@ class Network:
         """``Ŷ`` for ``X`` without caching, computed in chunks of rows to bound memory."""
         X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False)
         out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        b = self.layers[-1]._b
         for rows, Z in self._output_chunks(X, batch_size):
+            Z += b
             self.output_activation(Z, out=out[rows])
         return out
 
     def _output_chunks(self, X, batch_size=None):
-        """Yield ``(rows, Z)``: the output layer's ``Z = A W + b`` for each chunk of rows.
+        """Yield ``(rows, Z)``: the output layer's ``A W`` for each chunk of rows, before
+        its bias, which each caller adds in its own pass (``predict`` with its argmax).
 
         ``X`` has passed :func:`check_X` but for NaN and inf, which are looked for here,
-        chunk by chunk, on the first layer's product ``X W`` rather than on ``X``
-        itself: a NaN or inf anywhere in a row of ``X`` makes every entry of that row
-        of ``X W`` NaN or inf (``NaN·w`` and ``inf·w`` are never finite), and ``X W`` is
-        narrower than ``X`` (256 columns instead of 784 for MNIST) and still in the
-        cache. Only a chunk whose product is not finite is looked at entry by entry,
-        to name the problem; a finite ``X`` whose product overflowed passes.
+        chunk by chunk, in the first layer's ``X W + b`` rather than in ``X`` itself:
+        a NaN or inf anywhere in a row of ``X`` makes every entry of that row of
+        ``X W`` NaN or inf (``NaN·w`` and ``inf·w`` are never finite), and ``X W`` is
+        narrower than ``X`` (256 columns instead of 784 for MNIST), still in the
+        cache, and read anyway to add the bias and apply the activation, which for
+        ReLU tests it in the same pass. Only a chunk found not finite is looked at
+        entry by entry, to name the problem; a finite ``X`` whose product overflowed
+        passes.
 
         Chunks have 8192 rows unless ``batch_size`` says otherwise; ``Z`` is a work
         buffer, overwritten by the next chunk.
@@ -308,14 +313,15 @@ class Network:
                 if layer is first:
                     with np.errstate(invalid="ignore"):   # inf·0 and inf − inf, raised just below
                         np.matmul(A, layer._W, out=Z)
-                    if not _fused().all_finite(Z.reshape(-1)):
+                        finite = (_fused().all_finite(Z.reshape(-1)) if layer is last else
+                                  layer.activation.apply_with_bias_checked(Z, layer._b))
+                    if not finite:
                         check_finite(A, "X")
                 else:
                     np.matmul(A, layer._W, out=Z)
-                if layer is last:
-                    Z += layer._b
-                else:
-                    A = layer.activation.apply_with_bias(Z, layer._b, out=Z)
+                    if layer is not last:
+                        layer.activation.apply_with_bias(Z, layer._b, out=Z)
+                A = Z
             yield slice(start, stop), Z
 
     def _inference_buffers(self, m):
@@ -339,8 +345,9 @@ class Network:
             # (n_samples, n_classes) array, only one label per row.
             X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False)
             idx = np.empty(X.shape[0], dtype=np.intp)
+            b = self.layers[-1]._b
             for rows, Z in self._output_chunks(X):
-                np.argmax(Z, axis=1, out=idx[rows])
+                _fused().argmax_with_bias(Z, b, idx[rows])   # np.argmax(Z + b, axis=1)
             return idx if self.classes_ is None else self.classes_[idx]
         Y_hat = self.predict_output(X)
         if name == "sigmoid":

@@ -41,7 +41,7 @@ def test_bias_relu_and_relu_mask(dtype):
     np.testing.assert_array_equal(A, np.maximum(expected_Z, 0))
 
     Z_inplace = expected_Z - b
-    _fused.bias_relu_inplace(Z_inplace, b)
+    assert _fused.bias_relu_inplace(Z_inplace, b)          # every Z + b finite
     np.testing.assert_array_equal(Z_inplace, np.maximum(expected_Z, 0))
 
     dA = rng.normal(size=A.shape).astype(dtype)
@@ -85,3 +85,47 @@ def test_all_finite_finds_one_bad_entry_anywhere(dtype, bad, where):
     a[where] = bad
     assert not _fused.all_finite(a)
     assert _fused.all_finite(a[:0])           # nothing to object to
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", [(0, 0), (0, 10), (5, 3), (36, 10)])
+def test_bias_relu_inplace_reports_a_non_finite_entry_anywhere(dtype, bad, where):
+    rng = np.random.default_rng(4)
+    Z = rng.normal(size=(37, 11)).astype(dtype)
+    b = rng.normal(size=11).astype(dtype)
+    Z[where] = bad
+    expected = np.maximum(Z + b, 0)
+    expected[where] = 0 if np.isnan(bad) else max(bad, 0)   # the kernel's max(NaN, 0) is 0
+    assert not _fused.bias_relu_inplace(Z, b)
+    np.testing.assert_array_equal(Z, expected)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_apply_with_bias_checked_applies_the_activation_and_flags_non_finite(activation, contiguous):
+    from glassnet.activations import get_activation
+    act = get_activation(activation)
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(9, 12))
+    b = rng.normal(size=6 if not contiguous else 12)
+    view = (lambda a: a) if contiguous else (lambda a: a[:, ::2])
+    Z = base.copy()
+    assert act.apply_with_bias_checked(view(Z), b)
+    np.testing.assert_allclose(view(Z), act(view(base) + b), rtol=1e-15)
+    Z = base.copy()
+    Z[4, 2] = np.nan
+    assert not act.apply_with_bias_checked(view(Z), b)
+
+
+def test_argmax_with_bias_equals_numpy_with_ties_and_nan(dtype):
+    rng = np.random.default_rng(6)
+    Z = rng.integers(-2, 3, size=(200, 10)).astype(dtype)   # many ties
+    b = rng.integers(-1, 2, size=10).astype(dtype)
+    Z[3, 4] = np.nan                                          # NaN after the largest
+    Z[7, 0] = np.nan                                          # NaN first
+    Z[9, [2, 6]] = np.nan                                     # two NaNs: the first wins
+    Z[11, 9] = np.inf                                         # inf is just large
+    out = np.empty(200, np.intp)
+    _fused.argmax_with_bias(Z, b, out)
+    np.testing.assert_array_equal(out, np.argmax(Z + b, axis=1))
+    assert (out[3], out[7], out[9], out[11]) == (4, 0, 2, 9)

@@ -204,10 +204,13 @@ def test_bad_targets_and_sizes_get_clear_errors():
         gn.Network([3, 4, 2], dropout=1.5)
 
 
+@pytest.mark.parametrize("sizes, activation", [([3, 5, 4, 2], "relu"), ([3, 5, 4, 2], "tanh"),
+                                              ([3, 2], "relu")],
+                         ids=["relu-fused", "tanh", "no-hidden-layer"])
 @pytest.mark.parametrize("bad, message", [(np.nan, "X contains NaN"), (np.inf, "X contains infinite"),
                                           (-np.inf, "X contains infinite")])
-def test_prediction_checks_every_chunk_for_nan_and_inf(bad, message):
-    net = gn.Network([3, 5, 4, 2], random_state=0)
+def test_prediction_checks_every_chunk_for_nan_and_inf(bad, message, sizes, activation):
+    net = gn.Network(sizes, activations=activation, random_state=0)
     X = np.random.default_rng(1).normal(size=(50, 3))
     X[37, 1] = bad                             # in the fourth chunk of 10 rows
     with pytest.raises(ValueError, match=message):
