@@ -17,7 +17,14 @@ the chunked forward pass). It prints a summary, then every line's time:
   (read those for where the Python goes, not for absolute times);
 - GEMM lines: the time of the lines that call ``np.matmul``, beside the GEMM
   roofline of the same shapes measured just after (as in the bench);
-- everything else: wall minus GEMM lines, broken down line by line below.
+- everything else: wall minus GEMM lines, broken down line by line below;
+- GEMMs alone: the same products, with the network's weights, on the same rows in
+  the same order (for training, on the same shuffled batches), with nothing between
+  them. Unlike the roofline, whose operands are warm in the cache, these read the
+  data as the real pass does, so ``roofline / GEMMs alone`` is the share that an
+  engine with no other work at all would reach; for training, the batch gathers
+  (rows copied out of ``X``, the one piece of memory traffic every engine pays) are
+  timed beside them.
 
 A line that calls another profiled function (``loss_and_grad`` calling
 ``_forward``) includes that function's time.
@@ -64,6 +71,54 @@ def matmul_line_seconds(profiler):
     return total
 
 
+def predict_gemms_alone(net, X, chunk=8192):
+    """Seconds of the forward products alone over ``X``, chunk by chunk, as ``predict`` runs them."""
+    weights = [layer._W for layer in net.layers]
+    buffers = [np.empty((min(chunk, X.shape[0]), W.shape[1]), W.dtype) for W in weights]
+    start = time.perf_counter()
+    for first in range(0, X.shape[0], chunk):
+        A = X[first:first + chunk]
+        for W, Z in zip(weights, buffers):
+            Z = Z[:A.shape[0]]
+            np.matmul(A, W, out=Z)
+            A = Z
+    return time.perf_counter() - start
+
+
+def training_gemms_alone(net, X, batch_size, seed=0):
+    """``(gemm_seconds, gather_seconds)`` of one epoch's products alone, and of its batch gathers.
+
+    Per step, as backpropagation runs them: every ``Z = A_prev W``, every
+    ``dW = A_prevᵀ dZ`` and ``dA_prev = dZ Wᵀ`` for every layer but the first, on
+    the rows of a shuffled batch (the values of ``dZ`` do not matter for the speed).
+    """
+    weights = [layer._W for layer in net.layers]
+    m = min(batch_size, X.shape[0])
+    Zs = [np.empty((m, W.shape[1]), W.dtype) for W in weights]
+    dAs = [np.empty((m, W.shape[0]), W.dtype) for W in weights]
+    dWs = [np.empty_like(W) for W in weights]
+    batch = np.empty((m, X.shape[1]), X.dtype)
+    order = np.random.default_rng(seed).permutation(X.shape[0])
+    gemm = gather = 0.0
+    for first in range(0, X.shape[0], m):
+        idx = order[first:first + m]
+        start = time.perf_counter()
+        A = X.take(idx, axis=0, out=batch[:idx.size], mode="clip")
+        middle = time.perf_counter()
+        inputs = []
+        for W, Z in zip(weights, Zs):
+            inputs.append(A)
+            A = np.matmul(A, W, out=Z[:idx.size])
+        for i in reversed(range(len(weights))):
+            dZ = Zs[i][:idx.size]
+            np.matmul(inputs[i].T, dZ, out=dWs[i])
+            if i > 0:
+                np.matmul(dZ, weights[i].T, out=dAs[i][:idx.size])
+        gemm += time.perf_counter() - middle
+        gather += middle - start
+    return gemm, gather
+
+
 def breakdown(workload, quick):
     from line_profiler import LineProfiler
 
@@ -74,6 +129,7 @@ def breakdown(workload, quick):
         net.predict(X_test[:512])                             # compile and import first
         functions, sizes = PREDICT_FUNCTIONS, layer_sizes(workload, X_test.shape[1], 10)
         run = lambda: net.predict(X_test)                     # noqa: E731
+        alone = lambda: (predict_gemms_alone(net, X_test), None)   # noqa: E731
         roofline = lambda: roofline_seconds(sizes, X_test.shape[0])   # noqa: E731
         what = f"one predict pass over {X_test.shape[0]:,} rows"
     else:
@@ -85,6 +141,7 @@ def breakdown(workload, quick):
         train()                                               # compile and import first
         functions, sizes = TRAINING_FUNCTIONS, layer_sizes(workload, X_train.shape[1], n_classes)
         run = train
+        alone = lambda: training_gemms_alone(net, X_train, workload.batch_size)   # noqa: E731
         roofline = lambda: roofline_seconds(sizes, X_train.shape[0], workload.batch_size)  # noqa: E731
         what = (f"one training epoch: {X_train.shape[0]:,} rows, batches of "
                 f"{workload.batch_size}, network {sizes}")
@@ -95,11 +152,18 @@ def breakdown(workload, quick):
     wall = time.perf_counter() - start
     gemm = matmul_line_seconds(profiler)
     roof = roofline()
+    alone()                                                   # first touch of its buffers
+    gemms_alone, gathers = alone()
 
     print(f"glassnet breakdown — {workload.name}: {what}" + (" (QUICK sizes)" if quick else ""))
     print(f"  wall               {wall * 1e3:9.1f} ms")
     print(f"  GEMM lines         {gemm * 1e3:9.1f} ms   (roofline for the same shapes: {roof * 1e3:.1f} ms)")
     print(f"  everything else    {(wall - gemm) * 1e3:9.1f} ms")
+    print(f"  GEMMs alone        {gemms_alone * 1e3:9.1f} ms   (the same products on the same data, "
+          f"nothing between them: roofline / GEMMs alone = {roof / gemms_alone:.3f})")
+    if gathers is not None:
+        print(f"  batch gathers      {gathers * 1e3:9.1f} ms   (alone; roofline / (GEMMs + gathers) = "
+              f"{roof / (gemms_alone + gathers):.3f})")
     print()
     profiler.print_stats(output_unit=1e-3, stripzeros=True)
 

@@ -37,5 +37,9 @@ def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_fu
     assert set(figures) == {"wall", "GEMM lines", "everything else"}, done.stdout[:500]
     assert 0 < figures["GEMM lines"] < figures["wall"]
     assert figures["everything else"] == pytest.approx(figures["wall"] - figures["GEMM lines"], abs=0.2)
+    alone = [line for line in done.stdout.splitlines() if line.strip().startswith("GEMMs alone")]
+    assert len(alone) == 1 and float(alone[0].split()[2]) > 0, done.stdout[:800]
+    assert any(line.strip().startswith("batch gathers") for line in done.stdout.splitlines()) == (
+        workload == "large")
     assert f"Function: {hot_function}" in done.stdout
     assert "np.matmul(" in done.stdout
