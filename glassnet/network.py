@@ -320,7 +320,7 @@ class Network:
                 else:
                     np.matmul(A, layer._W, out=Z)
                     if layer is not last:
-                        layer.activation.apply_with_bias(Z, layer._b, out=Z)
+                        Z = layer.activation.apply_with_bias(Z, layer._b, out=Z)
                 A = Z
             yield slice(start, stop), Z
 
