@@ -49,6 +49,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from .initializers import sklearn_uniform
 from .lbfgs import minimize_lbfgs
+from .losses import SquaredError
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import Cosine, InverseScaling, get_schedule
@@ -60,6 +61,26 @@ _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "el
 _ENGINE_ACTIVATION = {"logistic": "sigmoid"}
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "momentum")
 _SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential", "cosine", "inverse_time")
+
+
+class _OutputMeanSquaredError(SquaredError):
+    """scikit-learn's squared error with several outputs: ``½ (ŷ − y)²`` averaged over
+    the outputs as well as the samples.
+
+    Only the value is averaged. The gradient stays ``ŷ − y``, the gradient of the sum
+    over outputs, as in scikit-learn's backpropagation; so ``loss_``, ``loss_curve_``,
+    the ``tol`` rule, and L-BFGS (which is given both the value and the gradient)
+    all go as in scikit-learn. With one output it is the plain squared error.
+    """
+
+    def __init__(self, n_outputs):
+        self.n_outputs = n_outputs
+
+    def per_sample(self, Y_hat, Y):
+        return super().per_sample(Y_hat, Y) / self.n_outputs
+
+    def total(self, Y_hat, Y):
+        return super().total(Y_hat, Y) / self.n_outputs
 
 
 class _BaseMLP(BaseEstimator):
@@ -205,6 +226,10 @@ class _BaseMLP(BaseEstimator):
                                  + ", ".join(_HIDDEN_ACTIVATIONS))
         return activations
 
+    def _engine_loss(self):
+        """The loss the engine trains on: None, the output activation's canonical one."""
+        return None
+
     def _fit_lbfgs(self, X, Y, sample_weight):
         """Full-batch L-BFGS-B on the network's flat parameter vector."""
         log = _ProgressLog(self, self.max_iter, unit="L-BFGS iteration")
@@ -216,7 +241,8 @@ class _BaseMLP(BaseEstimator):
 
         with log:
             result = minimize_lbfgs(
-                self.network_, X, Y, l2=self.alpha, sample_weight=sample_weight,
+                self.network_, X, Y, loss=self._engine_loss(), l2=self.alpha,
+                sample_weight=sample_weight,
                 max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
                 callbacks=[after_iteration])
         if result.status == 99:  # a user callback asked to stop: not a convergence failure
@@ -266,7 +292,8 @@ class _BaseMLP(BaseEstimator):
         try:
             with rules.log:
                 history = train(
-                    self.network_, X_train, Y_train, optimizer=self._optimizer, epochs=epochs,
+                    self.network_, X_train, Y_train, loss=self._engine_loss(),
+                    optimizer=self._optimizer, epochs=epochs,
                     batch_size=batch_size, shuffle=self.shuffle, l2=self.alpha,
                     sample_weight=sw_train, callbacks=[rules], track_accuracy=False,
                     random_state=random_state)
@@ -403,7 +430,7 @@ class _EpochRules:
         X_val, Y_val, y_val, sw_val = self.validation
         Y_hat = est.network_.predict_output(X_val)
         score = est._score_output(Y_hat, y_val, sw_val)
-        val_loss = est.network_.resolve_loss(None)(Y_hat, Y_val, sample_weight=sw_val)
+        val_loss = est.network_.resolve_loss(est._engine_loss())(Y_hat, Y_val, sample_weight=sw_val)
         est.validation_scores_.append(score)
         est.validation_loss_curve_.append(val_loss)
         self.log.say(f"Validation score: {score:f}")
@@ -705,8 +732,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_,
     t_, coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_,
     n_layers_, n_outputs_, out_activation_
-        As in scikit-learn. With several outputs the loss sums the outputs'
-        losses (scikit-learn reports their mean but follows the sum's gradient).
+        As in scikit-learn. With several outputs the squared error is averaged
+        over the outputs, while training follows the gradient of their sum,
+        exactly as scikit-learn does.
     validation_loss_curve_ : list of float or None
         The validation loss after each epoch, with ``early_stopping``.
     network_ : glassnet.Network
@@ -765,6 +793,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
+
+    def _engine_loss(self):
+        # scikit-learn sums the Poisson deviance over outputs but averages the squared error.
+        return None if self.loss == "poisson" else _OutputMeanSquaredError(self.n_outputs_)
 
     def _apply_class_weight(self, Y, sample_weight, incremental):
         return sample_weight

@@ -123,6 +123,31 @@ def test_full_batch_adam_follows_sklearn(regression):
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_multioutput_regression_follows_sklearn(regression, solver):
+    # With several outputs scikit-learn reports the squared error averaged over the
+    # outputs too, while its gradient is that of the sum: loss_, loss_curve_, the tol
+    # rule and L-BFGS (which sees both) must all agree with it.
+    X, y = regression
+    Y = np.column_stack([y, -2 * y + 1, np.sin(3 * y)])
+    params = dict(hidden_layer_sizes=(6,), solver=solver, max_iter=30, alpha=0.01, random_state=0)
+    ours, theirs = MLPRegressor(**params).fit(X, Y), SkMLPRegressor(**params).fit(X, Y)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
+    if solver == "adam":                     # scikit-learn's L-BFGS keeps no loss_curve_
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-4, atol=1e-6)
+
+
+def test_multioutput_regression_stops_on_tol_where_sklearn_does(regression):
+    X, y = regression
+    Y = np.column_stack([y, 0.5 * y])
+    params = dict(hidden_layer_sizes=(6,), learning_rate_init=0.01, max_iter=500, tol=1e-3,
+                  random_state=0)
+    ours, theirs = MLPRegressor(**params).fit(X, Y), SkMLPRegressor(**params).fit(X, Y)
+    assert ours.n_iter_ == theirs.n_iter_ < 500
+
+
 # ---------------------------------------------------------------- fitted attributes and targets
 def test_fitted_attributes_multiclass(iris):
     X, y = iris
