@@ -33,7 +33,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score, r2_score
@@ -158,8 +157,7 @@ class _BaseMLP(BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
-        X = X.toarray() if sp.issparse(X) else X  # the engine works on dense arrays
-        Y = Y.astype(X.dtype)
+        Y = Y.astype(X.dtype)   # a sparse X stays sparse: the engine densifies a batch at a time
 
         random_state = check_random_state(self.random_state)
         if first_pass:
@@ -344,7 +342,7 @@ class _BaseMLP(BaseEstimator):
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
-        return self.network_.predict_output(X.toarray() if sp.issparse(X) else X)
+        return self.network_.predict_output(X)   # a sparse X is densified chunk by chunk
 
     def _score_output(self, Y_hat, y, sample_weight):
         """The validation score (accuracy or R²) of the network's output ``Ŷ``."""

@@ -42,7 +42,8 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
     net : Network
         Trained in place; float32 ``X`` converts it to float32 (SciPy itself
         always works in float64).
-    X : array-like, shape (n_samples, n_inputs)
+    X : array-like or SciPy sparse matrix, shape (n_samples, n_inputs)
+        Full batch: a sparse ``X`` is made dense, whole.
     y : array-like
         Targets as for :func:`glassnet.train`: labels for a softmax or single
         sigmoid output, a 0/1 matrix for several sigmoid outputs, numbers for

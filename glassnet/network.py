@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import scipy.sparse as sp
 
 from .activations import Activation, Softmax, _fused, get_activation
 from .initializers import get_initializer
@@ -276,7 +277,7 @@ class Network:
 
     def predict_output(self, X, batch_size=None):
         """``Ŷ`` for ``X`` without caching, computed in chunks of rows to bound memory."""
-        X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False)
+        X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
         out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
         b = self.layers[-1]._b
         for rows, Z in self._output_chunks(X, batch_size):
@@ -299,15 +300,18 @@ class Network:
         passes.
 
         Chunks have 8192 rows unless ``batch_size`` says otherwise; ``Z`` is a work
-        buffer, overwritten by the next chunk.
+        buffer, overwritten by the next chunk. A sparse ``X`` (CSR) is made dense one
+        chunk at a time, of at most 2²³ entries by default (32 MB in float32).
         """
         n = X.shape[0]
-        chunk = batch_size or max(1, min(n, 8192))
+        sparse = sp.issparse(X)
+        chunk = batch_size or max(1, min(n, 8192, 2**23 // X.shape[1] if sparse else n))
         buffers = self._inference_buffers(min(chunk, n))
+        dense_rows = np.empty((min(chunk, n), X.shape[1]), self.dtype) if sparse else None
         first, last = self.layers[0], self.layers[-1]
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
-            A = X[start:stop]
+            A = X[start:stop] if dense_rows is None else X[start:stop].toarray(out=dense_rows[:stop - start])
             for layer, Z in zip(self.layers, buffers):
                 Z = Z[:stop - start]
                 if layer is first:
@@ -343,7 +347,7 @@ class Network:
             # Softmax keeps the order of each row, so the most probable class is the
             # largest output-layer pre-activation: no exp, no division, and no
             # (n_samples, n_classes) array, only one label per row.
-            X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False)
+            X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
             idx = np.empty(X.shape[0], dtype=np.intp)
             b = self.layers[-1]._b
             for rows, Z in self._output_chunks(X):

@@ -24,6 +24,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._validation import (check_non_negative, check_positive, check_random_state, check_X)
 from .optimizers import get_optimizer
@@ -89,7 +90,9 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
     ----------
     net : Network
         Trained in place. float32 ``X`` converts it to float32.
-    X : array-like, shape (n_samples, n_inputs)
+    X : array-like or SciPy sparse matrix, shape (n_samples, n_inputs)
+        A sparse ``X`` stays sparse: each mini-batch's rows are made dense as
+        the batch is drawn, so memory grows with the batch, not with ``X``.
     y : array-like
         Class labels of any type (1-D) for a softmax or single-sigmoid output;
         a 0/1 indicator matrix for multi-label sigmoid outputs; numbers,
@@ -144,7 +147,7 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
     History
     """
     rng = check_random_state(random_state)
-    X = check_X(X)
+    X = check_X(X, accept_sparse=True)
     net.astype(X.dtype)
     if X.shape[1] != net.n_inputs:
         raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
@@ -168,7 +171,7 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
         X, Y, sw, validation = _hold_out(X, Y, labels, sw, validation_fraction, rng)
     elif validation_data is not None:
         X_val, y_val = validation_data
-        X_val = check_X(X_val, net.n_inputs, dtype=X.dtype, name="X_val")
+        X_val = check_X(X_val, net.n_inputs, dtype=X.dtype, name="X_val", accept_sparse=True)
         Y_val, _ = encode_targets(net, y_val, X_val.shape[0], fit=False)
         validation = (X_val, Y_val)
     else:
@@ -323,11 +326,13 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
     training = any(layer.dropout > 0 for layer in net.layers)
     softmax = net.output_activation.name == "softmax"
     gather = shuffle and m < n
-    if gather:
+    sparse = sp.issparse(X)     # CSR: each batch's rows are made dense, never the whole X
+    if gather or sparse:
         # One reusable batch buffer: each step gathers its rows into it (take with out=;
         # mode="clip" copies straight into it, where the default "raise" gathers into a
         # temporary first; the indices come from a permutation, so none is out of range).
         X_batch = np.empty((m, X.shape[1]), X.dtype)
+    if gather:
         Y_batch = np.empty((m, Y.shape[1]), Y.dtype)
     theta, grad = net.theta, net.grad
     last_good = theta.copy()
@@ -345,11 +350,13 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
             size = stop - start
             if gather:
                 idx = order[start:stop]
-                Xb = X.take(idx, axis=0, out=X_batch[:size], mode="clip")   # the method: np.take
+                Xb = (X[idx].toarray(out=X_batch[:size]) if sparse else
+                      X.take(idx, axis=0, out=X_batch[:size], mode="clip"))   # the method: np.take
                 Yb = Y.take(idx, axis=0, out=Y_batch[:size], mode="clip")   # adds ~1 µs of wrapper
                 swb = None if sw is None else sw[idx]
             else:
-                Xb, Yb = X[start:stop], Y[start:stop]
+                Xb = X[start:stop].toarray(out=X_batch[:size]) if sparse else X[start:stop]
+                Yb = Y[start:stop]
                 swb = None if sw is None else sw[start:stop]
             value = net.loss_and_grad(Xb, Yb, loss, l2=l2, l1=l1, sample_weight=swb,
                                       training=training, buffers=net._training_buffers(size))

@@ -228,6 +228,26 @@ def test_sparse_input_gives_the_dense_result(iris, container):
     np.testing.assert_allclose(sparse.predict_proba(container(X)), dense.predict_proba(X))
 
 
+def test_wide_sparse_input_is_densified_a_batch_at_a_time():
+    # 1,000 × 50,000 float64 is 400 MB dense; scikit-learn keeps such X sparse, so must we.
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    rows, cols = rng.integers(0, 1000, 5000), rng.integers(0, 50_000, 5000)
+    X = sp.csr_matrix((rng.random(5000), (rows, cols)), shape=(1000, 50_000))
+    y = np.asarray(X[:, :25_000].sum(axis=1)).ravel() > np.asarray(X[:, 25_000:].sum(axis=1)).ravel()
+    MLPClassifier(hidden_layer_sizes=(2,), max_iter=1).fit(X[:50, :10], y[:50])  # imports first
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, y)
+        clf.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 150e6, f"peak {peak / 1e6:.0f} MB: X was densified"
+
+
 def test_dataframe_keeps_feature_names(iris):
     X, y = iris
     frame = pd.DataFrame(X, columns=["sepal_l", "sepal_w", "petal_l", "petal_w"])

@@ -1,9 +1,11 @@
 """The training loop: real learning, batching, stopping rules, restarts, failure handling."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import glassnet as gn
 from glassnet import data
@@ -262,3 +264,51 @@ def test_bad_data_gets_clear_errors():
     regressor = gn.Network([2, 4, 1], output="identity", random_state=0)
     with pytest.raises(ValueError, match="NaN or infinite"):
         gn.train(regressor, X, np.full(30, np.inf))
+
+
+# ---------------------------------------------------------------- sparse input
+@pytest.mark.parametrize("batch_size, shuffle", [(16, True), (16, False), (None, True)])
+def test_sparse_X_trains_exactly_like_its_dense_twin(batch_size, shuffle):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 30)) * (rng.random((120, 30)) < 0.1)    # 90% zeros
+    y = (X[:, :5].sum(axis=1) > 0).astype(int)
+    nets = [gn.Network([30, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
+    histories = [gn.train(net, data, y, epochs=5, batch_size=batch_size, shuffle=shuffle,
+                          validation_data=(data[:20], y[:20]), random_state=1)
+                 for net, data in zip(nets, (X, sp.csr_matrix(X)))]
+    np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
+    assert histories[1].loss == histories[0].loss and histories[1].val_loss == histories[0].val_loss
+    np.testing.assert_array_equal(nets[1].predict_output(sp.csc_matrix(X)), nets[0].predict_output(X))
+    np.testing.assert_array_equal(nets[1].predict(sp.csr_array(X)), nets[0].predict(X))
+
+
+def test_sparse_X_is_never_made_dense_whole():
+    # 2,000 × 100,000 float32 would be 800 MB dense; batches of 100 rows are 40 MB.
+    rng = np.random.default_rng(0)
+    rows, cols = rng.integers(0, 2000, 4000), rng.integers(0, 100_000, 4000)
+    X = sp.csr_matrix((rng.normal(size=4000).astype(np.float32), (rows, cols)), shape=(2000, 100_000))
+    y = np.asarray(X.sum(axis=1)).ravel() > 0
+    net = gn.Network([100_000, 4, 1], output="sigmoid", random_state=0, dtype=np.float32)
+    warm = gn.Network([3, 4, 1], output="sigmoid", random_state=0, dtype=np.float32)
+    gn.train(warm, X[:20, :3], y[:20], epochs=1, batch_size=10)   # imports and compiles first:
+    warm.predict(X[:20, :3])                                        # slow under tracemalloc
+    tracemalloc.start()
+    try:
+        gn.train(net, X, y, epochs=1, batch_size=100)
+        net.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200e6, f"peak {peak / 1e6:.0f} MB: X was densified"
+
+
+def test_sparse_X_with_nan_or_wrong_width_gets_a_clear_error():
+    X = sp.random(20, 6, density=0.5, format="csr", random_state=0)
+    X.data[3] = np.nan
+    net = gn.Network([6, 3, 1], random_state=0)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        gn.train(net, X, np.zeros(20), epochs=1)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        net.predict(X)
+    with pytest.raises(ValueError, match="X has 5 features, but the network expects 6"):
+        net.predict(sp.random(4, 5, density=0.5, format="csr", random_state=0))
