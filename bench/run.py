@@ -173,6 +173,14 @@ def _ratio(a, b):
     return None if b == 0 else a / b
 
 
+def _round_range(a, b):
+    """``"  (rounds lo–hi)"``: the spread of the rounds' ratios, when there are several."""
+    if not isinstance(a, list) or not isinstance(b, list) or len(a) < 2:
+        return ""
+    ratios = np.divide(a, b)
+    return f"  (rounds {ratios.min():.2f}–{ratios.max():.2f})"
+
+
 def _median(values):
     return None if values is None else float(np.median(values))
 
@@ -224,7 +232,8 @@ def target_lines(names, times, memory, accuracy):
             verdict = "not measured"
         else:
             verdict = "met" if (value <= bound if op == "<=" else value >= bound) else "NOT met"
-        lines.append(f"  {label:<48} {_fmt(value, '.3f'):>7}  {op} {bound:<5} {verdict}")
+        spread = _round_range(f.get(top), f.get(bottom))
+        lines.append(f"  {label:<48} {_fmt(value, '.3f'):>7}  {op} {bound:<5} {verdict}{spread}")
     for name in ACCURACY_WORKLOADS:
         acc = accuracy.get(name, {})
         if "glassnet" in acc and "sklearn" in acc:
@@ -293,7 +302,8 @@ def main(argv=None):
     print(table(names, times, memory, accuracy))
     print()
     print("ms: median time per epoch (predict: per pass over all rows); ratios: median over the\n"
-          "    rounds of each round's ratio (the systems of a round run back to back).")
+          "    rounds of each round's ratio (the systems of a round run back to back); a target's\n"
+          "    line also gives the lowest and highest round, to show how noisy the machine was.")
     print("roof: the GEMMs alone at NumPy's speed for the same shapes; roof/gn = glassnet's share of it.")
     if memory:
         print("mem: peak RSS while training (predict: predicting) minus the RSS just before, in a fresh\n"
