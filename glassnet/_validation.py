@@ -28,16 +28,17 @@ def check_X(X, n_features=None, dtype=None, name="X", finite=True, accept_sparse
 
     ``finite=False`` leaves the NaN/inf check to the caller (see :func:`check_finite`).
     A SciPy sparse matrix stays sparse (as CSR, whose rows the caller densifies a
-    batch at a time) where ``accept_sparse``; elsewhere it is made dense.
+    batch at a time) where ``accept_sparse``, and has its stored values checked;
+    elsewhere it is made dense.
     """
-    if sp.issparse(X):
-        if not accept_sparse:
-            return check_X(X.toarray(), n_features, dtype, name, finite)
-        return _check_sparse_X(X, n_features, dtype, name)
-    try:
-        X = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} could not be read as an array: {exc}") from None
+    sparse = sp.issparse(X)
+    if sparse and not accept_sparse:
+        X, sparse = X.toarray(), False
+    if not sparse:
+        try:
+            X = np.asarray(X)
+        except Exception as exc:  # ragged lists and the like
+            raise ValueError(f"{name} could not be read as an array: {exc}") from None
     if X.ndim == 1:
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features), got a 1-D array of shape {X.shape}; "
@@ -54,27 +55,13 @@ def check_X(X, n_features=None, dtype=None, name="X", finite=True, accept_sparse
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be numeric, got values of type {X.dtype}") from None
     target = dtype if dtype is not None else (X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
-    X = np.ascontiguousarray(X, dtype=target)
-    if finite:
-        check_finite(X, name)
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, but the network expects {n_features}")
-    return X
-
-
-def _check_sparse_X(X, n_features, dtype, name):
-    """:func:`check_X` for a sparse matrix: CSR, float, and its stored values finite."""
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it has 0 samples")
-    if X.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features")
-    if X.dtype.kind not in "fiub":
-        raise ValueError(f"{name} must be numeric, got values of type {X.dtype}")
-    target = dtype if dtype is not None else (X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
-    X = X.tocsr().astype(target, copy=False)
-    check_finite(X.data, name)               # the entries not stored are zeros
+    if sparse:
+        X = X.tocsr().astype(target, copy=False)
+        check_finite(X.data, name)           # cheap, so always: the entries not stored are 0
+    else:
+        X = np.ascontiguousarray(X, dtype=target)
+        if finite:
+            check_finite(X, name)
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"{name} has {X.shape[1]} features, but the network expects {n_features}")
     return X

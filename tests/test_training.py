@@ -312,3 +312,7 @@ def test_sparse_X_with_nan_or_wrong_width_gets_a_clear_error():
         net.predict(X)
     with pytest.raises(ValueError, match="X has 5 features, but the network expects 6"):
         net.predict(sp.random(4, 5, density=0.5, format="csr", random_state=0))
+    with pytest.raises(ValueError, match="X is empty: it has 0 samples"):
+        net.predict(sp.csr_matrix((0, 6)))
+    counts = sp.csr_matrix(np.eye(6, dtype=np.int64))           # integer counts become floats
+    np.testing.assert_array_equal(net.predict_output(counts), net.predict_output(np.eye(6)))
