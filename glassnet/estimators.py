@@ -52,7 +52,7 @@ from .losses import SquaredError
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import Cosine, InverseScaling, get_schedule
-from .training import train
+from .training import DivergenceGuard, train
 
 # scikit-learn's four hidden activations, then the engine's others (an extra).
 _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
@@ -80,6 +80,13 @@ class _OutputMeanSquaredError(SquaredError):
 
     def total(self, Y_hat, Y):
         return super().total(Y_hat, Y) / self.n_outputs
+
+
+# scikit-learn trains on while the loss is finite, however high; the estimators do
+# too, warning once when the loss or the weights explode, and stop at NaN or infinity.
+_WARN_ONLY = DivergenceGuard(stop=False)
+_NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
+               "values and need to be preprocessed.")
 
 
 class _BaseMLP(BaseEstimator):
@@ -170,8 +177,7 @@ class _BaseMLP(BaseEstimator):
             self._fit_stochastic(X, Y, sample_weight, random_state, incremental)
         self.network_.clear_cache()
         if not np.isfinite(self.network_.theta).all():
-            raise ValueError("Solver produced non-finite parameter weights. The input data may"
-                             " contain large values and need to be preprocessed.")
+            raise ValueError(_NON_FINITE)
         return self
 
     def _initialize(self, layer_units, dtype, random_state):
@@ -248,7 +254,9 @@ class _BaseMLP(BaseEstimator):
         else:
             self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
-        self.best_loss_ = min(self.loss_, *self.loss_curve_)
+        if not np.isfinite(self.loss_):   # e.g. the first line search already overflowed
+            raise ValueError(_NON_FINITE)
+        self.best_loss_ = min([self.loss_, *self.loss_curve_])
 
     def _fit_stochastic(self, X, Y, sample_weight, random_state, incremental):
         """The engine's mini-batch loop, with scikit-learn's rules after each epoch."""
@@ -294,7 +302,9 @@ class _BaseMLP(BaseEstimator):
                     optimizer=self._optimizer, epochs=epochs,
                     batch_size=batch_size, shuffle=self.shuffle, l2=self.alpha,
                     sample_weight=sw_train, callbacks=[rules], track_accuracy=False,
-                    random_state=random_state)
+                    divergence=_WARN_ONLY, random_state=random_state)
+            if history.divergence is not None and not self.loss_curve_:
+                raise ValueError(_NON_FINITE)   # NaN in the first epoch: as scikit-learn
             if (not incremental and not rules.stopped and history.stop_reason != "diverged"
                     and self.n_iter_ == self.max_iter):
                 warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
@@ -620,12 +630,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _stratify_labels(self, Y):
         """The labels to stratify the validation split by: every single-label target.
 
+        Binary targets are stratified exactly as scikit-learn does (by the binarized
+        column, so a class with a single member is refused with its message).
         scikit-learn documents "stratified, except in a multilabel setting" but its
-        code stratifies binary targets only; this follows the documentation, and
-        falls back to a plain split when a class has fewer than two samples.
+        code stratifies binary targets only; for several classes this follows the
+        documentation, and falls back to a plain split when a class has fewer than
+        two samples.
         """
         if self._label_binarizer.y_type_.startswith("multilabel"):
             return None
+        if Y.shape[1] == 1:
+            return Y > 0.5   # 2-D, as scikit-learn passes it: its message names class 'True'
         labels = self._decode_targets(Y)
         return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
 

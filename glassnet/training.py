@@ -32,7 +32,39 @@ from .schedules import get_schedule
 
 
 class TrainingDivergedWarning(UserWarning):
-    """The loss became NaN or infinite; training stopped and kept the last good weights."""
+    """Training diverged; it stopped and kept the weights from before the blow-up."""
+
+
+@dataclass(frozen=True)
+class DivergenceGuard:
+    """When a run counts as diverged, before its loss turns NaN.
+
+    Checked after every mini-batch (the first rule) and every epoch (all rules):
+
+    - the loss, the gradient or a weight is NaN or infinite;
+    - the epoch's loss exceeds ``loss_factor`` × the first epoch's loss (it "grows far
+      past its start": a loss that has learned something does not jump a thousandfold);
+    - a weight exceeds ``weight_factor`` × ``max(1, max|θ₀|, max|Y|)`` in magnitude.
+      A sigmoid or softmax output bounds the loss while the weights run off to 1e96,
+      so the loss alone would never tell; the targets' scale is in the bound so that a
+      regression on unscaled targets (biases near 1e9) is not mistaken for a blow-up.
+
+    On divergence the weights of the epoch with the lowest training loss are put back
+    (the initial weights if no epoch improved on them): the last weights *before* the
+    blow-up began, not merely the last finite ones.
+
+    With ``stop=False`` an exploding loss or weights only warn (once) and training
+    goes on until the values stop being finite, as scikit-learn's MLP does; the
+    estimators train that way.
+    """
+
+    loss_factor: float = 1e3
+    weight_factor: float = 1e6
+    stop: bool = True
+
+    def __post_init__(self):
+        check_positive(self.loss_factor, "loss_factor")
+        check_positive(self.weight_factor, "weight_factor")
 
 
 @dataclass
@@ -54,6 +86,8 @@ class History:
     best_epoch: int | None = None
     restart_losses: list = field(default_factory=list)
     message: str = ""
+    divergence: str | None = None
+    """Why training diverged ("non-finite", "exploding loss", "exploding weights"), or None."""
 
     def __getitem__(self, key):
         return getattr(self, key)
@@ -83,7 +117,7 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
           validation_data=None, validation_fraction=None, early_stopping=False,
           monitor="val_loss", patience=10, min_delta=0.0, restore_best=True,
           loss_threshold=None, grad_threshold=None, callbacks=(), print_every=0,
-          restarts=1, track_accuracy=True, random_state=None):
+          restarts=1, track_accuracy=True, divergence=DivergenceGuard(), random_state=None):
     """Train ``net`` on ``(X, y)`` and return its :class:`History`.
 
     Parameters
@@ -138,6 +172,10 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
         validation data, else lowest training loss).
     track_accuracy : bool
         Record the running training accuracy of classifiers (costs a little per batch).
+    divergence : DivergenceGuard or None
+        When to stop a run that blows up (see :class:`DivergenceGuard`); it then
+        warns with :class:`TrainingDivergedWarning` and keeps the weights from
+        before the blow-up. None checks only for NaN and infinity.
     random_state : int, Generator or None
         Seeds shuffling, the validation split and restarts. Dropout masks come
         from the network's own generator (``Network(random_state=...)``).
@@ -199,7 +237,8 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
             history = _train_once(
                 net, X, Y, sw, loss, opt, sched, epochs, batch_size, shuffle, l2, l1, validation,
                 early_stopping, monitor, patience, min_delta, restore_best, loss_threshold,
-                grad_threshold, callbacks, print_every, is_classifier and track_accuracy, rng)
+                grad_threshold, callbacks, print_every, is_classifier and track_accuracy,
+                divergence, rng)
         curve = history.val_loss or history.loss
         score = curve[-1] if curve else math.inf
         if early_stopping and restore_best and history.best_epoch is not None:
@@ -319,7 +358,7 @@ def _accuracy(Y_hat, Y, softmax):
 
 def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle, l2, l1,
                 validation, early_stopping, monitor, patience, min_delta, restore_best,
-                loss_threshold, grad_threshold, callbacks, print_every, track_accuracy, rng):
+                loss_threshold, grad_threshold, callbacks, print_every, track_accuracy, guard, rng):
     history = History()
     n = X.shape[0]
     m = n if batch_size is None else min(batch_size, n)
@@ -335,7 +374,7 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
     if gather:
         Y_batch = np.empty((m, Y.shape[1]), Y.dtype)
     theta, grad = net.theta, net.grad
-    last_good = theta.copy()
+    watch = _DivergenceWatch(guard, theta, Y)
     best_score, best_theta, waited = math.inf, None, 0
 
     for epoch in range(epochs):
@@ -344,7 +383,7 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
             opt.lr = schedule(epoch)
         order = rng.permutation(n) if gather else None
         total, grad_norms, correct = 0.0, 0.0, 0.0
-        diverged = False
+        diverged = None
         for start in range(0, n, m):
             stop = min(start + m, n)
             size = stop - start
@@ -361,24 +400,20 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
             value = net.loss_and_grad(Xb, Yb, loss, l2=l2, l1=l1, sample_weight=swb,
                                       training=training, buffers=net._training_buffers(size))
             if not math.isfinite(value):
-                diverged = True
+                diverged = "non-finite"
                 break
             if track_accuracy:
                 correct += _accuracy(net.layers[-1].A, Yb, softmax) * size
             grad_norms += math.sqrt(float(np.dot(grad, grad)))
             opt.step(theta, grad)
             total += value * size
-        if diverged or not np.isfinite(theta).all():
-            theta[...] = last_good
-            history.stop_reason = "diverged"
-            history.message = (
-                f"training diverged at epoch {epoch + 1}: the loss became non-finite; "
-                "the weights from the end of the last good epoch were kept (try a smaller learning rate)")
-            warnings.warn(history.message, TrainingDivergedWarning, stacklevel=3)
-            break
-        last_good[...] = theta
-
         epoch_loss = total / n
+        diverged = diverged or watch.check(epoch, epoch_loss, theta)
+        if diverged:
+            watch.give_up(epoch, diverged, theta, history)
+            break
+        watch.keep_if_best(epoch, epoch_loss, theta)
+
         history.loss.append(epoch_loss)
         history.lr.append(opt.lr)
         history.grad_norm.append(grad_norms / math.ceil(n / m))
@@ -424,6 +459,62 @@ def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle,
     if early_stopping and restore_best and best_theta is not None:
         theta[...] = best_theta
     return history
+
+
+class _DivergenceWatch:
+    """Applies a :class:`DivergenceGuard` to one run and keeps the weights to fall back on."""
+
+    def __init__(self, guard, theta, Y):
+        self.guard = guard
+        scale = max(1.0, float(np.max(np.abs(theta))), float(np.max(np.abs(Y))))
+        self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
+        self.first_loss = None
+        self.best_loss, self.best_epoch = math.inf, 0     # epoch 0: the initial weights
+        self.best_theta = theta.copy()
+        self.warned = False
+
+    def check(self, epoch, epoch_loss, theta):
+        """None if training may go on after this epoch, else why it may not."""
+        largest = np.maximum(theta.max(), -theta.min())   # NaN if any entry is NaN
+        if not (math.isfinite(epoch_loss) and np.isfinite(largest)):
+            return "non-finite"
+        if self.first_loss is None:
+            self.first_loss = epoch_loss
+        reason = None
+        if self.guard is not None and epoch_loss > self.guard.loss_factor * self.first_loss:
+            reason = "exploding loss"
+        elif largest > self.weight_bound:
+            reason = "exploding weights"
+        if reason is None or self.guard.stop:
+            return reason
+        if not self.warned:   # warn once, and train on
+            self.warned = True
+            warnings.warn(f"training is diverging at epoch {epoch + 1}: {self._what(reason)}; it goes "
+                          "on while the values stay finite (try a smaller learning rate)",
+                          TrainingDivergedWarning, stacklevel=4)
+        return None
+
+    def keep_if_best(self, epoch, epoch_loss, theta):
+        if epoch_loss < self.best_loss:
+            self.best_loss, self.best_epoch = epoch_loss, epoch + 1
+            self.best_theta[...] = theta
+
+    def give_up(self, epoch, reason, theta, history):
+        """Put back the best weights, record why, and warn once."""
+        theta[...] = self.best_theta
+        kept = ("the initial weights" if self.best_epoch == 0 else
+                f"the weights of epoch {self.best_epoch} (loss {self.best_loss:.4g})")
+        history.stop_reason, history.divergence = "diverged", reason
+        history.message = (f"training diverged at epoch {epoch + 1}: {self._what(reason)}; {kept} "
+                           "were kept (try a smaller learning rate)")
+        warnings.warn(history.message, TrainingDivergedWarning, stacklevel=4)
+
+    def _what(self, reason):
+        if reason == "non-finite":
+            return "the loss or the weights became NaN or infinite"
+        if reason == "exploding loss":
+            return f"the loss grew past {self.guard.loss_factor:g} times its first epoch's"
+        return f"a weight grew past {self.weight_bound:.3g}"
 
 
 def _copy_into(dst, src):

@@ -208,6 +208,71 @@ def test_restarts_keep_the_best_of_several_initializations():
     assert final == pytest.approx(min(h.restart_losses), rel=0.05)
 
 
+def _epoch_weights(log):
+    """A callback recording the weights after every epoch."""
+    return lambda epoch, logs: log.append(logs["net"].theta.copy())
+
+
+def test_a_sigmoid_run_whose_weights_explode_is_stopped_before_any_nan():
+    # The loss of a sigmoid output stays finite (≈ 18) while lr = 1e10 throws the
+    # weights to 1e96: the weights give it away, and the initial weights are kept.
+    X, y = data.moons(200, noise=0.2, random_state=0)
+    net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    start = net.theta.copy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=200, batch_size=32, random_state=0)
+    assert [w.category for w in caught] == [gn.TrainingDivergedWarning]
+    message = str(caught[0].message)
+    assert message.startswith("training diverged at epoch 1: a weight grew past")
+    assert "the initial weights were kept" in message
+    assert h.stop_reason == "diverged" and h.divergence == "exploding weights" and h.epochs == 0
+    np.testing.assert_array_equal(net.theta, start)
+
+
+def test_an_exploding_loss_is_caught_while_finite_and_the_best_epoch_is_kept():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = X @ np.array([1.0, 2.0, 3.0])
+    net = gn.Network([3, 8, 1], activations="tanh", output="identity", random_state=0)
+    seen = []
+    with pytest.warns(gn.TrainingDivergedWarning, match="the loss grew past 1000 times") as caught:
+        h = gn.train(net, X, y, optimizer="sgd", lr=1.0, epochs=500, batch_size=None,
+                     callbacks=[_epoch_weights(seen)])
+    assert len(caught) == 1
+    assert h.divergence == "exploding loss" and np.isfinite(h.loss).all()
+    best = int(np.argmin(h.loss))
+    assert f"the weights of epoch {best + 1} (loss" in h.message
+    np.testing.assert_array_equal(net.theta, seen[best])   # before the blow-up, not the last finite
+    assert best < len(h.loss) - 1
+
+
+def test_without_a_guard_only_nan_and_infinity_stop_training():
+    X, y = data.moons(200, noise=0.2, random_state=0)
+    net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32,
+                     divergence=None, random_state=0)
+    assert h.epochs == 3 and np.abs(net.theta).max() > 1e9   # garbage, as asked
+
+
+def test_a_warn_only_guard_warns_once_and_trains_on():
+    X, y = data.moons(200, noise=0.2, random_state=0)
+    net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    with pytest.warns(gn.TrainingDivergedWarning, match="training is diverging at epoch 1") as caught:
+        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32,
+                     divergence=gn.DivergenceGuard(stop=False), random_state=0)
+    assert len(caught) == 1 and h.epochs == 3 and h.divergence is None
+
+
+@pytest.mark.parametrize("kwargs", [dict(loss_factor=0), dict(weight_factor=-1.0),
+                                    dict(loss_factor=float("nan"))])
+def test_a_divergence_guard_needs_positive_factors(kwargs):
+    with pytest.raises(ValueError, match="must be a positive number"):
+        gn.DivergenceGuard(**kwargs)
+
+
 def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 3)) * 100
@@ -223,7 +288,7 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     assert "diverged at epoch" in str(caught[0].message)
     assert h.stop_reason == "diverged"
     assert np.isfinite(net.theta).all()
-    np.testing.assert_array_equal(net.theta, epochs_done[-1])
+    np.testing.assert_array_equal(net.theta, epochs_done[int(np.argmin(h.loss))])
 
 
 @pytest.mark.parametrize("kwargs, message", [
