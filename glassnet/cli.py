@@ -366,6 +366,7 @@ def train(
             raise UsageError(f"--test-size must be a fraction between 0 and 1, got {test_size}")
         if lr is None:
             lr = 0.1 if optimizer in ("sgd", "momentum", "nesterov") else 0.01
+        _positive(lr, "--lr")
         cfg = {"dataset": None if csv_path else dataset, "csv": None if csv_path is None else str(csv_path),
                "target": target, "task": task, "n_samples": n_samples, "noise": noise, "seed": seed,
                "test_size": test_size, "hidden": hidden_sizes, "activation": activations,
@@ -379,7 +380,6 @@ def train(
             if not overwrite:
                 raise UsageError(f"{out} already holds a run; use --resume to continue it, "
                                  "--overwrite to replace it, or another --out")
-        out.mkdir(parents=True, exist_ok=True)
 
     # The data, rebuilt identically on --resume from the run's settings.
     csv_file = None if cfg.get("csv") is None else Path(cfg["csv"])
@@ -395,6 +395,7 @@ def train(
     if ckpt is None:
         net = _build_network(X.shape[1], y_train, task_name, cfg["hidden"], cfg["activation"],
                              cfg["output"], cfg["dropout"], cfg["seed"], np.dtype(cfg["dtype"]))
+        out.mkdir(parents=True, exist_ok=True)   # only once the data and the network are sound
         opt = get_optimizer(cfg["optimizer"], lr=cfg["lr"])
         rng = np.random.default_rng(cfg["seed"])
         sched = _make_schedule(cfg["schedule"], cfg["lr"], cfg["epochs"])
@@ -486,8 +487,6 @@ def train(
         history.stop_reason = history_now.stop_reason
         history.message = history_now.message
     epochs_done = len(history.loss)
-    if history.stop_reason == "diverged":
-        err_console.print(Text(f"warning: {history.message}", style="yellow"), soft_wrap=True)
     persistence.save_checkpoint(checkpoint_path, net, opt, history, epochs_done, rng=rng,
                                 schedule=sched, scaler=scaler, config=cfg, info=info)
 
@@ -530,6 +529,8 @@ def train(
     console.print(f"run folder: {out}")
     console.print(f"model: {model_path}")
     console.print(f"report: {report}")
+    if history.stop_reason == "diverged":   # the run is written, with the weights from before
+        raise _Failure(f"{history.message}; {out} holds them")
 
 
 def _write_history_csv(path, history):
@@ -859,6 +860,7 @@ def gradcheck_command(
     tol: Annotated[float, typer.Option(help="Largest relative error that passes.")] = 1e-6,
 ):
     """Compare backpropagation with central finite differences, layer by layer (exit 1 on failure)."""
+    _positive(tol, "--tol")
     from .data import standardize
     from .gradcheck import gradcheck
     from .training import encode_targets
@@ -1191,8 +1193,10 @@ def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.
 
 # --------------------------------------------------------------------------- entry point
 
-def _error(message, code):
+def _error(message, code, most=400):
     text = " ".join(str(message).split()) or "unknown error"
+    if len(text) > most:   # a message quoting a huge input stays one readable line
+        text = text[:most - 1] + "…"
     err_console.print(Text(f"error: {text}", style="red"), soft_wrap=True)
     return code
 

@@ -136,12 +136,16 @@ class Network:
             if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s <= 0:
                 raise ValueError(f"layer sizes must be positive integers, got {sizes}")
         self.layer_sizes = [int(s) for s in sizes]
+        _check_size(self.layer_sizes)
         n_layers = len(sizes) - 1
         acts = _expand_activations(activations, output, n_layers)
         drops = _expand_dropout(dropout, n_layers)
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating point type, got {self.dtype}")
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
         self.init = init
         self.rng = check_random_state(random_state)
         self.layers = [Dense(n_in, n_out, act, p)
@@ -489,6 +493,29 @@ class Network:
     def __repr__(self):
         acts = ", ".join(repr(l.activation).removesuffix("()") for l in self.layers)
         return f"Network({self.layer_sizes}, activations=[{acts}])"
+
+
+MAX_PARAMS = 2**28
+"""The most parameters a Network may have (268 million: 2 GiB per float64 vector).
+
+Training holds several vectors of this size (``theta``, ``grad``, the optimizer's
+moments), so a network past it would need tens of gigabytes: sizes are checked
+against it before anything is allocated, so that a typo such as ``--hidden
+100000,100000`` is a clear error instead of a MemoryError. Raise it deliberately
+(``glassnet.network.MAX_PARAMS = ...``) for a bigger network."""
+
+
+def _check_size(sizes):
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n_params > MAX_PARAMS:
+        raise ValueError(f"layer sizes {_short_list(sizes)} make {n_params:,} parameters "
+                         f"({n_params * 8 / 2**30:,.1f} GiB in float64), more than glassnet's limit of "
+                         f"{MAX_PARAMS:,} (glassnet.network.MAX_PARAMS)")
+
+
+def _short_list(values, most=8):
+    shown = ", ".join(map(str, values[:most]))
+    return f"[{shown}{', …' if len(values) > most else ''}]"
 
 
 def _expand_activations(activations, output, n_layers):

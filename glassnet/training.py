@@ -303,6 +303,8 @@ def encode_targets(net, y, n_samples, fit=True):
         return Y, index
 
     # Numeric targets: regression, one-hot rows or a multi-label indicator matrix.
+    if y.dtype.kind == "c":
+        raise ValueError("y has complex values; glassnet works with real numbers")
     if y.dtype.kind not in "fiub":
         raise ValueError(f"y must be numeric for a {out} output, got values of type {y.dtype}")
     Y = np.ascontiguousarray(y, dtype=dtype)
