@@ -253,31 +253,11 @@ def _scores(net, X, y, task):
 
 # --------------------------------------------------------------------------- train
 
-class _ResumedSchedule:
-    """``lr = schedule(offset + t)``: a schedule that continues counting epochs after ``--resume``.
-
-    :func:`glassnet.train` counts epochs from 0 on every call; the wrapper adds the
-    epochs already done. ``observe`` reaches the wrapped schedule, so the command
-    checkpoints the live state (reduce-on-plateau's current rate).
-    """
-
-    def __init__(self, schedule, offset):
-        self.schedule, self.offset = schedule, offset
-
-    def __call__(self, t):
-        return self.schedule(self.offset + t)
-
-    def __getattr__(self, name):  # ``observe`` exactly when the wrapped schedule has it
-        if name == "schedule":
-            raise AttributeError(name)
-        return getattr(self.schedule, name)
-
-
 def _make_schedule(name, lr, epochs):
     from .schedules import get_schedule
     if name in (None, "", "none"):
         return None
-    return get_schedule(name, lr, **({"total": epochs} if name == "cosine" else {}))
+    return get_schedule(name, lr, epochs=epochs)
 
 
 _CONFIG_OPTIONS = ("dataset", "csv", "target", "task", "n_samples", "noise", "seed", "test_size",
@@ -414,7 +394,6 @@ def train(
     # finished epoch (written on Ctrl-C), and a checkpoint every N epochs.
     keys = History.SERIES
     hist = {k: list(getattr(previous, k)) for k in keys}
-    live_schedule = None if sched is None else _ResumedSchedule(sched, start_epoch)
     state = {"snapshot": None, "written": start_epoch}
     checkpoint_path = out / "checkpoint.npz"
 
@@ -438,7 +417,7 @@ def train(
         state["written"] = epoch
 
     def on_epoch(epoch, logs):
-        done = start_epoch + epoch + 1
+        done = epoch + 1
         for k in keys:
             if k in logs:
                 hist[k].append(float(logs[k]))
@@ -466,9 +445,9 @@ def train(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 task_id = progress.add_task("train", total=total_epochs, completed=start_epoch, stats="")
                 history_now = train_network(
-                    net, X_train, y_train, optimizer=opt, epochs=remaining,
-                    batch_size=cfg["batch_size"], schedule=live_schedule, l2=cfg["l2"],
-                    validation_data=(X_test, y_test), callbacks=[on_epoch], random_state=rng)
+                    net, X_train, y_train, optimizer=opt, epochs=total_epochs, initial_epoch=start_epoch,
+                    batch_size=cfg["batch_size"], schedule=sched, l2=cfg["l2"],
+                    validation=(X_test, y_test), callbacks=[on_epoch], random_state=rng)
         except KeyboardInterrupt:
             snap = state["snapshot"]
             if snap is not None and snap[0] > state["written"]:

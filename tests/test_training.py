@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 import glassnet as gn
 from glassnet import data
+from glassnet.callbacks import EarlyStopping, PrintProgress, StopAtGradNorm, StopAtLoss
 
 
 def accuracy(net, X, y):
@@ -146,8 +147,8 @@ def test_early_stopping_on_validation_restores_the_best_weights():
     def remember(epoch, logs):
         seen[epoch] = (logs["val_loss"], logs["net"].theta.copy())
 
-    history = gn.train(net, X, y, lr=0.01, epochs=400, batch_size=16, validation_fraction=0.3,
-                       early_stopping=True, patience=10, callbacks=[remember], random_state=0)
+    history = gn.train(net, X, y, lr=0.01, epochs=400, batch_size=16, validation=0.3,
+                       callbacks=[remember, EarlyStopping(patience=10)], random_state=0)
     assert history.stop_reason == "early_stopping"
     assert history.epochs < 400
     best = int(np.argmin(history.val_loss))
@@ -159,11 +160,11 @@ def test_early_stopping_on_validation_restores_the_best_weights():
 def test_loss_threshold_grad_threshold_and_callback_stop_training():
     X, y = data.xor(4)
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, loss_threshold=0.05)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, callbacks=[StopAtLoss(0.05)])
     assert h.stop_reason == "loss_threshold" and h.loss[-1] <= 0.05 < h.loss[-2]
 
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, grad_threshold=1e-2)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, callbacks=[StopAtGradNorm(1e-2)])
     assert h.stop_reason == "grad_threshold" and h.grad_norm[-1] < 1e-2 <= h.grad_norm[-2]
 
     h = gn.train(net, X, y, epochs=100, callbacks=[lambda epoch, logs: epoch == 6])
@@ -173,7 +174,7 @@ def test_loss_threshold_grad_threshold_and_callback_stop_training():
 def test_print_every_k_epochs(capsys):
     X, y = data.xor(4)
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=30, print_every=10)
+    gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=30, callbacks=[PrintProgress(10)])
     lines = capsys.readouterr().out.strip().splitlines()
     assert [l.split()[1] for l in lines] == ["10/30", "20/30", "30/30"]
     assert "loss" in lines[0] and "accuracy" in lines[0]
@@ -298,9 +299,11 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     (dict(optimizer="adagrad"), "valid optimizers are"),
     (dict(loss="hinge"), "valid losses are"),
     (dict(l2=-1.0), "l2 must be a non-negative number"),
-    (dict(early_stopping=True), "needs validation_data or validation_fraction"),
-    (dict(validation_fraction=1.5), "validation_fraction must be in"),
-    (dict(monitor="val_f1"), "unknown monitor"),
+    (dict(callbacks=[EarlyStopping()]), "early stopping on val_loss needs validation data"),
+    (dict(validation=1.5), r"validation must be \(X_val, y_val\) or a fraction in \(0, 1\)"),
+    (dict(validation="half"), "validation must be"),
+    (dict(initial_epoch=100), r"initial_epoch must be an integer in \[0, epochs\)"),
+    (dict(callbacks=[3]), "a callback must be a Callback or a function"),
 ])
 def test_bad_arguments_get_clear_errors(kwargs, message):
     X, y = data.blobs(30, random_state=0)
@@ -339,7 +342,7 @@ def test_sparse_X_trains_exactly_like_its_dense_twin(batch_size, shuffle):
     y = (X[:, :5].sum(axis=1) > 0).astype(int)
     nets = [gn.Network([30, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
     histories = [gn.train(net, data, y, epochs=5, batch_size=batch_size, shuffle=shuffle,
-                          validation_data=(data[:20], y[:20]), random_state=1)
+                          validation=(data[:20], y[:20]), random_state=1)
                  for net, data in zip(nets, (X, sp.csr_matrix(X)))]
     np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
     assert histories[1].loss == histories[0].loss and histories[1].val_loss == histories[0].val_loss
@@ -381,3 +384,32 @@ def test_sparse_X_with_nan_or_wrong_width_gets_a_clear_error():
         net.predict(sp.csr_matrix((0, 6)))
     counts = sp.csr_matrix(np.eye(6, dtype=np.int64))           # integer counts become floats
     np.testing.assert_array_equal(net.predict_output(counts), net.predict_output(np.eye(6)))
+
+
+def test_an_unknown_monitor_is_named():
+    with pytest.raises(ValueError, match="unknown monitor 'val_f1'; valid choices are: val_loss"):
+        EarlyStopping(monitor="val_f1")
+
+
+def test_a_run_continued_from_initial_epoch_ends_bit_identical_to_one_run():
+    # 10 epochs at once, or 6 and then 4 more from epoch 6 with the same optimizer,
+    # schedule and generators: the schedule sees the absolute epoch, so they agree.
+    X, y = data.moons(120, noise=0.2, random_state=0)
+    nets = [gn.Network([2, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
+    whole = gn.train(nets[0], X, y, lr=0.05, epochs=10, batch_size=16, schedule="cosine", random_state=3)
+    opt, rng = gn.Adam(0.05), np.random.default_rng(3)
+    sched = gn.Cosine(0.05, total=10)
+    first = gn.train(nets[1], X, y, optimizer=opt, epochs=6, batch_size=16, schedule=sched, random_state=rng)
+    rest = gn.train(nets[1], X, y, optimizer=opt, epochs=10, initial_epoch=6, batch_size=16,
+                    schedule=sched, random_state=rng)
+    np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
+    assert first.lr + rest.lr == whole.lr and rest.epochs == 4
+
+
+def test_early_stopping_on_the_training_loss_needs_no_validation():
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    h = gn.train(net, X, y, optimizer="sgd", lr=5.0, epochs=3000,
+                 callbacks=[EarlyStopping(monitor="loss", patience=3, min_delta=1e-3)])
+    assert h.stop_reason == "early_stopping" and h.epochs < 3000
+    assert h.loss[h.best_epoch] == min(h.loss)
