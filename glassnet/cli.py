@@ -124,33 +124,15 @@ def _given(ctx, name):
     return source is not None and source.name == "COMMANDLINE"
 
 
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
-
-
 def _write_json(path, data):
-    with atomic_write(path, "w") as f:
-        json.dump(_plain(data), f, indent=2)
-        f.write("\n")
+    from .runs.folder import write_json
+    write_json(path, data)
 
 
 def _save_png(fig, path):
     """Save a matplotlib figure as PNG atomically and release it."""
-    import matplotlib.pyplot as plt
-    try:
-        with atomic_write(path, "wb") as f:
-            fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return Path(path)
+    from .runs.folder import save_png
+    return save_png(fig, path)
 
 
 def _fmt(value, digits=4):
@@ -159,106 +141,7 @@ def _fmt(value, digits=4):
     return str(value)
 
 
-# --------------------------------------------------------------------------- data
-
-GENERATOR_OPTIONS = ("n_samples", "noise")
-
-
-def _load_data(dataset, csv_path, target, n_samples, noise, seed):
-    """``(X, y, feature_names, source)`` for a built-in dataset or a CSV file."""
-    from . import data
-    if csv_path is not None:
-        if target is None:
-            raise UsageError("--csv needs --target COLUMN (the name or position of the target column)")
-        column = int(target) if target.lstrip("-").isdigit() else target
-        X, y, names = data.load_csv(csv_path, column)
-        return X, y, names, {"csv": str(csv_path), "target": target}
-    name = dataset.strip().lower().replace("-", "_")
-    if name in data.GENERATORS:
-        X, y, names, _ = data.load_dataset(name, return_names=True, n_samples=n_samples, noise=noise,
-                                           random_state=seed)
-        return X, y, names, {"dataset": name, "n_samples": n_samples, "noise": noise}
-    X, y, names, _ = data.load_dataset(name, return_names=True)  # raises with the valid names
-    return X, y, names, {"dataset": name}
-
-
-def _task_of(y, task="auto"):
-    """``"classification"`` or ``"regression"``: labels that are strings or few integers are classes."""
-    if task != "auto":
-        return task
-    y = np.asarray(y)
-    if y.dtype.kind in "USOb" or y.dtype.kind in "iu":
-        return "classification"
-    values = np.unique(y)
-    if np.all(values == np.round(values)) and values.size <= 20:
-        return "classification"
-    return "regression"
-
-
-def _labels(y, task):
-    """Class labels as the network will store them: integer-valued floats become ints."""
-    y = np.asarray(y)
-    if task == "classification" and y.dtype.kind == "f" and np.all(y == np.round(y)):
-        return y.astype(np.int64)
-    if task == "regression":
-        if y.dtype.kind not in "fiu":
-            raise ValueError("a regression target must be numeric; use --task classification for labels")
-        return y.astype(np.float64)
-    return y
-
-
-def _split(X, y, test_size, seed):
-    from .data import train_test_split
-    return train_test_split(X, y, test_size=test_size, random_state=seed)
-
-
-def _build_network(n_inputs, y_train, task, hidden, activations, output, dropout, seed, dtype):
-    from .network import Network
-    if task == "classification":
-        k = np.unique(y_train).size
-        if k < 2:
-            raise ValueError(f"the training labels hold a single class ({np.unique(y_train)[0]!r})")
-        auto_out, n_out = ("sigmoid", 1) if k == 2 else ("softmax", k)
-    else:
-        auto_out, n_out = "identity", 1
-    output = auto_out if output in (None, "auto") else output
-    sizes = [n_inputs, *hidden, n_out]
-    if len(activations) == 1:
-        acts = [activations[0]] * len(hidden) + [output]
-    elif len(activations) == len(hidden):
-        acts = activations + [output]
-    elif len(activations) == len(hidden) + 1:
-        acts = activations
-    else:
-        raise UsageError(f"--activation names {len(activations)} activations for {len(hidden)} hidden "
-                         "layers: give one for all, one per hidden layer, or one per layer")
-    return Network(sizes, activations=acts, dropout=dropout if hidden else 0.0, random_state=seed,
-                   dtype=dtype)
-
-
-def _scores(net, X, y, task):
-    """Accuracy or R² and the mean loss of ``net`` on already-standardized ``(X, y)``."""
-    from .training import encode_targets
-    Y_hat = net.predict_output(X)
-    Y, _ = encode_targets(net, y, X.shape[0], fit=False)
-    loss = net.resolve_loss(None)(Y_hat, Y)
-    prediction = net.predict(X)
-    if task == "classification":
-        return {"accuracy": float(np.mean(prediction == y)), "loss": loss}
-    residual = np.asarray(prediction, dtype=float).reshape(-1) - np.asarray(y, dtype=float)
-    total = np.sum((y - np.mean(y)) ** 2)
-    return {"r2": float(1 - np.sum(residual ** 2) / total) if total > 0 else float("nan"),
-            "mse": float(np.mean(residual ** 2)), "loss": loss}
-
-
 # --------------------------------------------------------------------------- train
-
-def _make_schedule(name, lr, epochs):
-    from .schedules import get_schedule
-    if name in (None, "", "none"):
-        return None
-    return get_schedule(name, lr, epochs=epochs)
-
 
 _CONFIG_OPTIONS = ("dataset", "csv", "target", "task", "n_samples", "noise", "seed", "test_size",
                    "hidden", "activation", "output", "optimizer", "lr", "schedule", "batch_size",
@@ -304,267 +187,83 @@ def train(
 
     The features are standardized with the statistics of the training split; the
     test split is scored at the end (and monitored as validation data per epoch).
-    A checkpoint is written every --checkpoint-every epochs and when you press
-    Ctrl-C, so `glassnet train --out RUN --resume` continues where it stopped.
+    A checkpoint is written every --checkpoint-every epochs; the first Ctrl-C stops
+    after the current epoch and saves it, so `glassnet train --out RUN --resume`
+    continues where it stopped.
     """
-    from . import persistence
-    from .data import standardize
-    from .optimizers import OPTIMIZERS, get_optimizer
-    from .schedules import SCHEDULES
-    from .training import History, TrainingDivergedWarning
-    from .training import train as train_network
+    from .runs import ConfigError, RunConfig, RunExists, RunInterrupted
+    from .runs import resume as resume_run
+    from .runs import run
+    from .training import TrainingDivergedWarning
 
-    started = time.perf_counter()
-    if resume:
-        if out is None:
-            raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
-        checkpoint_path = out / "checkpoint.npz"
-        if not checkpoint_path.exists():
-            raise FileNotFoundError(f"no checkpoint to resume in {out} (expected {checkpoint_path})")
-        ckpt = persistence.load_checkpoint(checkpoint_path)
-        cfg = dict(ckpt.config)
-        ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS
-                   if _given(ctx, "csv_path" if o == "csv" else o)]
-        if ignored:
-            err_console.print(Text(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}",
-                                   style="yellow"), soft_wrap=True)
-        if _given(ctx, "epochs"):
-            cfg["epochs"] = epochs
-    else:
-        ckpt = None
-        hidden_sizes = _numbers(hidden, "--hidden", int, positive=True, allow_empty=True)
-        activations = _activation_list(activation)
-        _choice(optimizer, OPTIMIZERS, "optimizer")
-        if schedule is not None:
-            _choice(schedule, SCHEDULES, "schedule")
-        if output != "auto":
-            _activation_list(output, "--output")
-        if task not in ("auto", "classification", "regression"):
-            raise UsageError(f"unknown task {task!r}; valid choices are: auto, classification, regression")
-        _choice(dtype, {"float64", "float32"}, "dtype")
-        if not 0 < test_size < 1:
-            raise UsageError(f"--test-size must be a fraction between 0 and 1, got {test_size}")
-        if lr is None:
-            lr = 0.1 if optimizer in ("sgd", "momentum", "nesterov") else 0.01
-        _positive(lr, "--lr")
-        cfg = {"dataset": None if csv_path else dataset, "csv": None if csv_path is None else str(csv_path),
-               "target": target, "task": task, "n_samples": n_samples, "noise": noise, "seed": seed,
-               "test_size": test_size, "hidden": hidden_sizes, "activation": activations,
-               "output": output, "optimizer": optimizer, "lr": lr, "schedule": schedule,
-               "epochs": epochs, "batch_size": None if full_batch else batch_size, "l2": l2,
-               "dropout": dropout, "dtype": dtype}
-        if out is None:
-            name = Path(csv_path).stem if csv_path else dataset
-            out = Path("runs") / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-        if (out / "model.npz").exists() or (out / "checkpoint.npz").exists():
-            if not overwrite:
-                raise UsageError(f"{out} already holds a run; use --resume to continue it, "
-                                 "--overwrite to replace it, or another --out")
+    progress = [] if quiet else [_progress_bar()]
+    try:
+        with warnings.catch_warnings():   # a divergence is reported once, in words, below
+            warnings.simplefilter("ignore", TrainingDivergedWarning)
+            if resume:
+                if out is None:
+                    raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
+                ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS
+                           if _given(ctx, "csv_path" if o == "csv" else o)]
+                if ignored:
+                    _note(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}")
+                result = resume_run(out, epochs=epochs if _given(ctx, "epochs") else None, callbacks=progress,
+                                    checkpoint_every=checkpoint_every, plots=plots)
+            else:
+                config = RunConfig(
+                    dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
+                    target=target, task=task, n_samples=n_samples, noise=noise, seed=seed,
+                    test_size=test_size, hidden=tuple(_numbers(hidden, "--hidden", int, positive=True,
+                                                               allow_empty=True)),
+                    activation=tuple(_activation_list(activation)), output=output, optimizer=optimizer,
+                    lr=lr, schedule=schedule, epochs=epochs, batch_size=None if full_batch else batch_size,
+                    l2=l2, dropout=dropout, dtype=dtype)
+                result = run(config, out, overwrite=overwrite, callbacks=progress,
+                             checkpoint_every=checkpoint_every, plots=plots)
+    except ConfigError as exc:
+        option = {"csv": "--csv", "dataset": "DATASET"}.get(exc.field, f"--{exc.field.replace('_', '-')}")
+        raise UsageError(f"{option}: {exc}") from None
+    except RunExists as exc:
+        raise UsageError(f"{exc} (--resume, --overwrite or another --out)") from None
+    except RunInterrupted as exc:
+        _note(str(exc))
+        raise typer.Exit(130) from None
+    _report_run(result)
 
-    # The data, rebuilt identically on --resume from the run's settings.
-    csv_file = None if cfg.get("csv") is None else Path(cfg["csv"])
-    X, y, feature_names, source = _load_data(cfg.get("dataset"), csv_file, cfg.get("target"),
-                                             cfg["n_samples"], cfg["noise"], cfg["seed"])
-    task_name = _task_of(y, cfg["task"])
-    cfg["task"] = task_name
-    y = _labels(y, task_name)
-    X = X.astype(cfg["dtype"])
-    X_train, X_test, y_train, y_test = _split(X, y, cfg["test_size"], cfg["seed"])
-    X_train, X_test, scaler = standardize(X_train, X_test)
 
-    if ckpt is None:
-        net = _build_network(X.shape[1], y_train, task_name, cfg["hidden"], cfg["activation"],
-                             cfg["output"], cfg["dropout"], cfg["seed"], np.dtype(cfg["dtype"]))
-        out.mkdir(parents=True, exist_ok=True)   # only once the data and the network are sound
-        opt = get_optimizer(cfg["optimizer"], lr=cfg["lr"])
-        rng = np.random.default_rng(cfg["seed"])
-        sched = _make_schedule(cfg["schedule"], cfg["lr"], cfg["epochs"])
-        previous, start_epoch = History(), 0
-    else:
-        net, opt, rng, sched = ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule
-        previous, start_epoch = ckpt.history, ckpt.epoch
-        if rng is None:
-            raise ValueError(f"{out / 'checkpoint.npz'} has no random generator state to resume from")
-    total_epochs = cfg["epochs"]
-    remaining = total_epochs - start_epoch
-    info = {"task": task_name, "feature_names": list(feature_names), "source": source,
-            "seed": cfg["seed"], "test_size": cfg["test_size"], "target": cfg.get("target")}
+def _progress_bar():
+    """The command's progress bar: the test split is its validation data."""
+    from .callbacks import ProgressBar
 
-    # Per-epoch bookkeeping: the history so far, an in-memory snapshot of the last
-    # finished epoch (written on Ctrl-C), and a checkpoint every N epochs.
-    keys = History.SERIES
-    hist = {k: list(getattr(previous, k)) for k in keys}
-    state = {"snapshot": None, "written": start_epoch}
-    checkpoint_path = out / "checkpoint.npz"
-
-    def history_object():
-        h = History(**{k: list(v) for k, v in hist.items()})
-        h.stop_reason = previous.stop_reason
-        return h
-
-    def write_checkpoint(epoch, theta, optimizer, gen_state, net_gen_state, schedule_obj, history):
-        saved_theta, saved_rng_state = net.theta.copy(), net.rng.bit_generator.state
-        net.set_params(theta)
-        net.rng.bit_generator.state = net_gen_state
-        gen = np.random.Generator(type(rng.bit_generator)())
-        gen.bit_generator.state = gen_state
-        try:
-            persistence.save_checkpoint(checkpoint_path, net, optimizer, history, epoch, rng=gen,
-                                        schedule=schedule_obj, scaler=scaler, config=cfg, info=info)
-        finally:
-            net.set_params(saved_theta)
-            net.rng.bit_generator.state = saved_rng_state
-        state["written"] = epoch
-
-    def on_epoch(epoch, logs):
-        done = epoch + 1
-        for k in keys:
-            if k in logs:
-                hist[k].append(float(logs[k]))
-        state["snapshot"] = (done, net.theta.copy(), copy.deepcopy(opt), rng.bit_generator.state,
-                             net.rng.bit_generator.state, copy.deepcopy(sched), history_object())
-        if done % checkpoint_every == 0:
-            write_checkpoint(*state["snapshot"])
-        stats = f"loss {logs['loss']:.4f}"
+    def stats(logs):
+        text = f"loss {logs['loss']:.4f}"
         if "val_accuracy" in logs:
-            stats += f"  test acc {logs['val_accuracy']:.3f}"
-        elif "val_loss" in logs:
-            stats += f"  test loss {logs['val_loss']:.4f}"
-        progress.update(task_id, completed=done, stats=stats)
+            return text + f"  test acc {logs['val_accuracy']:.3f}"
+        return text + (f"  test loss {logs['val_loss']:.4f}" if "val_loss" in logs else "")
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    progress = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
-                        TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
-                        console=console, disable=quiet)
-    history_now = None
-    if remaining > 0:
-        try:
-            with progress, warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
-                # Divergence is reported once, below, in words; not as NumPy overflow warnings.
-                warnings.simplefilter("ignore", TrainingDivergedWarning)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                task_id = progress.add_task("train", total=total_epochs, completed=start_epoch, stats="")
-                history_now = train_network(
-                    net, X_train, y_train, optimizer=opt, epochs=total_epochs, initial_epoch=start_epoch,
-                    batch_size=cfg["batch_size"], schedule=sched, l2=cfg["l2"],
-                    validation=(X_test, y_test), callbacks=[on_epoch], random_state=rng)
-        except KeyboardInterrupt:
-            snap = state["snapshot"]
-            if snap is not None and snap[0] > state["written"]:
-                write_checkpoint(*snap)
-            done = state["written"]
-            err_console.print(Text(f"interrupted: {done} epochs are saved in {checkpoint_path}; continue "
-                                   f"with: glassnet train --out {out} --resume", style="yellow"),
-                              soft_wrap=True)
-            raise typer.Exit(130)
-    else:
-        console.print(f"{out} has already trained {start_epoch} of {total_epochs} epochs; "
-                      "rewriting its results (give a larger --epochs to train on)")
+    return ProgressBar("epoch", stats=stats, console=console)
 
-    history = history_object()
-    if history_now is not None:
-        history.stop_reason = history_now.stop_reason
-        history.message = history_now.message
-    epochs_done = len(history.loss)
-    persistence.save_checkpoint(checkpoint_path, net, opt, history, epochs_done, rng=rng,
-                                schedule=sched, scaler=scaler, config=cfg, info=info)
 
-    # Results: model, metrics, history, pictures, report.
-    model_path = persistence.save(net, out / "model.npz", scaler=scaler, info=info)
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's scores may overflow
-        train_scores = _scores(net, X_train, y_train, task_name)
-        test_scores = _scores(net, X_test, y_test, task_name)
-    metrics = {"task": task_name}
-    for split, scores in (("train", train_scores), ("test", test_scores)):
-        for k, v in scores.items():
-            metrics[f"{split}_{k}"] = v
-    metrics.update({
-        "epochs": epochs_done, "stop_reason": history.stop_reason,
-        "train_time_s": float(sum(history.epoch_time)),
-        "wall_time_s": time.perf_counter() - started,
-        "n_train": int(X_train.shape[0]), "n_test": int(X_test.shape[0]),
-        "n_features": int(X.shape[1]), "n_params": int(net.n_params),
-    })
-    if task_name == "classification":
-        metrics["classes"] = _plain(net.classes_)
-    _write_json(out / "metrics.json", {**metrics, "config": cfg, "source": source})
-    _write_history_csv(out / "history.csv", history)
-
-    images = {}
-    if plots:
-        images = _run_plots(out, net, history, X_train, X_test, y_train, y_test, task_name)
-    config_shown = {k: v for k, v in cfg.items() if v is not None}
-    from .report import write_report
-    report = write_report(out, {k: v for k, v in metrics.items() if k != "classes"}, history,
-                          images, config_shown)
-
-    _print_network(net)
-    _print_metrics(metrics, task_name)
-    headline = "test accuracy" if task_name == "classification" else "test R²"
-    value = metrics["test_accuracy"] if task_name == "classification" else metrics["test_r2"]
+def _report_run(result):
+    """Print what a run did; a diverged run fails after its folder is written."""
+    for problem in result.problems:
+        _note(f"warning: {problem}")
+    metrics, classifier = result.metrics, result.metrics["task"] == "classification"
+    _print_network(result.net)
+    _print_metrics(metrics, classifier)
+    headline, value = ("test accuracy", metrics["test_accuracy"]) if classifier else ("test R²", metrics["test_r2"])
     shown = f"{value:.3f}" if abs(value) < 1e4 else f"{value:.3e}"
-    console.print(f"[bold]{headline}: {shown}[/bold]  ({epochs_done} epochs, "
+    console.print(f"[bold]{headline}: {shown}[/bold]  ({metrics['epochs']} epochs, "
                   f"{metrics['train_time_s']:.2f} s of training)")
-    console.print(f"run folder: {out}")
-    console.print(f"model: {model_path}")
-    console.print(f"report: {report}")
-    if history.stop_reason == "diverged":   # the run is written, with the weights from before
-        raise _Failure(f"{history.message}; {out} holds them")
+    console.print(f"run folder: {result.folder}")
+    console.print(f"model: {result.model_path}")
+    console.print(f"report: {result.report_path}")
+    if result.diverged:   # the run is written, with the weights from before the blow-up
+        raise _Failure(f"{result.history.message}; {result.folder} holds them")
 
 
-def _write_history_csv(path, history):
-    columns = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time")
-               if getattr(history, k)]
-    with atomic_write(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["epoch", *columns])
-        for i in range(len(history.loss)):
-            writer.writerow([i + 1, *(repr(float(getattr(history, k)[i])) if i < len(getattr(history, k))
-                                      else "" for k in columns)])
-
-
-def _read_history_csv(path):
-    from .training import History
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no history.csv in {Path(path).parent}")
-    columns = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        for row in reader:
-            for k, v in row.items():
-                if k != "epoch" and v not in ("", None):
-                    try:
-                        columns.setdefault(k, []).append(float(v))
-                    except ValueError:
-                        raise ValueError(f"{path}: column {k!r} holds a non-number {v!r}") from None
-    if not columns.get("loss"):
-        raise ValueError(f"{path} holds no loss values")
-    known = set(History.__dataclass_fields__)
-    return History(**{k: v for k, v in columns.items() if k in known})
-
-
-def _run_plots(out, net, history, X_train, X_test, y_train, y_test, task):
-    """The run's pictures; a picture that fails to draw is reported, not fatal."""
-    from . import plots
-    images = {}
-
-    def attempt(name, draw):
-        try:
-            images[name] = _save_png(draw(), out / f"{name}.png")
-        except Exception as exc:  # noqa: BLE001 - a picture must not cost the user the run
-            err_console.print(Text(f"warning: could not draw {name}: {exc}", style="yellow"),
-                              soft_wrap=True)
-
-    attempt("learning_curves", lambda: plots.plot_history(history))
-    if X_train.shape[1] == 2 and task == "classification":
-        X_all = np.vstack([X_train, X_test])
-        y_all = np.concatenate([y_train, y_test])
-        attempt("decision_boundary", lambda: plots.plot_decision_boundary(net, X_all, y_all))
-    if task == "classification":
-        attempt("confusion_matrix", lambda: plots.plot_confusion_matrix(
-            y_test, net.predict(X_test), labels=net.classes_))
-    attempt("network", lambda: plots.plot_network(net))
-    return images
+def _note(text):
+    err_console.print(Text(text, style="yellow"), soft_wrap=True)
 
 
 def _print_network(net):
@@ -572,36 +271,24 @@ def _print_network(net):
     for name, justify in (("layer", "right"), ("shape", "left"), ("activation", "left"),
                           ("params", "right")):
         table.add_column(name, justify=justify)
-    for i, layer in enumerate(net.layers, 1):
-        act = repr(layer.activation).removesuffix("()")
-        if layer.dropout:
-            act += f" (dropout {layer.dropout:g})"
-        table.add_row(str(i), f"{layer.n_in} → {layer.n_out}", act, str(layer.n_params))
+    for i, shape, act, n_params, dropout in net.summary_rows():
+        table.add_row(str(i), shape, act + (f" (dropout {dropout:g})" if dropout else ""), str(n_params))
     table.add_row("", "", "total", str(net.n_params), style="bold")
     console.print(table)
 
 
-def _print_metrics(metrics, task):
+def _print_metrics(metrics, classifier):
     table = Table(title="Results", title_justify="left")
     table.add_column("")
     table.add_column("train", justify="right")
     table.add_column("test", justify="right")
-    names = ("accuracy", "loss") if task == "classification" else ("r2", "mse", "loss")
-    for name in names:
+    for name in ("accuracy", "loss") if classifier else ("r2", "mse", "loss"):
         label = {"r2": "R²", "mse": "mean squared error"}.get(name, name)
         table.add_row(label, _fmt(metrics[f"train_{name}"]), _fmt(metrics[f"test_{name}"]))
     console.print(table)
 
 
-# --------------------------------------------------------------------------- evaluate
-
-def _open_model(path):
-    from .persistence import load_saved
-    saved = load_saved(path)
-    if saved.network is None:
-        raise ValueError(f"{path} holds no network")
-    return saved
-
+# --------------------------------------------------------------------------- evaluate & predict
 
 @app.command()
 def evaluate(
@@ -618,44 +305,23 @@ def evaluate(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the metrics here.")] = None,
 ):
     """Score a saved model on a dataset or CSV file: accuracy (or R²), loss, confusion matrix."""
-    saved = _open_model(model)
-    net, info = saved.network, saved.info
+    from .runs.tools import SplitNeedsTrainingData
+    from .runs.tools import evaluate as evaluate_model
     _choice(split, {"all", "train", "test"}, "split")
-    source = info.get("source", {})
-    if csv_path is None and dataset is None:
-        if "csv" in source:
-            csv_path, target = Path(source["csv"]), target or source.get("target")
-        elif "dataset" in source:
-            dataset = source["dataset"]
-        else:
-            raise UsageError("name a dataset or give --csv PATH --target COLUMN")
-    same_source = (csv_path is not None and str(csv_path) == source.get("csv")) or (
-        csv_path is None and dataset == source.get("dataset"))
-    seed = seed if seed is not None else info.get("seed", 0)
-    X, y, _, _ = _load_data(dataset, csv_path, target, n_samples or source.get("n_samples", 500),
-                            source.get("noise", 0.2) if noise is None else noise, seed)
-    task = info.get("task") or ("classification" if net.classes_ is not None else "regression")
-    y = _labels(y, task)
-    if split != "all":
-        if not same_source:
-            raise UsageError("--split train/test repeats the training split, so it needs the data "
-                             "the model was trained on")
-        X_tr, X_te, y_tr, y_te = _split(X, y, info.get("test_size", 0.2), seed)
-        X, y = (X_tr, y_tr) if split == "train" else (X_te, y_te)
-    X = saved.transform(X.astype(net.dtype))
-    scores = _scores(net, X, y, task)
-    metrics = {"model": str(model), "data": str(csv_path or dataset), "split": split, "n_samples": len(y),
-               **scores}
+    try:
+        result = evaluate_model(model, dataset, csv_path, target, split, n_samples, noise, seed)
+    except SplitNeedsTrainingData as exc:
+        raise UsageError(f"--split {split}: {exc}" if split != "all" else str(exc)) from None
     table = Table(title=f"Evaluation of {model}", title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for k, v in metrics.items():
+    for k, v in result.metrics.items():
         table.add_row({"r2": "R²", "mse": "mean squared error"}.get(k, k), _fmt(v))
     console.print(table)
-    if task == "classification":
-        _print_confusion(y, net.predict(X), net.classes_)
+    if result.classes is not None and np.ndim(result.y_true) == 1:
+        _print_confusion(result.y_true, result.y_pred, result.classes)
     if json_out is not None:
-        _write_json(json_out, metrics)
+        _write_json(json_out, result.metrics)
         console.print(f"metrics written to {json_out}")
 
 
@@ -674,49 +340,6 @@ def _print_confusion(y_true, y_pred, classes):
     console.print(table)
 
 
-# --------------------------------------------------------------------------- predict
-
-def _read_features(path, net, info):
-    """``(rows, header, X)``: the CSV's rows as text and the feature matrix the model needs."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"CSV file not found: {path}")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = [[v.strip() for v in row] for row in csv.reader(f) if any(v.strip() for v in row)]
-    if not rows:
-        raise ValueError(f"CSV file {path} is empty")
-    header = None
-    if any(not _is_number(v) for v in rows[0]):
-        header, rows = rows[0], rows[1:]
-        if not rows:
-            raise ValueError(f"CSV file {path} has a header but no data rows")
-    width = len(header or rows[0])
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(f"{path}, row {i + 1 + (header is not None)}: expected {width} fields, got {len(row)}")
-    names = info.get("feature_names") or []
-    n = net.n_inputs
-    if header is not None and names and all(name in header for name in names):
-        columns = [header.index(name) for name in names]
-    elif header is not None and info.get("target") in header and width - 1 == n:
-        columns = [j for j in range(width) if header[j] != info["target"]]
-    elif width == n:
-        columns = list(range(width))
-    else:
-        expected = f" ({', '.join(names)})" if names else ""
-        raise ValueError(f"{path} has {width} columns, but the model expects {n} features{expected}")
-    X = np.empty((len(rows), n))
-    for i, row in enumerate(rows):
-        for k, j in enumerate(columns):
-            try:
-                X[i, k] = float(row[j])
-            except ValueError:
-                column = header[j] if header else f"#{j + 1}"
-                raise ValueError(f"{path}, row {i + 1 + (header is not None)}: column {column!r} holds "
-                                 f"the non-number {row[j]!r}") from None
-    return rows, header or [f"x{j}" for j in range(width)], X
-
-
 @app.command()
 def predict(
     model: Annotated[Path, typer.Argument(help="A model file (model.npz of a run).")],
@@ -726,31 +349,15 @@ def predict(
     column: Annotated[str, typer.Option(help="Name of the prediction column.")] = "prediction",
 ):
     """Predict every row of a CSV file; write the rows with a prediction column, atomically."""
-    out = out or input_csv.with_name(input_csv.stem + ".predictions.csv")
-    if out.resolve() == input_csv.resolve():
-        raise UsageError("--out must differ from the input file")
-    saved = _open_model(model)
-    net = saved.network
-    rows, header, X = _read_features(input_csv, net, saved.info)
-    X_std = saved.transform(X.astype(net.dtype))
-    prediction = net.predict(X_std)
-    extra_header, extra = [], []
+    from .runs.tools import predict_csv
     if proba:
-        if net.classes_ is None:
+        from .runs.tools import open_model
+        if not open_model(model).network.head.is_classifier:
             raise UsageError("--proba needs a classifier")
-        P = net.predict_output(X_std)
-        if P.shape[1] == 1:
-            P = np.hstack([1 - P, P])
-        extra_header = [f"p({c})" for c in net.classes_]
-        extra = [[repr(float(p)) for p in row] for row in P]
-    with atomic_write(out, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([*header, column, *extra_header])
-        for i, row in enumerate(rows):
-            value = prediction[i]
-            value = repr(float(value)) if isinstance(value, (float, np.floating)) else str(_plain(value))
-            writer.writerow([*row, value, *(extra[i] if extra else [])])
-    console.print(f"wrote {len(rows)} predictions to {out}")
+    if (out or input_csv.with_name(input_csv.stem + ".predictions.csv")).resolve() == input_csv.resolve():
+        raise UsageError("--out must differ from the input file")
+    written, n_rows = predict_csv(model, input_csv, out, proba=proba, column=column)
+    console.print(f"wrote {n_rows} predictions to {written}")
 
 
 # --------------------------------------------------------------------------- trace
@@ -781,7 +388,8 @@ def trace_command(
 
     scaler = None
     if weights is not None:
-        saved = _open_model(weights)
+        from .runs.tools import open_model
+        saved = open_model(weights)
         net, scaler = saved.network, saved.scaler
         if _given(ctx, "sizes") and _numbers(sizes, "--sizes", int, positive=True) != net.layer_sizes:
             raise UsageError(f"--sizes {sizes} differs from the network in {weights} "
@@ -840,31 +448,12 @@ def gradcheck_command(
 ):
     """Compare backpropagation with central finite differences, layer by layer (exit 1 on failure)."""
     _positive(tol, "--tol")
-    from .data import standardize
-    from .gradcheck import gradcheck
-    from .training import encode_targets
-
-    X, y, _, _ = _load_data(dataset, csv_path, target, max(samples, 50), 0.2, seed)
-    if model is not None:
-        saved = _open_model(model)
-        net = saved.network
-        task = saved.info.get("task") or ("classification" if net.classes_ is not None else "regression")
-        y = _labels(y, task)
-        X = saved.transform(X)
-    else:
-        task = _task_of(y)
-        y = _labels(y, task)
-        X = standardize(X)[0]
-        net = _build_network(X.shape[1], y, task, _numbers(hidden, "--hidden", int, True, True),
-                             _activation_list(activation), output, 0.0, seed, np.float64)
-        if task == "classification":
-            net.classes_ = np.unique(y)
-    rows = np.random.default_rng(seed).permutation(X.shape[0])[:samples]
-    Y, _ = encode_targets(net, y[rows], len(rows), fit=False)
-    result = gradcheck(net, X[rows], Y, l2=l2)
-
+    from .runs.tools import check_gradients
+    net, result, n_rows = check_gradients(
+        dataset, csv_path, target, model, _numbers(hidden, "--hidden", int, True, True),
+        _activation_list(activation), output, samples, l2, seed)
     table = Table(title=f"Gradient check: {' → '.join(map(str, net.layer_sizes))}, "
-                        f"{len(rows)} samples", title_justify="left")
+                        f"{n_rows} samples", title_justify="left")
     for name, justify in (("layer", "right"), ("param", "left"), ("relative error", "right"),
                           ("", "left")):
         table.add_column(name, justify=justify)
@@ -1007,7 +596,6 @@ def experiment(
     Give several values after an option to sweep it: --hidden 8 16,8 --lr 0.01 0.1.
     """
     from .activations import ACTIVATIONS
-    from .data import standardize
     from .experiments import run_experiment
     from .optimizers import OPTIMIZERS
     from .schedules import SCHEDULES
@@ -1035,32 +623,20 @@ def experiment(
     if not grid:
         grid = {"hidden": [base.pop("hidden", (16, 8))]}
 
-    X, y, _, source = _load_data(dataset, csv_path, target, n_samples, noise, seed)
-    task = _task_of(y)
-    y = _labels(y, task)
-    X_train, X_test, y_train, y_test = _split(X, y, test_size, seed)
-    X_train, X_test, _ = standardize(X_train, X_test)
+    from .runs import RunConfig, prepare
+    data = prepare(RunConfig(dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
+                             target=target, n_samples=n_samples, noise=noise, seed=seed,
+                             test_size=test_size).checked())
     n_runs = math.prod(len(v) for v in grid.values()) * seeds
     console.print(f"{n_runs} runs: {math.prod(len(v) for v in grid.values())} configurations × {seeds} seeds")
     with console.status("training…"), warnings.catch_warnings():
         from .training import TrainingDivergedWarning
         warnings.simplefilter("ignore", TrainingDivergedWarning)
-        result = run_experiment(grid, X_train, y_train, X_test, y_test, seeds=tuple(range(seeds)),
-                                base=base, n_jobs=jobs)
+        result = run_experiment(grid, data.X_train, data.y_train, data.X_test, data.y_test,
+                                seeds=tuple(range(seeds)), base=base, n_jobs=jobs)
     console.print(result.table(rich=True))
-
     out = out or Path("runs") / f"experiment-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    out.mkdir(parents=True, exist_ok=True)
-    records = result.as_records()
-    _write_json(out / "results.json", {"source": source, "grid": {k: _plain(v) for k, v in grid.items()},
-                                       "base": _plain(base), "seeds": seeds, "rows": records})
-    with atomic_write(out / "results.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(records[0]))
-        writer.writeheader()
-        for rec in records:
-            writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in rec.items()})
-    from .plots import plot_comparison
-    _save_png(plot_comparison(result), out / "comparison.png")
+    result.save(out, source=data.source)
     console.print(f"best: {result.best['config']}  (test {result.metric} {result.best['test_score_mean']:.3f})")
     console.print(f"results: {out / 'results.csv'}, picture: {out / 'comparison.png'}")
 
@@ -1120,7 +696,8 @@ def plot_history(
     from .plots import plot_history as draw
     if not run.is_dir():
         raise FileNotFoundError(f"run folder not found: {run}")
-    history = _read_history_csv(run / "history.csv")
+    from .runs.folder import read_history_csv
+    history = read_history_csv(run / "history.csv")
     _plot_done(_save_png(draw(history), out or run / "learning_curves.png"))
 
 
@@ -1131,7 +708,8 @@ def plot_network(
 ):
     """The network of a model: neurons and weighted connections."""
     from .plots import plot_network as draw
-    _plot_done(_save_png(draw(_open_model(model).network), out))
+    from .runs.tools import open_model
+    _plot_done(_save_png(draw(open_model(model).network), out))
 
 
 # --------------------------------------------------------------------------- info

@@ -78,6 +78,30 @@ class ExperimentResult:
         """The row with the highest mean test score."""
         return max(self.rows, key=lambda r: (r["test_score_mean"], -r["final_loss_mean"]))
 
+    def save(self, folder, source=None):
+        """Write ``results.json``, ``results.csv`` and ``comparison.png`` into ``folder``, atomically."""
+        import csv
+        import json
+        from pathlib import Path
+
+        from .persistence import atomic_write
+        from .plots import plot_comparison
+        from .runs.folder import plain, save_png, write_json
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        records = self.as_records()
+        grid = self.grid if isinstance(self.grid, dict) else {}
+        write_json(folder / "results.json", {"source": source or {}, "grid": plain(grid),
+                                             "base": plain(self.base), "seeds": len(self.seeds),
+                                             "rows": records})
+        with atomic_write(folder / "results.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(records[0]))
+            writer.writeheader()
+            for rec in records:
+                writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in rec.items()})
+        save_png(plot_comparison(self), folder / "comparison.png")
+        return folder
+
     def as_records(self, histories=False):
         """Plain dicts for JSON or CSV: the configuration's parameters spread into columns.
 

@@ -107,6 +107,14 @@ class History:
         """Every non-empty per-epoch list, copied."""
         return {k: list(getattr(self, k)) for k in self.SERIES if getattr(self, k)}
 
+    def extended(self, later):
+        """A new History: these epochs, then ``later``'s (which says how the run ended)."""
+        joined = History(**{k: list(getattr(self, k)) + list(getattr(later, k)) for k in self.SERIES})
+        joined.stop_reason, joined.message, joined.divergence = later.stop_reason, later.message, later.divergence
+        if later.best_epoch is not None:
+            joined.best_epoch = len(self.loss) + later.best_epoch
+        return joined
+
     def last(self):
         """The latest epoch's figures: ``{name: value}`` for every non-empty list."""
         return {k: getattr(self, k)[-1] for k in self.SERIES if getattr(self, k)}

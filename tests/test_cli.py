@@ -38,6 +38,7 @@ def run(capsys, monkeypatch, tmp_path):
         out, err = capsys.readouterr()
         return Result(exc.value.code, out, err)
 
+    invoke.tmp_path = tmp_path
     return invoke
 
 
@@ -180,16 +181,25 @@ def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
     assert [r["loss"] for r in split_rows] == [r["loss"] for r in straight_rows]
 
 
-def test_an_interrupted_run_keeps_its_finished_epochs(run, monkeypatch):
+def _press_ctrl_c(monkeypatch, at_epoch, times=1):
+    """Make training receive ``times`` real SIGINTs (Ctrl-C) during epoch ``at_epoch``."""
+    import os
+    import signal
     real_train = training.train
 
     def interrupted_train(*args, callbacks=(), **kwargs):
         def ctrl_c(epoch, logs):
-            if epoch == 4:
-                raise KeyboardInterrupt
-        return real_train(*args, callbacks=[*callbacks, ctrl_c], **kwargs)
+            if epoch == at_epoch:
+                for _ in range(times):
+                    os.kill(os.getpid(), signal.SIGINT)
+        return real_train(*args, callbacks=[ctrl_c, *callbacks], **kwargs)
 
     monkeypatch.setattr(training, "train", interrupted_train)
+    return real_train
+
+
+def test_an_interrupted_run_keeps_its_finished_epochs(run, monkeypatch):
+    real_train = _press_ctrl_c(monkeypatch, at_epoch=4)
     result = run("train", "--out", "cut", "--epochs", "9", "--checkpoint-every", "3", *FAST[2:])
     assert result.code == 130
     assert "interrupted" in result.err and "--resume" in result.err and "Traceback" not in result.err
@@ -198,6 +208,35 @@ def test_an_interrupted_run_keeps_its_finished_epochs(run, monkeypatch):
     assert run("train", "--out", "cut", "--resume", *FAST[2:]).code == 0
     assert run("train", "--out", "whole", "--epochs", "9", *FAST[2:]).code == 0
     assert load("cut/model.npz").theta.tobytes() == load("whole/model.npz").theta.tobytes()
+
+
+def test_a_second_ctrl_c_stops_at_once_and_keeps_the_last_checkpoint(run, monkeypatch):
+    real_train = _press_ctrl_c(monkeypatch, at_epoch=4, times=2)
+    result = run("train", "--out", "cut", "--epochs", "9", "--checkpoint-every", "3", *FAST[2:])
+    assert result.code == 130 and "3 epochs are saved" in result.err and "--resume" in result.err
+    assert load_checkpoint("cut/checkpoint.npz").epoch == 3
+    assert not list((run.tmp_path / "cut").glob(".*.tmp"))
+    monkeypatch.setattr(training, "train", real_train)
+    assert run("train", "--out", "cut", "--resume", *FAST[2:]).code == 0
+    assert run("train", "--out", "whole", "--epochs", "9", *FAST[2:]).code == 0
+    assert load("cut/model.npz").theta.tobytes() == load("whole/model.npz").theta.tobytes()
+
+
+def test_ctrl_c_while_the_pictures_are_drawn_says_how_to_finish(run, monkeypatch):
+    from glassnet import plots
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    real = plots.plot_network
+    monkeypatch.setattr(plots, "plot_network", interrupt)
+    result = run("train", "--out", "pics", "--epochs", "3", "--n-samples", "120", "-q")
+    assert result.code == 130 and "Traceback" not in result.err
+    assert "interrupted while writing the results" in result.err and "--resume" in result.err
+    assert not list((run.tmp_path / "pics").glob(".*.tmp"))
+    monkeypatch.setattr(plots, "plot_network", real)
+    assert run("train", "--out", "pics", "--resume", "-q").code == 0
+    assert (run.tmp_path / "pics" / "report.html").exists()
 
 
 def test_train_errors_are_one_line(run, tmp_path):
