@@ -28,6 +28,7 @@ class Activation:
     """Base class: an elementwise activation ``A = σ(Z)`` and its derivative."""
 
     name = "activation"
+    elementwise = True
 
     def __call__(self, Z, out=None):
         raise NotImplementedError  # pragma: no cover - every subclass defines it
@@ -251,6 +252,7 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    elementwise = False   # each output depends on the whole row
 
     def __call__(self, Z, out=None):
         if _contiguous_2d(Z) and Z.dtype.kind == "f" and (out is None or _contiguous_2d(out)):

@@ -674,11 +674,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         ndarray, shape (n_samples, n_classes)
         """
-        Y_hat = self._forward(X)
-        if self.n_outputs_ == 1:
-            p = Y_hat.ravel()
-            return np.vstack([1 - p, p]).T
-        return Y_hat
+        Y_hat = self._forward(X)   # checks that the model is fitted
+        return self.network_.head.probabilities(Y_hat)
 
     def predict_log_proba(self, X):
         """``log(predict_proba(X))``."""

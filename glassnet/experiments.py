@@ -215,63 +215,35 @@ def _label(params, keys):
     return " ".join(f"{k}={_short(params[k])}" for k in keys) or "default"
 
 
-def _task(y):
-    """``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``, from the targets."""
-    from sklearn.utils.multiclass import type_of_target
-    kind = type_of_target(y)
-    if kind in ("binary", "multiclass"):
-        return kind
-    if kind == "multilabel-indicator":
-        return "multilabel"
-    if kind in ("continuous", "continuous-multioutput", "multiclass-multioutput"):
-        return "regression"
-    raise ValueError(f"cannot tell the task from targets of type {kind!r}")
-
-
-def _build(params, n_inputs, y_train, task, seed):
-    """The network of one run: hidden layers from ``params``, output layer from the task."""
+def _build(params, n_inputs, head, n_outputs, seed):
+    """The network of one run: hidden layers from ``params``, the output layer from the task's head."""
     from .network import Network
     hidden = params.get("hidden", ())
     hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
-    if task == "binary":
-        n_out, output = 1, "sigmoid"
-    elif task == "multiclass":
-        n_out, output = np.unique(y_train).size, "softmax"
-    elif task == "multilabel":
-        n_out, output = y_train.shape[1], "sigmoid"
-    else:
-        n_out, output = (1 if y_train.ndim == 1 else y_train.shape[1]), "identity"
-    output = params.get("output") or output
-    sizes = [n_inputs, *hidden, n_out]
+    output = params.get("output") or head.activation.name
     activations = [params.get("activation", "relu")] * len(hidden)
-    return Network(sizes, activations=activations, output=output,
+    return Network([n_inputs, *hidden, n_outputs], activations=activations, output=output,
                    init=params.get("init", "auto"), dropout=params.get("dropout", 0.0),
-                   random_state=seed)
+                   random_state=seed, task=head.task)
 
 
-def _score(net, X, y, task):
-    pred = net.predict(X)
-    if task == "regression":
-        from sklearn.metrics import r2_score
-        return float(r2_score(y, pred))
-    if task == "multilabel":
-        return float((np.asarray(pred) == np.asarray(y)).all(axis=1).mean())
-    return float(np.mean(pred == y))
+def _score(net, X, y):
+    return net.head.score(y, net.predict(X))
 
 
-def _run_one(index, params, seed, X_train, y_train, X_test, y_test, task):
+def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outputs):
     """Build, train and score one configuration with one seed (a joblib job)."""
     from .training import train
     start = time.perf_counter()
-    net = _build(params, X_train.shape[1], y_train, task, seed)
+    net = _build(params, X_train.shape[1], head, n_outputs, seed)
     train_args = {k: v for k, v in params.items() if k not in NETWORK_KEYS}
     history = train(net, X_train, y_train, random_state=seed, **train_args)
     elapsed = time.perf_counter() - start
     return {
         "config_index": index,
         "seed": seed,
-        "train_score": _score(net, X_train, y_train, task),
-        "test_score": _score(net, X_test, y_test, task),
+        "train_score": _score(net, X_train, y_train),
+        "test_score": _score(net, X_test, y_test),
         "final_loss": float(history.loss[-1]) if history.loss else math.nan,
         "time": elapsed,
         "epochs": history.epochs,
@@ -310,6 +282,7 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
     from joblib import Parallel, delayed
     from sklearn.model_selection import ParameterGrid
     from ._validation import check_X
+    from .heads import as_targets, head_for_targets
 
     grids = [grid] if isinstance(grid, dict) else list(grid)
     valid = set(NETWORK_KEYS) | set(_train_keys())
@@ -340,7 +313,8 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
     if y_test.shape[0] != X_test.shape[0]:
         raise ValueError(f"X_test and y_test have different numbers of samples: "
                          f"{X_test.shape[0]} and {y_test.shape[0]}")
-    task = _task(y_train)
+    head, n_outputs, y_train = head_for_targets(y_train)
+    y_test = as_targets(y_test, head.task)
 
     configs, labels = [], []
     for params in ParameterGrid(grids):
@@ -350,7 +324,7 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
 
     jobs = [(i, params, seed) for i, params in enumerate(configs) for seed in seeds]
     outputs = Parallel(n_jobs=n_jobs, verbose=verbose)(
-        delayed(_run_one)(i, params, seed, X_train, y_train, X_test, y_test, task)
+        delayed(_run_one)(i, params, seed, X_train, y_train, X_test, y_test, head, n_outputs)
         for i, params, seed in jobs)
 
     runs = [run for run, _ in outputs]
@@ -368,5 +342,5 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
         row["n_seeds"] = len(mine)
         rows.append(row)
     return ExperimentResult(rows=rows, runs=runs, histories=histories,
-                            metric="r2" if task == "regression" else "accuracy", task=task,
+                            metric=head.metric, task=head.task,
                             seeds=seeds, grid=grid, base=base)

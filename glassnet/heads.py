@@ -76,6 +76,11 @@ class Head:
         """Share of rows of a batch predicted right (classifiers), or None."""
         return None
 
+    def probabilities(self, Y_hat):
+        """One column of probability per class (scikit-learn's ``predict_proba``), or None
+        for a head whose outputs are not class probabilities."""
+        return None
+
     def __repr__(self):
         return f"{type(self).__name__}({self.activation!r})"
 
@@ -165,6 +170,9 @@ class Binary(_Classifier):
         on = (Y_hat[:, 0] > 0.5).astype(int)
         return on if self.classes_ is None else self.classes_[on]
 
+    def probabilities(self, Y_hat):
+        return np.hstack([1 - Y_hat, Y_hat])   # P(first class), P(second class)
+
     def batch_accuracy(self, Y_hat, Y):
         return float(((Y_hat > 0.5) == (Y > 0.5)).all(axis=1).mean())
 
@@ -185,6 +193,9 @@ class Multilabel(Binary):
 
     def decode(self, Y_hat):
         return (Y_hat > 0.5).astype(int)
+
+    def probabilities(self, Y_hat):
+        return Y_hat   # each label's own probability; the columns need not sum to 1
 
 
 class Multiclass(_Classifier):
@@ -215,6 +226,9 @@ class Multiclass(_Classifier):
     def decode(self, Y_hat):
         index = Y_hat.argmax(axis=1)
         return index if self.classes_ is None else self.classes_[index]
+
+    def probabilities(self, Y_hat):
+        return Y_hat
 
     def predict(self, net, X):
         # Softmax keeps the order of each row: the most probable class is the largest

@@ -35,7 +35,7 @@ import copy
 import numpy as np
 import scipy.sparse as sp
 
-from .activations import Activation, Softmax, _fused, get_activation
+from .activations import Activation, _fused, get_activation
 from .heads import make_head
 from .initializers import get_initializer
 from .layers import Dense
@@ -482,7 +482,7 @@ def _expand_activations(activations, output, n_layers):
         a = get_activation(a)
         resolved.append(a)
     for i, a in enumerate(resolved[:-1]):
-        if isinstance(a, Softmax):
+        if not a.elementwise:
             raise ValueError(f"softmax is only valid as the output activation, not on hidden layer {i + 1}")
     return resolved
 

@@ -97,7 +97,7 @@ def plot_activations(names=None, z=np.linspace(-5, 5, 401), path=None):
     if not acts:
         raise ValueError("names is empty: give at least one activation")
     for act in acts:
-        if act.name == "softmax":
+        if not act.elementwise:
             raise ValueError("softmax is not elementwise and has no curve to draw; "
                              "choose among the elementwise activations")
     Z = np.asarray(z, dtype=float).reshape(-1, 1)
@@ -188,15 +188,12 @@ def _class_probabilities(model, points):
     column of raw values for a regression network or a model without
     ``predict_proba``.
     """
-    if hasattr(model, "predict_output") and hasattr(model, "output_activation"):
+    if hasattr(model, "predict_output") and hasattr(model, "head"):
         out = model.predict_output(points)
-        classes = getattr(model, "classes_", None)
-        name = model.output_activation.name
-        if name == "sigmoid" and out.shape[1] == 1:
-            return np.hstack([1 - out, out]), classes if classes is not None else np.array([0, 1])
-        if name == "softmax":
-            return out, classes if classes is not None else np.arange(out.shape[1])
-        return out[:, :1], None
+        if model.head.task not in ("binary", "multiclass"):
+            return out[:, :1], None
+        P = model.head.probabilities(out)
+        return P, model.classes_ if model.classes_ is not None else np.arange(P.shape[1])
     if hasattr(model, "predict_proba"):
         P = np.asarray(model.predict_proba(points))
         return P, getattr(model, "classes_", np.arange(P.shape[1]))
