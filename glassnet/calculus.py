@@ -10,8 +10,18 @@ computer algebra system so that a learner can check their own work::
     [({'x': -1}, 'maximum'), ({'x': 1}, 'minimum')]
 
 Expressions are given as strings (``"x**2 + 3*y**2"``, ``^`` also means power)
-or as SymPy expressions. Variables are named by strings or SymPy symbols; when
-they are left out, the expression's free symbols are taken sorted by name.
+or as SymPy expressions. A string is data, never code: :func:`parse` (from
+:mod:`glassnet.expressions`) reads it with a whitelist of numbers, variables,
+``+ - * / **`` and a table of functions, within size bounds. Variables are
+named by strings or SymPy symbols; when they are left out, the expression's
+free symbols are taken sorted by name.
+
+What SymPy then does can still take long on a short formula (solving
+``∇f = 0``, a high-order derivative of a long product), so derivatives and
+critical points are computed in a helper process that is stopped after a few
+seconds (:mod:`glassnet._sympy_worker`); such a formula gets a ``ValueError``.
+:func:`numeric_function` turns a formula into NumPy functions for plotting
+and gradient descent.
 
 :func:`check_activation_derivatives` closes the loop with the network code: it
 differentiates each activation's textbook definition symbolically and compares
@@ -42,13 +52,14 @@ def _sympy():
 
 
 # ---------------------------------------------------------------------------
-# Parsing: the whitelist parser of glassnet.expressions; SymPy work in a timed process
+# Variables
 # ---------------------------------------------------------------------------
 
 MAX_ORDER = 20  # highest derivative order
 
 
 def _quoted(f):
+    """A formula for an error message: quoted and cut to 60 characters."""
     return _quote(str(f))
 
 
@@ -353,15 +364,14 @@ def _solutions(f, grad, syms):
 
 def _classify(f, at, second):
     """The :class:`CriticalPoint` at ``at`` (``{symbol: value}``) by the second-derivative test."""
-    sympy = _sympy()
-    r = sympy.simplify(second[0][0].subs(at))
+    r = _tidy(second[0][0].subs(at))
     if len(at) == 1:
         s = t = D = None
         kind = {1: "minimum", -1: "maximum", 0: "inconclusive"}[_sign(r)]
     else:
-        s = sympy.simplify(second[0][1].subs(at))
-        t = sympy.simplify(second[1][1].subs(at))
-        D = sympy.simplify(r * t - s**2)
+        s = _tidy(second[0][1].subs(at))
+        t = _tidy(second[1][1].subs(at))
+        D = _tidy(r * t - s**2)
         sign_D = _sign(D)
         if sign_D > 0:
             kind = "minimum" if _sign(r) > 0 else "maximum"
@@ -370,7 +380,14 @@ def _classify(f, at, second):
         else:
             kind = "inconclusive"
     return CriticalPoint(point={v.name: val for v, val in at.items()},
-                         value=sympy.simplify(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D)
+                         value=_tidy(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D)
+
+
+def _tidy(value):
+    """``sympy.simplify(value)``, except for ``CRootOf`` roots of high-degree polynomials,
+    which simplify cannot shorten (it spends seconds trying)."""
+    sympy = _sympy()
+    return value if value.has(sympy.CRootOf) else sympy.simplify(value)
 
 
 # ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@ import ast
 import math
 import numbers
 import re
+import warnings
 
 MAX_LENGTH = 1000          # characters of a formula
 MAX_NODES = 1000           # nodes of its syntax tree
@@ -361,7 +362,9 @@ def parse(expr, variables=None):
     source = text.replace("^", "**")
     reader = _Reader(sympy, source, variables, text)
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: the error says it
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise reader.fail((exc.msg or "invalid syntax")[:80]) from None
     except (ValueError, RecursionError, MemoryError):
