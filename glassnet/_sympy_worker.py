@@ -118,7 +118,10 @@ def run(task, args, what, timeout=None):
     limit = TIME_LIMIT if timeout is None else float(timeout)
     if not limit > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    request = pickle.dumps((task, args))
+    try:
+        request = pickle.dumps((task, args))
+    except Exception as exc:  # noqa: BLE001 - e.g. a caller's SymPy object built from a lambda
+        raise ValueError(f"this expression cannot be sent to SymPy's helper process ({type(exc).__name__})") from None
     if not _lock.acquire(timeout=limit):
         raise ExpressionError(f"SymPy could not {what} within {limit:g} s (it is busy with another formula)")
     try:

@@ -21,10 +21,10 @@ The grammar:
 - calls of the functions in :data:`FUNCTIONS`, one argument each.
 
 Sizes are bounded so that no formula can hang: at most 1,000 characters, 1,000
-syntax-tree nodes and 50 levels of nesting; a variable's power at most ±100;
-a constant power only when its exact value has at most about 300 digits
-(``10**10**10`` is refused before anything is computed); every constant
-within ``±1e300``. Each piece is checked as it is built: a constant that is
+syntax-tree nodes and 50 levels of nesting (a long sum or product counts as
+one level); a variable's power at most ±100; a constant power only when its
+exact value has at most about 300 digits (``10**10**10`` is refused before
+anything is computed); every constant within ``±1e300``. Each piece is checked as it is built: a constant that is
 undefined, infinite or complex (``1/0``, ``log(0)``, ``sqrt(-1)``,
 ``(-8)**(1/3)``) is an error naming that piece. The checks of constants use a
 floating-point shadow value computed beside the exact SymPy one, so they
@@ -43,6 +43,7 @@ from __future__ import annotations
 import ast
 import math
 import numbers
+import operator
 import re
 import warnings
 
@@ -60,7 +61,7 @@ VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 
 
 class ExpressionError(ValueError):
-    """A formula that cannot be read or evaluated; the message is one short line."""
+    """A formula outside the grammar, or too large or too hard to compute; the message is one short line."""
 
 
 def _stable_sigmoid(v):
@@ -71,25 +72,25 @@ def _stable_softplus(v):
     return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
 
 
-# name -> (SymPy builder, float shadow, the argument's domain when it is limited).
-# Each builder takes the ``sympy`` module and the argument.
+# name -> (SymPy function, or a builder taking the sympy module and the argument;
+#          its float shadow; the argument's domain when it is limited)
 FUNCTIONS = {
-    "sin": (lambda sp, z: sp.sin(z), math.sin, None),
-    "cos": (lambda sp, z: sp.cos(z), math.cos, None),
-    "tan": (lambda sp, z: sp.tan(z), math.tan, None),
-    "asin": (lambda sp, z: sp.asin(z), math.asin, "in [-1, 1]"),
-    "acos": (lambda sp, z: sp.acos(z), math.acos, "in [-1, 1]"),
-    "atan": (lambda sp, z: sp.atan(z), math.atan, None),
-    "sinh": (lambda sp, z: sp.sinh(z), math.sinh, None),
-    "cosh": (lambda sp, z: sp.cosh(z), math.cosh, None),
-    "tanh": (lambda sp, z: sp.tanh(z), math.tanh, None),
-    "asinh": (lambda sp, z: sp.asinh(z), math.asinh, None),
-    "acosh": (lambda sp, z: sp.acosh(z), math.acosh, ">= 1"),
-    "atanh": (lambda sp, z: sp.atanh(z), math.atanh, "in (-1, 1)"),
-    "exp": (lambda sp, z: sp.exp(z), math.exp, None),
-    "log": (lambda sp, z: sp.log(z), math.log, "> 0"),
-    "ln": (lambda sp, z: sp.log(z), math.log, "> 0"),
-    "sqrt": (lambda sp, z: sp.sqrt(z), math.sqrt, ">= 0"),
+    "sin": ("sin", math.sin, None),
+    "cos": ("cos", math.cos, None),
+    "tan": ("tan", math.tan, None),
+    "asin": ("asin", math.asin, "in [-1, 1]"),
+    "acos": ("acos", math.acos, "in [-1, 1]"),
+    "atan": ("atan", math.atan, None),
+    "sinh": ("sinh", math.sinh, None),
+    "cosh": ("cosh", math.cosh, None),
+    "tanh": ("tanh", math.tanh, None),
+    "asinh": ("asinh", math.asinh, None),
+    "acosh": ("acosh", math.acosh, ">= 1"),
+    "atanh": ("atanh", math.atanh, "in (-1, 1)"),
+    "exp": ("exp", math.exp, None),
+    "log": ("log", math.log, "> 0"),  # natural logarithm
+    "ln": ("log", math.log, "> 0"),
+    "sqrt": ("sqrt", math.sqrt, ">= 0"),
     "sigmoid": (lambda sp, z: 1 / (1 + sp.exp(-z)), _stable_sigmoid, None),     # σ(z) = 1/(1 + e⁻ᶻ)
     "softplus": (lambda sp, z: sp.log(1 + sp.exp(z)), _stable_softplus, None),  # log(1 + eᶻ)
 }
@@ -107,8 +108,9 @@ _REFUSED_NAMES = {
 _KINKED = "its derivative jumps at 0, which a gradient cannot use; try softplus, a smooth relu"
 _REFUSED_FUNCTIONS = {"abs": _KINKED, "Abs": _KINKED, "relu": _KINKED}
 
-_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _GROUPS = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _PIECES = {  # what a refused node is called in an error message
     ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "a lambda",
     ast.ListComp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
@@ -229,7 +231,7 @@ class _Reader:
         left children in the tree; it is walked in a loop and counts as one level
         of nesting, so only real nesting meets the depth limit.
         """
-        if type(node.op) not in _OPERATORS:
+        if not isinstance(node.op, _OPERATORS):
             raise self.fail(f"the operator in {self.piece(node)} is not allowed (only + - * / **)")
         if isinstance(node.op, ast.Pow):
             return self.power(node, *self.build(node.left, depth), *self.build(node.right, depth))
@@ -245,16 +247,11 @@ class _Reader:
         return a, u
 
     def arithmetic(self, node, a, u, b, v):
-        """One ``+ - * /`` with its shadow value (``None`` unless both sides are constant)."""
+        """One ``+ - * /`` on the expressions and on their shadows (``None`` unless both are constant)."""
         if isinstance(node.op, ast.Div) and v == 0:
             raise self.fail(f"{self.piece(node)} divides by zero")
-        op = type(node.op)
-        expr = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-                ast.Div: lambda: a / b}[op]()
-        if u is None or v is None:
-            return expr, None
-        return expr, {ast.Add: lambda: u + v, ast.Sub: lambda: u - v, ast.Mult: lambda: u * v,
-                      ast.Div: lambda: u / v}[op]()
+        op = _ARITHMETIC[type(node.op)]
+        return op(a, b), None if u is None or v is None else op(u, v)
 
     def power(self, node, base, b, exponent, p):
         """``base**exponent``, refused before SymPy computes it when it would be huge."""
@@ -290,7 +287,7 @@ class _Reader:
             raise self.fail(f"{name} takes one argument, as in {name}(x)")
         builder, shadow_of, domain = FUNCTIONS[name]
         arg, v = self.build(node.args[0], depth)
-        expr = builder(self.sp, arg)
+        expr = getattr(self.sp, builder)(arg) if isinstance(builder, str) else builder(self.sp, arg)
         if v is None:
             return expr, None
         try:
