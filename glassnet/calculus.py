@@ -10,8 +10,18 @@ computer algebra system so that a learner can check their own work::
     [({'x': -1}, 'maximum'), ({'x': 1}, 'minimum')]
 
 Expressions are given as strings (``"x**2 + 3*y**2"``, ``^`` also means power)
-or as SymPy expressions. Variables are named by strings or SymPy symbols; when
-they are left out, the expression's free symbols are taken sorted by name.
+or as SymPy expressions. A string is data, never code: :func:`parse` (from
+:mod:`glassnet.expressions`) reads it with a whitelist of numbers, variables,
+``+ - * / **`` and a table of functions, within size bounds. Variables are
+named by strings or SymPy symbols; when they are left out, the expression's
+free symbols are taken sorted by name.
+
+What SymPy then does can still take long on a short formula (solving
+``∇f = 0``, a high-order derivative of a long product), so derivatives and
+critical points are computed in a helper process that is stopped after a few
+seconds (:mod:`glassnet._sympy_worker`); such a formula gets a ``ValueError``.
+:func:`numeric_function` turns a formula into NumPy functions for plotting
+and gradient descent.
 
 :func:`check_activation_derivatives` closes the loop with the network code: it
 differentiates each activation's textbook definition symbolically and compares
@@ -29,6 +39,10 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import _sympy_worker
+from glassnet._sympy_worker import check_size
+from glassnet.expressions import FUNCTIONS, ExpressionError, _quote, parse  # noqa: F401 - re-exported
+
 
 def _sympy():
     """The ``sympy`` module, imported on first use."""
@@ -38,74 +52,42 @@ def _sympy():
 
 
 # ---------------------------------------------------------------------------
-# Parsing
+# Variables
 # ---------------------------------------------------------------------------
 
-# parse_expr ends in Python's eval, so only arithmetic gets through: names,
-# numbers, operators, parentheses and commas (for two-argument functions).
-_ALLOWED = re.compile(r"[A-Za-z0-9_+\-*/^().,\s]*")
-_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")
-_FORBIDDEN_NAMES = frozenset({
-    "import", "lambda", "exec", "eval", "compile", "open", "input", "globals", "locals",
-    "vars", "dir", "getattr", "setattr", "delattr", "builtins", "os", "sys", "subprocess",
-    "breakpoint", "help", "exit", "quit", "type", "object", "class", "def",
-})
+MAX_ORDER = 20  # highest derivative order
 
 
-def parse(expr):
-    """A SymPy expression from a string such as ``"x**3 - 3*x"`` (or pass one through).
+def _quoted(f):
+    """A formula for an error message: quoted and cut to 60 characters."""
+    return _quote(str(f))
 
-    Raises ``ValueError`` with a one-line message for anything that is not a
-    plain mathematical expression, including attempts to run code.
-    """
-    sympy = _sympy()
-    if isinstance(expr, sympy.Basic):
-        if not isinstance(expr, sympy.Expr):
-            raise ValueError(f"expected a mathematical expression, got {expr!r}")
-        return expr
-    if isinstance(expr, numbers.Number) and not isinstance(expr, bool):
-        return sympy.sympify(expr, strict=True)
-    if not isinstance(expr, str):
-        raise ValueError(f"expected an expression string such as 'x**2 + 3*y**2', got {expr!r}")
-    text = expr.strip()
-    if not text:
-        raise ValueError("the expression is empty")
-    if "__" in text:
-        raise ValueError(f"cannot parse {expr!r}: '__' is not allowed in an expression")
-    if not _ALLOWED.fullmatch(text):
-        bad = sorted(set(re.sub(r"[A-Za-z0-9_+\-*/^().,\s]", "", text)))
-        raise ValueError(f"cannot parse {expr!r}: unexpected character(s) {' '.join(bad)}")
-    if _ATTRIBUTE.search(text):
-        raise ValueError(f"cannot parse {expr!r}: attribute access ('.name') is not allowed")
-    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-    forbidden = sorted(names & _FORBIDDEN_NAMES)
-    if forbidden:
-        raise ValueError(f"cannot parse {expr!r}: not allowed in an expression: {', '.join(forbidden)}")
 
-    from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
-
+def _names(variables):
+    """Variable names from ``"x y"``, ``"x, y"`` or a sequence of names and Symbols."""
+    if isinstance(variables, str):
+        variables = [v for v in re.split(r"[\s,]+", variables) if v]
     try:
-        result = parse_expr(text, transformations=standard_transformations + (convert_xor,))
-    except Exception as exc:  # SyntaxError, TokenError, TypeError, ... all mean "bad input"
-        raise ValueError(f"cannot parse {expr!r} as a mathematical expression "
-                         f"({type(exc).__name__}: {exc})") from None
-    if not isinstance(result, sympy.Expr):
-        raise ValueError(f"cannot parse {expr!r}: it is not a mathematical expression")
-    return result
+        items = list(variables)
+    except TypeError:
+        raise ValueError(f"variables must be a sequence of names such as ['x', 'y'], got {variables!r}") from None
+    names = []
+    for var in items:
+        name = getattr(var, "name", var)
+        if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip())):
+            raise ValueError(f"a variable must be a name such as 'x' or a SymPy Symbol, got {_quote(repr(var))}")
+        names.append(name.strip())
+    if len(set(names)) != len(names):
+        raise ValueError(f"variables must be distinct, got {names}")
+    return names
 
 
 def _symbol(expr, var):
     """The symbol named by ``var`` (a string or a Symbol), preferring ``expr``'s own."""
-    sympy = _sympy()
-    if isinstance(var, sympy.Symbol):
+    if isinstance(var, _sympy().Symbol):
         return var
-    if isinstance(var, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var.strip()):
-        name = var.strip()
-        for s in expr.free_symbols:
-            if s.name == name:
-                return s
-        return sympy.Symbol(name)
-    raise ValueError(f"a variable must be a name such as 'x' or a SymPy Symbol, got {var!r}")
+    (name,) = _names([var])
+    return next((s for s in expr.free_symbols if s.name == name), None) or _sympy().Symbol(name)
 
 
 def _variables(expr, variables=None):
@@ -113,7 +95,7 @@ def _variables(expr, variables=None):
     if variables is None:
         return sorted(expr.free_symbols, key=lambda s: s.name)
     if isinstance(variables, str):
-        variables = [v for v in re.split(r"[\s,]+", variables) if v]
+        variables = _names(variables)
     syms = [_symbol(expr, v) for v in variables]
     if len({s.name for s in syms}) != len(syms):
         raise ValueError(f"variables must be distinct, got {[s.name for s in syms]}")
@@ -125,51 +107,76 @@ def _variables(expr, variables=None):
 # ---------------------------------------------------------------------------
 
 
-def derivative(expr, var=None, order=1):
+def _derivatives(f, plans):
+    """``[∂ⁿf/∂v₁…∂vₙ for (v₁, …, vₙ) in plans]``, each refused once it grows too large.
+
+    Runs in the SymPy process (see :mod:`glassnet._sympy_worker`): the
+    ``order``-th derivative of a product of many factors has ``factorsᵒʳᵈᵉʳ``
+    terms, so it is checked after every step.
+    """
+    sympy = _sympy()
+    results = []
+    for plan in plans:
+        d = f
+        for v in plan:
+            d = check_size(sympy.diff(d, v), "the derivative")
+        results.append(d)
+    return results
+
+
+def _differentiate(f, plans, timeout):
+    return _sympy_worker.run(_derivatives, (f, plans), f"differentiate {_quoted(f)}", timeout)
+
+
+def derivative(expr, var=None, order=1, timeout=None):
     """``dⁿf/dxⁿ``: the ``order``-th derivative of ``expr`` with respect to ``var``.
 
     ``var`` may be left out when the expression has exactly one variable.
     Returns a SymPy expression, e.g. ``derivative("x**3 - 3*x")`` → ``3*x**2 - 3``.
+    ``order`` is at most :data:`MAX_ORDER`; the work stops with a ``ValueError``
+    after ``timeout`` seconds (default ``glassnet._sympy_worker.TIME_LIMIT``, 5 s).
     """
     sympy = _sympy()
     f = parse(expr)
-    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1:
-        raise ValueError(f"order must be a positive integer, got {order!r}")
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or not 1 <= order <= MAX_ORDER:
+        raise ValueError(f"order must be an integer from 1 to {MAX_ORDER}, got {order!r}")
     if var is None:
         free = sorted(f.free_symbols, key=lambda s: s.name)
         if len(free) > 1:
-            raise ValueError(f"{expr!r} has several variables ({', '.join(s.name for s in free)}); "
+            raise ValueError(f"{_quoted(f)} has several variables ({', '.join(s.name for s in free)}); "
                              "say which one with var=")
         if not free:
             return sympy.S.Zero  # the derivative of a constant
         var = free[0]
-    return sympy.diff(f, _symbol(f, var), int(order))
+    return _differentiate(f, [(_symbol(f, var),) * int(order)], timeout)[0]
 
 
-def partial(expr, var):
+def partial(expr, var, timeout=None):
     """``∂f/∂var``, the partial derivative: the other variables are held constant."""
     f = parse(expr)
-    return _sympy().diff(f, _symbol(f, var))
+    return _differentiate(f, [(_symbol(f, var),)], timeout)[0]
 
 
-def gradient(expr, variables=None):
+def gradient(expr, variables=None, timeout=None):
     """``∇f = [∂f/∂x₁, …, ∂f/∂xₙ]`` as a list, in the order of ``variables``.
 
     By default the variables are the free symbols sorted by name, so
     ``gradient("x**2 + 3*y**2")`` → ``[2*x, 6*y]``.
     """
     f = parse(expr)
-    return [_sympy().diff(f, v) for v in _variables(f, variables)]
+    return _differentiate(f, [(v,) for v in _variables(f, variables)], timeout)
 
 
-def hessian(expr, variables=None):
-    """The Hessian matrix ``H[i, j] = ∂²f/∂xᵢ∂xⱼ`` (a SymPy ``Matrix``)."""
+def hessian(expr, variables=None, timeout=None):
+    """The Hessian matrix ``H[i, j] = ∂²f/∂xᵢ∂xⱼ`` (a SymPy ``Matrix``, symmetric)."""
     sympy = _sympy()
     f = parse(expr)
     syms = _variables(f, variables)
     if not syms:
-        raise ValueError(f"{expr!r} has no variables")
-    return sympy.hessian(f, syms)
+        raise ValueError(f"{_quoted(f)} has no variables")
+    pairs = [(a, b) for i, a in enumerate(syms) for b in syms[i:]]
+    H = dict(zip(pairs, _differentiate(f, pairs, timeout)))
+    return sympy.Matrix(len(syms), len(syms), lambda i, j: H[(syms[min(i, j)], syms[max(i, j)])])
 
 
 def lambdify(expr, variables=None):
@@ -186,6 +193,61 @@ def lambdify(expr, variables=None):
     else:
         f = free = parse(expr)
     return sympy.lambdify(_variables(free, variables), f, modules=["numpy", "scipy"])
+
+
+def _real_array(value, shape):
+    """``value`` as a float array of ``shape``: NaN where it is complex (outside f's real domain)."""
+    value = np.asarray(value)
+    if np.iscomplexobj(value):
+        value = np.where(value.imag == 0, value.real, np.nan)
+    return np.broadcast_to(value.astype(np.float64, copy=False), shape).copy()
+
+
+def numeric_function(expr, variables=None, timeout=None):
+    """``(f, grad)``: NumPy functions evaluating a formula and its gradient on arrays.
+
+    Parameters
+    ----------
+    expr : str or sympy.Expr
+        The formula; as a string it is read by :func:`parse` with only
+        ``variables`` allowed as names.
+    variables : sequence of str, optional
+        The arguments, in order (the playground passes ``("x", "y")``);
+        default: the formula's variables sorted by name.
+
+    Returns
+    -------
+    f : callable
+        ``f(x₁, …, xₙ)`` → float array of the broadcast shape of the arguments.
+    grad : callable
+        ``grad(x₁, …, xₙ)`` → float array of shape ``(n, *shape)``, ``∂f/∂xᵢ`` in row ``i``.
+
+    Both are NaN where the formula is undefined or complex (``log`` or ``sqrt``
+    of a negative number) and ±inf where it overflows, without warnings: a
+    contour plot over a grid shows the gaps, gradient descent stops there.
+    """
+    sympy = _sympy()
+    f = parse(expr, None if variables is None else _names(variables))
+    syms = _variables(f, variables)
+    extra = sorted(s.name for s in f.free_symbols - set(syms))
+    if extra:
+        raise ValueError(f"{_quoted(f)} has variables not listed in variables: {', '.join(extra)}")
+    f_num = sympy.lambdify(syms, f, modules="numpy")
+    grad_num = sympy.lambdify(syms, gradient(f, syms, timeout), modules="numpy")
+
+    def on_arrays(fn, rows):
+        def evaluate(*xs):
+            if len(xs) != len(syms):
+                raise ValueError(f"expected {len(syms)} argument(s) ({', '.join(s.name for s in syms)}), "
+                                 f"got {len(xs)}")
+            xs = [np.asarray(x, dtype=np.float64) for x in xs]
+            shape = np.broadcast_shapes(*(x.shape for x in xs))
+            with np.errstate(all="ignore"):
+                out = fn(*xs)
+            return np.stack([_real_array(o, shape) for o in out]) if rows else _real_array(out, shape)
+        return evaluate
+
+    return on_arrays(f_num, rows=False), on_arrays(grad_num, rows=True)
 
 
 # ---------------------------------------------------------------------------
@@ -239,7 +301,7 @@ def _is_real_number(value):
     return abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
 
 
-def critical_points(expr, variables=None):
+def critical_points(expr, variables=None, timeout=None):
     """The real critical points of a function of one or two variables, classified.
 
     Solves ``∇f = 0`` and applies the second-derivative test:
@@ -250,51 +312,82 @@ def critical_points(expr, variables=None):
       ``D = 0`` inconclusive.
 
     Returns a list of :class:`CriticalPoint`, sorted by coordinates.
+
+    ``sympy.solve`` can run for minutes on a short formula (``sin(x) + x**7``, a
+    degree-60 polynomial), so the solving and classifying run in SymPy's helper
+    process and stop with a ``ValueError`` after ``timeout`` seconds (default
+    ``glassnet._sympy_worker.TIME_LIMIT``, 5 s); see :mod:`glassnet._sympy_worker`.
     """
-    sympy = _sympy()
     f = parse(expr)
     syms = _variables(f, variables)
     if not syms:
-        raise ValueError(f"{expr!r} has no variables, so it has no critical points to classify")
+        raise ValueError(f"{_quoted(f)} has no variables, so it has no critical points to classify")
     if len(syms) > 2:
         raise ValueError(f"critical_points handles functions of one or two variables; "
-                         f"{expr!r} has {len(syms)}: {', '.join(s.name for s in syms)}")
-    grad = [sympy.diff(f, v) for v in syms]
-    try:
-        solutions = sympy.solve(grad, syms, dict=True)
-    except NotImplementedError:
-        raise ValueError(f"SymPy cannot solve grad f = 0 for {expr!r} in closed form") from None
+                         f"{_quoted(f)} has {len(syms)}: {', '.join(s.name for s in syms)}")
+    return _sympy_worker.run(_solve_and_classify, (f, syms), f"solve ∇f = 0 for {_quoted(f)}", timeout)
 
+
+def _solve_and_classify(f, syms):
+    """:func:`critical_points`' work, run in the SymPy process."""
+    sympy = _sympy()
+    grad = [sympy.diff(f, v) for v in syms]
+    solutions = _solutions(f, grad, syms)
     second = [[sympy.diff(f, a, b) for b in syms] for a in syms]
     points = []
     for sol in solutions:
         if any(v not in sol for v in syms) or any(sol[v].free_symbols for v in syms):
-            raise ValueError(f"the critical points of {expr!r} are not isolated "
-                             f"(for example {sol}); the second-derivative test needs isolated points")
+            raise ValueError(f"the critical points of {_quoted(f)} are not isolated (for example "
+                             f"{_quote(str(sol))}); the second-derivative test needs isolated points")
         values = [sol[v] for v in syms]
-        if not all(_is_real_number(v) for v in values):
-            continue  # complex solutions are not points of the plane
-        at = dict(zip(syms, values))
-        r = sympy.simplify(second[0][0].subs(at))
-        if len(syms) == 1:
-            s = t = D = None
-            kind = {1: "minimum", -1: "maximum", 0: "inconclusive"}[_sign(r)]
-        else:
-            s = sympy.simplify(second[0][1].subs(at))
-            t = sympy.simplify(second[1][1].subs(at))
-            D = sympy.simplify(r * t - s**2)
-            sign_D = _sign(D)
-            if sign_D > 0:
-                kind = "minimum" if _sign(r) > 0 else "maximum"
-            elif sign_D < 0:
-                kind = "saddle"
-            else:
-                kind = "inconclusive"
-        points.append(CriticalPoint(
-            point={v.name: val for v, val in zip(syms, values)},
-            value=sympy.simplify(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D))
+        if all(_is_real_number(v) for v in values):  # complex solutions are not points of the plane
+            points.append(_classify(f, dict(zip(syms, values)), second))
     points.sort(key=lambda p: tuple(float(v) for v in p.point.values()))
     return points
+
+
+def _solutions(f, grad, syms):
+    """The solutions of ``∇f = 0``, as a list of ``{symbol: value}``.
+
+    A polynomial in one variable gets its real roots from ``Poly.real_roots``
+    (exact: integers, radicals or ``CRootOf``), because ``sympy.solve`` returns
+    an empty list, silently, for many polynomials of degree 5 and above.
+    """
+    sympy = _sympy()
+    if len(syms) == 1 and f.is_polynomial(syms[0]):
+        return [{syms[0]: root} for root in dict.fromkeys(sympy.Poly(grad[0], syms[0]).real_roots())]
+    try:
+        return sympy.solve(grad, syms, dict=True)
+    except NotImplementedError:
+        raise ValueError(f"SymPy cannot solve ∇f = 0 for {_quoted(f)} in closed form") from None
+
+
+def _classify(f, at, second):
+    """The :class:`CriticalPoint` at ``at`` (``{symbol: value}``) by the second-derivative test."""
+    r = _tidy(second[0][0].subs(at))
+    if len(at) == 1:
+        s = t = D = None
+        kind = {1: "minimum", -1: "maximum", 0: "inconclusive"}[_sign(r)]
+    else:
+        s = _tidy(second[0][1].subs(at))
+        t = _tidy(second[1][1].subs(at))
+        D = _tidy(r * t - s**2)
+        sign_D = _sign(D)
+        if sign_D > 0:
+            kind = "minimum" if _sign(r) > 0 else "maximum"
+        elif sign_D < 0:
+            kind = "saddle"
+        else:
+            kind = "inconclusive"
+    return CriticalPoint(point={v.name: val for v, val in at.items()},
+                         value=_tidy(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D)
+
+
+def _tidy(value):
+    """``sympy.simplify(value)``, except for ``CRootOf`` roots of high-degree polynomials,
+    which simplify cannot shorten (it spends seconds trying)."""
+    sympy = _sympy()
+    return value if value.has(sympy.CRootOf) else sympy.simplify(value)
 
 
 # ---------------------------------------------------------------------------

@@ -483,11 +483,13 @@ def descend(
     rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
 ):
     """Gradient descent on an expression: prints the path x ← x − lr·∇f(x)."""
+    from . import calculus
     from .descent import descend as run_descent
     x0 = _numbers(start, "--start")
-    result = run_descent(expression, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol)
+    f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
+    result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol)
     names = list(result.variables) if result.variables else [f"x{i + 1}" for i in range(result.path.shape[1])]
-    table = Table(title=f"Gradient descent on f = {expression}, lr = {lr:g}", title_justify="left")
+    table = Table(title=f"Gradient descent on f = {f}, lr = {lr:g}", title_justify="left")
     for name in ["step", *names, "f", "|∇f|"]:
         table.add_column(name, justify="right")
     steps = list(range(len(result.path)))
@@ -504,7 +506,7 @@ def descend(
     console.print(result.message or ("converged" if result.converged else "stopped"))
     if plot is not None:
         from .plots import plot_descent
-        _save_png(plot_descent(result, f=expression), plot)
+        _save_png(plot_descent(result, f=f), plot)
         console.print(f"plot written to {plot}")
 
 
@@ -517,9 +519,9 @@ def derive(
 ):
     """Symbolic derivative (or gradient) of an expression, or its critical points."""
     from . import calculus
-    f = calculus.parse(expression)
+    f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     if critical:
-        points = calculus.critical_points(expression)
+        points = calculus.critical_points(f)
         table = Table(title=f"Critical points of f = {f}", title_justify="left")
         for name in ("point", "f", "kind", "second-derivative test"):
             table.add_column(name)
@@ -531,12 +533,12 @@ def derive(
         return
     variables = sorted(f.free_symbols, key=lambda s: s.name)
     if var is not None or len(variables) <= 1:
-        d = calculus.derivative(expression, var, order=order)
+        d = calculus.derivative(f, var, order=order)
         name = var or (variables[0].name if variables else "x")
         prefix = "d" if order == 1 else f"d^{order}"
         console.print(Text(f"{prefix}/d{name}{'' if order == 1 else f'^{order}'} ({f}) = {d}"), soft_wrap=True)
         return
-    for v, d in zip(variables, calculus.gradient(expression)):
+    for v, d in zip(variables, calculus.gradient(f)):
         console.print(Text(f"∂f/∂{v.name} = {d}"), soft_wrap=True)
 
 

@@ -117,6 +117,9 @@ def _finite_difference_gradient(fun):
     return grad
 
 
+_UNDEFINED = ", outside f's domain (such as log or sqrt of a negative number)"
+
+
 def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
     """Minimize ``f`` by gradient descent: ``x ← x − lr · ∇f(x)``.
 
@@ -160,15 +163,14 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
         symbols = calculus._variables(expr)
         variables = tuple(s.name for s in symbols)
         if not variables:
-            raise ValueError(f"{f!r} has no variables to descend along")
+            raise ValueError(f"{calculus._quoted(expr)} has no variables to descend along")
         if len(variables) != x.size:
-            raise ValueError(f"{f!r} has {len(variables)} variable(s) ({', '.join(variables)}) "
+            raise ValueError(f"{calculus._quoted(expr)} has {len(variables)} variable(s) ({', '.join(variables)}) "
                              f"but x0 has {x.size} coordinate(s)")
-        f_sym = calculus.lambdify(expr, symbols)
-        fun = lambda x: f_sym(*x)  # noqa: E731
+        f_num, grad_num = calculus.numeric_function(expr, symbols)  # NaN outside f's domain
+        fun = lambda x: f_num(*x)  # noqa: E731
         if grad is None:
-            grad_sym = calculus.lambdify(calculus.gradient(expr, symbols), symbols)
-            grad_fun = lambda x: grad_sym(*x)  # noqa: E731
+            grad_fun = lambda x: grad_num(*x)  # noqa: E731
         else:
             grad_fun = (lambda x: grad(x[0])) if scalar else grad
     elif callable(f):
@@ -204,11 +206,15 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
     converged, message = False, ""
     with np.errstate(over="ignore", invalid="ignore"):
         if not math.isfinite(values[0]):
-            raise ValueError(f"f is not finite at x0 = {x0!r}")
+            raise ValueError(f"f is undefined (NaN) at x0 = {x0!r}{_UNDEFINED}" if math.isnan(values[0])
+                             else f"f is not finite at x0 = {x0!r} (f = {values[0]})")
         for step in range(iterations + 1):
             g = gradient_at(x)
             norm = math.hypot(*g)  # no overflow in squaring, unlike sqrt(g·g)
             grad_norms.append(norm)
+            if math.isnan(norm):
+                message = f"stopped: the gradient is undefined (NaN) at step {step}{_UNDEFINED}"
+                break
             if not math.isfinite(norm):
                 message = f"diverged: the gradient became non-finite at step {step}"
                 break
@@ -222,6 +228,9 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
                 break
             x_new = x - lr * g
             value = value_at(x_new) if np.isfinite(x_new).all() else math.inf
+            if math.isnan(value):
+                message = f"stopped: f is undefined (NaN) at step {step + 1}{_UNDEFINED}; the path ends before it"
+                break
             if not math.isfinite(value):
                 message = (f"diverged: f became {value} at step {step + 1} "
                            f"(lr = {lr:g} may be too large, or f is unbounded below); the path ends at the last finite point")

@@ -377,7 +377,9 @@ def _as_callable(f, variables, n_vars):
     if callable(f) and not hasattr(f, "free_symbols"):
         return f
     import sympy
-    expr = sympy.sympify(f)
+
+    from glassnet.calculus import parse
+    expr = parse(f)  # the whitelist parser: a formula is data, never code
     if variables:
         symbols = [sympy.Symbol(str(v)) for v in variables]
     else:

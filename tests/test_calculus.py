@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+import threading
+import time
+import warnings
 
 import numpy as np
 import pytest
@@ -179,3 +182,86 @@ def test_check_detects_a_wrong_derivative(monkeypatch):
 def test_check_rejects_unknown_names():
     with pytest.raises(ValueError, match="valid names"):
         calculus.check_activation_derivatives(["swish"])
+
+
+# --- SymPy's work runs in a helper process with a time limit --------------------
+
+HARD_SYSTEM = "x**3*y**4 + 2*x**5*y - 3*y**6 + x**2 - y"  # sympy.solve runs for minutes
+
+
+def test_a_solve_that_takes_too_long_is_stopped_and_the_next_call_works():
+    calculus.derivative("x**2")  # the helper process is running before the clock starts
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"SymPy could not solve ∇f = 0 for '2\*x\*\*5\*y \+ x\*\*3\*y\*\*4 .*' within 1 s"):
+        calculus.critical_points(HARD_SYSTEM, timeout=1)
+    assert time.perf_counter() - start < 5  # about hanging, not speed: the limit is 1 s
+    assert [p.point for p in calculus.critical_points("x**3 - 3*x")] == [{"x": -1}, {"x": 1}]
+
+
+def test_a_derivative_that_grows_too_large_is_refused():
+    product = "*".join(f"sin(x + {k})" for k in range(34))  # f'' has 34² products of 34 factors
+    assert len(calculus.derivative(product).args) == 34  # the product rule: 34 terms
+    with pytest.raises(ValueError, match="the derivative is too large to show"):
+        calculus.derivative(product, order=2, timeout=60)  # f'' takes about 1.5 s to grow too large
+    with pytest.raises(ValueError, match="order must be an integer from 1 to 20"):
+        calculus.derivative("x**3", order=21)
+
+
+def test_the_helper_answers_calls_from_another_thread():
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(calculus.critical_points("x**2 - 2*x")))
+    thread.start()
+    thread.join(timeout=60)
+    assert [(p.point, p.kind) for p in answers[0]] == [({"x": 1}, "minimum")]
+
+
+def test_critical_points_of_a_polynomial_of_high_degree_are_found():
+    # sympy.solve returns [] for this f' of degree 59, which has a real root (odd degree)
+    (p,) = calculus.critical_points("x**60 + x**59 + 3*x + 1")
+    assert p.kind == "minimum"
+    root = float(p.point["x"])
+    assert root == pytest.approx(-1.0105, abs=1e-4)
+    assert abs(60 * root**59 + 59 * root**58 + 3) < 1e-9  # f'(root) = 0
+    assert calculus.critical_points("x**5 - 5*x + 1")[0].point == {"x": -1}
+
+
+def test_hessian_is_symmetric_and_computed_once_per_pair():
+    assert calculus.hessian("x**3*y + sin(x*y)", ["x", "y"]) == sympy.hessian(
+        x**3 * y + sympy.sin(x * y), [x, y])
+
+
+# --- numeric_function: a formula evaluated on NumPy arrays ----------------------
+
+def test_numeric_function_evaluates_on_grids():
+    f, grad = calculus.numeric_function("x**2 + 3*y**2", ("x", "y"))
+    X, Y = np.meshgrid([-1.0, 0.0, 2.0], [1.0, 3.0])
+    np.testing.assert_array_equal(f(X, Y), X**2 + 3 * Y**2)
+    G = grad(X, Y)
+    assert G.shape == (2, 2, 3)
+    np.testing.assert_array_equal(G[0], 2 * X)
+    np.testing.assert_array_equal(G[1], 6 * Y)
+    assert f(1.0, 2.0) == 13.0 and grad(1.0, 2.0).tolist() == [2.0, 12.0]
+
+
+def test_numeric_function_is_nan_outside_the_domain_without_warnings():
+    f, grad = calculus.numeric_function("log(x) + sqrt(y)", ("x", "y"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = f(np.array([-1.0, 1.0, 0.0]), np.array([1.0, -4.0, 1.0]))
+        slopes = grad(np.array([-1.0, 2.0]), np.array([-4.0, 4.0]))  # [1/x, 1/(2 sqrt(y))]
+    assert np.isnan(values[0]) and np.isnan(values[1]) and values[2] == -np.inf
+    assert slopes[0].tolist() == [-1.0, 0.5]
+    assert np.isnan(slopes[1, 0]) and slopes[1, 1] == 0.25
+
+
+def test_numeric_function_of_a_constant_and_its_errors():
+    f, grad = calculus.numeric_function("7", ("x", "y"))
+    grid = np.zeros((2, 3))
+    np.testing.assert_array_equal(f(grid, grid), np.full((2, 3), 7.0))
+    np.testing.assert_array_equal(grad(grid, grid), np.zeros((2, 2, 3)))
+    with pytest.raises(ValueError, match=r"expected 2 argument\(s\) \(x, y\), got 1"):
+        f(grid)
+    with pytest.raises(ValueError, match="unknown name 'z'; the variables are x, y"):
+        calculus.numeric_function("x + z", ("x", "y"))
+    with pytest.raises(ValueError, match="not listed in variables: y"):
+        calculus.numeric_function(x + y, ("x",))

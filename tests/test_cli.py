@@ -9,6 +9,7 @@ import csv
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 
 from glassnet import cli, training
 from glassnet.persistence import load, load_checkpoint, load_saved
+from test_expressions import HANG, HOSTILE
 
 FAST = ["--epochs", "6", "--n-samples", "120", "--no-plots", "-q"]
 
@@ -391,6 +393,45 @@ def test_derive_derivatives_gradients_and_critical_points(run):
     assert "saddle" in out and "minimum" in out
     assert_error(run("derive", "__import__('os')"), 1, "cannot parse")
     assert_error(run("derive", "x*y", "--var", "1x"), 1, "variable")
+
+
+@pytest.mark.parametrize("text, phrase", HOSTILE, ids=[t[:30] for t, _ in HOSTILE])
+def test_hostile_formulas_get_one_error_line(run, tmp_path, text, phrase):
+    for args in (["derive", text], ["derive", text, "--critical"], ["descend", text, "--start", "1"]):
+        start = time.perf_counter()
+        result = run(*args)
+        assert time.perf_counter() - start < HANG
+        assert_error(result, 1, phrase)
+        assert len(result.err) < 220
+    assert list(tmp_path.iterdir()) == []  # the command ran in tmp_path and wrote nothing
+
+
+def test_the_exploit_through_the_real_command_creates_no_file(tmp_path):
+    exploit = "sympify(chr(95)+chr(95)+'import'+chr(95)+chr(95)+\"('os').system('touch PWNED')\")"
+    out = subprocess.run([sys.executable, "-m", "glassnet", "derive", exploit], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("error: cannot parse") and len(out.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_formulas_too_hard_for_sympy_get_one_error_line(run, monkeypatch):
+    from glassnet import _sympy_worker
+
+    monkeypatch.setattr(_sympy_worker, "TIME_LIMIT", 1.0)
+    assert_error(run("derive", "x**3*y**4 + 2*x**5*y - 3*y**6 + x**2 - y", "--critical"), 1,
+                 "SymPy could not solve ∇f = 0", "within 1 s")
+    monkeypatch.setattr(_sympy_worker, "TIME_LIMIT", 60.0)  # f'' takes about 1.5 s to grow too large
+    assert_error(run("derive", "*".join(f"sin(x+{k})" for k in range(34)), "--order", "2"), 1,
+                 "the derivative is too large to show")
+    assert_error(run("derive", "x**3", "--order", "21"), 1, "order must be an integer from 1 to 20")
+
+
+def test_derive_and_descend_know_the_function_table(run):
+    assert "d/dx (1/(1 + exp(-x))) = exp(-x)/(1 + exp(-x))**2" in run("derive", "sigmoid(x)").out
+    assert "d/dx (x**2/10) = x/5" in run("derive", "0.1*x^2").out
+    result = run("descend", "sqrt(x)", "--start", "1", "--lr", "1")
+    assert result.code == 0 and "stopped: f is undefined (NaN) at step 2" in result.out
 
 
 # --------------------------------------------------------------------------- experiment, plot

@@ -72,6 +72,30 @@ def test_divergence_is_reported_not_raised():
     assert long_run.iterations < 2000
 
 
+def test_leaving_the_domain_stops_with_a_clear_message():
+    # f = sqrt(x), f' = 1/(2 sqrt x): x = 1 -> 1 - 0.5 = 0.5 -> 0.5 - 0.7071 = -0.2071, where sqrt is undefined
+    result = descend("sqrt(x)", 1.0, lr=1.0)
+    np.testing.assert_allclose(result.path[:, 0], [1.0, 0.5])
+    assert not result.converged
+    assert result.message.startswith("stopped: f is undefined (NaN) at step 2, outside f's domain")
+    with pytest.raises(ValueError, match=r"f is undefined \(NaN\) at x0 = -1.0"):
+        descend("log(x)", -1.0)
+
+
+def test_table_functions_descend_with_their_symbolic_gradient():
+    # f = softplus(x) - x/2, f' = sigmoid(x) - 1/2 = 0 at x = 0; one step from 2: 2 - 4·(σ(2) - 1/2)
+    result = descend("softplus(x) - x/2", 2.0, lr=4.0, tol=1e-10)
+    assert result.path[1, 0] == pytest.approx(2 - 4 * (1 / (1 + np.exp(-2.0)) - 0.5), rel=1e-12)
+    assert result.converged and abs(result.x[0]) < 1e-9
+
+
+def test_hostile_text_never_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="unknown function 'sympify'"):
+        descend("sympify(chr(95)+chr(95)+'import'+chr(95)+chr(95)+\"('os').system('touch PWNED')\")", 1.0)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"lr": 0}, "lr"),
     ({"lr": -0.1}, "lr"),
