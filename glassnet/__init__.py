@@ -7,42 +7,119 @@ the engine is NumPy over one flat parameter vector, fast on a CPU.
 >>> X, y = gn.data.moons(500, noise=0.2, random_state=0)
 >>> net = gn.Network([2, 16, 8, 1], activations="relu", output="sigmoid", random_state=0)
 >>> history = gn.train(net, X, y, optimizer="adam", lr=0.01, epochs=200, batch_size=32, random_state=0)
+
+The package is laid out from the mathematics outward:
+
+- the core, in this folder: ``activations``, ``losses``, ``initializers``, ``layers``,
+  ``heads``, ``network``, ``optimizers``, ``schedules``, ``batches``, ``callbacks``,
+  ``training``, ``lbfgs``, ``gradcheck``, ``estimators``;
+- ``glassnet.data``: datasets, CSV/NPZ tables, preprocessing;
+- ``glassnet.io``: files written atomically, models, checkpoints, ONNX;
+- ``glassnet.glass``: what makes it see-through (trace, plots, calculus, descent,
+  experiments, report);
+- ``glassnet.runs``: the application the command, the playground and notebooks share;
+- ``glassnet.cli`` and ``glassnet.play``: the command and the playground.
+
+Everything a user reaches for is importable from here; the extras load on first use,
+so ``import glassnet`` stays fast.
 """
 
 __version__ = "0.1.0"
 
-from . import activations, calculus, data, initializers, losses, optimizers, schedules
+import importlib as _importlib
+import importlib.abc as _abc
+import importlib.util as _util
+import sys as _sys
+
+from . import activations, initializers, losses, optimizers, schedules
 from .activations import ACTIVATIONS, get_activation
-from .data import (load_csv, load_dataset, one_hot, standardize, train_test_split)
-from .descent import EWMA, DescentResult, descend, ewma
+from .callbacks import EarlyStopping, PrintProgress, ProgressBar, StopAtGradNorm, StopAtLoss
 from .gradcheck import GradCheck, gradcheck
+from .heads import TASKS
 from .initializers import INITIALIZERS, get_initializer
+from .layers import Dense
 from .losses import LOSSES, get_loss
-from .network import Dense, Network
+from .network import Network
 from .optimizers import (OPTIMIZERS, SGD, Adam, AdamW, Momentum, Nesterov, Optimizer,
                          RMSprop, get_optimizer)
 from .schedules import (SCHEDULES, Constant, Cosine, Exponential, InverseScaling,
                         InverseTime, ReduceOnPlateau, StepDecay, get_schedule)
 from .training import DivergenceGuard, History, TrainingDivergedWarning, train
 
+# Modules that moved into subpackages: their old import paths keep working.
+_MOVED = {
+    "glassnet.calculus": "glassnet.glass.calculus",
+    "glassnet.descent": "glassnet.glass.descent",
+    "glassnet.experiments": "glassnet.glass.experiments",
+    "glassnet.expressions": "glassnet.glass.expressions",
+    "glassnet.plots": "glassnet.glass.plots",
+    "glassnet.report": "glassnet.glass.report",
+}
+
+# Names loaded on first use: (module, attribute), or (module, None) for the module itself.
+_LAZY = {
+    "MLPClassifier": ("glassnet.estimators", "MLPClassifier"),
+    "MLPRegressor": ("glassnet.estimators", "MLPRegressor"),
+    "minimize_lbfgs": ("glassnet.lbfgs", "minimize_lbfgs"),
+    "trace": ("glassnet.glass.trace", "trace"),
+    "Trace": ("glassnet.glass.trace", "Trace"),
+    "descend": ("glassnet.glass.descent", "descend"),
+    "DescentResult": ("glassnet.glass.descent", "DescentResult"),
+    "EWMA": ("glassnet.glass.descent", "EWMA"),
+    "ewma": ("glassnet.glass.descent", "ewma"),
+    "run_experiment": ("glassnet.glass.experiments", "run_experiment"),
+    "load_csv": ("glassnet.data", "load_csv"),
+    "load_dataset": ("glassnet.data", "load_dataset"),
+    "one_hot": ("glassnet.data", "one_hot"),
+    "standardize": ("glassnet.data", "standardize"),
+    "train_test_split": ("glassnet.data", "train_test_split"),
+    "data": ("glassnet.data", None),
+    "glass": ("glassnet.glass", None),
+    "runs": ("glassnet.runs", None),
+    "estimators": ("glassnet.estimators", None),
+    **{old.rsplit(".", 1)[1]: (new, None) for old, new in _MOVED.items()},
+}
+
+
+class _MovedModules(_abc.MetaPathFinder, _abc.Loader):
+    """``import glassnet.calculus`` finds ``glassnet.glass.calculus`` (the same module object)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        return _util.spec_from_loader(fullname, self) if fullname in _MOVED else None
+
+    def create_module(self, spec):
+        return _importlib.import_module(_MOVED[spec.name])
+
+    def exec_module(self, module):
+        pass
+
+
+_sys.meta_path.append(_MovedModules())
+
 
 def __getattr__(name):
-    # The scikit-learn estimators import scikit-learn (about a second): load them on first use.
-    if name in ("MLPClassifier", "MLPRegressor"):
-        from . import estimators
-        return getattr(estimators, name)
-    if name == "minimize_lbfgs":
-        from .lbfgs import minimize_lbfgs
-        return minimize_lbfgs
-    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = _importlib.import_module(module)
+    value = value if attribute is None else getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
-    "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "SCHEDULES",
-    "Adam", "AdamW", "Constant", "Cosine", "Dense", "DivergenceGuard", "Exponential", "GradCheck", "History",
-    "InverseScaling", "InverseTime", "MLPClassifier", "MLPRegressor", "Momentum", "Nesterov", "Network", "Optimizer",
-    "RMSprop", "ReduceOnPlateau", "SGD", "StepDecay", "TrainingDivergedWarning",
-    "DescentResult", "EWMA", "activations", "calculus", "data", "descend", "ewma", "get_activation", "load_csv", "load_dataset", "one_hot", "standardize",
-    "train_test_split", "get_initializer", "get_loss", "get_optimizer",
-    "get_schedule", "gradcheck", "minimize_lbfgs", "initializers", "losses", "optimizers", "schedules", "train",
+    "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "SCHEDULES", "TASKS",
+    "Adam", "AdamW", "Constant", "Cosine", "Dense", "DescentResult", "DivergenceGuard", "EWMA",
+    "EarlyStopping", "Exponential", "GradCheck", "History", "InverseScaling", "InverseTime",
+    "MLPClassifier", "MLPRegressor", "Momentum", "Nesterov", "Network", "Optimizer", "PrintProgress",
+    "ProgressBar", "RMSprop", "ReduceOnPlateau", "SGD", "StepDecay", "StopAtGradNorm", "StopAtLoss",
+    "Trace", "TrainingDivergedWarning",
+    "activations", "calculus", "data", "descend", "ewma", "get_activation", "get_initializer",
+    "get_loss", "get_optimizer", "get_schedule", "gradcheck", "initializers", "load_csv",
+    "load_dataset", "losses", "minimize_lbfgs", "one_hot", "optimizers", "run_experiment", "schedules",
+    "standardize", "trace", "train", "train_test_split",
 ]

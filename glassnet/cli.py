@@ -383,7 +383,7 @@ def trace_command(
     """Print one training step as a hand calculation: forward, loss, backward, update."""
     from .losses import LOSSES
     from .network import Network
-    from .trace import trace as trace_step
+    from .glass.trace import trace as trace_step
     from .training import encode_targets
 
     scaler = None
@@ -483,8 +483,8 @@ def descend(
     rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
 ):
     """Gradient descent on an expression: prints the path x ← x − lr·∇f(x)."""
-    from . import calculus
-    from .descent import descend as run_descent
+    from .glass import calculus
+    from .glass.descent import descend as run_descent
     x0 = _numbers(start, "--start")
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol)
@@ -505,7 +505,7 @@ def descend(
     console.print(table)
     console.print(result.message or ("converged" if result.converged else "stopped"))
     if plot is not None:
-        from .plots import plot_descent
+        from .glass.plots import plot_descent
         _save_png(plot_descent(result, f=f), plot)
         console.print(f"plot written to {plot}")
 
@@ -518,7 +518,7 @@ def derive(
     critical: Annotated[bool, typer.Option("--critical", help="Find and classify the critical points.")] = False,
 ):
     """Symbolic derivative (or gradient) of an expression, or its critical points."""
-    from . import calculus
+    from .glass import calculus
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     if critical:
         points = calculus.critical_points(f)
@@ -598,7 +598,7 @@ def experiment(
     Give several values after an option to sweep it: --hidden 8 16,8 --lr 0.01 0.1.
     """
     from .activations import ACTIVATIONS
-    from .experiments import run_experiment
+    from .glass.experiments import run_experiment
     from .optimizers import OPTIMIZERS
     from .schedules import SCHEDULES
 
@@ -662,14 +662,14 @@ def plot_activations(
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("activations.png"),
 ):
     """Activation functions with their derivatives."""
-    from .plots import plot_activations as draw
+    from .glass.plots import plot_activations as draw
     _plot_done(_save_png(draw(None if names is None else _activation_list(names, "--names")), out))
 
 
 @plot_app.command("losses")
 def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("losses.png")):
     """Loss functions against the prediction, for targets 1 and 0."""
-    from .plots import plot_losses as draw
+    from .glass.plots import plot_losses as draw
     _plot_done(_save_png(draw(), out))
 
 
@@ -681,7 +681,7 @@ def plot_ewma(
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("ewma.png"),
 ):
     """A noisy signal with its moving average, with and without bias correction."""
-    from .plots import plot_ewma as draw
+    from .glass.plots import plot_ewma as draw
     if not 0 <= beta < 1:
         raise UsageError(f"--beta must be in [0, 1), got {beta:g}")
     t = np.arange(n)
@@ -695,7 +695,7 @@ def plot_history(
     out: Annotated[Optional[Path], typer.Option(help="PNG file (default RUN/learning_curves.png).")] = None,
 ):
     """Learning curves of a run, from its history.csv."""
-    from .plots import plot_history as draw
+    from .glass.plots import plot_history as draw
     if not run.is_dir():
         raise FileNotFoundError(f"run folder not found: {run}")
     from .runs.folder import read_history_csv
@@ -709,7 +709,7 @@ def plot_network(
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("network.png"),
 ):
     """The network of a model: neurons and weighted connections."""
-    from .plots import plot_network as draw
+    from .glass.plots import plot_network as draw
     from .runs.tools import open_model
     _plot_done(_save_png(draw(open_model(model).network), out))
 

@@ -14,7 +14,7 @@ A layer does not own its numbers: :meth:`Dense.bind` points its ``W``, ``b``, ``
 and ``db`` at slices of the network's flat vectors ``theta`` and ``grad``, so an
 optimizer step, gradient checking and L-BFGS work on one array. The forward pass
 caches what the backward pass needs, under the math's names (``A_prev``, ``Z``,
-``A``, the dropout ``mask``), and :mod:`glassnet.trace` and the plots read them.
+``A``, the dropout ``mask``), and :mod:`glassnet.glass.trace` and the plots read them.
 """
 
 from __future__ import annotations

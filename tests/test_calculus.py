@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import sympy
 
-from glassnet import calculus
-from glassnet.calculus import CriticalPoint
+from glassnet.glass import calculus
+from glassnet.glass.calculus import CriticalPoint
 
 x, y = sympy.symbols("x y")
 

@@ -225,7 +225,7 @@ def test_a_second_ctrl_c_stops_at_once_and_keeps_the_last_checkpoint(run, monkey
 
 
 def test_ctrl_c_while_the_pictures_are_drawn_says_how_to_finish(run, monkeypatch):
-    from glassnet import plots
+    from glassnet.glass import plots
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
@@ -416,7 +416,7 @@ def test_the_exploit_through_the_real_command_creates_no_file(tmp_path):
 
 
 def test_formulas_too_hard_for_sympy_get_one_error_line(run, monkeypatch):
-    from glassnet import _sympy_worker
+    from glassnet.glass import _sympy_worker
 
     monkeypatch.setattr(_sympy_worker, "TIME_LIMIT", 1.0)
     assert_error(run("derive", "x**3*y**4 + 2*x**5*y - 3*y**6 + x**2 - y", "--critical"), 1,

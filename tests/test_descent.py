@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from glassnet.descent import EWMA, DescentResult, descend, ewma
+from glassnet.glass.descent import EWMA, DescentResult, descend, ewma
 
 
 # --- gradient descent ----------------------------------------------------------

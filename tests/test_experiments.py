@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs, make_moons, make_regression
 
-from glassnet.experiments import ExperimentResult, run_experiment
+from glassnet.glass.experiments import ExperimentResult, run_experiment
 from glassnet.training import History
 
 GRID = {"hidden": [(8,), (16, 8)], "lr": [0.01, 0.05]}

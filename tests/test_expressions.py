@@ -10,9 +10,9 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glassnet import calculus, expressions
-from glassnet.descent import descend
-from glassnet.expressions import FUNCTIONS, ExpressionError, parse
+from glassnet.glass import calculus, expressions
+from glassnet.glass.descent import descend
+from glassnet.glass.expressions import FUNCTIONS, ExpressionError, parse
 
 x, y = sympy.symbols("x y")
 HANG = 5.0  # seconds: an answer slower than this means the formula hung, not that it was slow

@@ -14,8 +14,8 @@ from sklearn.datasets import make_blobs, make_moons  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet import descent, plots  # noqa: E402
-from glassnet.experiments import run_experiment  # noqa: E402
+from glassnet.glass import descent, plots  # noqa: E402
+from glassnet.glass.experiments import run_experiment  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

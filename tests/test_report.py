@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from glassnet.report import render_report, write_report
+from glassnet.glass.report import render_report, write_report
 from glassnet.training import History
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.trace import Trace, trace
+from glassnet.glass.trace import Trace, trace
 
 
 def sigmoid(z):

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_positive, check_X
-from .optimizers import SGD
+from .._validation import check_positive, check_X
+from ..optimizers import SGD
 
 MAX_UNITS = 6
 """Largest layer (including the input) that is written out unit by unit."""

@@ -3,7 +3,7 @@
 These are the hand calculations that come before neural networks, done by a
 computer algebra system so that a learner can check their own work::
 
-    >>> from glassnet import calculus
+    >>> from glassnet.glass import calculus
     >>> calculus.derivative("x**3 - 3*x")
     3*x**2 - 3
     >>> [(p.point, p.kind) for p in calculus.critical_points("x**3 - 3*x")]
@@ -11,7 +11,7 @@ computer algebra system so that a learner can check their own work::
 
 Expressions are given as strings (``"x**2 + 3*y**2"``, ``^`` also means power)
 or as SymPy expressions. A string is data, never code: :func:`parse` (from
-:mod:`glassnet.expressions`) reads it with a whitelist of numbers, variables,
+:mod:`glassnet.glass.expressions`) reads it with a whitelist of numbers, variables,
 ``+ - * / **`` and a table of functions, within size bounds. Variables are
 named by strings or SymPy symbols; when they are left out, the expression's
 free symbols are taken sorted by name.
@@ -19,7 +19,7 @@ free symbols are taken sorted by name.
 What SymPy then does can still take long on a short formula (solving
 ``∇f = 0``, a high-order derivative of a long product), so derivatives and
 critical points are computed in a helper process that is stopped after a few
-seconds (:mod:`glassnet._sympy_worker`); such a formula gets a ``ValueError``.
+seconds (:mod:`glassnet.glass._sympy_worker`); such a formula gets a ``ValueError``.
 :func:`numeric_function` turns a formula into NumPy functions for plotting
 and gradient descent.
 
@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _sympy_worker
-from glassnet._sympy_worker import check_size
-from glassnet.expressions import FUNCTIONS, ExpressionError, _quote, parse  # noqa: F401 - re-exported
+from . import _sympy_worker
+from ._sympy_worker import check_size
+from .expressions import FUNCTIONS, ExpressionError, _quote, parse  # noqa: F401 - re-exported
 
 
 def _sympy():
@@ -110,7 +110,7 @@ def _variables(expr, variables=None):
 def _derivatives(f, plans):
     """``[∂ⁿf/∂v₁…∂vₙ for (v₁, …, vₙ) in plans]``, each refused once it grows too large.
 
-    Runs in the SymPy process (see :mod:`glassnet._sympy_worker`): the
+    Runs in the SymPy process (see :mod:`glassnet.glass._sympy_worker`): the
     ``order``-th derivative of a product of many factors has ``factorsᵒʳᵈᵉʳ``
     terms, so it is checked after every step.
     """
@@ -134,7 +134,7 @@ def derivative(expr, var=None, order=1, timeout=None):
     ``var`` may be left out when the expression has exactly one variable.
     Returns a SymPy expression, e.g. ``derivative("x**3 - 3*x")`` → ``3*x**2 - 3``.
     ``order`` is at most :data:`MAX_ORDER`; the work stops with a ``ValueError``
-    after ``timeout`` seconds (default ``glassnet._sympy_worker.TIME_LIMIT``, 5 s).
+    after ``timeout`` seconds (default ``glassnet.glass._sympy_worker.TIME_LIMIT``, 5 s).
     """
     sympy = _sympy()
     f = parse(expr)
@@ -316,7 +316,7 @@ def critical_points(expr, variables=None, timeout=None):
     ``sympy.solve`` can run for minutes on a short formula (``sin(x) + x**7``, a
     degree-60 polynomial), so the solving and classifying run in SymPy's helper
     process and stop with a ``ValueError`` after ``timeout`` seconds (default
-    ``glassnet._sympy_worker.TIME_LIMIT``, 5 s); see :mod:`glassnet._sympy_worker`.
+    ``glassnet.glass._sympy_worker.TIME_LIMIT``, 5 s); see :mod:`glassnet.glass._sympy_worker`.
     """
     f = parse(expr)
     syms = _variables(f, variables)
@@ -465,7 +465,7 @@ def check_activation_derivatives(names=None, points=None):
     ``"softplus"``, ``"gelu"``, ``"exp"`` and ``"softmax"``.
     """
     sympy = _sympy()
-    from glassnet.activations import ACTIVATIONS
+    from ..activations import ACTIVATIONS
 
     if names is None:
         names = list(_ACTIVATION_CASES)

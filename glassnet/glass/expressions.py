@@ -5,7 +5,7 @@ Python's :mod:`ast` module and rebuilt node by node from a short list of
 allowed pieces; nothing the user typed is ever handed to ``eval``,
 ``sympify`` or ``parse_expr``::
 
-    >>> from glassnet.expressions import parse
+    >>> from glassnet.glass.expressions import parse
     >>> parse("x^2/2 + 0.1*x")
     x**2/2 + x/10
 

@@ -13,7 +13,7 @@ import html
 import math
 from pathlib import Path
 
-from .persistence import atomic_write
+from ..persistence import atomic_write
 
 __all__ = ["write_report", "render_report"]
 
@@ -109,7 +109,7 @@ def _figure(name, path):
 
 def render_report(metrics, history=None, images=None, config=None, title="glassnet run"):
     """The report as an HTML string (see :func:`write_report`)."""
-    from . import __version__
+    from .. import __version__
 
     images = images or {}
     figures = "\n".join(_figure(name, path) for name, path in images.items())

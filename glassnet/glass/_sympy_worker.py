@@ -1,6 +1,6 @@
 """SymPy's heavy work (derivatives, solving ∇f = 0) in a child process with a time limit.
 
-A formula that parses is small (see :mod:`glassnet.expressions`), but what
+A formula that parses is small (see :mod:`glassnet.glass.expressions`), but what
 SymPy does with it need not be: ``sympy.solve`` on ``sin(x) + x**7`` or a
 degree-60 polynomial can run for minutes, and the second derivative of a
 product of 90 factors has over a million terms. No size rule decides in
@@ -33,13 +33,13 @@ import subprocess
 import sys
 import threading
 
-from glassnet.expressions import ExpressionError
+from .expressions import ExpressionError
 
 TIME_LIMIT = 5.0       # seconds a task may take before its process is killed
 START_LIMIT = 60.0     # seconds to start the child and import SymPy
 MAX_RESULT_NODES = 50_000  # a result larger than this is refused (printing it would take seconds)
 
-_CHILD = "from glassnet._sympy_worker import serve; serve()"
+_CHILD = "from glassnet.glass._sympy_worker import serve; serve()"
 _lock = threading.Lock()
 _worker = None
 
@@ -178,7 +178,7 @@ def serve():
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     import sympy  # noqa: F401 - imported once, before the first task is timed
 
-    import glassnet.calculus  # noqa: F401 - the tasks live there
+    import glassnet.glass.calculus  # noqa: F401 - the tasks live there
 
     _send(replies, pickle.dumps(("ready", None)))
     while (request := _receive(requests)) is not None:

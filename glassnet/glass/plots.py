@@ -52,7 +52,7 @@ def save_figure(fig, path, dpi=110):
     replaces ``path`` in one rename (:func:`glassnet.persistence.atomic_write`):
     readers see the old file or the new one, never a partial one.
     """
-    from .persistence import atomic_write
+    from ..persistence import atomic_write
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = path.suffix.lstrip(".").lower() or "png"
@@ -91,7 +91,7 @@ def plot_activations(names=None, z=np.linspace(-5, 5, 401), path=None):
     path : str or Path, optional
         Also save the figure there.
     """
-    from .activations import get_activation
+    from ..activations import get_activation
     plt = _pyplot()
     acts = [get_activation(n) for n in (DEFAULT_ACTIVATIONS if names is None else names)]
     if not acts:
@@ -123,7 +123,7 @@ def plot_losses(names=None, path=None):
     squared error, binary cross-entropy (equal to categorical cross-entropy for
     two classes) and Poisson.
     """
-    from .losses import get_loss
+    from ..losses import get_loss
     plt = _pyplot()
     losses = [get_loss(n) for n in (names or ("squared_error", "binary_cross_entropy", "poisson"))]
     p = np.linspace(0.001, 0.999, 400).reshape(-1, 1)
@@ -378,7 +378,7 @@ def _as_callable(f, variables, n_vars):
         return f
     import sympy
 
-    from glassnet.calculus import parse
+    from .calculus import parse
     expr = parse(f)  # the whitelist parser: a formula is data, never code
     if variables:
         symbols = [sympy.Symbol(str(v)) for v in variables]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet._validation import check_non_negative, check_positive
+from .._validation import check_non_negative, check_positive
 
 
 @dataclass
@@ -157,7 +157,7 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
     variables = None
 
     if _is_expression(f):
-        from glassnet import calculus
+        from . import calculus
 
         expr = calculus.parse(f)
         symbols = calculus._variables(expr)

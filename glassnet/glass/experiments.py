@@ -38,7 +38,7 @@ _RESERVED = ("net", "X", "y", "random_state", "validation", "callbacks", "initia
 
 
 def _train_keys():
-    from .training import train
+    from ..training import train
     return [k for k in inspect.signature(train).parameters if k not in _RESERVED]
 
 
@@ -84,9 +84,9 @@ class ExperimentResult:
         import json
         from pathlib import Path
 
-        from .persistence import atomic_write
+        from ..persistence import atomic_write
         from .plots import plot_comparison
-        from .runs.folder import plain, save_png, write_json
+        from ..runs.folder import plain, save_png, write_json
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         records = self.as_records()
@@ -217,7 +217,7 @@ def _label(params, keys):
 
 def _build(params, n_inputs, head, n_outputs, seed):
     """The network of one run: hidden layers from ``params``, the output layer from the task's head."""
-    from .network import Network
+    from ..network import Network
     hidden = params.get("hidden", ())
     hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
     output = params.get("output") or head.activation.name
@@ -233,7 +233,7 @@ def _score(net, X, y):
 
 def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outputs):
     """Build, train and score one configuration with one seed (a joblib job)."""
-    from .training import train
+    from ..training import train
     start = time.perf_counter()
     net = _build(params, X_train.shape[1], head, n_outputs, seed)
     train_args = {k: v for k, v in params.items() if k not in NETWORK_KEYS}
@@ -281,8 +281,8 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
     """
     from joblib import Parallel, delayed
     from sklearn.model_selection import ParameterGrid
-    from ._validation import check_X
-    from .heads import as_targets, head_for_targets
+    from .._validation import check_X
+    from ..heads import as_targets, head_for_targets
 
     grids = [grid] if isinstance(grid, dict) else list(grid)
     valid = set(NETWORK_KEYS) | set(_train_keys())
