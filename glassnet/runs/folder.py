@@ -1,0 +1,125 @@
+"""What a run leaves behind: its folder of model, metrics, history, pictures and report.
+
+::
+
+    runs/moons-20261130-101500/
+        model.npz           the trained network with its standardizer (glassnet.persistence)
+        checkpoint.npz      everything --resume needs
+        metrics.json        scores on the train and test splits, timings, the settings
+        history.csv         one row per epoch
+        *.png               learning curves, decision boundary (2-D data), confusion matrix, network
+        report.html         one self-contained page with all of the above
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..persistence import atomic_write
+from ..training import History
+
+
+def scores(net, X, y):
+    """``{metric: value, "loss": value}`` of ``net`` on standardized ``(X, y)``.
+
+    The metric is the head's: accuracy for a classifier; R² and the mean squared
+    error for regression.
+    """
+    from ..training import encode_targets
+    head = net.head
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverged run's scores may overflow
+        Y_hat = net.predict_output(X)
+        Y, _ = encode_targets(net, y, X.shape[0])
+        result = {head.metric: head.score(y, head.decode(Y_hat))}
+        if not head.is_classifier:
+            residual = np.asarray(head.decode(Y_hat), dtype=float) - np.asarray(y, dtype=float)
+            result["mse"] = float(np.mean(residual ** 2))
+        result["loss"] = net.resolve_loss(None)(Y_hat, Y)
+    return result
+
+
+def write_json(path, data):
+    """``data`` as indented JSON, atomically (NumPy numbers become plain ones)."""
+    with atomic_write(path, "w") as f:
+        json.dump(plain(data), f, indent=2)
+        f.write("\n")
+
+
+def write_history_csv(path, history):
+    """One row per epoch: ``epoch, loss, val_loss, accuracy, …``, atomically."""
+    columns = [k for k in History.SERIES if getattr(history, k)]
+    with atomic_write(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *columns])
+        for i in range(len(history.loss)):
+            writer.writerow([i + 1, *(repr(float(getattr(history, k)[i])) if i < len(getattr(history, k))
+                                      else "" for k in columns)])
+
+
+def read_history_csv(path):
+    """The :class:`History` a run folder's ``history.csv`` holds."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no history.csv in {path.parent}")
+    columns = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            for k, v in row.items():
+                if k in History.SERIES and v not in ("", None):
+                    try:
+                        columns.setdefault(k, []).append(float(v))
+                    except ValueError:
+                        raise ValueError(f"{path}: column {k!r} holds a non-number {v!r}") from None
+    if not columns.get("loss"):
+        raise ValueError(f"{path} holds no loss values")
+    return History(**columns)
+
+
+def save_png(fig, path):
+    """Save a matplotlib figure as PNG atomically and release it."""
+    import matplotlib.pyplot as plt
+    try:
+        with atomic_write(path, "wb") as f:
+            fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return Path(path)
+
+
+def draw_pictures(folder, net, history, prepared):
+    """The run's pictures: ``({name: path}, [problems])``; one that fails to draw is a
+    problem to report, not a reason to lose the run."""
+    from ..glass import plots
+    images, problems = {}, []
+    X_all = np.vstack([prepared.X_train, prepared.X_test])
+    y_all = np.concatenate([prepared.y_train, prepared.y_test])
+    drawings = {"learning_curves": lambda: plots.plot_history(history)}
+    if prepared.is_classification and X_all.shape[1] == 2:
+        drawings["decision_boundary"] = lambda: plots.plot_decision_boundary(net, X_all, y_all)
+    if prepared.is_classification:
+        drawings["confusion_matrix"] = lambda: plots.plot_confusion_matrix(
+            prepared.y_test, net.predict(prepared.X_test), labels=net.classes_)
+    drawings["network"] = lambda: plots.plot_network(net)
+    for name, draw in drawings.items():
+        try:
+            images[name] = save_png(draw(), Path(folder) / f"{name}.png")
+        except Exception as exc:  # noqa: BLE001 - a picture must not cost the user the run
+            problems.append(f"could not draw {name}: {exc}")
+    return images, problems
+
+
+def plain(value):
+    """``value`` as plain JSON data: NumPy numbers and arrays become numbers and lists."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,180 @@
+"""The other jobs of the command, as functions: evaluate, predict a CSV, check gradients.
+
+Each takes what the user named (files, a dataset, settings) and returns results;
+the command only parses options and prints.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..heads import as_targets, head_for_targets
+from .prepare import load_data
+
+
+def open_model(path):
+    """The :class:`~glassnet.persistence.SavedModel` in ``path``; it must hold a network."""
+    from ..persistence import load_saved
+    saved = load_saved(path)
+    if saved.network is None:
+        raise ValueError(f"{path} holds no network")
+    return saved
+
+
+class SplitNeedsTrainingData(ValueError):
+    """``split="train"``/``"test"`` repeats the training split, so it needs the same data."""
+
+
+@dataclass
+class Evaluation:
+    """Scores of a saved model on some data; ``y_true``/``y_pred`` for a confusion matrix."""
+
+    metrics: dict
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    classes: object
+
+
+def evaluate(model, dataset=None, csv_path=None, target=None, split="all", n_samples=None,
+             noise=None, seed=None):
+    """Score the model saved in ``model`` on a dataset or CSV (by default the one it was
+    trained on); ``split`` is ``"all"``, or ``"train"``/``"test"`` to repeat the run's split."""
+    from ..data import train_test_split
+    from .folder import scores
+    if split not in ("all", "train", "test"):
+        raise ValueError(f"unknown split {split!r}; valid choices are: all, test, train")
+    saved = open_model(model)
+    net, info = saved.network, saved.info
+    source = info.get("source", {})
+    if csv_path is None and dataset is None:
+        if "csv" in source:
+            csv_path, target = Path(source["csv"]), target or source.get("target")
+        elif "dataset" in source:
+            dataset = source["dataset"]
+        else:
+            raise SplitNeedsTrainingData("name a dataset or give a CSV file and its target column")
+    same_source = (csv_path is not None and str(csv_path) == source.get("csv")) or (
+        csv_path is None and dataset == source.get("dataset"))
+    seed = seed if seed is not None else info.get("seed", 0)
+    X, y, _, _ = load_data(dataset, csv_path, target, n_samples or source.get("n_samples", 500),
+                           source.get("noise", 0.2) if noise is None else noise, seed)
+    y = as_targets(y, "regression" if not net.head.is_classifier else net.task)
+    if split != "all":
+        if not same_source:
+            raise SplitNeedsTrainingData("split train/test repeats the training split, so it needs the "
+                                         "data the model was trained on")
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=info.get("test_size", 0.2), random_state=seed)
+        X, y = (X_tr, y_tr) if split == "train" else (X_te, y_te)
+    X = saved.transform(X.astype(net.dtype))
+    metrics = {"model": str(model), "data": str(csv_path or dataset), "split": split, "n_samples": len(y),
+               **scores(net, X, y)}
+    return Evaluation(metrics, y, net.predict(X), net.classes_)
+
+
+def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
+    """Predict every row of ``input_csv``; write its rows with a prediction column (and
+    ``p(class)`` columns with ``proba``) to ``out``, atomically. Returns ``(out, n_rows)``."""
+    from ..persistence import atomic_write
+    input_csv = Path(input_csv)
+    out = Path(out) if out is not None else input_csv.with_name(input_csv.stem + ".predictions.csv")
+    if out.resolve() == input_csv.resolve():
+        raise ValueError("the output file must differ from the input file")
+    saved = open_model(model)
+    net = saved.network
+    if proba and not net.head.is_classifier:
+        raise ValueError("probabilities need a classifier")
+    rows, header, X = _read_feature_rows(input_csv, net.n_inputs, saved.info.get("feature_names") or [],
+                                        saved.info.get("target"))
+    X_std = saved.transform(X.astype(net.dtype))
+    prediction = net.predict(X_std)
+    extra_header, extra = [], []
+    if proba:
+        P = net.head.probabilities(net.predict_output(X_std))
+        extra_header = [f"p({c})" for c in net.classes_]
+        extra = [[repr(float(p)) for p in row] for row in P]
+    with atomic_write(out, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([*header, column, *extra_header])
+        for i, row in enumerate(rows):
+            value = prediction[i]
+            value = repr(float(value)) if isinstance(value, (float, np.floating)) else str(np.asarray(value).tolist())
+            writer.writerow([*row, value, *(extra[i] if extra else [])])
+    return out, len(rows)
+
+
+def check_gradients(dataset="moons", csv_path=None, target=None, model=None, hidden=(5, 4),
+                    activation=("tanh",), output="auto", samples=20, l2=0.0, seed=0):
+    """Backpropagation against central differences on ``samples`` rows of a dataset, for a
+    fresh network (``hidden``, ``activation``, ``output``) or a saved ``model``.
+    Returns ``(net, GradCheck, n_rows)``."""
+    from ..data import standardize
+    from ..gradcheck import gradcheck
+    from ..training import encode_targets
+    from .config import RunConfig
+    from .prepare import Prepared, build_network
+    X, y, _, _ = load_data(dataset, csv_path, target, max(samples, 50), 0.2, seed)
+    if model is not None:
+        saved = open_model(model)
+        net = saved.network
+        y = as_targets(y, "regression" if not net.head.is_classifier else net.task)
+        X = saved.transform(X)
+    else:
+        head, _, y = head_for_targets(y)
+        X = standardize(X)[0]
+        config = RunConfig(hidden=tuple(hidden), activation=tuple(activation), output=output, seed=seed)
+        net = build_network(config.checked(), Prepared(X, X[:0], y, y[:0], None, head.task))
+        encode_targets(net, y, X.shape[0], fit=True)   # the classes, as training would learn them
+    rows = np.random.default_rng(seed).permutation(X.shape[0])[:samples]
+    Y, _ = encode_targets(net, y[rows], len(rows))
+    return net, gradcheck(net, X[rows], Y, l2=l2), len(rows)
+
+
+def _read_feature_rows(path, n_inputs, names, target):
+    """``(rows, header, X)``: a CSV's rows as text and the feature matrix a model needs.
+
+    Columns are found by the model's feature names when the header has them all,
+    else by leaving out the target column, else by position.
+    """
+    from ..data import _is_number
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"CSV file not found: {path}")
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = [[v.strip() for v in row] for row in csv.reader(f) if any(v.strip() for v in row)]
+    if not rows:
+        raise ValueError(f"CSV file {path} is empty")
+    header = None
+    if any(not _is_number(v) for v in rows[0]):
+        header, rows = rows[0], rows[1:]
+        if not rows:
+            raise ValueError(f"CSV file {path} has a header but no data rows")
+        twice = sorted({name for name in header if header.count(name) > 1})
+        if twice:
+            raise ValueError(f"CSV file {path} names columns more than once: {', '.join(twice)}")
+    width = len(header or rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"{path}, row {i + 1 + (header is not None)}: expected {width} fields, got {len(row)}")
+    if header is not None and names and all(name in header for name in names):
+        columns = [header.index(name) for name in names]
+    elif header is not None and target in header and width - 1 == n_inputs:
+        columns = [j for j in range(width) if header[j] != target]
+    elif width == n_inputs:
+        columns = list(range(width))
+    else:
+        expected = f" ({', '.join(names)})" if names else ""
+        raise ValueError(f"{path} has {width} columns, but the model expects {n_inputs} features{expected}")
+    X = np.empty((len(rows), n_inputs))
+    for i, row in enumerate(rows):
+        for k, j in enumerate(columns):
+            try:
+                X[i, k] = float(row[j])
+            except ValueError:
+                column = header[j] if header else f"#{j + 1}"
+                raise ValueError(f"{path}, row {i + 1 + (header is not None)}: column {column!r} holds "
+                                 f"the non-number {row[j]!r}") from None
+    return rows, header or [f"x{j}" for j in range(width)], X
