@@ -44,7 +44,12 @@ _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.err
 
 def short(value, limit=60):
     """``repr(value)``, cut to ``limit`` characters: error messages never echo a huge value."""
-    text = repr(value)
+    return clip(repr(value), limit)
+
+
+def clip(text, limit=80):
+    """``text`` cut to ``limit`` characters (for the messages of exceptions we pass on)."""
+    text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 5] + "…" + text[-4:]
 
 
@@ -76,12 +81,12 @@ def _read_header(f, where):
         offset = f.tell()
     except (ValueError, TypeError, SyntaxError, KeyError, IndexError, RecursionError) as exc:
         raise ValueError(f"{where} is corrupted or truncated (unreadable .npy header: "
-                         f"{short(str(exc), 80)})") from None
+                         f"{clip(exc, 80)})") from None
     if dtype.hasobject:
         raise ValueError(f"{where} holds Python objects (dtype object); glassnet never unpickles, "
                          "so it will not load this file; save plain numeric arrays")
     if dtype.kind not in "biufcSU" or dtype.fields is not None or dtype.subdtype is not None:
-        raise ValueError(f"{where} has an array of dtype {short(str(dtype), 40)}; glassnet reads only "
+        raise ValueError(f"{where} has an array of dtype {clip(dtype, 40)}; glassnet reads only "
                          "numbers and fixed-width strings")
     if len(shape) > MAX_NDIM or any(n < 0 for n in shape):
         raise ValueError(f"{where} is corrupted (impossible array shape {short(shape)})")
@@ -155,7 +160,7 @@ class NpzArchive:
                 return _read_data(f, header, where)
         except _DAMAGE as exc:
             raise ValueError(f"{self.path} is corrupted or truncated ({type(exc).__name__}: "
-                             f"{short(str(exc), 80)})") from None
+                             f"{clip(exc, 80)})") from None
 
     def close(self):
         self._zf.close()
@@ -188,7 +193,7 @@ def open_npz(path):
     try:
         zf = zipfile.ZipFile(path)
     except _DAMAGE as exc:
-        raise ValueError(f"{path} is corrupted or truncated ({type(exc).__name__}: {short(str(exc), 80)})") from None
+        raise ValueError(f"{path} is corrupted or truncated ({type(exc).__name__}: {clip(exc, 80)})") from None
     try:
         return NpzArchive(path, zf, *_scan(path, zf))
     except BaseException:
@@ -214,7 +219,7 @@ def _scan(path, zf):
                 header = _read_header(f, where)
         except _DAMAGE as exc:
             raise ValueError(f"{path} is corrupted or truncated ({type(exc).__name__}: "
-                             f"{short(str(exc), 80)})") from None
+                             f"{clip(exc, 80)})") from None
         if info.file_size != header.offset + header.nbytes:
             raise ValueError(f"{where} is corrupted or truncated: its header describes "
                              f"{header.offset + header.nbytes:,} bytes, the archive holds {info.file_size:,}")

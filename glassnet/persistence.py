@@ -61,7 +61,7 @@ import numpy as np
 from . import _metacheck, _npzcheck
 from ._metacheck import (BIT_GENERATORS, SCHEDULE_CLASSES, decode_value, estimator_classes,
                          helper_classes)
-from ._npzcheck import short
+from ._npzcheck import clip, short
 from .activations import ACTIVATIONS
 from .network import Network
 from .optimizers import OPTIMIZERS
@@ -237,7 +237,7 @@ def _read_metadata_json(path, npz):
     try:
         meta = json.loads(npz.read(_META_KEY).tobytes().decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, too deeply nested
-        raise ValueError(f"{corrupted} (unreadable metadata: {short(str(exc), 80)})") from None
+        raise ValueError(f"{corrupted} (unreadable metadata: {clip(exc, 80)})") from None
     if not isinstance(meta, dict):
         raise ValueError(f"{corrupted} (its metadata is not a JSON object)")
     if meta.get("format") != "glassnet":
@@ -311,7 +311,7 @@ def _generator_from_state(state):
     try:
         bit_generator.state = decode(state)
     except (TypeError, OverflowError) as exc:  # NumPy's own checks of the numbers
-        raise ValueError(f"the random generator state is invalid ({short(str(exc), 80)})") from None
+        raise ValueError(f"the random generator state is invalid ({clip(exc, 80)})") from None
     return np.random.Generator(bit_generator)
 
 
@@ -587,7 +587,7 @@ def _building(path, kind):
     try:
         yield
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path} has invalid {kind} metadata: {short(str(exc), 200)}") from None
+        raise ValueError(f"{path} has invalid {kind} metadata: {clip(exc, 200)}") from None
 
 
 def load(path):
