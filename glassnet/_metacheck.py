@@ -179,11 +179,11 @@ def check_optimizer(spec, claims, net, prefix, where="optimizer"):
     obj(spec, where, ("name", "hyper", "clip_norm", "t", "state", "prefix"))
     cls = OPTIMIZERS[text(spec["name"], f"{where}.name", OPTIMIZERS, "optimizer")]
     allowed = tuple(k for k in inspect.signature(cls).parameters if k != "clip_norm")
-    for key, value in obj(spec["hyper"], f"{where}.hyper", optional=allowed).items():
+    for key, value in obj(spec["hyper"], f"{where}.hyper", ("lr",), allowed).items():
         if key == "form":
             text(value, f"{where}.hyper.form", ("classical", "ewma"), "momentum form")
-        else:
-            real(value, f"{where}.hyper.{key}")
+        else:  # lr may be 0: schedules set it (cosine decays to lr_min = 0)
+            real(value, f"{where}.hyper.{key}", lo=0.0)
     real(spec["clip_norm"], f"{where}.clip_norm", 0.0, none=True)
     integer(spec["t"], f"{where}.t")
     if spec["prefix"] != prefix:

@@ -453,12 +453,14 @@ def _estimator_state(est):
 
     Saved: ``get_params()`` and every attribute ``fit`` set: a :class:`Network`
     as a network, glassnet optimizers and schedules with their state, arrays as
-    arrays (string object arrays such as ``feature_names_in_`` as strings), lists
-    of arrays as numbered arrays, a few known helper objects (``LabelBinarizer``)
-    attribute by attribute, and numbers, strings and lists in the JSON. Random
-    generators and user functions are not saved (``fit`` makes them anew);
-    parameters that hold functions (``callbacks``) are saved as ``None``. An
-    estimator may list further attributes to leave out in ``_glassnet_skip_attributes``.
+    arrays (string object arrays such as ``feature_names_in_`` as strings), a
+    few known helper objects (``LabelBinarizer``) attribute by attribute, and
+    numbers, strings and lists in the JSON. Random generators and user functions
+    are not saved (``fit`` makes them anew); parameters that hold functions
+    (``callbacks``) are saved as ``None``. An estimator may list further
+    attributes to leave out in ``_glassnet_skip_attributes``. The attributes a
+    file may hold are a fixed table (:func:`glassnet._metacheck.check_estimator`):
+    a new fitted attribute must be added there, or saving refuses it by name.
     """
     name = type(est).__name__
     classes = estimator_classes()
@@ -622,8 +624,10 @@ def _optimizer_state(optimizer, prefix="optimizer."):
 
 def _optimizer_from_state(meta, arrays, prefix="optimizer."):
     """An optimizer from metadata :func:`glassnet._metacheck.check_optimizer` has passed."""
-    optimizer = OPTIMIZERS[meta["name"]](**meta["hyper"], clip_norm=meta["clip_norm"])
-    optimizer.t = meta["t"]
+    hyper = dict(meta["hyper"])
+    lr = hyper.pop("lr")  # set after: a schedule may have taken it to 0 (cosine down to lr_min=0)
+    optimizer = OPTIMIZERS[meta["name"]](**hyper, clip_norm=meta["clip_norm"])
+    optimizer.lr, optimizer.t = lr, meta["t"]
     for state in meta["state"]:
         setattr(optimizer, state, arrays[prefix + state])
     return optimizer
