@@ -42,21 +42,28 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import glassnet  # noqa: E402
-from glassnet import activations, network, optimizers, training  # noqa: E402
+from glassnet import activations, batches, layers, network, optimizers, training  # noqa: E402
 from systems import Glassnet, roofline_seconds  # noqa: E402
 from workloads import LR, layer_sizes, load, predictor_rows, workloads  # noqa: E402
 
 TRAINING_FUNCTIONS = (
-    training._train_once,
+    training._Run._epoch,
+    training._Run._steps,
+    batches.ArrayBatches.epoch,
     network.Network.loss_and_grad,
     network.Network._forward,
+    network.Network._backward,
+    layers.Dense.forward,
+    layers.Dense.backward,
+    layers.Dense.delta,
     activations.ReLU.apply_with_bias,
     activations.ReLU.backward,
     activations.Softmax.__call__,
     optimizers.Optimizer.step,
     optimizers.Adam._update,
 )
-PREDICT_FUNCTIONS = (network.Network._output_chunks, network.Network.predict)
+PREDICT_FUNCTIONS = (network.Network._output_chunks, network.Network.predict,
+                     network.Network.predict_index)
 
 
 def matmul_line_seconds(profiler):

@@ -23,7 +23,7 @@ from .optimizers import (OPTIMIZERS, SGD, Adam, AdamW, Momentum, Nesterov, Optim
                          RMSprop, get_optimizer)
 from .schedules import (SCHEDULES, Constant, Cosine, Exponential, InverseScaling,
                         InverseTime, ReduceOnPlateau, StepDecay, get_schedule)
-from .training import History, TrainingDivergedWarning, train
+from .training import DivergenceGuard, History, TrainingDivergedWarning, train
 
 
 def __getattr__(name):
@@ -39,7 +39,7 @@ def __getattr__(name):
 
 __all__ = [
     "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "SCHEDULES",
-    "Adam", "AdamW", "Constant", "Cosine", "Dense", "Exponential", "GradCheck", "History",
+    "Adam", "AdamW", "Constant", "Cosine", "Dense", "DivergenceGuard", "Exponential", "GradCheck", "History",
     "InverseScaling", "InverseTime", "MLPClassifier", "MLPRegressor", "Momentum", "Nesterov", "Network", "Optimizer",
     "RMSprop", "ReduceOnPlateau", "SGD", "StepDecay", "TrainingDivergedWarning",
     "DescentResult", "EWMA", "activations", "calculus", "data", "descend", "ewma", "get_activation", "load_csv", "load_dataset", "one_hot", "standardize",

@@ -49,6 +49,8 @@ def check_X(X, n_features=None, dtype=None, name="X", finite=True, accept_sparse
         raise ValueError(f"{name} is empty: it has 0 samples")
     if X.shape[1] == 0:
         raise ValueError(f"{name} has 0 features")
+    if X.dtype.kind == "c":
+        raise ValueError(f"{name} has complex values; glassnet works with real numbers")
     if X.dtype.kind not in "fiub":
         try:
             X = X.astype(np.float64)
@@ -81,6 +83,8 @@ def check_finite(X, name="X"):
 def check_Y_for_network(Y, n_samples, n_outputs, dtype, name="Y"):
     """Numeric targets shaped ``(n_samples, n_outputs)``; a 1-D vector counts as one output."""
     Y = np.asarray(Y)
+    if Y.dtype.kind == "c":
+        raise ValueError(f"{name} has complex values; glassnet works with real numbers")
     if Y.dtype.kind not in "fiub":
         raise ValueError(f"{name} must be numeric here (encode labels first, e.g. with glassnet.one_hot)")
     if Y.ndim == 1:

@@ -253,31 +253,11 @@ def _scores(net, X, y, task):
 
 # --------------------------------------------------------------------------- train
 
-class _ResumedSchedule:
-    """``lr = schedule(offset + t)``: a schedule that continues counting epochs after ``--resume``.
-
-    :func:`glassnet.train` counts epochs from 0 on every call; the wrapper adds the
-    epochs already done. ``observe`` reaches the wrapped schedule, so the command
-    checkpoints the live state (reduce-on-plateau's current rate).
-    """
-
-    def __init__(self, schedule, offset):
-        self.schedule, self.offset = schedule, offset
-
-    def __call__(self, t):
-        return self.schedule(self.offset + t)
-
-    def __getattr__(self, name):  # ``observe`` exactly when the wrapped schedule has it
-        if name == "schedule":
-            raise AttributeError(name)
-        return getattr(self.schedule, name)
-
-
 def _make_schedule(name, lr, epochs):
     from .schedules import get_schedule
     if name in (None, "", "none"):
         return None
-    return get_schedule(name, lr, **({"total": epochs} if name == "cosine" else {}))
+    return get_schedule(name, lr, epochs=epochs)
 
 
 _CONFIG_OPTIONS = ("dataset", "csv", "target", "task", "n_samples", "noise", "seed", "test_size",
@@ -366,6 +346,7 @@ def train(
             raise UsageError(f"--test-size must be a fraction between 0 and 1, got {test_size}")
         if lr is None:
             lr = 0.1 if optimizer in ("sgd", "momentum", "nesterov") else 0.01
+        _positive(lr, "--lr")
         cfg = {"dataset": None if csv_path else dataset, "csv": None if csv_path is None else str(csv_path),
                "target": target, "task": task, "n_samples": n_samples, "noise": noise, "seed": seed,
                "test_size": test_size, "hidden": hidden_sizes, "activation": activations,
@@ -379,7 +360,6 @@ def train(
             if not overwrite:
                 raise UsageError(f"{out} already holds a run; use --resume to continue it, "
                                  "--overwrite to replace it, or another --out")
-        out.mkdir(parents=True, exist_ok=True)
 
     # The data, rebuilt identically on --resume from the run's settings.
     csv_file = None if cfg.get("csv") is None else Path(cfg["csv"])
@@ -395,6 +375,7 @@ def train(
     if ckpt is None:
         net = _build_network(X.shape[1], y_train, task_name, cfg["hidden"], cfg["activation"],
                              cfg["output"], cfg["dropout"], cfg["seed"], np.dtype(cfg["dtype"]))
+        out.mkdir(parents=True, exist_ok=True)   # only once the data and the network are sound
         opt = get_optimizer(cfg["optimizer"], lr=cfg["lr"])
         rng = np.random.default_rng(cfg["seed"])
         sched = _make_schedule(cfg["schedule"], cfg["lr"], cfg["epochs"])
@@ -413,7 +394,6 @@ def train(
     # finished epoch (written on Ctrl-C), and a checkpoint every N epochs.
     keys = History.SERIES
     hist = {k: list(getattr(previous, k)) for k in keys}
-    live_schedule = None if sched is None else _ResumedSchedule(sched, start_epoch)
     state = {"snapshot": None, "written": start_epoch}
     checkpoint_path = out / "checkpoint.npz"
 
@@ -437,7 +417,7 @@ def train(
         state["written"] = epoch
 
     def on_epoch(epoch, logs):
-        done = start_epoch + epoch + 1
+        done = epoch + 1
         for k in keys:
             if k in logs:
                 hist[k].append(float(logs[k]))
@@ -465,9 +445,9 @@ def train(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 task_id = progress.add_task("train", total=total_epochs, completed=start_epoch, stats="")
                 history_now = train_network(
-                    net, X_train, y_train, optimizer=opt, epochs=remaining,
-                    batch_size=cfg["batch_size"], schedule=live_schedule, l2=cfg["l2"],
-                    validation_data=(X_test, y_test), callbacks=[on_epoch], random_state=rng)
+                    net, X_train, y_train, optimizer=opt, epochs=total_epochs, initial_epoch=start_epoch,
+                    batch_size=cfg["batch_size"], schedule=sched, l2=cfg["l2"],
+                    validation=(X_test, y_test), callbacks=[on_epoch], random_state=rng)
         except KeyboardInterrupt:
             snap = state["snapshot"]
             if snap is not None and snap[0] > state["written"]:
@@ -486,8 +466,6 @@ def train(
         history.stop_reason = history_now.stop_reason
         history.message = history_now.message
     epochs_done = len(history.loss)
-    if history.stop_reason == "diverged":
-        err_console.print(Text(f"warning: {history.message}", style="yellow"), soft_wrap=True)
     persistence.save_checkpoint(checkpoint_path, net, opt, history, epochs_done, rng=rng,
                                 schedule=sched, scaler=scaler, config=cfg, info=info)
 
@@ -530,6 +508,8 @@ def train(
     console.print(f"run folder: {out}")
     console.print(f"model: {model_path}")
     console.print(f"report: {report}")
+    if history.stop_reason == "diverged":   # the run is written, with the weights from before
+        raise _Failure(f"{history.message}; {out} holds them")
 
 
 def _write_history_csv(path, history):
@@ -859,6 +839,7 @@ def gradcheck_command(
     tol: Annotated[float, typer.Option(help="Largest relative error that passes.")] = 1e-6,
 ):
     """Compare backpropagation with central finite differences, layer by layer (exit 1 on failure)."""
+    _positive(tol, "--tol")
     from .data import standardize
     from .gradcheck import gradcheck
     from .training import encode_targets
@@ -1191,8 +1172,10 @@ def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.
 
 # --------------------------------------------------------------------------- entry point
 
-def _error(message, code):
+def _error(message, code, most=400):
     text = " ".join(str(message).split()) or "unknown error"
+    if len(text) > most:   # a message quoting a huge input stays one readable line
+        text = text[:most - 1] + "…"
     err_console.print(Text(f"error: {text}", style="red"), soft_wrap=True)
     return code
 

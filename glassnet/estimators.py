@@ -33,6 +33,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score, r2_score
@@ -47,12 +48,14 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .initializers import sklearn_uniform
-from .lbfgs import minimize_lbfgs
+from .lbfgs import lbfgs_arrays
 from .losses import SquaredError
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
-from .schedules import Cosine, InverseScaling, get_schedule
-from .training import train
+from .schedules import InverseScaling, get_schedule
+from .batches import ArrayBatches
+from .callbacks import ProgressBar
+from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays
 
 # scikit-learn's four hidden activations, then the engine's others (an extra).
 _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
@@ -80,6 +83,13 @@ class _OutputMeanSquaredError(SquaredError):
 
     def total(self, Y_hat, Y):
         return super().total(Y_hat, Y) / self.n_outputs
+
+
+# scikit-learn trains on while the loss is finite, however high; the estimators do
+# too, warning once when the loss or the weights explode, and stop at NaN or infinity.
+_WARN_ONLY = DivergenceGuard(stop=False)
+_NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
+               "values and need to be preprocessed.")
 
 
 class _BaseMLP(BaseEstimator):
@@ -157,11 +167,17 @@ class _BaseMLP(BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
-        Y = Y.astype(X.dtype)   # a sparse X stays sparse: the engine densifies a batch at a time
+        if sample_weight is not None:
+            sample_weight = _check_weights(sample_weight, X.shape[0], X.dtype)
+        # The layouts the engine's loop reads fastest: C-ordered rows, or CSR (a sparse X
+        # stays sparse: the engine densifies a batch at a time).
+        X = X.tocsr() if sp.issparse(X) else np.ascontiguousarray(X)
+        Y = np.ascontiguousarray(Y, dtype=X.dtype)
 
         random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize([X.shape[1], *hidden, Y.shape[1]], X.dtype, random_state)
+        self.network_.astype(X.dtype)
         self.n_outputs_ = Y.shape[1]
 
         if self.solver == "lbfgs":
@@ -170,8 +186,7 @@ class _BaseMLP(BaseEstimator):
             self._fit_stochastic(X, Y, sample_weight, random_state, incremental)
         self.network_.clear_cache()
         if not np.isfinite(self.network_.theta).all():
-            raise ValueError("Solver produced non-finite parameter weights. The input data may"
-                             " contain large values and need to be preprocessed.")
+            raise ValueError(_NON_FINITE)
         return self
 
     def _initialize(self, layer_units, dtype, random_state):
@@ -238,7 +253,7 @@ class _BaseMLP(BaseEstimator):
             return self._call_user_callbacks(iteration, logs)
 
         with log:
-            result = minimize_lbfgs(
+            result = lbfgs_arrays(
                 self.network_, X, Y, loss=self._engine_loss(), l2=self.alpha,
                 sample_weight=sample_weight,
                 max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
@@ -248,7 +263,9 @@ class _BaseMLP(BaseEstimator):
         else:
             self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
-        self.best_loss_ = min(self.loss_, *self.loss_curve_)
+        if not np.isfinite(self.loss_):   # e.g. the first line search already overflowed
+            raise ValueError(_NON_FINITE)
+        self.best_loss_ = min([self.loss_, *self.loss_curve_])
 
     def _fit_stochastic(self, X, Y, sample_weight, random_state, incremental):
         """The engine's mini-batch loop, with scikit-learn's rules after each epoch."""
@@ -289,12 +306,13 @@ class _BaseMLP(BaseEstimator):
         rules = _EpochRules(self, n_samples, validation, _ProgressLog(self, epochs))
         try:
             with rules.log:
-                history = train(
-                    self.network_, X_train, Y_train, loss=self._engine_loss(),
-                    optimizer=self._optimizer, epochs=epochs,
-                    batch_size=batch_size, shuffle=self.shuffle, l2=self.alpha,
-                    sample_weight=sw_train, callbacks=[rules], track_accuracy=False,
-                    random_state=random_state)
+                # X and Y were validated at the door (validate_data): the engine's loop takes them as they are.
+                batches = ArrayBatches(X_train, Y_train, sw_train, batch_size, self.shuffle)
+                history = fit_arrays(self.network_, batches, self._optimizer, epochs=epochs,
+                                     loss=self._engine_loss(), l2=self.alpha, callbacks=[rules],
+                                     divergence=_WARN_ONLY, rng=random_state)
+            if history.divergence is not None and not self.loss_curve_:
+                raise ValueError(_NON_FINITE)   # NaN in the first epoch: as scikit-learn
             if (not incremental and not rules.stopped and history.stop_reason != "diverged"
                     and self.n_iter_ == self.max_iter):
                 warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
@@ -326,9 +344,7 @@ class _BaseMLP(BaseEstimator):
         lr0 = self.learning_rate_init
         if self.learning_rate == "invscaling":
             return InverseScaling(lr0, power=self.power_t)  # called with t_, samples seen
-        if self.learning_rate == "cosine":
-            return Cosine(lr0, total=self.max_iter)
-        return get_schedule(self.learning_rate, lr0)
+        return get_schedule(self.learning_rate, lr0, epochs=self.max_iter)
 
     def _call_user_callbacks(self, epoch, logs):
         logs = {**logs, "estimator": self}
@@ -461,27 +477,20 @@ class _ProgressLog(contextlib.AbstractContextManager):
         self._progress = None
 
     def __enter__(self):
-        if self.verbose:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(
-                TextColumn(f"[bold]{self.unit}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=Console(stderr=True))
-            self._progress.__enter__()
-            self._task = self._progress.add_task("", total=self.total)
+        if self.verbose:   # the progress bar of the command, on stderr
+            self._progress = ProgressBar(self.unit, stats=lambda logs: f"loss {logs['loss']:.6g}")
+            self._progress.start(self.total)
         return self
 
     def __exit__(self, *exc):
         if self._progress is not None:
-            self._progress.__exit__(*exc)
+            self._progress.stop()
             self._progress = None
         return False
 
     def epoch(self, n_iter, loss):
         if self._progress is not None:
-            self._progress.update(self._task, advance=1, description=f"loss {loss:.6g}")
+            self._progress.advance(min(n_iter, self.total), {"loss": loss})
         if self.verbose:
             print(f"Iteration {n_iter}, loss = {loss:.8f}")
 
@@ -620,12 +629,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _stratify_labels(self, Y):
         """The labels to stratify the validation split by: every single-label target.
 
+        Binary targets are stratified exactly as scikit-learn does (by the binarized
+        column, so a class with a single member is refused with its message).
         scikit-learn documents "stratified, except in a multilabel setting" but its
-        code stratifies binary targets only; this follows the documentation, and
-        falls back to a plain split when a class has fewer than two samples.
+        code stratifies binary targets only; for several classes this follows the
+        documentation, and falls back to a plain split when a class has fewer than
+        two samples.
         """
         if self._label_binarizer.y_type_.startswith("multilabel"):
             return None
+        if Y.shape[1] == 1:
+            return Y > 0.5   # 2-D, as scikit-learn passes it: its message names class 'True'
         labels = self._decode_targets(Y)
         return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
 

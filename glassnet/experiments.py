@@ -34,7 +34,7 @@ DEFAULTS = {"hidden": (32,), "activation": "relu", "optimizer": "adam", "lr": 0.
             "epochs": 100, "batch_size": 32}
 """Settings of every run unless ``base`` or the grid says otherwise."""
 
-_RESERVED = ("net", "X", "y", "random_state", "validation_data", "callbacks", "print_every")
+_RESERVED = ("net", "X", "y", "random_state", "validation", "callbacks", "initial_epoch")
 
 
 def _train_keys():

@@ -25,9 +25,10 @@ import os
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse as sp
 
 from ._validation import check_non_negative, check_positive, check_X
-from .training import encode_targets
+from .training import _check_sample_weight, encode_targets
 
 
 def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
@@ -76,19 +77,25 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
     net.astype(X.dtype)
     if X.shape[1] != net.n_inputs:
         raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
-    Y, _ = encode_targets(net, y, X.shape[0])
-    loss = net.resolve_loss(loss)
+    Y, _ = encode_targets(net, y, X.shape[0], fit=True)
     check_non_negative(l2, "l2")
     check_non_negative(l1, "l1")
     check_positive(max_iter, "max_iter", integer=True)
     check_positive(max_fun, "max_fun", integer=True)
     check_non_negative(tol, "tol")
-    sw = None
-    if sample_weight is not None:
-        sw = np.asarray(sample_weight, dtype=X.dtype).reshape(-1)
-        if sw.shape[0] != X.shape[0]:
-            raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {X.shape[0]} samples")
+    sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    return lbfgs_arrays(net, X, Y, loss=loss, l2=l2, l1=l1, sample_weight=sw, max_iter=max_iter,
+                        max_fun=max_fun, tol=tol, callbacks=callbacks)
 
+
+def lbfgs_arrays(net, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None, max_iter=200,
+                 max_fun=15000, tol=1e-4, callbacks=()):
+    """:func:`minimize_lbfgs` on trusted arrays: ``X`` (dense or sparse, made dense whole)
+    of the network's dtype and width, ``Y`` encoded; no checks."""
+    if sp.issparse(X):
+        X = X.toarray()
+    loss = net.resolve_loss(loss)
+    sw = sample_weight
     theta, grad = net.theta, net.grad
     buffers = net._training_buffers(X.shape[0])
 

@@ -1,4 +1,4 @@
-"""Dense layers, networks and backpropagation.
+"""Networks: a stack of layers and a head over one flat parameter vector; backpropagation.
 
 Notation (samples are rows, as in scikit-learn)::
 
@@ -21,6 +21,11 @@ All parameters live in one flat vector ``net.theta`` laid out as
 ``net.grad`` with the same layout. Each layer's ``W``, ``b``, ``dW``, ``db`` are
 views into those vectors, so an optimizer step, gradient checking and L-BFGS work
 on one array and nothing is copied per step.
+
+Each layer (:mod:`glassnet.layers`) holds its own forward and backward pass; the
+network loops over them. The task — binary, multi-class, multi-label, regression,
+Poisson — is the network's *head* (:mod:`glassnet.heads`): the output activation,
+its canonical loss, how targets are encoded and predictions decoded.
 """
 
 from __future__ import annotations
@@ -31,79 +36,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from .activations import Activation, Softmax, _fused, get_activation
+from .heads import make_head
 from .initializers import get_initializer
-from .losses import CANONICAL_LOSS, get_loss
+from .layers import Dense
+from .losses import get_loss
 from ._validation import check_finite, check_random_state, check_X, check_Y_for_network
 
 
-class Dense:
-    """One fully connected layer: ``Z = A_prev @ W + b``, ``A = σ(Z)``.
-
-    Attributes
-    ----------
-    W : ndarray, shape (n_in, n_out)
-        Weights, a view into the network's ``theta``; assigning to ``layer.W``
-        copies the numbers in (the view stays a view).
-    b : ndarray, shape (n_out,)
-        Biases, a view into ``theta``.
-    dW, db : ndarray
-        Gradients of the last :meth:`Network.gradients` call, views into ``grad``.
-    A_prev, Z, A, dZ : ndarray
-        What the last forward/backward pass cached, under the math's names.
-    """
-
-    def __init__(self, n_in, n_out, activation, dropout=0.0):
-        self.n_in, self.n_out = n_in, n_out
-        self.activation = activation
-        self.dropout = dropout
-        self.A_prev = self.Z = self.A = self.dZ = self.mask = None
-
-    # W and b are views into the network's flat theta; setting them copies values in.
-    @property
-    def W(self):
-        return self._W
-
-    @W.setter
-    def W(self, value):
-        _assign(self._W, value, "W")
-
-    @property
-    def b(self):
-        return self._b
-
-    @b.setter
-    def b(self, value):
-        _assign(self._b, value, "b")
-
-    @property
-    def dW(self):
-        return self._dW
-
-    @property
-    def db(self):
-        return self._db
-
-    @property
-    def n_params(self):
-        return self.n_in * self.n_out + self.n_out
-
-    def __repr__(self):
-        return f"Dense({self.n_in} → {self.n_out}, {self.activation!r})"
-
-
-def _assign(view, value, name):
-    """Copy ``value`` into a parameter view: the exact shape, or a scalar for every entry."""
-    value = np.asarray(value, dtype=view.dtype)
-    if value.ndim != 0 and value.shape != view.shape:
-        hint = ""
-        if value.shape == view.shape[::-1]:
-            hint = " (W is (n_in, n_out): column-vector texts write its transpose, so pass W.T)"
-        raise ValueError(f"{name} must have shape {view.shape}, got {value.shape}{hint}")
-    view[...] = value
-
-
 class Network:
-    """A multi-layer perceptron over one flat parameter vector.
+    """A multi-layer perceptron: layers over one flat parameter vector, and a head.
 
     Parameters
     ----------
@@ -125,29 +66,39 @@ class Network:
         bit-identical weights.
     dtype : numpy float dtype
         float64 (default) or float32.
+    task : str, optional
+        The head (see :mod:`glassnet.heads`): ``"binary"``, ``"multiclass"``,
+        ``"multilabel"``, ``"regression"``, ``"poisson"`` or ``"classification"``.
+        By default it is read off the output activation: softmax → multi-class,
+        sigmoid → binary (one unit) or multi-label, exp → Poisson, anything else →
+        regression. ``task="regression"`` with a sigmoid output fits numbers in
+        (0, 1) with squared error, as a single textbook neuron does.
     """
 
     def __init__(self, layer_sizes, activations="relu", output=None, init="auto",
-                 dropout=0.0, random_state=None, dtype=np.float64):
+                 dropout=0.0, random_state=None, dtype=np.float64, task=None):
         sizes = list(layer_sizes)
         if len(sizes) < 2:
             raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
         for s in sizes:
             if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s <= 0:
-                raise ValueError(f"layer sizes must be positive integers, got {sizes}")
+                raise ValueError(f"layer sizes must be positive integers, got {_short_list(sizes)}")
         self.layer_sizes = [int(s) for s in sizes]
+        _check_size(self.layer_sizes)
         n_layers = len(sizes) - 1
         acts = _expand_activations(activations, output, n_layers)
         drops = _expand_dropout(dropout, n_layers)
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating point type, got {self.dtype}")
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.head = make_head(task, acts[-1], self.layer_sizes[-1])
         self.init = init
         self.rng = check_random_state(random_state)
         self.layers = [Dense(n_in, n_out, act, p)
                        for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops)]
-        self.classes_ = None      # labels, once trained on labels
-        self.ravel_output = False  # predict 1-D, once trained on a 1-D regression target
         self._allocate(self.dtype)
         self.initialize()
 
@@ -173,18 +124,37 @@ class Network:
     def n_outputs(self):
         return self.layer_sizes[-1]
 
+    @property
+    def task(self):
+        """The head's task: ``"binary"``, ``"multiclass"``, ``"multilabel"``, ``"regression"``, ``"poisson"``."""
+        return self.head.task
+
+    @property
+    def classes_(self):
+        """The class labels, once trained on labels (the head remembers them), else None."""
+        return self.head.classes_
+
+    @classes_.setter
+    def classes_(self, classes):
+        self.head.classes_ = None if classes is None else np.asarray(classes)
+
+    @property
+    def ravel_output(self):
+        """Whether predictions are 1-D: a regression trained on a 1-D target."""
+        return self.head.ravel
+
+    @ravel_output.setter
+    def ravel_output(self, value):
+        self.head.ravel = bool(value)
+
     def _allocate(self, dtype, theta=None):
-        """Create ``theta`` and ``grad`` and point every layer's views into them."""
+        """Create ``theta`` and ``grad`` and bind every layer's views into them."""
         self.theta = np.zeros(self.n_params, dtype=dtype) if theta is None else theta
         self.grad = np.zeros_like(self.theta)
         w_off, b_off = 0, self.n_weights
         for layer in self.layers:
-            size = layer.n_in * layer.n_out
-            layer._W = self.theta[w_off:w_off + size].reshape(layer.n_in, layer.n_out)
-            layer._dW = self.grad[w_off:w_off + size].reshape(layer.n_in, layer.n_out)
-            layer._b = self.theta[b_off:b_off + layer.n_out]
-            layer._db = self.grad[b_off:b_off + layer.n_out]
-            w_off += size
+            layer.bind(self.theta, self.grad, w_off, b_off)
+            w_off += layer.n_in * layer.n_out
             b_off += layer.n_out
         self._buffers = {}
 
@@ -220,7 +190,7 @@ class Network:
         return self
 
     def copy(self):
-        """An independent copy of the network (weights, activations, classes)."""
+        """An independent copy of the network (weights, activations, head and classes)."""
         return copy.deepcopy(self)
 
     def __getstate__(self):
@@ -233,6 +203,7 @@ class Network:
         layers = state.pop("layers")
         self.__dict__.update(state)
         self.layers = [Dense(*spec) for spec in layers]
+        self.head.activation = self.layers[-1].activation   # one object, as built
         self._allocate(self.dtype, self.theta)
 
     # ------------------------------------------------------------------ forward
@@ -254,25 +225,8 @@ class Network:
 
     def _forward(self, X, training=False, buffers=None):
         A = X
-        last = self.layers[-1]
         for i, layer in enumerate(self.layers):
-            layer.A_prev = A
-            if buffers is None:
-                Z = A @ layer._W
-                Z += layer._b
-                A = layer.activation(Z)
-            else:
-                Z, A = buffers[i]
-                np.matmul(layer.A_prev, layer._W, out=Z)
-                layer.activation.apply_with_bias(Z, layer._b, out=A)
-            layer.Z, layer.A = Z, A
-            layer.mask = None
-            if training and layer.dropout > 0 and layer is not last:
-                # Inverted dropout: keep each unit with probability 1 − p and scale
-                # it by 1/(1 − p), so the expected input of the next layer is unchanged.
-                keep = 1.0 - layer.dropout
-                layer.mask = (self.rng.random(A.shape) < keep) * A.dtype.type(1.0 / keep)
-                A = A * layer.mask
+            A = layer.forward(A, training, self.rng, None if buffers is None else buffers[i])
         return A
 
     def predict_output(self, X, batch_size=None):
@@ -284,6 +238,17 @@ class Network:
             Z += b
             self.output_activation(Z, out=out[rows])
         return out
+
+    def predict_index(self, X):
+        """``argmax`` of each row's output pre-activation ``Z + b``: the most probable class
+        of a softmax output (softmax keeps each row's order), without exp or an
+        (n_samples, n_outputs) array."""
+        X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
+        index = np.empty(X.shape[0], dtype=np.intp)
+        b = self.layers[-1]._b
+        for rows, Z in self._output_chunks(X):
+            _fused().argmax_with_bias(Z, b, index[rows])   # np.argmax(Z + b, axis=1)
+        return index
 
     def _output_chunks(self, X, batch_size=None):
         """Yield ``(rows, Z)``: the output layer's ``A W`` for each chunk of rows, before
@@ -335,31 +300,15 @@ class Network:
         return self._buffers[key]
 
     def predict(self, X):
-        """Predictions: class labels for a classifier network, ``Ŷ`` otherwise.
+        """Predictions, as the head makes them: class labels for a classifier (a 0/1
+        indicator matrix for multi-label), ``Ŷ`` for regression (1-D when trained on
+        a 1-D target).
 
         A network trained by :func:`glassnet.train` on labels remembers them in
         ``classes_``: softmax outputs give the most probable label, a single
-        sigmoid output gives the label of ``p > 0.5``, several sigmoid outputs give
-        a 0/1 indicator matrix (multi-label).
+        sigmoid output gives the label of ``p > 0.5``.
         """
-        name = self.output_activation.name
-        if name == "softmax":
-            # Softmax keeps the order of each row, so the most probable class is the
-            # largest output-layer pre-activation: no exp, no division, and no
-            # (n_samples, n_classes) array, only one label per row.
-            X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
-            idx = np.empty(X.shape[0], dtype=np.intp)
-            b = self.layers[-1]._b
-            for rows, Z in self._output_chunks(X):
-                _fused().argmax_with_bias(Z, b, idx[rows])   # np.argmax(Z + b, axis=1)
-            return idx if self.classes_ is None else self.classes_[idx]
-        Y_hat = self.predict_output(X)
-        if name == "sigmoid":
-            on = Y_hat > 0.5
-            if Y_hat.shape[1] == 1 and self.classes_ is not None:
-                return self.classes_[on[:, 0].astype(int)]
-            return on.astype(int) if Y_hat.shape[1] > 1 else on[:, 0].astype(int)
-        return Y_hat[:, 0] if self.ravel_output else Y_hat
+        return self.head.predict(self, X)
 
     # ------------------------------------------------------------------ backward
     def gradients(self, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None):
@@ -371,7 +320,7 @@ class Network:
         Y : array-like, shape (n_samples, n_outputs) (or (n_samples,) for one output)
             Numeric targets: one-hot rows for softmax, 0/1 for sigmoid.
         loss : str or Loss, optional
-            Defaults to the output activation's canonical loss.
+            Defaults to the head's canonical loss.
         l2 : float
             L2 penalty ``l2/2 · Σ‖W‖² / n`` on the weights (not the biases).
         l1 : float
@@ -396,13 +345,8 @@ class Network:
         return value, [(layer._dW, layer._db) for layer in self.layers]
 
     def resolve_loss(self, loss):
-        """The loss object for ``loss``, or the output activation's canonical loss."""
-        if loss is None:
-            name = self.output_activation.name
-            if name not in CANONICAL_LOSS:
-                raise ValueError(f"no default loss for output activation {name!r}; pass loss=")
-            loss = CANONICAL_LOSS[name]
-        return get_loss(loss)
+        """The loss object for ``loss``, or the head's canonical loss."""
+        return self.head.loss if loss is None else get_loss(loss)
 
     def loss_and_grad(self, X, Y, loss, l2=0.0, l1=0.0, sample_weight=None,
                       training=False, buffers=None):
@@ -429,37 +373,38 @@ class Network:
         else:
             dZ = out.activation.backward(loss.gradient(Y_hat, Y), out.Z, out.A)
         dZ *= scale
-
-        ones = np.ones(n, self.dtype) if buffers is None else buffers["ones"]
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            layer.dZ = dZ
-            np.matmul(layer.A_prev.T, dZ, out=layer._dW)
-            np.dot(ones, dZ, out=layer._db)    # db = 1ᵀ dZ = Σ_rows dZ (as a BLAS product: faster)
-            if i == 0:
-                break
-            below = self.layers[i - 1]
-            dA_prev = dZ @ layer._W.T if buffers is None else np.matmul(
-                dZ, layer._W.T, out=buffers["dZ"][i - 1])
-            if below.mask is not None:
-                dA_prev *= below.mask
-            dZ = below.activation.backward(dA_prev, below.Z, below.A, out=dA_prev)
-
+        self._backward(dZ, buffers)
         if l2 or l1:
-            n_w = self.n_weights
-            W_flat, dW_flat = self.theta[:n_w], self.grad[:n_w]
-            if l2:
-                value += 0.5 * l2 * float(np.dot(W_flat, W_flat)) / weight_sum
-                dW_flat += (l2 / weight_sum) * W_flat
-            if l1:
-                value += l1 * float(np.abs(W_flat).sum()) / weight_sum
-                dW_flat += (l1 / weight_sum) * np.sign(W_flat)
+            value += self._penalize(l2, l1, weight_sum)
+        return value
+
+    def _backward(self, dZ, buffers):
+        """Walk the layers from last to first: each fills its ``dW``, ``db`` and hands
+        ``dA_prev`` down, which the layer below turns into its own ``dZ``."""
+        layers = self.layers
+        ones = np.ones(dZ.shape[0], self.dtype) if buffers is None else buffers["ones"]
+        for i in range(len(layers) - 1, 0, -1):
+            dA_prev = layers[i].backward(dZ, ones, out=None if buffers is None else buffers["dZ"][i - 1])
+            dZ = layers[i - 1].delta(dA_prev)
+        layers[0].backward(dZ, ones, need_dA_prev=False)
+
+    def _penalize(self, l2, l1, weight_sum):
+        """Add the penalties' gradients to ``grad`` and return their value."""
+        n_w = self.n_weights
+        W_flat, dW_flat = self.theta[:n_w], self.grad[:n_w]
+        value = 0.0
+        if l2:
+            value += 0.5 * l2 * float(np.dot(W_flat, W_flat)) / weight_sum
+            dW_flat += (l2 / weight_sum) * W_flat
+        if l1:
+            value += l1 * float(np.abs(W_flat).sum()) / weight_sum
+            dW_flat += (l1 / weight_sum) * np.sign(W_flat)
         return value
 
     def clear_cache(self):
         """Forget what the last forward/backward pass cached (it holds a batch of data)."""
         for layer in self.layers:
-            layer.A_prev = layer.Z = layer.A = layer.dZ = layer.mask = None
+            layer.clear()
         self._buffers = {}
 
     def _training_buffers(self, m):
@@ -475,20 +420,46 @@ class Network:
         return self._buffers[key]
 
     # ------------------------------------------------------------------ display
+    def summary_rows(self):
+        """One row per layer: ``(number, "n_in → n_out", activation, n_params, dropout)``."""
+        return [(i, f"{layer.n_in} → {layer.n_out}", repr(layer.activation).removesuffix("()"),
+                 layer.n_params, layer.dropout) for i, layer in enumerate(self.layers, 1)]
+
     def summary(self):
         """A table of layers, shapes and parameter counts, as text."""
         lines = [f"{'layer':<7}{'shape':<16}{'activation':<14}{'params':>10}"]
-        for i, layer in enumerate(self.layers, 1):
-            shape = f"{layer.n_in} → {layer.n_out}"
-            act = repr(layer.activation).removesuffix("()")
-            extra = f" dropout={layer.dropout}" if layer.dropout else ""
-            lines.append(f"{i:<7}{shape:<16}{act:<14}{layer.n_params:>10}{extra}")
-        lines.append(f"total parameters: {self.n_params}  (dtype {self.dtype})")
+        for i, shape, act, n_params, dropout in self.summary_rows():
+            extra = f" dropout={dropout}" if dropout else ""
+            lines.append(f"{i:<7}{shape:<16}{act:<14}{n_params:>10}{extra}")
+        lines.append(f"total parameters: {self.n_params}  (dtype {self.dtype}, task {self.task})")
         return "\n".join(lines)
 
     def __repr__(self):
         acts = ", ".join(repr(l.activation).removesuffix("()") for l in self.layers)
         return f"Network({self.layer_sizes}, activations=[{acts}])"
+
+
+MAX_PARAMS = 2**28
+"""The most parameters a Network may have (268 million: 2 GiB per float64 vector).
+
+Training holds several vectors of this size (``theta``, ``grad``, the optimizer's
+moments), so a network past it would need tens of gigabytes: sizes are checked
+against it before anything is allocated, so that a typo such as ``--hidden
+100000,100000`` is a clear error instead of a MemoryError. Raise it deliberately
+(``glassnet.network.MAX_PARAMS = ...``) for a bigger network."""
+
+
+def _check_size(sizes):
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n_params > MAX_PARAMS:
+        raise ValueError(f"layer sizes {_short_list(sizes)} make {n_params:,} parameters "
+                         f"({n_params * 8 / 2**30:,.1f} GiB in float64), more than glassnet's limit of "
+                         f"{MAX_PARAMS:,} (glassnet.network.MAX_PARAMS)")
+
+
+def _short_list(values, most=8):
+    shown = ", ".join(map(str, values[:most]))
+    return f"[{shown}{', …' if len(values) > most else ''}]"
 
 
 def _expand_activations(activations, output, n_layers):

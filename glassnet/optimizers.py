@@ -31,6 +31,15 @@ class Optimizer:
         self.clip_norm = check_positive(clip_norm, "clip_norm", allow_none=True)
         self.t = 0
 
+    @property
+    def learning_rate(self):
+        """``lr`` under scikit-learn's name (its optimizers' attribute), for drop-in code."""
+        return self.lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.lr = check_positive(value, "learning_rate")
+
     def step(self, theta, grad):
         """Update ``theta`` in place from ``grad`` (which clipping may rescale in place)."""
         if self.clip_norm is not None:

@@ -131,11 +131,18 @@ SCHEDULES = {
 """Every schedule by name ("invscaling"/"adaptive" are scikit-learn's names)."""
 
 
-def get_schedule(name_or_schedule, lr0, **kwargs):
-    """A schedule for a name (built with ``lr0`` and keyword arguments), or pass a callable through."""
+def get_schedule(name_or_schedule, lr0, epochs=None, **kwargs):
+    """A schedule for a name (built with ``lr0`` and keyword arguments), or pass a callable through.
+
+    ``epochs``, the length of the run, is what cosine annealing anneals over
+    (``total``); the other schedules do not need it.
+    """
     if callable(name_or_schedule):
         return name_or_schedule
     if isinstance(name_or_schedule, str) and name_or_schedule in SCHEDULES:
-        return SCHEDULES[name_or_schedule](lr0, **kwargs)
+        cls = SCHEDULES[name_or_schedule]
+        if cls is Cosine and epochs is not None:
+            kwargs.setdefault("total", epochs)
+        return cls(lr0, **kwargs)
     raise ValueError(
         f"unknown schedule {name_or_schedule!r}; valid schedules are: " + ", ".join(SCHEDULES))

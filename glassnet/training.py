@@ -3,16 +3,19 @@
 One epoch visits every sample once. With ``batch_size=None`` each epoch is a single
 full-batch step; with ``batch_size=1`` it is stochastic gradient descent; anything
 between is mini-batch descent, reshuffled every epoch from the given seed, with
-the last batch holding the remainder. Each step is::
+the last batch holding the remainder (:mod:`glassnet.batches`). Each step is::
 
     loss, grad = backprop(batch)          (Network.loss_and_grad)
     optimizer.step(theta, grad)           (in place, on the flat vector)
 
-Around that loop sit the extras: a learning-rate schedule, L2/L1 and dropout,
-validation, early stopping (loss threshold, gradient-norm threshold, validation
-score with patience), callbacks, progress printing, restarts from several random
-initializations, and a guard that stops on a non-finite loss and keeps the last
-good weights.
+Around that loop sit the extras: a learning-rate schedule ``lr = schedule(epoch)``,
+L2/L1 and dropout, validation, callbacks (early stopping, stopping rules, progress:
+:mod:`glassnet.callbacks`), restarts from several random initializations, and a
+guard that stops a run which blows up and keeps the weights from before it.
+
+:func:`train` validates what it is given and encodes the targets with the
+network's head; :func:`fit_arrays` is the loop itself, for callers (the
+estimators) that hand it arrays they have validated already.
 """
 
 from __future__ import annotations
@@ -24,15 +27,48 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._validation import (check_non_negative, check_positive, check_random_state, check_X)
+from ._validation import check_non_negative, check_positive, check_random_state, check_X
+from .batches import ArrayBatches
+from .callbacks import as_callbacks
 from .optimizers import get_optimizer
 from .schedules import get_schedule
 
 
 class TrainingDivergedWarning(UserWarning):
-    """The loss became NaN or infinite; training stopped and kept the last good weights."""
+    """Training diverged; it stopped and kept the weights from before the blow-up."""
+
+
+@dataclass(frozen=True)
+class DivergenceGuard:
+    """When a run counts as diverged, before its loss turns NaN.
+
+    Checked after every mini-batch (the first rule) and every epoch (all rules):
+
+    - the loss, the gradient or a weight is NaN or infinite;
+    - the epoch's loss exceeds ``loss_factor`` × the first epoch's loss (it "grows far
+      past its start": a loss that has learned something does not jump a thousandfold);
+    - a weight exceeds ``weight_factor`` × ``max(1, max|θ₀|, max|Y|)`` in magnitude.
+      A sigmoid or softmax output bounds the loss while the weights run off to 1e96,
+      so the loss alone would never tell; the targets' scale is in the bound so that a
+      regression on unscaled targets (biases near 1e9) is not mistaken for a blow-up.
+
+    On divergence the weights of the epoch with the lowest training loss are put back
+    (the initial weights if no epoch improved on them): the last weights *before* the
+    blow-up began, not merely the last finite ones.
+
+    With ``stop=False`` an exploding loss or weights only warn (once) and training
+    goes on until the values stop being finite, as scikit-learn's MLP does; the
+    estimators train that way.
+    """
+
+    loss_factor: float = 1e3
+    weight_factor: float = 1e6
+    stop: bool = True
+
+    def __post_init__(self):
+        check_positive(self.loss_factor, "loss_factor")
+        check_positive(self.weight_factor, "weight_factor")
 
 
 @dataclass
@@ -54,6 +90,8 @@ class History:
     best_epoch: int | None = None
     restart_losses: list = field(default_factory=list)
     message: str = ""
+    divergence: str | None = None
+    """Why training diverged ("non-finite", "exploding loss", "exploding weights"), or None."""
 
     def __getitem__(self, key):
         return getattr(self, key)
@@ -78,12 +116,10 @@ class History:
         return f"History(epochs={self.epochs}, final loss={last}, stop_reason={self.stop_reason!r})"
 
 
-def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_size=None,
-          shuffle=True, schedule=None, l2=0.0, l1=0.0, sample_weight=None,
-          validation_data=None, validation_fraction=None, early_stopping=False,
-          monitor="val_loss", patience=10, min_delta=0.0, restore_best=True,
-          loss_threshold=None, grad_threshold=None, callbacks=(), print_every=0,
-          restarts=1, track_accuracy=True, random_state=None):
+def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, shuffle=True,
+          schedule=None, l2=0.0, l1=0.0, loss=None, sample_weight=None, validation=None,
+          callbacks=(), restarts=1, initial_epoch=0, track_accuracy=True,
+          divergence=DivergenceGuard(), random_state=None):
     """Train ``net`` on ``(X, y)`` and return its :class:`History`.
 
     Parameters
@@ -94,50 +130,52 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
         A sparse ``X`` stays sparse: each mini-batch's rows are made dense as
         the batch is drawn, so memory grows with the batch, not with ``X``.
     y : array-like
-        Class labels of any type (1-D) for a softmax or single-sigmoid output;
-        a 0/1 indicator matrix for multi-label sigmoid outputs; numbers,
-        shape (n_samples,) or (n_samples, n_outputs), for regression.
-    loss : str or Loss, optional
-        Defaults to the output activation's canonical loss.
+        As the network's head takes it (:mod:`glassnet.heads`): class labels of
+        any type (1-D) for a softmax or single-sigmoid output; a 0/1 indicator
+        matrix for multi-label sigmoid outputs; numbers, shape (n_samples,) or
+        (n_samples, n_outputs), for regression.
     optimizer : str or Optimizer
         ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"rmsprop"``, ``"adam"``,
         ``"adamw"``, or an optimizer object (used as is; with restarts, copied).
     lr : float, optional
-        Learning rate for an optimizer given by name.
+        Learning rate (of an optimizer given by name, or replacing an object's).
     epochs : int
+        The epoch to train up to: ``epochs − initial_epoch`` epochs run.
     batch_size : int or None
         None = full batch; 1 = stochastic; otherwise mini-batches.
     shuffle : bool
         Reshuffle the samples before every epoch.
     schedule : str or callable, optional
         ``lr = schedule(epoch)``; a name from :mod:`glassnet.schedules` is built
-        with the optimizer's learning rate. Objects with ``observe(loss)``
-        (reduce-on-plateau) are told each epoch's loss.
+        with the optimizer's learning rate (``"cosine"`` over ``epochs``). Objects
+        with ``observe(loss)`` (reduce-on-plateau) are told each epoch's loss.
     l2, l1 : float
         Penalties on the weights: ``l2/2 · Σ‖W‖²/n`` and ``l1 · Σ|W|/n``.
+    loss : str or Loss, optional
+        Defaults to the head's canonical loss.
     sample_weight : array-like, shape (n_samples,), optional
-    validation_data : (X_val, y_val), optional
-    validation_fraction : float, optional
-        Hold out this fraction of the training data (stratified for labels).
-    early_stopping : bool
-        Stop when ``monitor`` (``"val_loss"``, ``"val_accuracy"`` or ``"loss"``)
-        has not improved by ``min_delta`` for ``patience`` epochs; with
-        ``restore_best`` the best weights are put back.
-    loss_threshold : float, optional
-        Stop once the epoch's training loss is at or below it.
-    grad_threshold : float, optional
-        Stop once the epoch's mean gradient norm falls below it.
-    callbacks : sequence of callables
-        ``callback(epoch, logs)`` after each epoch, ``logs`` a dict of that
-        epoch's figures plus ``"net"``; returning True stops training.
-    print_every : int
-        Print a progress line every this many epochs (0: silent).
+    validation : (X_val, y_val) or float, optional
+        Validation data, or the fraction of the training data to hold out for it
+        (stratified for class labels). Each epoch records ``val_loss`` (and
+        ``val_accuracy`` for classifiers).
+    callbacks : sequence of Callback or functions ``f(epoch, logs)``
+        See :mod:`glassnet.callbacks`: :class:`~glassnet.callbacks.EarlyStopping`,
+        :class:`~glassnet.callbacks.StopAtLoss`, :class:`~glassnet.callbacks.StopAtGradNorm`,
+        :class:`~glassnet.callbacks.PrintProgress`, :class:`~glassnet.callbacks.ProgressBar`.
+        ``logs`` holds the epoch's figures plus ``"net"``; returning True stops.
     restarts : int
         Train from this many random initializations (the first is the network's
         current weights) and keep the best (lowest validation loss if there is
         validation data, else lowest training loss).
+    initial_epoch : int
+        The epoch to start counting from, when continuing a run: the schedule and
+        the callbacks see ``initial_epoch, …, epochs − 1``.
     track_accuracy : bool
         Record the running training accuracy of classifiers (costs a little per batch).
+    divergence : DivergenceGuard or None
+        When to stop a run that blows up (see :class:`DivergenceGuard`); it then
+        warns with :class:`TrainingDivergedWarning` and keeps the weights from
+        before the blow-up. None checks only for NaN and infinity.
     random_state : int, Generator or None
         Seeds shuffling, the validation split and restarts. Dropout masks come
         from the network's own generator (``Network(random_state=...)``).
@@ -152,133 +190,83 @@ def train(net, X, y, loss=None, optimizer="adam", lr=None, epochs=100, batch_siz
     if X.shape[1] != net.n_inputs:
         raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
     loss = net.resolve_loss(loss)
-    Y, labels = encode_targets(net, y, X.shape[0])
+    Y, labels = encode_targets(net, y, X.shape[0], fit=True)
     sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
     check_positive(epochs, "epochs", integer=True)
     check_positive(restarts, "restarts", integer=True)
     check_positive(batch_size, "batch_size", integer=True, allow_none=True)
     check_non_negative(l2, "l2")
     check_non_negative(l1, "l1")
-    check_non_negative(print_every, "print_every")
-    if monitor not in ("val_loss", "val_accuracy", "loss"):
-        raise ValueError(f"unknown monitor {monitor!r}; valid choices are: val_loss, val_accuracy, loss")
-
-    if validation_fraction is not None:
-        if validation_data is not None:
-            raise ValueError("give validation_data or validation_fraction, not both")
-        if not 0 < validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
-        X, Y, sw, validation = _hold_out(X, Y, labels, sw, validation_fraction, rng)
-    elif validation_data is not None:
-        X_val, y_val = validation_data
-        X_val = check_X(X_val, net.n_inputs, dtype=X.dtype, name="X_val", accept_sparse=True)
-        Y_val, _ = encode_targets(net, y_val, X_val.shape[0], fit=False)
-        validation = (X_val, Y_val)
-    else:
-        validation = None
-    if early_stopping and monitor.startswith("val_") and validation is None:
-        raise ValueError("early_stopping on a validation score needs validation_data or validation_fraction")
-
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
+        raise ValueError(f"initial_epoch must be an integer in [0, epochs), got {initial_epoch!r}")
+    X, Y, sw, validation = _validation_data(net, validation, X, Y, labels, sw, rng)
     template = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
     if lr is not None and not isinstance(optimizer, str):
         template.lr = check_positive(lr, "lr")
-    is_classifier = net.classes_ is not None or net.output_activation.name in ("softmax", "sigmoid")
+    if schedule is not None:
+        schedule = get_schedule(schedule, template.lr, epochs=epochs)
+    return fit_arrays(net, ArrayBatches(X, Y, sw, batch_size, shuffle), template, epochs=epochs, loss=loss,
+                      schedule=schedule, l2=l2, l1=l1, validation=validation, callbacks=callbacks,
+                      restarts=restarts, initial_epoch=initial_epoch,
+                      track_accuracy=track_accuracy and net.head.is_classifier,
+                      divergence=divergence, rng=rng)
 
+
+def fit_arrays(net, batches, optimizer, *, epochs, loss=None, schedule=None, l2=0.0, l1=0.0,
+               validation=None, callbacks=(), restarts=1, initial_epoch=0, track_accuracy=False,
+               divergence=DivergenceGuard(), rng=None):
+    """The training loop on trusted data: no checks, targets already encoded.
+
+    ``batches`` is a batch source (:class:`glassnet.batches.ArrayBatches`) over
+    arrays of the network's dtype and width; ``validation`` is ``(X_val, Y_val)``
+    with ``Y_val`` encoded; ``optimizer`` an Optimizer object; ``schedule`` a
+    callable or None. See :func:`train` for the rest.
+    """
+    rng = check_random_state(rng)
+    loss = net.resolve_loss(loss)
+    callbacks = as_callbacks(callbacks)
     best, scores = None, []
     for restart in range(restarts):
         if restart > 0:
             net.initialize(rng)
-        opt = template if restarts == 1 else copy.deepcopy(template)
+        opt = optimizer if restarts == 1 else copy.deepcopy(optimizer)
         if restart > 0:
             opt.reset()
-        sched = None if schedule is None else get_schedule(schedule, template.lr)
-        if restarts > 1 and sched is not None:
-            sched = copy.deepcopy(sched)  # each restart starts the schedule afresh
+        sched = copy.deepcopy(schedule) if restarts > 1 and schedule is not None else schedule
+        run = _Run(net, batches, loss, opt, sched, l2, l1, validation, callbacks,
+                   track_accuracy, divergence, rng, initial_epoch, epochs)
         # Overflow on the way to a non-finite loss is reported once, by the divergence guard.
         with np.errstate(over="ignore", invalid="ignore"):
-            history = _train_once(
-                net, X, Y, sw, loss, opt, sched, epochs, batch_size, shuffle, l2, l1, validation,
-                early_stopping, monitor, patience, min_delta, restore_best, loss_threshold,
-                grad_threshold, callbacks, print_every, is_classifier and track_accuracy, rng)
-        curve = history.val_loss or history.loss
-        score = curve[-1] if curve else math.inf
-        if early_stopping and restore_best and history.best_epoch is not None:
-            score = curve[history.best_epoch]
-        score = score if math.isfinite(score) else math.inf
-        scores.append(score)
-        if best is None or score < best[0]:
-            best = (score, net.theta.copy(), history)
+            history = run.fit()
+        scores.append(_restart_score(history))
+        if best is None or scores[-1] < best[0]:
+            best = (scores[-1], net.theta.copy(), history)
     if restarts > 1:
         net.set_params(best[1])
         best[2].restart_losses = scores
     return best[2]
 
 
-def encode_targets(net, y, n_samples, fit=True):
+def _restart_score(history):
+    curve = history.val_loss or history.loss
+    score = curve[-1] if curve else math.inf
+    if history.best_epoch is not None:   # early stopping put its best epoch back
+        score = curve[history.best_epoch]
+    return score if math.isfinite(score) else math.inf
+
+
+def encode_targets(net, y, n_samples, fit=False):
     """Turn user targets into the numeric matrix ``Y`` the output layer needs.
 
     Returns ``(Y, labels)``: ``labels`` are the integer class indices (for
     stratified splits) or None for regression and multi-label targets. With
-    ``fit=True`` the network remembers the classes in ``net.classes_``.
+    ``fit=True`` the network's head remembers the classes (``net.classes_``).
     """
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != n_samples:
         got = 0 if y.ndim == 0 else y.shape[0]
         raise ValueError(f"X and y have different numbers of samples: {n_samples} and {got}")
-    out = net.output_activation.name
-    k = net.n_outputs
-    dtype = net.dtype
-    if y.ndim == 2 and y.shape[1] == 1 and out in ("softmax", "sigmoid") and k != 1:
-        y = y[:, 0]
-    if out in ("softmax", "sigmoid") and y.ndim == 1:
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError("y contains NaN or infinite values")
-        if y.dtype.kind == "O":
-            y = y.astype(str)
-        if fit:
-            classes = np.unique(y)
-            if classes.size < 2:
-                raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least two")
-            net.classes_ = classes
-        classes = net.classes_
-        if classes is None:
-            raise ValueError("the network has no classes yet; train it on labels first")
-        index = np.searchsorted(classes, y)
-        index = np.clip(index, 0, classes.size - 1)
-        unknown = classes[index] != y
-        if unknown.any():
-            raise ValueError(f"y contains labels not seen in training: {np.unique(y[unknown])[:5].tolist()}")
-        if out == "softmax":
-            if classes.size != k:
-                raise ValueError(f"y has {classes.size} classes, but the softmax output has {k} units")
-            Y = np.zeros((n_samples, k), dtype=dtype)
-            Y[np.arange(n_samples), index] = 1
-        else:
-            if k != 1:
-                raise ValueError(
-                    f"{k} sigmoid outputs need a 0/1 indicator matrix y of shape (n_samples, {k}) (multi-label)")
-            if classes.size != 2:
-                raise ValueError(
-                    f"y has {classes.size} classes, but one sigmoid output separates exactly two; use softmax")
-            Y = index.astype(dtype).reshape(-1, 1)
-        return Y, index
-
-    # Numeric targets: regression, one-hot rows or a multi-label indicator matrix.
-    if y.dtype.kind not in "fiub":
-        raise ValueError(f"y must be numeric for a {out} output, got values of type {y.dtype}")
-    Y = np.ascontiguousarray(y, dtype=dtype)
-    if fit:
-        net.ravel_output = Y.ndim == 1 and out not in ("softmax", "sigmoid")
-    if Y.ndim == 1:
-        Y = Y.reshape(-1, 1)
-    if Y.ndim != 2 or Y.shape[1] != k:
-        raise ValueError(f"y has shape {y.shape}, but the network has {k} outputs")
-    if not np.isfinite(Y).all():
-        raise ValueError("y contains NaN or infinite values")
-    if out in ("softmax", "sigmoid") and not np.isin(Y, (0, 1)).all():
-        raise ValueError(f"a {out} output needs 0/1 targets (one-hot or indicator rows)")
-    labels = Y.argmax(axis=1) if out == "softmax" else None
-    return Y, labels
+    return net.head.encode(y, net.n_outputs, net.dtype, fit=fit)
 
 
 def _check_sample_weight(sample_weight, n, dtype):
@@ -290,6 +278,20 @@ def _check_sample_weight(sample_weight, n, dtype):
     if not np.isfinite(sw).all() or (sw < 0).any() or sw.sum() <= 0:
         raise ValueError("sample_weight must be finite, non-negative and not all zero")
     return sw
+
+
+def _validation_data(net, validation, X, Y, labels, sw, rng):
+    """``(X, Y, sw, (X_val, Y_val) or None)``: given validation data, or a held-out fraction."""
+    if validation is None:
+        return X, Y, sw, None
+    if isinstance(validation, (tuple, list)) and len(validation) == 2:
+        X_val = check_X(validation[0], net.n_inputs, dtype=X.dtype, name="X_val", accept_sparse=True)
+        Y_val, _ = encode_targets(net, validation[1], X_val.shape[0])
+        return X, Y, sw, (X_val, Y_val)
+    if isinstance(validation, bool) or not isinstance(validation, (int, float)) or not 0 < validation < 1:
+        raise ValueError("validation must be (X_val, y_val) or a fraction in (0, 1) of the training data "
+                         f"to hold out, got {validation!r}")
+    return _hold_out(X, Y, labels, sw, validation, rng)
 
 
 def _hold_out(X, Y, labels, sw, fraction, rng):
@@ -306,126 +308,146 @@ def _hold_out(X, Y, labels, sw, fraction, rng):
     keep = np.ones(n, dtype=bool)
     keep[val_idx] = False
     if keep.sum() == 0:
-        raise ValueError("validation_fraction leaves no training samples")
+        raise ValueError("the validation fraction leaves no training samples")
     return X[keep], Y[keep], None if sw is None else sw[keep], (X[val_idx], Y[val_idx])
 
 
-def _accuracy(Y_hat, Y, softmax):
-    """Share of rows predicted right: argmax for softmax, every 0/1 output for sigmoids."""
-    if softmax:
-        return float((Y_hat.argmax(axis=1) == Y.argmax(axis=1)).mean())
-    return float(((Y_hat > 0.5) == (Y > 0.5)).all(axis=1).mean())
+class _Run:
+    """One training run from its first epoch to its last: what callbacks see as ``run``."""
 
+    def __init__(self, net, batches, loss, optimizer, schedule, l2, l1, validation, callbacks,
+                 track_accuracy, divergence, rng, initial_epoch, epochs):
+        self.net, self.batches, self.loss = net, batches, loss
+        self.optimizer, self.schedule, self.l2, self.l1 = optimizer, schedule, l2, l1
+        self.validation, self.callbacks, self.rng = validation, callbacks, rng
+        self.track_accuracy, self.initial_epoch, self.epochs = track_accuracy, initial_epoch, epochs
+        self.history = History()
+        self.watch = _DivergenceWatch(divergence, net.theta, batches.Y)
+        self.training = any(layer.dropout > 0 for layer in net.layers)
 
-def _train_once(net, X, Y, sw, loss, opt, schedule, epochs, batch_size, shuffle, l2, l1,
-                validation, early_stopping, monitor, patience, min_delta, restore_best,
-                loss_threshold, grad_threshold, callbacks, print_every, track_accuracy, rng):
-    history = History()
-    n = X.shape[0]
-    m = n if batch_size is None else min(batch_size, n)
-    training = any(layer.dropout > 0 for layer in net.layers)
-    softmax = net.output_activation.name == "softmax"
-    gather = shuffle and m < n
-    sparse = sp.issparse(X)     # CSR: each batch's rows are made dense, never the whole X
-    if gather or sparse:
-        # One reusable batch buffer: each step gathers its rows into it (take with out=;
-        # mode="clip" copies straight into it, where the default "raise" gathers into a
-        # temporary first; the indices come from a permutation, so none is out of range).
-        X_batch = np.empty((m, X.shape[1]), X.dtype)
-    if gather:
-        Y_batch = np.empty((m, Y.shape[1]), Y.dtype)
-    theta, grad = net.theta, net.grad
-    last_good = theta.copy()
-    best_score, best_theta, waited = math.inf, None, 0
+    def fit(self):
+        history = self.history
+        for callback in self.callbacks:
+            callback.on_train_begin(self)
+        try:
+            for epoch in range(self.initial_epoch, self.epochs):
+                stop = self._epoch(epoch)
+                if stop:
+                    history.stop_reason = stop
+                    break
+        finally:
+            for callback in self.callbacks:
+                callback.on_train_end(self)
+        return history
 
-    for epoch in range(epochs):
+    def _epoch(self, epoch):
+        """Train one epoch and record it; the reason to stop, or None."""
+        net, opt, history = self.net, self.optimizer, self.history
         start_time = time.perf_counter()
-        if schedule is not None:
-            opt.lr = schedule(epoch)
-        order = rng.permutation(n) if gather else None
+        if self.schedule is not None:
+            opt.lr = self.schedule(epoch)
+        epoch_loss, grad_norm, accuracy, diverged = self._steps()
+        diverged = diverged or self.watch.check(epoch, epoch_loss, net.theta)
+        if diverged:
+            self.watch.give_up(epoch, diverged, net.theta, history)
+            return "diverged"
+        self.watch.keep_if_best(epoch, epoch_loss, net.theta)
+        history.loss.append(epoch_loss)
+        history.lr.append(opt.lr)
+        history.grad_norm.append(grad_norm)
+        if accuracy is not None:
+            history.accuracy.append(accuracy)
+        if self.validation is not None:
+            self._validate()
+        if hasattr(self.schedule, "observe"):
+            self.schedule.observe(history.val_loss[-1] if history.val_loss else epoch_loss)
+        history.epoch_time.append(time.perf_counter() - start_time)
+        logs = {**history.last(), "net": net}
+        stop = None
+        for callback in self.callbacks:
+            if callback.on_epoch_end(epoch, logs):
+                stop = stop or callback.stop_reason
+        return stop
+
+    def _steps(self):
+        """Every mini-batch of one epoch: ``(mean loss, mean ‖grad‖, accuracy or None, diverged)``."""
+        net, opt, loss, head = self.net, self.optimizer, self.loss, self.net.head
+        theta, grad = net.theta, net.grad
         total, grad_norms, correct = 0.0, 0.0, 0.0
-        diverged = False
-        for start in range(0, n, m):
-            stop = min(start + m, n)
-            size = stop - start
-            if gather:
-                idx = order[start:stop]
-                Xb = (X[idx].toarray(out=X_batch[:size]) if sparse else
-                      X.take(idx, axis=0, out=X_batch[:size], mode="clip"))   # the method: np.take
-                Yb = Y.take(idx, axis=0, out=Y_batch[:size], mode="clip")   # adds ~1 µs of wrapper
-                swb = None if sw is None else sw[idx]
-            else:
-                Xb = X[start:stop].toarray(out=X_batch[:size]) if sparse else X[start:stop]
-                Yb = Y[start:stop]
-                swb = None if sw is None else sw[start:stop]
-            value = net.loss_and_grad(Xb, Yb, loss, l2=l2, l1=l1, sample_weight=swb,
-                                      training=training, buffers=net._training_buffers(size))
+        for Xb, Yb, swb in self.batches.epoch(self.rng):
+            size = Xb.shape[0]
+            value = net.loss_and_grad(Xb, Yb, loss, l2=self.l2, l1=self.l1, sample_weight=swb,
+                                      training=self.training, buffers=net._training_buffers(size))
             if not math.isfinite(value):
-                diverged = True
-                break
-            if track_accuracy:
-                correct += _accuracy(net.layers[-1].A, Yb, softmax) * size
+                return value, math.nan, None, "non-finite"
+            if self.track_accuracy:
+                correct += head.batch_accuracy(net.layers[-1].A, Yb) * size
             grad_norms += math.sqrt(float(np.dot(grad, grad)))
             opt.step(theta, grad)
             total += value * size
-        if diverged or not np.isfinite(theta).all():
-            theta[...] = last_good
-            history.stop_reason = "diverged"
-            history.message = (
-                f"training diverged at epoch {epoch + 1}: the loss became non-finite; "
-                "the weights from the end of the last good epoch were kept (try a smaller learning rate)")
-            warnings.warn(history.message, TrainingDivergedWarning, stacklevel=3)
-            break
-        last_good[...] = theta
+        n = self.batches.n_samples
+        accuracy = correct / n if self.track_accuracy else None
+        return total / n, grad_norms / self.batches.n_batches, accuracy, None
 
-        epoch_loss = total / n
-        history.loss.append(epoch_loss)
-        history.lr.append(opt.lr)
-        history.grad_norm.append(grad_norms / math.ceil(n / m))
-        if track_accuracy:
-            history.accuracy.append(correct / n)
-        if validation is not None:
-            X_val, Y_val = validation
-            Y_hat_val = net.predict_output(X_val)
-            history.val_loss.append(loss(Y_hat_val, Y_val))
-            if net.output_activation.name in ("softmax", "sigmoid"):
-                history.val_accuracy.append(_accuracy(Y_hat_val, Y_val, softmax))
-        if hasattr(schedule, "observe"):
-            schedule.observe(history.val_loss[-1] if history.val_loss else epoch_loss)
-        history.epoch_time.append(time.perf_counter() - start_time)
-
-        logs = history.last()
-        if print_every and (epoch + 1) % print_every == 0:
-            print(f"epoch {epoch + 1}/{epochs}  " + "  ".join(
-                f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_time",)))
-
-        stop = None
-        if early_stopping:
-            score = {"val_loss": history.val_loss, "loss": history.loss}.get(monitor)
-            score = score[-1] if score is not None else -history.val_accuracy[-1]
-            if score < best_score - min_delta:
-                best_score, waited, history.best_epoch = score, 0, epoch
-                best_theta = theta.copy() if best_theta is None else _copy_into(best_theta, theta)
-            else:
-                waited += 1
-                if waited >= patience:
-                    stop = "early_stopping"
-        if loss_threshold is not None and epoch_loss <= loss_threshold:
-            stop = "loss_threshold"
-        if grad_threshold is not None and history.grad_norm[-1] < grad_threshold:
-            stop = "grad_threshold"
-        for callback in callbacks:
-            if callback(epoch, {**logs, "net": net}):
-                stop = "callback"
-        if stop:
-            history.stop_reason = stop
-            break
-
-    if early_stopping and restore_best and best_theta is not None:
-        theta[...] = best_theta
-    return history
+    def _validate(self):
+        X_val, Y_val = self.validation
+        Y_hat = self.net.predict_output(X_val)
+        self.history.val_loss.append(self.loss(Y_hat, Y_val))
+        if self.net.head.is_classifier:
+            self.history.val_accuracy.append(self.net.head.batch_accuracy(Y_hat, Y_val))
 
 
-def _copy_into(dst, src):
-    dst[...] = src
-    return dst
+class _DivergenceWatch:
+    """Applies a :class:`DivergenceGuard` to one run and keeps the weights to fall back on."""
+
+    def __init__(self, guard, theta, Y):
+        self.guard = guard
+        scale = max(1.0, float(np.max(np.abs(theta))), float(np.max(np.abs(Y))))
+        self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
+        self.first_loss = None
+        self.best_loss, self.best_epoch = math.inf, 0     # epoch 0: the initial weights
+        self.best_theta = theta.copy()
+        self.warned = False
+
+    def check(self, epoch, epoch_loss, theta):
+        """None if training may go on after this epoch, else why it may not."""
+        largest = np.maximum(theta.max(), -theta.min())   # NaN if any entry is NaN
+        if not (math.isfinite(epoch_loss) and np.isfinite(largest)):
+            return "non-finite"
+        if self.first_loss is None:
+            self.first_loss = epoch_loss
+        reason = None
+        if self.guard is not None and epoch_loss > self.guard.loss_factor * self.first_loss:
+            reason = "exploding loss"
+        elif largest > self.weight_bound:
+            reason = "exploding weights"
+        if reason is None or self.guard.stop:
+            return reason
+        if not self.warned:   # warn once, and train on
+            self.warned = True
+            warnings.warn(f"training is diverging at epoch {epoch + 1}: {self._what(reason)}; it goes "
+                          "on while the values stay finite (try a smaller learning rate)",
+                          TrainingDivergedWarning, stacklevel=4)
+        return None
+
+    def keep_if_best(self, epoch, epoch_loss, theta):
+        if epoch_loss < self.best_loss:
+            self.best_loss, self.best_epoch = epoch_loss, epoch + 1
+            self.best_theta[...] = theta
+
+    def give_up(self, epoch, reason, theta, history):
+        """Put back the best weights, record why, and warn once."""
+        theta[...] = self.best_theta
+        kept = ("the initial weights" if self.best_epoch == 0 else
+                f"the weights of epoch {self.best_epoch} (loss {self.best_loss:.4g})")
+        history.stop_reason, history.divergence = "diverged", reason
+        history.message = (f"training diverged at epoch {epoch + 1}: {self._what(reason)}; {kept} "
+                           "were kept (try a smaller learning rate)")
+        warnings.warn(history.message, TrainingDivergedWarning, stacklevel=4)
+
+    def _what(self, reason):
+        if reason == "non-finite":
+            return "the loss or the weights became NaN or infinite"
+        if reason == "exploding loss":
+            return f"the loss grew past {self.guard.loss_factor:g} times its first epoch's"
+        return f"a weight grew past {self.weight_bound:.3g}"

@@ -390,12 +390,42 @@ def test_plot_errors(run):
     assert_error(run("plot", "nosuch"), 2, "nosuch")
 
 
-def test_a_diverging_run_warns_in_one_line_and_keeps_the_last_good_weights(run):
+def test_a_diverging_run_fails_in_one_line_and_keeps_the_weights_from_before(run):
     result = run("train", "diabetes", "--optimizer", "sgd", "--lr", "10", "--epochs", "50",
                  "--out", "div", "--no-plots", "-q")
-    assert result.code == 0, result.err
-    assert result.err.strip().startswith("warning: training diverged at epoch")
-    assert len(result.err.strip().splitlines()) == 1 and "RuntimeWarning" not in result.err
+    assert_error(result, 1, "training diverged at epoch", "div holds them")
+    assert "RuntimeWarning" not in result.err
     metrics = json.loads(open("div/metrics.json").read())
     assert metrics["stop_reason"] == "diverged"
     assert np.isfinite(load("div/model.npz").theta).all()
+
+
+def test_a_sigmoid_run_with_a_huge_rate_reports_divergence_while_its_loss_is_finite(run):
+    result = run("train", "moons", "--optimizer", "sgd", "--lr", "1e10", "--epochs", "200",
+                 "--out", "huge", "--no-plots", "-q")
+    assert_error(result, 1, "training diverged at epoch 1: a weight grew past",
+                 "the initial weights were kept")
+    assert np.abs(load("huge/model.npz").theta).max() < 10
+
+
+def test_sizes_that_would_not_fit_in_memory_are_refused_before_allocating(run, tmp_path):
+    assert_error(run("train", "--hidden", "100000,100000", "--out", "big", "-q"), 1,
+                 "10,000,500,001 parameters", "MAX_PARAMS")
+    assert not (tmp_path / "big").exists()     # no empty run folder left behind
+    assert_error(run("trace", "--sizes", "2,100000,100000,1"), 1, "limit of 268,435,456")
+
+
+@pytest.mark.parametrize("args, option", [
+    (("train", "--lr", "0"), "--lr"), (("train", "--lr", "-1"), "--lr"),
+    (("train", "--hidden", "0"), "--hidden"), (("gradcheck", "--tol", "-1"), "--tol"),
+    (("gradcheck", "--tol", "0"), "--tol"),
+])
+def test_a_bad_option_value_is_a_usage_error_with_status_2(run, args, option):
+    assert_error(run(*args, "--out", "x") if args[0] == "train" else run(*args), 2, option)
+
+
+def test_an_overlong_error_message_is_cut_to_one_readable_line(run, tmp_path):
+    name = "x" * 5000
+    result = run("info", name + ".npz")
+    assert_error(result, 1)
+    assert len(result.err) < 600

@@ -580,8 +580,44 @@ def test_early_stopping_split_is_stratified(iris, monkeypatch):
     MLPClassifier(early_stopping=True, max_iter=2, random_state=0).fit(X, y)
     np.testing.assert_array_equal(calls[-1], y)
     MLPClassifier(early_stopping=True, max_iter=2, random_state=0).fit(X, y == 1)
-    np.testing.assert_array_equal(calls[-1], y == 1)
+    np.testing.assert_array_equal(calls[-1], (y == 1)[:, None])   # scikit-learn's binarized column
     MLPClassifier(early_stopping=True, max_iter=2, random_state=0).fit(X, np.column_stack([y == 1, y == 2]))
     assert calls[-1] is None
     MLPRegressor(early_stopping=True, max_iter=2, random_state=0).fit(X, y)
     assert calls[-1] is None
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_non_finite_in_the_first_epoch_is_scikit_learns_value_error(iris, solver):
+    # X near the largest float: the first forward pass overflows. scikit-learn raises this
+    # ValueError; glassnet used to end L-BFGS with a TypeError and SGD without a loss_.
+    X, y = iris
+    X = np.finfo(np.float64).max * (X / X.max())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+            MLPRegressor(solver=solver, max_iter=5, random_state=0).fit(X, y)
+
+
+def test_lbfgs_whose_first_line_search_fails_still_reports_its_loss(iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(solver="lbfgs", max_iter=5, random_state=0).fit(X * 1e150, y)
+    assert np.isfinite(model.loss_) and model.best_loss_ == model.loss_ and model.loss_curve_ == []
+
+
+def test_an_exploding_estimator_warns_once_and_trains_on_as_scikit_learn_does(iris):
+    X, y = iris
+    with pytest.warns(gn.TrainingDivergedWarning, match="training is diverging at epoch") as caught:
+        model = MLPClassifier(solver="sgd", learning_rate_init=1e6, max_iter=5, random_state=0).fit(X, y)
+    assert sum(w.category is gn.TrainingDivergedWarning for w in caught) == 1
+    assert model.n_iter_ == 5 and np.isfinite(model.network_.theta).all()
+
+
+def test_optimizers_answer_to_scikit_learns_learning_rate_name(iris):
+    X, y = iris
+    model = MLPClassifier(solver="sgd", learning_rate="adaptive", tol=0.5, max_iter=3000).fit(X[:2], y[:2])
+    assert model._optimizer.learning_rate == model._optimizer.lr < 1e-6
+    model._optimizer.learning_rate = 0.5
+    assert model._optimizer.lr == 0.5

@@ -234,3 +234,30 @@ def test_softmax_labels_are_the_argmax_of_the_probabilities():
     np.testing.assert_array_equal(net.predict(X), net.predict_output(X).argmax(axis=1))
     net.classes_ = np.array(list("abcde"))
     np.testing.assert_array_equal(net.predict(X), net.classes_[net.predict_output(X).argmax(axis=1)])
+
+
+def test_sizes_past_the_parameter_limit_are_refused_before_allocating():
+    import tracemalloc
+    tracemalloc.start()
+    with pytest.raises(ValueError, match=r"make 10,000,500,001 parameters \(74.5 GiB in float64\)"):
+        gn.Network([2, 100000, 100000, 1])
+    assert tracemalloc.get_traced_memory()[1] < 1_000_000
+    tracemalloc.stop()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.int32, "complex128", "nonsense"])
+def test_only_float32_and_float64_networks(dtype):
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        gn.Network([2, 3, 1], dtype=dtype)
+
+
+def test_complex_inputs_are_refused_not_silently_made_real():
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    X = np.ones((4, 2)) * (1 + 1j)
+    for call in (lambda: net.predict(X), lambda: net.forward(X),
+                 lambda: gn.train(net, X, [0, 1, 0, 1], epochs=1)):
+        with pytest.raises(ValueError, match="X has complex values"):
+            call()
+    reg = gn.Network([2, 3, 1], output="identity", random_state=0)
+    with pytest.raises(ValueError, match="y has complex values"):
+        gn.train(reg, np.ones((4, 2)), np.ones(4) * 1j, epochs=1)

@@ -94,7 +94,7 @@ def test_plot_losses(tmp_path):
 def test_plot_history_from_history_and_dict(tmp_path):
     X, y = make_moons(120, noise=0.2, random_state=1)
     net = gn.Network([2, 8, 1], activations="tanh", output="sigmoid", random_state=0)
-    history = gn.train(net, X, y, lr=0.05, epochs=15, validation_fraction=0.25, random_state=0)
+    history = gn.train(net, X, y, lr=0.05, epochs=15, validation=0.25, random_state=0)
     path = tmp_path / "history.png"
     fig = plots.plot_history(history, path=path)
     assert len(fig.axes) == 2

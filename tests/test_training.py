@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 import glassnet as gn
 from glassnet import data
+from glassnet.callbacks import EarlyStopping, PrintProgress, StopAtGradNorm, StopAtLoss
 
 
 def accuracy(net, X, y):
@@ -146,8 +147,8 @@ def test_early_stopping_on_validation_restores_the_best_weights():
     def remember(epoch, logs):
         seen[epoch] = (logs["val_loss"], logs["net"].theta.copy())
 
-    history = gn.train(net, X, y, lr=0.01, epochs=400, batch_size=16, validation_fraction=0.3,
-                       early_stopping=True, patience=10, callbacks=[remember], random_state=0)
+    history = gn.train(net, X, y, lr=0.01, epochs=400, batch_size=16, validation=0.3,
+                       callbacks=[remember, EarlyStopping(patience=10)], random_state=0)
     assert history.stop_reason == "early_stopping"
     assert history.epochs < 400
     best = int(np.argmin(history.val_loss))
@@ -159,11 +160,11 @@ def test_early_stopping_on_validation_restores_the_best_weights():
 def test_loss_threshold_grad_threshold_and_callback_stop_training():
     X, y = data.xor(4)
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, loss_threshold=0.05)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, callbacks=[StopAtLoss(0.05)])
     assert h.stop_reason == "loss_threshold" and h.loss[-1] <= 0.05 < h.loss[-2]
 
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, grad_threshold=1e-2)
+    h = gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=5000, callbacks=[StopAtGradNorm(1e-2)])
     assert h.stop_reason == "grad_threshold" and h.grad_norm[-1] < 1e-2 <= h.grad_norm[-2]
 
     h = gn.train(net, X, y, epochs=100, callbacks=[lambda epoch, logs: epoch == 6])
@@ -173,7 +174,7 @@ def test_loss_threshold_grad_threshold_and_callback_stop_training():
 def test_print_every_k_epochs(capsys):
     X, y = data.xor(4)
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=30, print_every=10)
+    gn.train(net, X, y, optimizer="sgd", lr=0.5, epochs=30, callbacks=[PrintProgress(10)])
     lines = capsys.readouterr().out.strip().splitlines()
     assert [l.split()[1] for l in lines] == ["10/30", "20/30", "30/30"]
     assert "loss" in lines[0] and "accuracy" in lines[0]
@@ -208,6 +209,71 @@ def test_restarts_keep_the_best_of_several_initializations():
     assert final == pytest.approx(min(h.restart_losses), rel=0.05)
 
 
+def _epoch_weights(log):
+    """A callback recording the weights after every epoch."""
+    return lambda epoch, logs: log.append(logs["net"].theta.copy())
+
+
+def test_a_sigmoid_run_whose_weights_explode_is_stopped_before_any_nan():
+    # The loss of a sigmoid output stays finite (≈ 18) while lr = 1e10 throws the
+    # weights to 1e96: the weights give it away, and the initial weights are kept.
+    X, y = data.moons(200, noise=0.2, random_state=0)
+    net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    start = net.theta.copy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=200, batch_size=32, random_state=0)
+    assert [w.category for w in caught] == [gn.TrainingDivergedWarning]
+    message = str(caught[0].message)
+    assert message.startswith("training diverged at epoch 1: a weight grew past")
+    assert "the initial weights were kept" in message
+    assert h.stop_reason == "diverged" and h.divergence == "exploding weights" and h.epochs == 0
+    np.testing.assert_array_equal(net.theta, start)
+
+
+def test_an_exploding_loss_is_caught_while_finite_and_the_best_epoch_is_kept():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = X @ np.array([1.0, 2.0, 3.0])
+    net = gn.Network([3, 8, 1], activations="tanh", output="identity", random_state=0)
+    seen = []
+    with pytest.warns(gn.TrainingDivergedWarning, match="the loss grew past 1000 times") as caught:
+        h = gn.train(net, X, y, optimizer="sgd", lr=1.0, epochs=500, batch_size=None,
+                     callbacks=[_epoch_weights(seen)])
+    assert len(caught) == 1
+    assert h.divergence == "exploding loss" and np.isfinite(h.loss).all()
+    best = int(np.argmin(h.loss))
+    assert f"the weights of epoch {best + 1} (loss" in h.message
+    np.testing.assert_array_equal(net.theta, seen[best])   # before the blow-up, not the last finite
+    assert best < len(h.loss) - 1
+
+
+def test_without_a_guard_only_nan_and_infinity_stop_training():
+    X, y = data.moons(200, noise=0.2, random_state=0)
+    net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32,
+                     divergence=None, random_state=0)
+    assert h.epochs == 3 and np.abs(net.theta).max() > 1e9   # garbage, as asked
+
+
+def test_a_warn_only_guard_warns_once_and_trains_on():
+    X, y = data.moons(200, noise=0.2, random_state=0)
+    net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
+    with pytest.warns(gn.TrainingDivergedWarning, match="training is diverging at epoch 1") as caught:
+        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32,
+                     divergence=gn.DivergenceGuard(stop=False), random_state=0)
+    assert len(caught) == 1 and h.epochs == 3 and h.divergence is None
+
+
+@pytest.mark.parametrize("kwargs", [dict(loss_factor=0), dict(weight_factor=-1.0),
+                                    dict(loss_factor=float("nan"))])
+def test_a_divergence_guard_needs_positive_factors(kwargs):
+    with pytest.raises(ValueError, match="must be a positive number"):
+        gn.DivergenceGuard(**kwargs)
+
+
 def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 3)) * 100
@@ -223,7 +289,7 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     assert "diverged at epoch" in str(caught[0].message)
     assert h.stop_reason == "diverged"
     assert np.isfinite(net.theta).all()
-    np.testing.assert_array_equal(net.theta, epochs_done[-1])
+    np.testing.assert_array_equal(net.theta, epochs_done[int(np.argmin(h.loss))])
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -233,9 +299,11 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     (dict(optimizer="adagrad"), "valid optimizers are"),
     (dict(loss="hinge"), "valid losses are"),
     (dict(l2=-1.0), "l2 must be a non-negative number"),
-    (dict(early_stopping=True), "needs validation_data or validation_fraction"),
-    (dict(validation_fraction=1.5), "validation_fraction must be in"),
-    (dict(monitor="val_f1"), "unknown monitor"),
+    (dict(callbacks=[EarlyStopping()]), "early stopping on val_loss needs validation data"),
+    (dict(validation=1.5), r"validation must be \(X_val, y_val\) or a fraction in \(0, 1\)"),
+    (dict(validation="half"), "validation must be"),
+    (dict(initial_epoch=100), r"initial_epoch must be an integer in \[0, epochs\)"),
+    (dict(callbacks=[3]), "a callback must be a Callback or a function"),
 ])
 def test_bad_arguments_get_clear_errors(kwargs, message):
     X, y = data.blobs(30, random_state=0)
@@ -274,7 +342,7 @@ def test_sparse_X_trains_exactly_like_its_dense_twin(batch_size, shuffle):
     y = (X[:, :5].sum(axis=1) > 0).astype(int)
     nets = [gn.Network([30, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
     histories = [gn.train(net, data, y, epochs=5, batch_size=batch_size, shuffle=shuffle,
-                          validation_data=(data[:20], y[:20]), random_state=1)
+                          validation=(data[:20], y[:20]), random_state=1)
                  for net, data in zip(nets, (X, sp.csr_matrix(X)))]
     np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
     assert histories[1].loss == histories[0].loss and histories[1].val_loss == histories[0].val_loss
@@ -316,3 +384,32 @@ def test_sparse_X_with_nan_or_wrong_width_gets_a_clear_error():
         net.predict(sp.csr_matrix((0, 6)))
     counts = sp.csr_matrix(np.eye(6, dtype=np.int64))           # integer counts become floats
     np.testing.assert_array_equal(net.predict_output(counts), net.predict_output(np.eye(6)))
+
+
+def test_an_unknown_monitor_is_named():
+    with pytest.raises(ValueError, match="unknown monitor 'val_f1'; valid choices are: val_loss"):
+        EarlyStopping(monitor="val_f1")
+
+
+def test_a_run_continued_from_initial_epoch_ends_bit_identical_to_one_run():
+    # 10 epochs at once, or 6 and then 4 more from epoch 6 with the same optimizer,
+    # schedule and generators: the schedule sees the absolute epoch, so they agree.
+    X, y = data.moons(120, noise=0.2, random_state=0)
+    nets = [gn.Network([2, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
+    whole = gn.train(nets[0], X, y, lr=0.05, epochs=10, batch_size=16, schedule="cosine", random_state=3)
+    opt, rng = gn.Adam(0.05), np.random.default_rng(3)
+    sched = gn.Cosine(0.05, total=10)
+    first = gn.train(nets[1], X, y, optimizer=opt, epochs=6, batch_size=16, schedule=sched, random_state=rng)
+    rest = gn.train(nets[1], X, y, optimizer=opt, epochs=10, initial_epoch=6, batch_size=16,
+                    schedule=sched, random_state=rng)
+    np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
+    assert first.lr + rest.lr == whole.lr and rest.epochs == 4
+
+
+def test_early_stopping_on_the_training_loss_needs_no_validation():
+    X, y = data.xor(4)
+    net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
+    h = gn.train(net, X, y, optimizer="sgd", lr=5.0, epochs=3000,
+                 callbacks=[EarlyStopping(monitor="loss", patience=3, min_delta=1e-3)])
+    assert h.stop_reason == "early_stopping" and h.epochs < 3000
+    assert h.loss[h.best_epoch] == min(h.loss)

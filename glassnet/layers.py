@@ -1,0 +1,184 @@
+"""Layers: each one's forward pass and backward pass side by side.
+
+A dense layer computes, for a batch of ``n`` rows (samples are rows)::
+
+    forward     Z = A_prev W + b            A = σ(Z)
+    backward    dW = A_prevᵀ dZ             db = Σ_rows dZ = 1ᵀ dZ          dA_prev = dZ Wᵀ
+    delta       dZ = σ'(Z) ⊙ dA             (the chain rule through σ)
+
+``W`` has shape ``(n_in, n_out)``, as scikit-learn's ``coefs_``; column-vector
+textbooks write ``z = W a + b`` with ``W`` of shape ``(n_out, n_in)``, which is our
+``W.T`` (:meth:`Dense.set_weights` and :meth:`Dense.get_weights` speak both, by name).
+
+A layer does not own its numbers: :meth:`Dense.bind` points its ``W``, ``b``, ``dW``
+and ``db`` at slices of the network's flat vectors ``theta`` and ``grad``, so an
+optimizer step, gradient checking and L-BFGS work on one array. The forward pass
+caches what the backward pass needs, under the math's names (``A_prev``, ``Z``,
+``A``, the dropout ``mask``), and :mod:`glassnet.trace` and the plots read them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LAYOUTS = ("in_out", "out_in")
+"""``"in_out"``: ``W`` of shape (n_in, n_out), ``Z = A W + b`` (glassnet, scikit-learn).
+``"out_in"``: shape (n_out, n_in), ``z = W a + b`` (textbooks, PyTorch)."""
+
+
+class Dense:
+    """One fully connected layer: ``Z = A_prev @ W + b``, ``A = σ(Z)``, with optional dropout.
+
+    Attributes
+    ----------
+    W : ndarray, shape (n_in, n_out)
+        Weights, a view into the network's ``theta``; assigning to ``layer.W``
+        copies the numbers in (the view stays a view).
+    b : ndarray, shape (n_out,)
+        Biases, a view into ``theta``.
+    dW, db : ndarray
+        Gradients of the last backward pass, views into the network's ``grad``.
+    A_prev, Z, A, dZ, mask : ndarray
+        What the last forward/backward pass cached, under the math's names.
+    dropout : float
+        Probability of dropping each unit of this layer's output while training.
+    """
+
+    def __init__(self, n_in, n_out, activation, dropout=0.0):
+        self.n_in, self.n_out = n_in, n_out
+        self.activation = activation
+        self.dropout = dropout
+        self.A_prev = self.Z = self.A = self.dZ = self.mask = None
+
+    @property
+    def n_params(self):
+        return self.n_in * self.n_out + self.n_out
+
+    def bind(self, theta, grad, w_offset, b_offset):
+        """Point ``W, dW`` at ``theta[w_offset:…], grad[w_offset:…]`` and ``b, db`` at ``[b_offset:…]``."""
+        w_end, b_end = w_offset + self.n_in * self.n_out, b_offset + self.n_out
+        self._W = theta[w_offset:w_end].reshape(self.n_in, self.n_out)
+        self._dW = grad[w_offset:w_end].reshape(self.n_in, self.n_out)
+        self._b, self._db = theta[b_offset:b_end], grad[b_offset:b_end]
+
+    # ------------------------------------------------------------------ the numbers
+    @property
+    def W(self):
+        return self._W
+
+    @W.setter
+    def W(self, value):
+        _assign(self._W, value, "W")
+
+    @property
+    def b(self):
+        return self._b
+
+    @b.setter
+    def b(self, value):
+        _assign(self._b, value, "b")
+
+    @property
+    def dW(self):
+        return self._dW
+
+    @property
+    def db(self):
+        return self._db
+
+    def set_weights(self, W, b=None, layout="in_out"):
+        """Copy weights (and biases) in, in the layout named: ``"in_out"`` or ``"out_in"``.
+
+        Naming the layout is what makes a square matrix unambiguous: a textbook's
+        ``W`` of ``z = W a + b`` is given with ``layout="out_in"``.
+        """
+        W = np.asarray(W, dtype=self._W.dtype)
+        if _check_layout(layout) == "out_in":
+            if W.shape != (self.n_out, self.n_in):
+                raise ValueError(f"W in layout 'out_in' must have shape {(self.n_out, self.n_in)} "
+                                 f"(n_out, n_in), got {W.shape}")
+            W = W.T
+        self.W = W
+        if b is not None:
+            self.b = b
+
+    def get_weights(self, layout="in_out"):
+        """``(W, b)`` copies, ``W`` in the layout named (``"out_in"``: a textbook's ``W``)."""
+        W = self._W.T if _check_layout(layout) == "out_in" else self._W
+        return W.copy(), self._b.copy()
+
+    # ------------------------------------------------------------------ forward and backward
+    def forward(self, A_prev, training=False, rng=None, work=None):
+        """``A = σ(A_prev W + b)``, caching ``A_prev``, ``Z``, ``A`` (and the dropout mask).
+
+        ``work`` is a pair of ``(n, n_out)`` arrays for ``Z`` and ``A`` that the
+        training loop reuses every step. With ``training`` and a dropout rate ``p``,
+        each unit is kept with probability ``1 − p`` and scaled by ``1/(1 − p)``
+        (inverted dropout), so the next layer's expected input is unchanged; the
+        returned array is then the masked output.
+        """
+        self.A_prev = A_prev
+        if work is None:
+            Z = A_prev @ self._W
+            Z += self._b
+            A = self.activation(Z)
+        else:
+            Z, A = work
+            np.matmul(A_prev, self._W, out=Z)
+            self.activation.apply_with_bias(Z, self._b, out=A)
+        self.Z, self.A, self.mask = Z, A, None
+        if training and self.dropout > 0:
+            keep = 1.0 - self.dropout
+            self.mask = (rng.random(A.shape) < keep) * A.dtype.type(1.0 / keep)
+            A = A * self.mask
+        return A
+
+    def backward(self, dZ, ones, out=None, need_dA_prev=True):
+        """From ``dZ`` (shape (n, n_out)): fill ``dW`` and ``db``; return ``dA_prev = dZ Wᵀ``.
+
+        ``ones`` is a vector of n ones: ``db = 1ᵀ dZ`` as a BLAS product is faster
+        than a sum over rows. ``out`` receives ``dA_prev`` when given; the first
+        layer needs no ``dA_prev`` (``need_dA_prev=False`` returns None).
+        """
+        self.dZ = dZ
+        np.matmul(self.A_prev.T, dZ, out=self._dW)
+        np.dot(ones, dZ, out=self._db)
+        if not need_dA_prev:
+            return None
+        return dZ @ self._W.T if out is None else np.matmul(dZ, self._W.T, out=out)
+
+    def delta(self, dA):
+        """``dZ = σ'(Z) ⊙ dA`` from the gradient ``dA`` of this layer's output, in place.
+
+        A unit dropped in the forward pass passes no gradient back: ``dA`` is first
+        multiplied by the same mask.
+        """
+        if self.mask is not None:
+            dA *= self.mask
+        return self.activation.backward(dA, self.Z, self.A, out=dA)
+
+    def clear(self):
+        """Forget the cached batch."""
+        self.A_prev = self.Z = self.A = self.dZ = self.mask = None
+
+    def __repr__(self):
+        return f"Dense({self.n_in} → {self.n_out}, {self.activation!r})"
+
+
+def _check_layout(layout):
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; valid layouts are: in_out (W of shape (n_in, n_out)), "
+                         "out_in (W of shape (n_out, n_in), as in z = W a + b)")
+    return layout
+
+
+def _assign(view, value, name):
+    """Copy ``value`` into a parameter view: the exact shape, or a scalar for every entry."""
+    value = np.asarray(value, dtype=view.dtype)
+    if value.ndim != 0 and value.shape != view.shape:
+        hint = ""
+        if value.shape == view.shape[::-1]:
+            hint = (" (W is (n_in, n_out): a textbook's W of z = W a + b is its transpose; "
+                    "pass W.T or use set_weights(W, b, layout='out_in'))")
+        raise ValueError(f"{name} must have shape {view.shape}, got {value.shape}{hint}")
+    view[...] = value
