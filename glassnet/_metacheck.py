@@ -23,8 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._fieldcheck import Claims, Plan, boolean, check_depth, fail, integer, obj, real, sequence, text
+from . import network
 from ._npzcheck import clip, short
 from .activations import ACTIVATIONS
+from .heads import TASKS, make_head
 from .initializers import INITIALIZERS
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
@@ -32,14 +34,13 @@ from .training import History
 
 MAX_LAYER_SIZE = 2**20       # units in one layer
 MAX_LAYERS = 1000            # layers in one network
-MAX_PARAMS = 2**28           # entries of theta (2 GiB of float64)
+# and at most glassnet.network.MAX_PARAMS (2**28) parameters, read when a file is checked
 
 # The names a file may use: looked up in these tables, never imported or getattr'd by name.
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
 SCHEDULE_CLASSES = {cls.__name__: cls for cls in SCHEDULES.values()}
-FLOAT_DTYPES = ("float16", "float32", "float64")
-HISTORY_SERIES = ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time",
-                  "restart_losses")
+FLOAT_DTYPES = ("float32", "float64")
+HISTORY_SERIES = (*History.SERIES, "restart_losses")
 _Y_TYPES = {"binary": "sigmoid", "multiclass": "softmax", "multilabel-indicator": "sigmoid"}
 
 
@@ -115,8 +116,9 @@ def _layer_sizes(value, where):
     for i, n in enumerate(sizes):
         integer(n, f"{where}[{i}]", 1, MAX_LAYER_SIZE)
     n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
-    if n_params > MAX_PARAMS:
-        fail(where, f"{short(sizes, 80)} needs {n_params:,} parameters; glassnet loads at most {MAX_PARAMS:,}")
+    if n_params > network.MAX_PARAMS:
+        fail(where, f"{short(sizes, 80)} needs {n_params:,} parameters; glassnet loads at most "
+                    f"{network.MAX_PARAMS:,}")
     return sizes, n_params
 
 
@@ -132,11 +134,11 @@ def _activation(spec, where):
 
 def check_network(spec, claims, plan, prefix="", where="network"):
     """Check a network's metadata and its ``theta`` (and ``classes``) arrays; returns its :class:`NetworkShape`."""
-    obj(spec, where, _NETWORK_KEYS + (("prefix",) if prefix else ()))
+    obj(spec, where, _NETWORK_KEYS + (("prefix",) if prefix else ()), ("task",))  # older files: no task
     if prefix and spec["prefix"] != prefix:
         fail(f"{where}.prefix", f"must be {prefix!r}, got {short(spec['prefix'])}")
     sizes, n_params = _layer_sizes(spec["layer_sizes"], f"{where}.layer_sizes")
-    if integer(spec["n_params"], f"{where}.n_params", 0, MAX_PARAMS) != n_params:
+    if integer(spec["n_params"], f"{where}.n_params", 0, network.MAX_PARAMS) != n_params:
         fail(f"{where}.n_params", f"is {spec['n_params']:,}, but layer_sizes give {n_params:,}")
     acts = sequence(spec["activations"], f"{where}.activations", length=len(sizes) - 1)
     names = [_activation(a, f"{where}.activations[{i}]") for i, a in enumerate(acts)]
@@ -153,23 +155,26 @@ def check_network(spec, claims, plan, prefix="", where="network"):
     boolean(spec["ravel_output"], f"{where}.ravel_output")
     claims.claim(prefix + "theta", where, dtype=dtype, shape=(n_params,))
     plan.finite.append((prefix + "theta", "the network has NaN/infinite weights"))
+    task = _task(spec.get("task"), names[-1], sizes[-1], f"{where}.task")
     n_classes = None
     if spec["classes"] is not None:
         n_classes = _check_labels(spec["classes"], claims, plan, prefix + "classes", f"{where}.classes")
-        _check_classes_fit_output(n_classes, names[-1], sizes[-1], f"{where}.classes")
+        expected = {"binary": 2, "multiclass": sizes[-1]}.get(task)
+        if n_classes != expected:
+            need = "no classes" if expected is None else f"{expected} classes"
+            fail(f"{where}.classes", f"lists {n_classes} classes, but a {task} network of {sizes[-1]} "
+                                     f"{names[-1]} output units has {need}")
     return NetworkShape(sizes, n_params, dtype, names[-1], n_classes)
 
 
-def _check_classes_fit_output(n_classes, output, n_out, where):
-    """Softmax: one unit per class; one sigmoid unit: two classes; k sigmoid units: k labels."""
-    if output == "softmax":
-        expected = n_out
-    elif output == "sigmoid":
-        expected = 2 if n_out == 1 else n_out
-    else:
-        fail(where, f"are given, but a {output} output does not predict classes")
-    if n_classes != expected:
-        fail(where, f"lists {n_classes} classes, but {n_out} {output} output units need {expected}")
+def _task(task, output, n_out, where):
+    """The network's task: the file's (a name from the table), or the one its output activation implies."""
+    if task is not None:
+        text(task, where, TASKS, "task")
+    try:
+        return make_head(task, output, n_out).task
+    except ValueError as exc:
+        raise ValueError(f"{where}: {clip(exc, 150)}") from None
 
 
 # --------------------------------------------------------------------------- training state
@@ -178,8 +183,7 @@ def check_optimizer(spec, claims, net, prefix, where="optimizer"):
     """An optimizer's name, hyperparameters, step count and state arrays (each shaped like theta)."""
     obj(spec, where, ("name", "hyper", "clip_norm", "t", "state", "prefix"))
     cls = OPTIMIZERS[text(spec["name"], f"{where}.name", OPTIMIZERS, "optimizer")]
-    allowed = tuple(k for k in inspect.signature(cls).parameters if k != "clip_norm")
-    for key, value in obj(spec["hyper"], f"{where}.hyper", ("lr",), allowed).items():
+    for key, value in obj(spec["hyper"], f"{where}.hyper", ("lr",), tuple(cls()._hyper())).items():
         if key == "form":
             text(value, f"{where}.hyper.form", ("classical", "ewma"), "momentum form")
         else:  # lr may be 0: schedules set it (cosine decays to lr_min = 0)
@@ -384,16 +388,17 @@ def _check_classifier(attrs, claims, plan, net, at):
     spec = obj(attrs["_label_binarizer"], where, ("object", "attributes"))
     text(spec["object"], f"{where}.object", helper_classes(), "helper class")
     lb = obj(spec["attributes"], f"{where}.attributes",
-              ("classes_", "y_type_", "neg_label", "pos_label", "sparse_output"), ("sparse_input_",))
+              ("classes_", "y_type_", "neg_label", "pos_label", "sparse_output", "sparse_input_"))
     _array_of(lb["classes_"], claims, "_label_binarizer.classes_", f"{where}.classes_", dtype=dtype, shape=shape)
     for key, expected in (("neg_label", 0), ("pos_label", 1)):
         if integer(_value(lb[key], f"{where}.{key}"), f"{where}.{key}", -1, 1) != expected:
             fail(f"{where}.{key}", f"must be {expected}: glassnet's estimators binarize to 0/1")
     if boolean(_value(lb["sparse_output"], f"{where}.sparse_output"), f"{where}.sparse_output"):
         fail(f"{where}.sparse_output", "must be false")
-    if "sparse_input_" in lb:
-        boolean(_value(lb["sparse_input_"], f"{where}.sparse_input_"), f"{where}.sparse_input_")
     y_type = text(_value(lb["y_type_"], f"{where}.y_type_"), f"{where}.y_type_", _Y_TYPES, "target type")
+    sparse = boolean(_value(lb["sparse_input_"], f"{where}.sparse_input_"), f"{where}.sparse_input_")
+    if sparse and y_type != "multilabel-indicator":  # predict would return labels as a sparse matrix
+        fail(f"{where}.sparse_input_", f"must be false for {y_type} targets")
     n_classes, n_out = shape[0] if shape else 0, net.sizes[-1]
     fits = (1 <= n_classes <= 2 and n_out == 1) if y_type == "binary" else n_classes == n_out
     if len(shape) != 1 or not fits or _Y_TYPES[y_type] != net.output:

@@ -347,6 +347,7 @@ def _network_state(net, prefix=""):
         "ravel_output": bool(net.ravel_output),
         "classes": classes,
         "n_params": int(net.n_params),
+        "task": net.task,
     }
     if prefix:
         meta["prefix"] = prefix
@@ -358,7 +359,7 @@ def _network_from_state(meta, arrays, prefix=""):
     activations = [ACTIVATIONS[spec["name"]](**spec["params"]) for spec in meta["activations"]]
     # init="zeros": no random draws for weights that set_params replaces at once
     net = Network(meta["layer_sizes"], activations=activations, init="zeros", dropout=meta["dropout"],
-                  random_state=0, dtype=np.dtype(meta["dtype"]))
+                  random_state=0, dtype=np.dtype(meta["dtype"]), task=meta.get("task"))
     net.init = meta["init"]
     net.set_params(arrays[prefix + "theta"])
     if meta["classes"] is not None:
@@ -657,11 +658,9 @@ def _history_meta(history):
     if history is None:
         return {}
     if isinstance(history, History):
-        data = {k: list(getattr(history, k)) for k in
-                ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time",
-                 "restart_losses")}
+        data = {k: list(getattr(history, k)) for k in (*History.SERIES, "restart_losses")}
         data.update(stop_reason=history.stop_reason, best_epoch=history.best_epoch,
-                    message=history.message)
+                    message=history.message, divergence=history.divergence)
     else:
         data = dict(history)
     return _plain(data, "history")

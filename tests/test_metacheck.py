@@ -129,11 +129,15 @@ MODEL = [
     ("classes dropped", setting(NET + ("classes",), None), "holds the array 'classes', which its metadata does not"),
     ("three classes", both(array("classes", lambda a: np.array(["a", "b", "c"])),
                            setting(NET + ("classes",), {"dtype": "<U1", "values": ["a", "b", "c"]})),
-     "lists 3 classes, but 1 sigmoid output units need 2"),
+     "lists 3 classes, but a binary network of 1 sigmoid output units has 2 classes"),
     ("unsorted classes", both(array("classes", lambda a: a[::-1].copy()),
                               setting(NET + ("classes", "values"), ["dog", "cat"])), "not sorted and unique"),
     ("empty classes", both(array("classes", lambda a: a[:0]), setting(NET + ("classes", "values"), [])),
      "needs a non-empty 1-D array of labels"),
+    ("unknown task", setting(NET + ("task",), "evil"), "unknown task 'evil'"),
+    ("task against output", setting(NET + ("task",), "multiclass"), "network.task: a multi-class head needs"),
+    ("classes of a regression", setting(NET + ("task",), "regression"),
+     "lists 2 classes, but a regression network of 1 sigmoid output units has no classes"),
     ("float32 theta", array("theta", lambda a: a.astype(np.float32)), "needs 'theta' of dtype float64"),
     ("short theta", array("theta", lambda a: a[:-1]), "needs 'theta' of shape (59,), the file holds (58,)"),
     ("2-D theta", array("theta", lambda a: a.reshape(59, 1)), "needs 'theta' of shape (59,)"),
@@ -214,7 +218,7 @@ CHECKPOINT = [
     ("estimator checkpoint", setting(("model",), "estimator"), "unknown model 'estimator'"),
     ("3 classes for 2", both(array("classes", lambda a: a[:2]),
                              setting(NET + ("classes",), {"dtype": "<i8", "values": [0, 1]})),
-     "lists 2 classes, but 3 softmax output units need 3"),
+     "lists 2 classes, but a multiclass network of 3 softmax output units has 3 classes"),
 ]
 
 ESTIMATOR = [
@@ -245,6 +249,7 @@ ESTIMATOR = [
     ("helper class", setting(EA + ("_label_binarizer", "object"), "os"), "unknown helper class 'os'"),
     ("helper entry", setting(LB + ("evil",), {"value": 1}), "attributes has the unknown entry 'evil'"),
     ("pos_label", setting(LB + ("pos_label", "value"), 5), "pos_label must be between -1 and 1"),
+    ("sparse labels", setting(LB + ("sparse_input_", "value"), True), "sparse_input_ must be false for binary"),
     ("classes differ", array("classes_", lambda a: np.array(["lefu", "right"])), "'classes_' and '_label_binarizer"),
     ("nan best theta", array("_best_theta", lambda a: np.full_like(a, np.nan)), "best weights hold NaN/infinite"),
     ("curve as text", setting(EA + ("loss_curve_", "value"), "x"), "loss_curve_ must be a list, got a string"),

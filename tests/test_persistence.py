@@ -78,6 +78,25 @@ def test_regression_network_round_trip(tmp_path):
     assert loaded.predict(X).tobytes() == net.predict(X).tobytes()
 
 
+def test_the_task_survives_a_round_trip(tmp_path):
+    """A sigmoid output fitting numbers (task="regression", a single textbook neuron) stays a regression."""
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = 1 / (1 + np.exp(-(X @ [1.0, -1.0])))
+    net = gn.Network([2, 1], activations="sigmoid", random_state=0, task="regression")
+    gn.train(net, X, y, epochs=3, lr=0.1, random_state=0)
+    loaded = load(save(net, tmp_path / "neuron.npz"))
+    assert loaded.task == "regression" and read_metadata(tmp_path / "neuron.npz")["network"]["task"] == "regression"
+    assert loaded.predict(X).tobytes() == net.predict(X).tobytes()  # numbers in (0, 1), not 0/1 labels
+    assert not np.isin(loaded.predict(X), [0, 1]).all()
+
+
+def test_files_written_before_tasks_were_saved_still_load(tmp_path, resign):
+    net, _, X = _trained(labels=["no", "yes"])
+    path = resign(save(net, tmp_path / "m.npz"), lambda meta, arrays: meta["network"].pop("task"))
+    loaded = load(path)
+    assert loaded.task == "binary" and (loaded.predict(X) == net.predict(X)).all()
+
+
 def _payload_offset(path, name):
     """Byte offset inside the file of the data of array ``name`` (after its .npy header)."""
     with zipfile.ZipFile(path) as z:
