@@ -39,10 +39,18 @@ __all__ = [
 
 # --------------------------------------------------------------------------- generators
 
+MAX_SAMPLES = 10_000_000
+"""The most points a generator draws: a size from a command line or a model file's
+provenance (``glassnet evaluate``) is checked before gigabytes are allocated."""
+
+
 def _check_n_samples(n_samples, minimum=1):
     check_positive(n_samples, "n_samples", integer=True)
     if n_samples < minimum:
         raise ValueError(f"n_samples must be at least {minimum} here, got {n_samples}")
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(f"n_samples must be at most {MAX_SAMPLES:,} (glassnet.data.MAX_SAMPLES), "
+                         f"got {n_samples:,}")
     return int(n_samples)
 
 

@@ -128,6 +128,8 @@ def test_classification_noise_flips_labels():
     (lambda: classification(n_informative=2, n_classes=5), "n_classes"),
     (lambda: classification(noise=1.5), "noise"),
     (lambda: xor(random_state="seed"), "random_state"),
+    (lambda: moons(n_samples=10**10), r"n_samples must be at most 10,000,000 \(glassnet.data.MAX_SAMPLES\)"),
+    (lambda: blobs(n_samples=data.MAX_SAMPLES + 1), "at most 10,000,000"),
 ])
 def test_generator_validation(call, word):
     with pytest.raises(ValueError, match=word):

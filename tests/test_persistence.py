@@ -440,3 +440,15 @@ def test_a_resigned_file_with_nan_weights_is_refused_on_load(tmp_path, resign, k
     resign(path, poison)
     with pytest.raises(ValueError, match=r"m.npz cannot be loaded: the network has NaN/infinite weights"):
         loader(path)
+
+
+def test_glassnet_evaluate_on_a_model_whose_provenance_names_billions_of_samples(tmp_path, resign, capsys):
+    """``info`` is free JSON, but a size in it still meets a bound before anything is allocated."""
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "m.npz", info={"source": {"dataset": "moons", "n_samples": 100, "noise": 0.2}})
+    resign(path, lambda meta, arrays: meta["info"]["source"].update(n_samples=10**10))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["evaluate", str(path)])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 1 and len(err.splitlines()) == 1
+    assert "n_samples must be at most 10,000,000 (glassnet.data.MAX_SAMPLES), got 10,000,000,000" in err
