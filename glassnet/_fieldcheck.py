@@ -25,6 +25,7 @@ MAX_NAME = 200               # characters of a name or version string
 
 
 def kind_of(value):
+    """What a JSON value is, in words, for a message: "a string", "a list", "null", ..."""
     for t, name in ((bool, "true/false"), (int, "an integer"), (float, "a number"), (str, "a string"),
                     (list, "a list"), (dict, "an object"), (type(None), "null")):
         if isinstance(value, t):
@@ -51,6 +52,7 @@ def obj(value, where, required=(), optional=(), any_keys=False):
 
 
 def integer(value, where, lo=0, hi=MAX_COUNT):
+    """An integer in ``[lo, hi]`` (JSON ``true`` is not 1 here)."""
     if isinstance(value, bool) or not isinstance(value, int):
         fail(where, f"must be an integer, got {kind_of(value)}")
     if not lo <= value <= hi:
@@ -59,6 +61,7 @@ def integer(value, where, lo=0, hi=MAX_COUNT):
 
 
 def real(value, where, lo=-np.inf, hi=np.inf, finite=True, none=False):
+    """A number in ``[lo, hi]``; NaN and ±inf only with ``finite=False``, null only with ``none=True``."""
     if value is None and none:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -86,12 +89,14 @@ def text(value, where, choices=None, what="name", limit=MAX_NAME):
 
 
 def boolean(value, where):
+    """``true`` or ``false``."""
     if not isinstance(value, bool):
         fail(where, f"must be true or false, got {kind_of(value)}")
     return value
 
 
 def sequence(value, where, length=None, lo=0, hi=None):
+    """A list of exactly ``length`` entries, or of ``lo`` to ``hi``."""
     if not isinstance(value, list):
         fail(where, f"must be a list, got {kind_of(value)}")
     if length is not None and len(value) != length:
@@ -131,6 +136,9 @@ class Plan:
     positive: list = field(default_factory=list)
 
 
+_KINDS = {"f": "floating-point numbers", "U": "strings", "biufUS": "numbers or strings"}
+
+
 class Claims:
     """The arrays of a file, each claimed by exactly one field of the metadata."""
 
@@ -150,10 +158,11 @@ class Claims:
         if shape is not None and tuple(a_shape) != tuple(shape):
             fail(where, f"needs {short(name)} of shape {short(tuple(shape))}, the file holds {short(a_shape)}")
         if kinds is not None and a_dtype.kind not in kinds:
-            fail(where, f"needs {short(name)} of numbers or strings, the file holds dtype {a_dtype}")
+            fail(where, f"needs {short(name)} of {_KINDS.get(kinds, kinds)}, the file holds dtype {a_dtype}")
         return a_dtype, tuple(a_shape)
 
     def check_all_claimed(self):
+        """Refuse a file holding an array no field of its metadata names."""
         extra = sorted(set(self.headers) - self.claimed)
         if extra:
             raise ValueError(f"the file holds the array {short(extra[0])}, which its metadata does not use")

@@ -291,11 +291,12 @@ def _value(spec, where):
     return obj(spec, where, ("value",))["value"]
 
 
-def _array_of(spec, claims, key, where, **expect):
-    """An attribute stored as the array ``key``: ``{"array": key}`` (``"object": true`` for strings)."""
-    obj(spec, where, ("array",), ("object",))
-    if spec["array"] != key or spec.get("object", True) is not True:
-        fail(where, f"must name the array {key!r}")
+def _array_of(spec, claims, key, where, strings=False, **expect):
+    """An attribute stored as the array ``key``: ``{"array": key}``, plus ``"object": true`` for
+    ``strings`` that were an object array (``feature_names_in_``)."""
+    obj(spec, where, ("array",) + (("object",) if strings else ()))
+    if spec["array"] != key or (strings and spec["object"] is not True):
+        fail(where, f"must name the array {key!r}" + (" as strings" if strings else ""))
     return claims.claim(key, where, **expect)
 
 
@@ -378,7 +379,7 @@ def _check_fitted_state(attrs, claims, plan, net, at):
             fail(f"{at}._schedule", "must be a built-in schedule or null")
     if "feature_names_in_" in attrs:
         _array_of(attrs["feature_names_in_"], claims, "feature_names_in_", f"{at}.feature_names_in_",
-                  shape=(net.sizes[0],), kinds="U")
+                  strings=True, shape=(net.sizes[0],), kinds="U")
 
 
 def _check_classifier(attrs, claims, plan, net, at):
