@@ -765,7 +765,7 @@ def load_csv(path, target, header="auto", delimiter=","):
         the csv module's 131,072 characters, duplicate column names, ragged
         rows, non-numeric features; and a file over ``MAX_CSV_BYTES`` (256 MiB)
         or ``MAX_CSV_CELLS`` (10 million fields), the bounds that keep a CSV's
-        rows of Python strings to a few GB at most.
+        rows, held as Python strings, to about a gigabyte at most.
     """
     path = Path(path)
     if not path.is_file():
