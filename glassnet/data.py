@@ -18,6 +18,8 @@ unchanged to the test split.
 
 from __future__ import annotations
 
+import codecs
+import collections
 import csv
 import math
 import numbers
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._npzcheck import clip, load_npy, open_npz, short
 from ._validation import check_non_negative, check_positive, check_random_state, check_X
 
 __all__ = [
@@ -36,10 +39,18 @@ __all__ = [
 
 # --------------------------------------------------------------------------- generators
 
+MAX_SAMPLES = 10_000_000
+"""The most points a generator draws: a size from a command line or a model file's
+provenance (``glassnet evaluate``) is checked before gigabytes are allocated."""
+
+
 def _check_n_samples(n_samples, minimum=1):
     check_positive(n_samples, "n_samples", integer=True)
     if n_samples < minimum:
         raise ValueError(f"n_samples must be at least {minimum} here, got {n_samples}")
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(f"n_samples must be at most {MAX_SAMPLES:,} (glassnet.data.MAX_SAMPLES), "
+                         f"got {n_samples:,}")
     return int(n_samples)
 
 
@@ -655,6 +666,76 @@ def _is_number(text):
     return True
 
 
+MAX_CSV_BYTES = 256 * 2**20     # load_csv reads files up to 256 MiB ...
+MAX_CSV_CELLS = 10_000_000      # ... and 10 million fields: larger data belong in .npz files
+
+
+def _read_rows(path, delimiter):
+    """``(rows, lines)``: the non-blank rows of a CSV file, fields stripped, and their line numbers.
+
+    The file must be UTF-8 (an Excel byte-order mark is dropped) and within
+    ``MAX_CSV_BYTES`` and ``MAX_CSV_CELLS``; a field may hold up to the csv
+    module's limit of 131,072 characters.
+    """
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise ValueError(f"CSV file {path} is {size / 2**20:,.0f} MiB; load_csv reads files up to "
+                         f"{MAX_CSV_BYTES // 2**20} MiB (save larger data as .npz)")
+    rows, lines, cells = [], [], 0
+    with open(path, newline="", encoding="utf-8-sig") as f:  # -sig drops an Excel byte-order mark
+        reader = csv.reader(f, delimiter=delimiter)
+        try:
+            for row in reader:
+                if not any(field.strip() for field in row):
+                    continue  # blank line
+                cells += len(row)
+                if cells > MAX_CSV_CELLS:
+                    raise ValueError(f"CSV file {path} has more than {MAX_CSV_CELLS:,} fields; load_csv "
+                                     "reads up to that many (save larger data as .npz)")
+                rows.append([field.strip() for field in row])
+                lines.append(reader.line_num)
+        except UnicodeDecodeError:
+            position, byte = _first_bad_byte(path)
+            raise ValueError(f"{path} is not UTF-8 text (byte 0x{byte:02x} at position {position:,}); "
+                             "save it as UTF-8") from None
+        except csv.Error as exc:
+            problem = (f"a field is longer than {csv.field_size_limit():,} characters"
+                       if "field limit" in str(exc) else f"not valid CSV ({clip(exc, 80)})")
+            raise ValueError(f"{path}, line {reader.line_num}: {problem}") from None
+    return rows, lines
+
+
+def _first_bad_byte(path):
+    """``(position, byte)`` of the first byte of ``path`` that is not UTF-8, reading 1 MiB at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            pending = len(decoder.getstate()[0])  # bytes of a character begun in the last chunk
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start, exc.object[exc.start]
+            if not chunk:
+                return offset, 0  # pragma: no cover - only called after a decoding error
+            offset += len(chunk)
+
+
+def _check_unique_names(names, path):
+    """Two columns of one name would make a column by name ambiguous (and silently the first)."""
+    repeated = [name for name, count in collections.Counter(names).items() if count > 1]
+    if repeated:
+        shown = ", ".join(short(name, 40) for name in repeated[:5]) + (" …" if len(repeated) > 5 else "")
+        raise ValueError(f"CSV file {path} has duplicate column names: {shown}; give each column its own name")
+
+
+def _listing(names, limit=10):
+    """Names for an error message: the first ``limit``, then how many more."""
+    shown = ", ".join(short(n, 40) if len(n) > 40 else n for n in names[:limit])
+    return shown + (f" … ({len(names) - limit} more)" if len(names) > limit else "")
+
+
 def load_csv(path, target, header="auto", delimiter=","):
     """Read a CSV file of numeric features and one target column.
 
@@ -676,20 +757,24 @@ def load_csv(path, target, header="auto", delimiter=","):
         float64 if every target value is a number, otherwise strings.
     feature_names : list of str
         From the header, or ``'x0', 'x1', ...`` (by column position) without one.
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and line): a file that is not UTF-8 text, a field over
+        the csv module's 131,072 characters, duplicate column names, ragged
+        rows, non-numeric features; and a file over ``MAX_CSV_BYTES`` (256 MiB)
+        or ``MAX_CSV_CELLS`` (10 million fields), the bounds that keep a CSV's
+        rows, held as Python strings, to about a gigabyte at most.
     """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"CSV file not found: {path}")
     if header not in ("auto", True, False):
         raise ValueError(f"header must be 'auto', True or False, got {header!r}")
-    with open(path, newline="", encoding="utf-8-sig") as f:  # -sig drops an Excel byte-order mark
-        reader = csv.reader(f, delimiter=delimiter)
-        rows, lines = [], []
-        for row in reader:
-            if not any(field.strip() for field in row):
-                continue  # blank line
-            rows.append([field.strip() for field in row])
-            lines.append(reader.line_num)
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise ValueError(f"delimiter must be one character, got {short(delimiter)}")
+    rows, lines = _read_rows(path, delimiter)
     if not rows:
         raise ValueError(f"CSV file {path} is empty")
 
@@ -709,6 +794,7 @@ def load_csv(path, target, header="auto", delimiter=","):
         names, rows, lines = rows[0], rows[1:], lines[1:]
         if not rows:
             raise ValueError(f"CSV file {path} has a header but no data rows")
+        _check_unique_names(names, path)
     else:
         names = [f"x{j}" for j in range(n_columns)]
     if n_columns < 2:
@@ -719,15 +805,15 @@ def load_csv(path, target, header="auto", delimiter=","):
             raise ValueError(f"target {target!r} is a column name, but {path} has no header row "
                              "(give the column's position instead, or header=True)")
         if target not in names:
-            raise ValueError(f"target column {target!r} not found in {path}; "
-                             f"columns are: {', '.join(names)}")
+            raise ValueError(f"target column {short(target)} not found in {path}; "
+                             f"columns are: {_listing(names)}")
         t = names.index(target)
     elif isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not -n_columns <= target < n_columns:
             raise ValueError(f"target index {target} is out of range for {n_columns} columns")
         t = target % n_columns
     else:
-        raise ValueError(f"target must be a column name or position, got {target!r}")
+        raise ValueError(f"target must be a column name or position, got {short(target)}")
 
     feature_columns = [j for j in range(n_columns) if j != t]
     X = np.empty((len(rows), len(feature_columns)))
@@ -736,14 +822,14 @@ def load_csv(path, target, header="auto", delimiter=","):
             try:
                 X[i, k] = float(row[j])
             except ValueError:
-                what = "is empty" if row[j] == "" else f"has the non-numeric value {row[j]!r}"
-                raise ValueError(f"{path}, line {line}: feature column {names[j]!r} {what}; "
+                what = "is empty" if row[j] == "" else f"has the non-numeric value {short(row[j], 40)}"
+                raise ValueError(f"{path}, line {line}: feature column {short(names[j], 40)} {what}; "
                                  "feature columns must be numbers") from None
 
     targets = [row[t] for row in rows]
     for value, line in zip(targets, lines):
         if value == "":
-            raise ValueError(f"{path}, line {line}: the target column {names[t]!r} is empty")
+            raise ValueError(f"{path}, line {line}: the target column {short(names[t], 40)} is empty")
     if all(_is_number(v) for v in targets):
         y = np.array([float(v) for v in targets])
     else:
@@ -765,27 +851,30 @@ def load_npz(path, x_key="X", y_key="y"):
     X : ndarray
     y : ndarray or None
         ``None`` for a ``.npy`` file (which holds a single array) or ``y_key=None``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file: a damaged or truncated file, Python objects (never
+        unpickled), and arrays larger than the file holds or than the limits of
+        :mod:`glassnet._npzcheck` (2**28 entries per array, 2 GiB per file),
+        all refused before anything is allocated.
     """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"file not found: {path}")
     if path.suffix not in (".npz", ".npy"):
         raise ValueError(f"expected a .npz or .npy file, got {path.name!r}")
-    try:
-        # allow_pickle=False: a data file must not be able to run code when loaded
-        if path.suffix == ".npy":
-            return np.load(path, allow_pickle=False), None
-        with np.load(path, allow_pickle=False) as data:
-            keys = list(data.keys())
-            for key in (x_key, y_key):
-                if key is not None and key not in keys:
-                    raise ValueError(f"{path} has no array named {key!r}; it holds: {', '.join(keys)}")
-            return data[x_key], None if y_key is None else data[y_key]
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise ValueError(f"{path} holds Python objects, which glassnet will not unpickle; "
-                             "save plain numeric arrays") from None
-        raise
+    # Headers and sizes are checked before any array is allocated, and nothing is
+    # unpickled: a data file can neither run code nor claim gigabytes (glassnet._npzcheck).
+    if path.suffix == ".npy":
+        return load_npy(path), None
+    with open_npz(path) as data:
+        keys = list(data.headers)
+        for key in (x_key, y_key):
+            if key is not None and key not in keys:
+                raise ValueError(f"{path} has no array named {short(key)}; it holds: {_listing(keys)}")
+        return data.read(x_key), None if y_key is None else data.read(y_key)
 
 
 def save_csv(path, X, y=None, feature_names=None, target_name="target"):

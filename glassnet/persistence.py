@@ -10,10 +10,28 @@ A glassnet file is an ordinary NumPy ``.npz`` archive holding
   preprocessing, the glassnet version, the format version, and a SHA-256
   checksum over the metadata and every array's dtype, shape and bytes.
 
-Loading uses ``np.load(allow_pickle=False)`` and builds objects only from a fixed
-list of known classes, so opening a file never runs code from it. A changed byte
-or a cut-off file fails the zip CRC or the SHA-256 and is rejected with a
-``ValueError``; so is any file that is not a glassnet file.
+What the checksum is for, and what it is not: it detects *damage* -- a flipped
+bit, a cut-off download, an edited array -- but it has no key, so anyone who
+edits a file can recompute it. Safety does not rest on it. It rests on
+
+- ``allow_pickle=False`` and objects built only from fixed tables of known
+  classes (activations, optimizers, schedules, bit generators, estimators), so
+  opening a file never runs code from it;
+- checks made *before anything is allocated* (:mod:`glassnet._npzcheck`):
+  each array's ``.npy`` header and the zip directory's sizes, against limits of
+  2**28 entries per array and 2 GiB per file, so a 2 kB file cannot claim
+  gigabytes and a compressed member cannot inflate beyond what it holds;
+- a schema for the JSON metadata (:mod:`glassnet._metacheck`): every field's
+  type, every name, every size bounded (a layer at most 2**20 units, at most
+  1,000 layers, 2**28 parameters) and checked against the arrays' shapes --
+  ``len(theta)`` is computed from ``layer_sizes`` with integers before any
+  ``Network`` is built;
+- the numbers themselves: a network with NaN or infinite weights is neither
+  saved nor loaded (it would predict garbage).
+
+Every failure is a one-line ``ValueError`` naming the file and the problem
+(``FileNotFoundError`` for a missing file). Saving runs the same checks on what
+it is about to write, so whatever :func:`save` writes, :func:`load` reads.
 
 Every file is written atomically (:func:`atomic_write`): to a temporary file in
 the same directory, then renamed over the target with ``os.replace``, so a crash
@@ -31,21 +49,22 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import inspect
 import json
 import os
-import struct
 import tempfile
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import _metacheck, _npzcheck
+from ._metacheck import (BIT_GENERATORS, SCHEDULE_CLASSES, decode_value, estimator_classes,
+                         helper_classes)
+from ._npzcheck import clip, short
 from .activations import ACTIVATIONS
 from .network import Network
 from .optimizers import OPTIMIZERS
-from .schedules import SCHEDULES
 from .training import History
 
 __all__ = [
@@ -130,7 +149,11 @@ def _checksum(meta, arrays):
     return h.hexdigest()
 
 
+_MAX_META_BYTES = 64 * 2**20   # the JSON metadata: history, info and config included
+
+
 def _write_container(path, kind, arrays, meta):
+    """Write ``arrays`` and ``meta`` as a glassnet file, after the checks :func:`load` will make."""
     from . import __version__
 
     for name, a in arrays.items():
@@ -149,18 +172,30 @@ def _write_container(path, kind, arrays, meta):
         text = json.dumps(meta, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"cannot save: the metadata is not JSON-serializable ({exc})") from None
+    if len(text) > _MAX_META_BYTES:
+        raise ValueError(f"cannot save {path}: its metadata (history, info, config) takes {len(text):,} "
+                         f"bytes; glassnet files hold at most {_MAX_META_BYTES:,}")
+    try:
+        plan = _metacheck.check_metadata(meta, {k: (a.dtype, a.shape) for k, a in arrays.items()})
+    except ValueError as exc:
+        raise ValueError(f"cannot save {path}: {exc}") from None
+    try:
+        _metacheck.check_values(plan, arrays)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; refusing to save {path}") from None
     payload = {**arrays, _META_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
     with atomic_write(path, "wb") as f:
         np.savez(f, **payload)
     return Path(path)
 
 
-class _Corrupted(ValueError):
-    pass
-
-
 def _read_container(path):
-    """``(meta, arrays)`` of a glassnet file, after every check; never unpickles."""
+    """``(meta, arrays)`` of a glassnet file, after every check; never unpickles, never over-allocates.
+
+    In order: the zip directory and each ``.npy`` header (sizes, dtypes), the
+    metadata (read, parsed, checked against the headers), then the arrays,
+    the checksum, and the numbers (finite weights, labels as listed).
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
@@ -171,46 +206,54 @@ def _read_container(path):
     if head != _ZIP_MAGIC:
         what = "it is empty" if not head else "it is not an .npz archive"
         raise ValueError(f"{path} is not a glassnet model file ({what})")
-    corrupted = f"{path} is corrupted or truncated: checksum mismatch"
+    with _npzcheck.open_npz(path) as npz:
+        if _META_KEY not in npz.headers:
+            raise ValueError(f"{path} is not a glassnet model file (an .npz archive without glassnet metadata)")
+        meta = _read_metadata_json(path, npz)
+        headers = {name: (h.dtype, h.shape) for name, h in npz.headers.items() if name != _META_KEY}
+        try:
+            plan = _metacheck.check_metadata(meta, headers)
+        except ValueError as exc:
+            raise ValueError(f"{path} has invalid {meta['kind']} metadata: {exc}") from None
+        arrays = {name: npz.read(name) for name in headers}
+    if meta["checksum"]["value"] != _checksum(meta, arrays):
+        raise ValueError(f"{path} is corrupted or truncated: checksum mismatch")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            names = list(npz.files)
-            if _META_KEY not in names:
-                raise ValueError(f"{path} is not a glassnet model file (an .npz archive without glassnet metadata)")
-            arrays = {name: npz[name] for name in names}
+        _metacheck.check_values(plan, arrays)
     except ValueError as exc:
-        if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
-            raise ValueError(f"{path} holds Python objects (an object array); glassnet never unpickles, "
-                             "so it will not load this file") from None
-        if "not a glassnet model file" in str(exc):
-            raise
-        raise ValueError(f"{corrupted} ({exc})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, struct.error, zlib.error,
-            UnicodeDecodeError, NotImplementedError) as exc:
-        raise ValueError(f"{corrupted} ({type(exc).__name__}: {exc})") from None
+        raise ValueError(f"{path} cannot be loaded: {exc}") from None
+    return meta, arrays
 
-    raw = arrays.pop(_META_KEY)
+
+def _read_metadata_json(path, npz):
+    """The parsed JSON of the ``__glassnet__`` member: a bounded byte array, a glassnet format we read."""
+    header = npz.headers[_META_KEY]
+    corrupted = f"{path} is corrupted or truncated"
+    if header.dtype != np.uint8 or len(header.shape) != 1:
+        raise ValueError(f"{corrupted} (its metadata is not a byte array)")
+    if header.nbytes > _MAX_META_BYTES:
+        raise ValueError(f"{path} has {header.nbytes:,} bytes of metadata; glassnet reads at most "
+                         f"{_MAX_META_BYTES:,}")
     try:
-        if raw.dtype != np.uint8 or raw.ndim != 1:
-            raise ValueError("metadata is not a byte array")
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-        if not isinstance(meta, dict):
-            raise ValueError("metadata is not a JSON object")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{corrupted} (unreadable metadata: {exc})") from None
+        meta = json.loads(npz.read(_META_KEY).tobytes().decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, too deeply nested
+        raise ValueError(f"{corrupted} (unreadable metadata: {clip(exc, 80)})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{corrupted} (its metadata is not a JSON object)")
     if meta.get("format") != "glassnet":
-        raise ValueError(f"{path} is not a glassnet model file (unknown format {meta.get('format')!r})")
+        raise ValueError(f"{path} is not a glassnet model file (unknown format {short(meta.get('format'))})")
     version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"{corrupted} (unknown file format version {short(version)})")
+    if version > FORMAT_VERSION:
         raise ValueError(f"{path} uses glassnet file format {version!r}, newer than this glassnet "
                          f"understands ({FORMAT_VERSION}); upgrade glassnet to read it")
-    listed = meta.get("arrays")
-    if not isinstance(listed, dict) or set(listed) != set(arrays):
-        raise ValueError(f"{corrupted} (the arrays in the file do not match its metadata)")
-    checksum = meta.get("checksum")
-    if not isinstance(checksum, dict) or checksum.get("value") != _checksum(meta, arrays):
-        raise ValueError(corrupted)
-    return meta, arrays
+    kind, model = meta.get("kind"), meta.get("model")
+    if kind not in ("model", "checkpoint"):
+        raise ValueError(f"{path} is not a glassnet model file (kind {short(kind)})")
+    if model not in (("network",) if kind == "checkpoint" else ("network", "estimator")):
+        raise ValueError(f"{path} has invalid {kind} metadata: unknown model {short(model)}")
+    return meta
 
 
 def read_metadata(path):
@@ -255,12 +298,8 @@ def _generator_state(rng):
     return encode(state)
 
 
-# The bit generators a file may name: looked up in this table, never by getattr on a string.
-_BIT_GENERATORS = {name: getattr(np.random, name)
-                   for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
-
-
 def _generator_from_state(state):
+    """A Generator in the saved state (its form checked by :func:`glassnet._metacheck.check_generator`)."""
     def decode(v):
         if isinstance(v, dict) and set(v) == {"ndarray", "dtype"}:
             return np.array(v["ndarray"], dtype=np.dtype(v["dtype"]))
@@ -268,11 +307,11 @@ def _generator_from_state(state):
             return {k: decode(x) for k, x in v.items()}
         return v
 
-    name = state.get("bit_generator")
-    if name not in _BIT_GENERATORS:
-        raise ValueError(f"unknown random bit generator {name!r} in file")
-    bit_generator = _BIT_GENERATORS[name]()
-    bit_generator.state = decode(state)
+    bit_generator = BIT_GENERATORS[state["bit_generator"]]()
+    try:
+        bit_generator.state = decode(state)
+    except (TypeError, OverflowError) as exc:  # NumPy's own checks of the numbers
+        raise ValueError(f"the random generator state is invalid ({clip(exc, 80)})") from None
     return np.random.Generator(bit_generator)
 
 
@@ -308,6 +347,7 @@ def _network_state(net, prefix=""):
         "ravel_output": bool(net.ravel_output),
         "classes": classes,
         "n_params": int(net.n_params),
+        "task": net.task,
     }
     if prefix:
         meta["prefix"] = prefix
@@ -315,30 +355,16 @@ def _network_state(net, prefix=""):
 
 
 def _network_from_state(meta, arrays, prefix=""):
-    sizes = meta["layer_sizes"]
-    if not isinstance(sizes, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
-        raise ValueError(f"layer_sizes must be a list of integers, got {sizes!r}")
-    activations = []
-    for spec in meta["activations"]:
-        name = spec["name"]
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}")
-        params = spec.get("params") or {}
-        if not all(isinstance(v, (int, float, bool, str)) for v in params.values()):
-            raise ValueError(f"activation {name!r} has non-numeric parameters")
-        activations.append(ACTIVATIONS[name](**params))
-    dtype = np.dtype(meta["dtype"])
-    init = meta.get("init", "auto")
-    net = Network(sizes, activations=activations, init=init if isinstance(init, str) else "auto",
-                  dropout=meta.get("dropout", 0.0), random_state=0, dtype=dtype)
-    theta = arrays[prefix + "theta"]
-    if theta.dtype != dtype or theta.shape != net.theta.shape:
-        raise ValueError(f"theta has dtype {theta.dtype} and shape {theta.shape}, "
-                         f"expected {dtype} and {net.theta.shape}")
-    net.set_params(theta)
-    if prefix + "classes" in arrays:
+    """A Network from metadata :func:`glassnet._metacheck.check_network` has passed (sizes match theta)."""
+    activations = [ACTIVATIONS[spec["name"]](**spec["params"]) for spec in meta["activations"]]
+    # init="zeros": no random draws for weights that set_params replaces at once
+    net = Network(meta["layer_sizes"], activations=activations, init="zeros", dropout=meta["dropout"],
+                  random_state=0, dtype=np.dtype(meta["dtype"]), task=meta.get("task"))
+    net.init = meta["init"]
+    net.set_params(arrays[prefix + "theta"])
+    if meta["classes"] is not None:
         net.classes_ = arrays[prefix + "classes"]
-    net.ravel_output = bool(meta.get("ravel_output", False))
+    net.ravel_output = meta["ravel_output"]
     return net
 
 
@@ -353,8 +379,8 @@ def _scaler_state(scaler):
     return arrays, meta
 
 
-def _scaler_from_state(arrays):
-    if "scaler_mean" not in arrays:
+def _scaler_from_state(meta, arrays):
+    if meta is None:
         return None
     from .data import Standardizer
 
@@ -364,16 +390,6 @@ def _scaler_from_state(arrays):
 
 
 # --------------------------------------------------------------------------- estimators
-
-def _estimator_classes():
-    """The estimator classes a file may name (looked up here, never imported by name)."""
-    try:
-        from . import estimators
-    except ImportError:  # pragma: no cover - the estimators module is optional here
-        return {}
-    return {name: getattr(estimators, name) for name in ("MLPClassifier", "MLPRegressor")
-            if hasattr(estimators, name)}
-
 
 def _encode_value(value, what):
     """JSON for a parameter or attribute value, remembering tuples (``hidden_layer_sizes``)."""
@@ -386,22 +402,6 @@ def _encode_value(value, what):
     return _plain(value, what)
 
 
-def _decode_value(value):
-    if isinstance(value, dict) and set(value) == {"tuple"}:
-        return tuple(_decode_value(v) for v in value["tuple"])
-    if isinstance(value, dict) and set(value) == {"dict"}:
-        return {k: _decode_value(v) for k, v in value["dict"].items()}
-    if isinstance(value, list):
-        return [_decode_value(v) for v in value]
-    return value
-
-
-def _helper_classes():
-    """Fitted helper objects an estimator may hold, saved attribute by attribute."""
-    from sklearn.preprocessing import LabelBinarizer
-    return {"LabelBinarizer": LabelBinarizer}
-
-
 def _encode_attribute(value, key, arrays, what):
     """A JSON spec for one fitted attribute; its arrays go into ``arrays`` under names from ``key``."""
     if isinstance(value, Network):
@@ -412,7 +412,7 @@ def _encode_attribute(value, key, arrays, what):
         opt_arrays, opt_meta = _optimizer_state(value, prefix=f"{key}.")
         arrays.update(opt_arrays)
         return {"optimizer": opt_meta}
-    if _SCHEDULE_CLASSES.get(type(value).__name__) is type(value):
+    if SCHEDULE_CLASSES.get(type(value).__name__) is type(value):
         return {"schedule": _schedule_state(value)}
     if isinstance(value, np.ndarray) and value.dtype.kind == "O":
         if not all(isinstance(v, str) for v in value.ravel()):
@@ -422,11 +422,7 @@ def _encode_attribute(value, key, arrays, what):
     if isinstance(value, np.ndarray):
         arrays[key] = value
         return {"array": key}
-    if isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
-        for i, a in enumerate(value):
-            arrays[f"{key}.{i}"] = a
-        return {"arrays": key, "count": len(value)}
-    helper = _helper_classes().get(type(value).__name__)
+    helper = helper_classes().get(type(value).__name__)
     if helper is type(value):
         return {"object": type(value).__name__,
                 "attributes": {k: _encode_attribute(v, f"{key}.{k}", arrays, f"{what}.{k}")
@@ -435,6 +431,7 @@ def _encode_attribute(value, key, arrays, what):
 
 
 def _decode_attribute(spec, arrays):
+    """One fitted attribute from a spec :func:`glassnet._metacheck.check_estimator` has passed."""
     if "network" in spec:
         return _network_from_state(spec["network"], arrays, prefix=spec["network"]["prefix"])
     if "optimizer" in spec:
@@ -444,16 +441,12 @@ def _decode_attribute(spec, arrays):
     if "array" in spec:
         value = arrays[spec["array"]]
         return value.astype(object) if spec.get("object") else value
-    if "arrays" in spec:
-        return [arrays[f"{spec['arrays']}.{i}"] for i in range(spec["count"])]
     if "object" in spec:
-        cls = _helper_classes().get(spec["object"])
-        if cls is None:
-            raise ValueError(f"unknown helper class {spec['object']!r}")
+        cls = helper_classes()[spec["object"]]
         obj = cls.__new__(cls)
         vars(obj).update({k: _decode_attribute(v, arrays) for k, v in spec["attributes"].items()})
         return obj
-    return _decode_value(spec["value"])
+    return decode_value(spec["value"])
 
 
 def _estimator_state(est):
@@ -461,15 +454,17 @@ def _estimator_state(est):
 
     Saved: ``get_params()`` and every attribute ``fit`` set: a :class:`Network`
     as a network, glassnet optimizers and schedules with their state, arrays as
-    arrays (string object arrays such as ``feature_names_in_`` as strings), lists
-    of arrays as numbered arrays, a few known helper objects (``LabelBinarizer``)
-    attribute by attribute, and numbers, strings and lists in the JSON. Random
-    generators and user functions are not saved (``fit`` makes them anew);
-    parameters that hold functions (``callbacks``) are saved as ``None``. An
-    estimator may list further attributes to leave out in ``_glassnet_skip_attributes``.
+    arrays (string object arrays such as ``feature_names_in_`` as strings), a
+    few known helper objects (``LabelBinarizer``) attribute by attribute, and
+    numbers, strings and lists in the JSON. Random generators and user functions
+    are not saved (``fit`` makes them anew); parameters that hold functions
+    (``callbacks``) are saved as ``None``. An estimator may list further
+    attributes to leave out in ``_glassnet_skip_attributes``. The attributes a
+    file may hold are a fixed table (:func:`glassnet._metacheck.check_estimator`):
+    a new fitted attribute must be added there, or saving refuses it by name.
     """
     name = type(est).__name__
-    classes = _estimator_classes()
+    classes = estimator_classes()
     if classes.get(name) is not type(est):
         raise ValueError(f"cannot save a {name}: save a glassnet Network, MLPClassifier or MLPRegressor")
     params = est.get_params(deep=False)
@@ -479,7 +474,7 @@ def _estimator_state(est):
         if attr in params or attr in skip:
             continue
         if isinstance(value, (np.random.Generator, np.random.RandomState)) or (
-                callable(value) and _SCHEDULE_CLASSES.get(type(value).__name__) is not type(value)
+                callable(value) and SCHEDULE_CLASSES.get(type(value).__name__) is not type(value)
                 and type(value) not in _OPTIMIZER_NAMES):
             continue  # rebuilt by the estimator when it trains again
         attributes[attr] = _encode_attribute(value, attr, arrays, f"{name}.{attr}")
@@ -497,12 +492,10 @@ def _estimator_state(est):
 
 
 def _estimator_from_state(meta, arrays):
+    """A fitted estimator from metadata :func:`glassnet._metacheck.check_estimator` has passed."""
     spec = meta["estimator"]
-    classes = _estimator_classes()
-    if spec["class"] not in classes:
-        raise ValueError(f"unknown estimator class {spec['class']!r}")
-    params = {k: _decode_value(v) for k, v in spec["params"].items()}
-    est = classes[spec["class"]](**params)
+    params = {k: decode_value(v) for k, v in spec["params"].items()}
+    est = estimator_classes()[spec["class"]](**params)
     for attr, what in spec["attributes"].items():
         vars(est)[attr] = _decode_attribute(what, arrays)
     return est
@@ -581,17 +574,23 @@ def save(model, path, scaler=None, info=None):
 def load_saved(path):
     """Load a model file as a :class:`SavedModel` (model + standardizer + info + metadata)."""
     meta, arrays = _read_container(path)
-    if meta.get("kind") not in ("model", "checkpoint"):
-        raise ValueError(f"{path} is not a glassnet model file (kind {meta.get('kind')!r})")
-    try:
-        if meta.get("model") == "estimator":
+    with _building(path, meta["kind"]):
+        if meta["model"] == "estimator":
             model = _estimator_from_state(meta, arrays)
         else:
             model = _network_from_state(meta["network"], arrays)
-        scaler = _scaler_from_state(arrays)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"{path} has invalid model metadata: {exc}") from None
-    return SavedModel(model, scaler, meta.get("info") or {}, meta)
+        scaler = _scaler_from_state(meta["preprocessing"], arrays)
+    return SavedModel(model, scaler, meta["info"], meta)
+
+
+@contextlib.contextmanager
+def _building(path, kind):
+    """Objects are built from checked metadata; their constructors' own range checks
+    (a sigmoid's positive steepness, Adam's betas in [0, 1)) fail as one-line ValueErrors."""
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{path} has invalid {kind} metadata: {clip(exc, 200)}") from None
 
 
 def load(path):
@@ -625,38 +624,33 @@ def _optimizer_state(optimizer, prefix="optimizer."):
 
 
 def _optimizer_from_state(meta, arrays, prefix="optimizer."):
-    name = meta["name"]
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}")
-    optimizer = OPTIMIZERS[name](**meta["hyper"], clip_norm=meta.get("clip_norm"))
-    optimizer.t = int(meta["t"])
+    """An optimizer from metadata :func:`glassnet._metacheck.check_optimizer` has passed."""
+    hyper = dict(meta["hyper"])
+    lr = hyper.pop("lr")  # set after: a schedule may have taken it to 0 (cosine down to lr_min=0)
+    optimizer = OPTIMIZERS[meta["name"]](**hyper, clip_norm=meta["clip_norm"])
+    optimizer.lr, optimizer.t = lr, meta["t"]
     for state in meta["state"]:
-        if state not in optimizer._state_names or state.startswith("_"):
-            raise ValueError(f"unknown state {state!r} for optimizer {name!r}")
-        setattr(optimizer, state, arrays[prefix + state].copy())
+        setattr(optimizer, state, arrays[prefix + state])
     return optimizer
-
-
-_SCHEDULE_CLASSES = {cls.__name__: cls for cls in SCHEDULES.values()}
 
 
 def _schedule_state(schedule):
     if schedule is None:
         return None
     name = type(schedule).__name__
-    if _SCHEDULE_CLASSES.get(name) is not type(schedule):
+    if SCHEDULE_CLASSES.get(name) is not type(schedule):
         raise ValueError(f"cannot checkpoint schedule {schedule!r}: only the built-in schedules")
     return {"class": name, "state": _plain(vars(schedule), "schedule")}
 
 
 def _schedule_from_state(meta):
+    """A schedule from checked metadata: built by its constructor (which checks the ranges), then its state."""
     if meta is None:
         return None
-    cls = _SCHEDULE_CLASSES.get(meta["class"])
-    if cls is None:
-        raise ValueError(f"unknown schedule {meta['class']!r}")
-    schedule = cls.__new__(cls)  # every schedule's state is plain numbers
-    vars(schedule).update(meta["state"])
+    cls = SCHEDULE_CLASSES[meta["class"]]
+    arguments = inspect.signature(cls).parameters
+    schedule = cls(**{k: v for k, v in meta["state"].items() if k in arguments})
+    vars(schedule).update(meta["state"])  # every schedule's state is plain numbers
     return schedule
 
 
@@ -664,19 +658,17 @@ def _history_meta(history):
     if history is None:
         return {}
     if isinstance(history, History):
-        data = {k: list(getattr(history, k)) for k in
-                ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time",
-                 "restart_losses")}
+        data = {k: list(getattr(history, k)) for k in (*History.SERIES, "restart_losses")}
         data.update(stop_reason=history.stop_reason, best_epoch=history.best_epoch,
-                    message=history.message)
+                    message=history.message, divergence=history.divergence)
     else:
         data = dict(history)
     return _plain(data, "history")
 
 
 def _history_from_meta(data):
-    names = {f for f in History.__dataclass_fields__}
-    return History(**{k: v for k, v in data.items() if k in names})
+    """A History from checked metadata (every key a History field, lists of numbers)."""
+    return History(**data)
 
 
 @dataclass
@@ -742,21 +734,19 @@ def save_checkpoint(path, net, optimizer, history, epoch, rng=None, schedule=Non
 def load_checkpoint(path):
     """Load a checkpoint written by :func:`save_checkpoint` as a :class:`Checkpoint`."""
     meta, arrays = _read_container(path)
-    if meta.get("kind") != "checkpoint":
-        raise ValueError(f"{path} is a glassnet {meta.get('kind')} file, not a checkpoint")
-    try:
+    if meta["kind"] != "checkpoint":
+        raise ValueError(f"{path} is a glassnet {meta['kind']} file, not a checkpoint")
+    with _building(path, "checkpoint"):
         net = _network_from_state(meta["network"], arrays)
         net.rng = _generator_from_state(meta["network_rng"])
         return Checkpoint(
             net=net,
             optimizer=_optimizer_from_state(meta["optimizer"], arrays),
-            history=_history_from_meta(meta.get("history") or {}),
-            epoch=int(meta["epoch"]),
-            rng=None if meta.get("rng") is None else _generator_from_state(meta["rng"]),
-            schedule=_schedule_from_state(meta.get("schedule")),
-            scaler=_scaler_from_state(arrays),
-            config=meta.get("config") or {},
-            info=meta.get("info") or {},
+            history=_history_from_meta(meta["history"]),
+            epoch=meta["epoch"],
+            rng=None if meta["rng"] is None else _generator_from_state(meta["rng"]),
+            schedule=_schedule_from_state(meta["schedule"]),
+            scaler=_scaler_from_state(meta["preprocessing"], arrays),
+            config=meta["config"],
+            info=meta["info"],
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"{path} has invalid checkpoint metadata: {exc}") from None

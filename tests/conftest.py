@@ -22,3 +22,36 @@ def one_blas_thread_per_worker():
 
     with threadpool_limits(limits=1):
         yield
+
+
+@pytest.fixture(scope="session")
+def resign():
+    """``resign(path, mutate, out=None)``: rewrite a glassnet file as anyone can.
+
+    ``mutate(meta, arrays)`` edits the parsed metadata and the arrays in place;
+    the listing of the arrays and the SHA-256 checksum are then recomputed with
+    glassnet's own ``_checksum`` (it has no key), unless ``relist=False`` keeps
+    the listing as ``mutate`` left it. Returns the path written (``out`` or ``path``).
+    """
+    import json
+
+    import numpy as np
+
+    from glassnet import persistence
+
+    def rewrite(path, mutate, out=None, relist=True):
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        meta = json.loads(arrays.pop("__glassnet__").tobytes())
+        mutate(meta, arrays)
+        if relist and isinstance(meta, dict):
+            meta["arrays"] = {k: {"dtype": a.dtype.str, "shape": list(a.shape)} for k, a in arrays.items()}
+        if isinstance(meta, dict):
+            meta["checksum"] = {"algorithm": "sha256", "value": persistence._checksum(meta, arrays)}
+        arrays["__glassnet__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        out = path if out is None else out
+        with open(out, "wb") as f:
+            np.savez(f, **arrays)
+        return out
+
+    return rewrite

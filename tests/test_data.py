@@ -128,6 +128,8 @@ def test_classification_noise_flips_labels():
     (lambda: classification(n_informative=2, n_classes=5), "n_classes"),
     (lambda: classification(noise=1.5), "noise"),
     (lambda: xor(random_state="seed"), "random_state"),
+    (lambda: moons(n_samples=10**10), r"n_samples must be at most 10,000,000 \(glassnet.data.MAX_SAMPLES\)"),
+    (lambda: blobs(n_samples=data.MAX_SAMPLES + 1), "at most 10,000,000"),
 ])
 def test_generator_validation(call, word):
     with pytest.raises(ValueError, match=word):
@@ -344,6 +346,112 @@ def test_npz_refuses_pickled_objects(tmp_path):
     np.savez(tmp_path / "o.npz", X=np.array([{"a": 1}], dtype=object), y=np.zeros(1))
     with pytest.raises(ValueError, match="Python objects"):
         load_npz(tmp_path / "o.npz")
+
+
+def one_line(error, path):
+    """A clear error: one line naming the file, short whatever the file held."""
+    message = str(error.value)
+    assert str(path) in message and "\n" not in message and len(message) < 300, message
+    return message
+
+
+def test_csv_that_is_not_utf8_names_the_byte_and_its_position(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("a,b,label\n1,2,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"is not UTF-8 text \(byte 0xe9 at position 17\); save it as UTF-8") as e:
+        load_csv(path, target="label")
+    one_line(e, path)
+    # past the first MiB the position is still the file's, not the decoder's chunk's
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 300_000 + b"3,\xff\n")
+    with pytest.raises(ValueError, match=r"byte 0xff at position 1,200,006\)"):
+        load_csv(path, target="b")
+    # an Excel byte-order mark is not an error
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n3,4\n")
+    assert load_csv(path, target="b")[2] == ["a"]
+
+
+def test_csv_field_beyond_the_csv_modules_limit(tmp_path):
+    path = write(tmp_path, "a,b\n1,2\n3," + "7" * 200_000 + "\n5,6\n", "wide.csv")
+    with pytest.raises(ValueError, match=r"wide.csv, line 3: a field is longer than 131,072 characters") as e:
+        load_csv(path, target="b")
+    one_line(e, path)
+
+
+def test_csv_duplicate_column_names_are_refused(tmp_path):
+    path = write(tmp_path, "a,b,a,label,b\n1,2,3,0,5\n4,5,6,1,7\n", "dup.csv")
+    with pytest.raises(ValueError, match=r"duplicate column names: 'a', 'b'; give each column its own name") as e:
+        load_csv(path, target="label")
+    one_line(e, path)
+    # without a header, positions name the columns and repeated values are data
+    X, y, names = load_csv(write(tmp_path, "1,1,0\n2,2,1\n", "nohead.csv"), target=-1)
+    assert names == ["x0", "x1"] and X.tolist() == [[1, 1], [2, 2]]
+
+
+def test_glassnet_train_refuses_a_csv_with_duplicate_columns(tmp_path, capsys):
+    from glassnet import cli
+    path = write(tmp_path, "x,x,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(20)), "dup.csv")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["train", "--csv", str(path), "--target", "label", "--out", str(tmp_path / "run"), "-q"])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 1 and err.startswith("error: ") and len(err.splitlines()) == 1
+    assert "duplicate column names: 'x'" in err
+
+
+def test_csv_size_bounds(tmp_path, monkeypatch):
+    path = write(tmp_path, "a,b\n" + "1,2\n" * 10, "rows.csv")
+    monkeypatch.setattr(data, "MAX_CSV_CELLS", 20)
+    with pytest.raises(ValueError, match="has more than 20 fields; load_csv reads up to that many"):
+        load_csv(path, target="b")
+    monkeypatch.setattr(data, "MAX_CSV_CELLS", 22)
+    assert load_csv(path, target="b")[0].shape == (10, 1)
+    monkeypatch.setattr(data, "MAX_CSV_BYTES", 2**20)
+    path.write_text("a,b\n" + "1,2\n" * 300_000)
+    with pytest.raises(ValueError, match=r"is 1 MiB; load_csv reads files up to 1 MiB \(save larger data as .npz\)"):
+        load_csv(path, target="b")
+    assert data.MAX_CSV_CELLS == 22 and data.MAX_CSV_BYTES == 2**20
+    monkeypatch.undo()
+    assert (data.MAX_CSV_BYTES, data.MAX_CSV_CELLS) == (256 * 2**20, 10_000_000)
+
+
+def test_csv_errors_never_echo_a_huge_value(tmp_path):
+    path = write(tmp_path, "a,label\n" + "x" * 100_000 + ",1\n", "long.csv")
+    with pytest.raises(ValueError, match="feature column 'a' has the non-numeric value 'xxx") as e:
+        load_csv(path, target="label")
+    one_line(e, path)
+    names = ",".join(f"column{i}" for i in range(1000))
+    path = write(tmp_path, names + "\n" + ",".join("1" * 1000) + "\n", "many.csv")
+    with pytest.raises(ValueError, match=r"columns are: column0, .* \(990 more\)") as e:
+        load_csv(path, target="y" * 10_000)
+    one_line(e, path)
+    with pytest.raises(ValueError, match="delimiter must be one character"):
+        load_csv(path, target=0, delimiter=";;")
+
+
+@pytest.mark.parametrize("damage, phrase", [
+    ("truncate", "is corrupted or truncated (BadZipFile"),
+    ("flip", "is corrupted or truncated (BadZipFile: Bad CRC-32 for file 'X.npy')"),
+    ("text", "is not an .npz archive"),
+    ("empty", "is not an .npz archive"),
+])
+def test_damaged_npz_files_are_clear_errors(tmp_path, damage, phrase):
+    np.savez(tmp_path / "d.npz", X=np.arange(40.0).reshape(20, 2), y=np.arange(20))
+    raw = bytearray((tmp_path / "d.npz").read_bytes())
+    if damage == "truncate":
+        raw = raw[:len(raw) // 2]
+    elif damage == "flip":
+        raw[200] ^= 0xFF  # inside X's numbers: the zip CRC notices
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(b"x,y\n1,2\n" if damage == "text" else b"" if damage == "empty" else bytes(raw))
+    with pytest.raises(ValueError) as e:
+        load_npz(path)
+    assert phrase in one_line(e, path)
+
+
+def test_npz_with_many_arrays_lists_a_few_in_the_error(tmp_path):
+    np.savez(tmp_path / "m.npz", **{f"a{i}": np.zeros(1) for i in range(30)})
+    with pytest.raises(ValueError, match=r"no array named 'X'; it holds: a0, a1, .* \(20 more\)") as e:
+        load_npz(tmp_path / "m.npz")
+    one_line(e, tmp_path / "m.npz")
 
 
 def test_module_exports():

@@ -1,13 +1,14 @@
 """Saving and loading: exact round trips, rejected tampering, atomic writes, resumable checkpoints."""
 
 import json
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import estimators, persistence
+from glassnet import cli, estimators, persistence
 from glassnet.data import moons, standardize
 from glassnet.persistence import (atomic_write, load, load_checkpoint, load_saved, read_metadata,
                                   save, save_checkpoint)
@@ -75,6 +76,25 @@ def test_regression_network_round_trip(tmp_path):
     assert loaded.classes_ is None and loaded.ravel_output
     assert loaded.predict(X).shape == (50,)
     assert loaded.predict(X).tobytes() == net.predict(X).tobytes()
+
+
+def test_the_task_survives_a_round_trip(tmp_path):
+    """A sigmoid output fitting numbers (task="regression", a single textbook neuron) stays a regression."""
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = 1 / (1 + np.exp(-(X @ [1.0, -1.0])))
+    net = gn.Network([2, 1], activations="sigmoid", random_state=0, task="regression")
+    gn.train(net, X, y, epochs=3, lr=0.1, random_state=0)
+    loaded = load(save(net, tmp_path / "neuron.npz"))
+    assert loaded.task == "regression" and read_metadata(tmp_path / "neuron.npz")["network"]["task"] == "regression"
+    assert loaded.predict(X).tobytes() == net.predict(X).tobytes()  # numbers in (0, 1), not 0/1 labels
+    assert not np.isin(loaded.predict(X), [0, 1]).all()
+
+
+def test_files_written_before_tasks_were_saved_still_load(tmp_path, resign):
+    net, _, X = _trained(labels=["no", "yes"])
+    path = resign(save(net, tmp_path / "m.npz"), lambda meta, arrays: meta["network"].pop("task"))
+    loaded = load(path)
+    assert loaded.task == "binary" and (loaded.predict(X) == net.predict(X)).all()
 
 
 def _payload_offset(path, name):
@@ -319,3 +339,116 @@ def test_an_estimator_with_callbacks_saves_without_them(tmp_path):
     loaded = load(save(clf, tmp_path / "clf.npz"))
     assert loaded.callbacks is None
     assert (loaded.predict(X) == clf.predict(X)).all()
+
+
+# --------------------------------------------------------------------------- hostile files
+
+def _crafted(tmp_path, resign, sizes):
+    """A real 2-3-1 model whose metadata is rewritten to name ``sizes`` and re-signed."""
+    net = gn.Network([2, 3, 1], activations="relu", output="sigmoid", random_state=0)
+    path = save(net, tmp_path / "real.npz")
+
+    def claim(meta, arrays):
+        spec = meta["network"]
+        spec["layer_sizes"] = sizes
+        spec["activations"] = [spec["activations"][0]] * (len(sizes) - 2) + [spec["activations"][-1]]
+        spec["dropout"] = [0.0] * (len(sizes) - 2)
+        spec["n_params"] = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+    return resign(path, claim, out=tmp_path / "crafted.npz")
+
+
+@pytest.mark.parametrize("sizes, problem", [
+    ([2, 12000, 12000, 1], r"needs 'theta' of shape \(144060001,\), the file holds \(13,\)"),
+    ([2, 10**6, 10**6, 1], r"needs 1,000,005,000,001 parameters; glassnet loads at most 268,435,456"),
+])
+def test_a_crafted_2kB_file_naming_huge_layers_is_refused_without_allocating(tmp_path, resign, sizes, problem):
+    crafted = _crafted(tmp_path, resign, sizes)
+    assert crafted.stat().st_size < 2048
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=problem) as info:
+            load(crafted)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 2**20  # 3.3 GB before the checks; now about 30 kB
+    message = str(info.value)
+    assert message.startswith(f"{crafted} has invalid model metadata: network")
+    assert "\n" not in message and len(message) < 300
+
+
+def test_glassnet_info_on_a_crafted_file_is_one_error_line(tmp_path, resign, capsys):
+    crafted = _crafted(tmp_path, resign, [2, 10**6, 10**6, 1])
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["info", str(crafted)])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 1 and "Traceback" not in out + err
+    assert err.strip().startswith("error: ") and len(err.strip().splitlines()) == 1
+    assert "crafted.npz" in err and "layer_sizes" in err
+
+
+def test_an_info_that_is_not_an_object_is_a_clear_error(tmp_path, resign, capsys):
+    net, _, _ = _trained()
+    path = resign(save(net, tmp_path / "model.npz"), lambda meta, arrays: meta.update(info=["moons"]))
+    with pytest.raises(ValueError, match="info must be a JSON object, got a list"):
+        load_saved(path)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["info", str(path)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 1 and err.startswith("error: ") and "info must be a JSON object" in err
+
+
+def _with_nan(net):
+    net.layers[0].W[0, 0] = np.nan
+    return net
+
+
+def test_nan_weights_are_refused_on_save(tmp_path):
+    net, _, _ = _trained()
+    with pytest.raises(ValueError, match=r"the network has NaN/infinite weights \(theta\); refusing to save"):
+        save(_with_nan(net), tmp_path / "m.npz")
+    with pytest.raises(ValueError, match="the network has NaN/infinite weights"):
+        save_checkpoint(tmp_path / "c.npz", net, gn.Adam(), None, epoch=1)
+    net.layers[0].W[0, 0] = np.inf
+    with pytest.raises(ValueError, match="the network has NaN/infinite weights"):
+        save(net, tmp_path / "m.npz")
+    assert not any(tmp_path.iterdir())  # nothing written, not even a temporary file
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_with_nan_weights_is_refused_on_save(tmp_path):
+    X, y = moons(60, noise=0.2, random_state=0)
+    clf = estimators.MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    clf.coefs_[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"NaN/infinite weights \(network_.theta\); refusing to save"):
+        save(clf, tmp_path / "clf.npz")
+
+
+@pytest.mark.parametrize("kind", ["model", "checkpoint"])
+def test_a_resigned_file_with_nan_weights_is_refused_on_load(tmp_path, resign, kind):
+    net, _, _ = _trained()
+    if kind == "model":
+        path, loader = save(net, tmp_path / "m.npz"), load
+    else:
+        path, loader = save_checkpoint(tmp_path / "m.npz", net, gn.Adam(), None, epoch=1), load_checkpoint
+
+    def poison(meta, arrays):
+        arrays["theta"] = arrays["theta"].copy()
+        arrays["theta"][3] = np.nan
+
+    resign(path, poison)
+    with pytest.raises(ValueError, match=r"m.npz cannot be loaded: the network has NaN/infinite weights"):
+        loader(path)
+
+
+def test_glassnet_evaluate_on_a_model_whose_provenance_names_billions_of_samples(tmp_path, resign, capsys):
+    """``info`` is free JSON, but a size in it still meets a bound before anything is allocated."""
+    net, _, _ = _trained()
+    path = save(net, tmp_path / "m.npz", info={"source": {"dataset": "moons", "n_samples": 100, "noise": 0.2}})
+    resign(path, lambda meta, arrays: meta["info"]["source"].update(n_samples=10**10))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["evaluate", str(path)])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 1 and len(err.splitlines()) == 1
+    assert "n_samples must be at most 10,000,000 (glassnet.data.MAX_SAMPLES), got 10,000,000,000" in err

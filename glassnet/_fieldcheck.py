@@ -1,0 +1,168 @@
+"""Typed access to JSON a stranger wrote: every check names the field it failed on.
+
+The vocabulary of :mod:`glassnet._metacheck`: ``obj(value, where, required,
+optional)`` is a JSON object with exactly those keys, ``integer(value, where,
+lo, hi)`` a bounded integer (never a bool), ``real``, ``text`` (one of a table
+of names, with the valid ones listed when it is not), ``boolean``,
+``sequence`` (of a given length). Each returns the value or raises
+``ValueError("network.layer_sizes[1] must be between 1 and 1,048,576, got -6")``.
+:class:`Claims` makes sure every array of a file is used by exactly one field,
+and :class:`Plan` collects the checks that must wait until the arrays are read.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._npzcheck import short
+
+MAX_COUNT = 2**62            # epochs, steps, iterations
+MAX_DEPTH = 32               # nesting of the JSON
+MAX_NAME = 200               # characters of a name or version string
+
+
+def kind_of(value):
+    """What a JSON value is, in words, for a message: "a string", "a list", "null", ..."""
+    for t, name in ((bool, "true/false"), (int, "an integer"), (float, "a number"), (str, "a string"),
+                    (list, "a list"), (dict, "an object"), (type(None), "null")):
+        if isinstance(value, t):
+            return name
+    return type(value).__name__
+
+
+def fail(where, problem):
+    raise ValueError(f"{where} {problem}")
+
+
+def obj(value, where, required=(), optional=(), any_keys=False):
+    """``value`` if it is a JSON object with every ``required`` key and no key outside the lists."""
+    if not isinstance(value, dict):
+        fail(where, f"must be a JSON object, got {kind_of(value)}")
+    for key in required:
+        if key not in value:
+            fail(where, f"lacks the entry {short(key)}")
+    if not any_keys:
+        for key in value:
+            if key not in required and key not in optional:
+                fail(where, f"has the unknown entry {short(key)}")
+    return value
+
+
+def integer(value, where, lo=0, hi=MAX_COUNT):
+    """An integer in ``[lo, hi]`` (JSON ``true`` is not 1 here)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        fail(where, f"must be an integer, got {kind_of(value)}")
+    if not lo <= value <= hi:
+        fail(where, f"must be between {lo:,} and {hi:,}, got {short(value)}")
+    return value
+
+
+def real(value, where, lo=-np.inf, hi=np.inf, finite=True, none=False):
+    """A number in ``[lo, hi]``; NaN and ±inf only with ``finite=False``, null only with ``none=True``."""
+    if value is None and none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(where, f"must be a number, got {kind_of(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        if finite:
+            fail(where, f"must be finite, got {value}")
+        return value
+    if not lo <= value <= hi:
+        fail(where, f"must be between {lo} and {hi}, got {short(value)}")
+    return value
+
+
+def text(value, where, choices=None, what="name", limit=MAX_NAME):
+    """A string; with ``choices``, one of them (an unknown name is refused with the valid ones listed)."""
+    if not isinstance(value, str):
+        fail(where, f"must be a string, got {kind_of(value)}")
+    if choices is not None and value not in choices:
+        valid = ", ".join(choices)
+        valid = valid if len(valid) <= 90 else valid[:85] + " …"
+        raise ValueError(f"{where}: unknown {what} {short(value)}; valid {what}s are: {valid}")
+    if len(value) > limit:
+        fail(where, f"is longer than {limit} characters")
+    return value
+
+
+def boolean(value, where):
+    """``true`` or ``false``."""
+    if not isinstance(value, bool):
+        fail(where, f"must be true or false, got {kind_of(value)}")
+    return value
+
+
+def sequence(value, where, length=None, lo=0, hi=None):
+    """A list of exactly ``length`` entries, or of ``lo`` to ``hi``."""
+    if not isinstance(value, list):
+        fail(where, f"must be a list, got {kind_of(value)}")
+    if length is not None and len(value) != length:
+        fail(where, f"must have {length:,} entries, got {len(value):,}")
+    if len(value) < lo or (hi is not None and len(value) > hi):
+        fail(where, f"must have between {lo:,} and {hi:,} entries, got {len(value):,}")
+    return value
+
+
+def check_depth(value):
+    """Refuse JSON nested deeper than ``MAX_DEPTH`` (no recursion here, so none can overflow)."""
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the metadata nests deeper than {MAX_DEPTH} levels")
+        if isinstance(v, dict):
+            stack.extend((x, depth + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, depth + 1) for x in v)
+
+
+@dataclass
+class Plan:
+    """The checks that need the arrays' numbers, gathered while the metadata is checked.
+
+    ``finite``: ``(array, problem)`` pairs that must hold finite numbers only;
+    ``json``: ``(array, values)`` that must equal lists in the JSON; ``labels``:
+    class arrays that must be sorted and unique; ``same``: pairs of equal arrays;
+    ``positive``: arrays that must be > 0.
+    """
+
+    finite: list = field(default_factory=list)
+    json: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
+    same: list = field(default_factory=list)
+    positive: list = field(default_factory=list)
+
+
+_KINDS = {"f": "floating-point numbers", "U": "strings", "biufUS": "numbers or strings"}
+
+
+class Claims:
+    """The arrays of a file, each claimed by exactly one field of the metadata."""
+
+    def __init__(self, headers):
+        self.headers, self.claimed = headers, set()
+
+    def claim(self, name, where, dtype=None, shape=None, kinds=None):
+        """The ``(dtype, shape)`` of array ``name``, after checking it against what ``where`` expects."""
+        if name not in self.headers:
+            fail(where, f"names the array {short(name)}, which the file does not hold")
+        if name in self.claimed:
+            fail(where, f"uses the array {short(name)} a second time")
+        self.claimed.add(name)
+        a_dtype, a_shape = self.headers[name]
+        if dtype is not None and a_dtype != dtype:
+            fail(where, f"needs {short(name)} of dtype {np.dtype(dtype)}, the file holds {a_dtype}")
+        if shape is not None and tuple(a_shape) != tuple(shape):
+            fail(where, f"needs {short(name)} of shape {short(tuple(shape))}, the file holds {short(a_shape)}")
+        if kinds is not None and a_dtype.kind not in kinds:
+            fail(where, f"needs {short(name)} of {_KINDS.get(kinds, kinds)}, the file holds dtype {a_dtype}")
+        return a_dtype, tuple(a_shape)
+
+    def check_all_claimed(self):
+        """Refuse a file holding an array no field of its metadata names."""
+        extra = sorted(set(self.headers) - self.claimed)
+        if extra:
+            raise ValueError(f"the file holds the array {short(extra[0])}, which its metadata does not use")
