@@ -48,6 +48,7 @@ from .training import DivergenceGuard, History, TrainingDivergedWarning, train
 
 # Modules that moved into subpackages: their old import paths keep working.
 _MOVED = {
+    "glassnet.persistence": "glassnet.io",
     "glassnet.calculus": "glassnet.glass.calculus",
     "glassnet.descent": "glassnet.glass.descent",
     "glassnet.experiments": "glassnet.glass.experiments",
@@ -74,6 +75,7 @@ _LAZY = {
     "standardize": ("glassnet.data", "standardize"),
     "train_test_split": ("glassnet.data", "train_test_split"),
     "data": ("glassnet.data", None),
+    "io": ("glassnet.io", None),
     "glass": ("glassnet.glass", None),
     "runs": ("glassnet.runs", None),
     "estimators": ("glassnet.estimators", None),

@@ -13,12 +13,9 @@ command with one red line ``error: …`` on stderr and a non-zero exit status
 
 from __future__ import annotations
 
-import copy
-import csv
 import json
 import math
 import sys
-import time
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +27,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .data import _is_number
-from .persistence import atomic_write
+from .data.tables import _is_number
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -125,13 +121,13 @@ def _given(ctx, name):
 
 
 def _write_json(path, data):
-    from .runs.folder import write_json
+    from .io.files import write_json
     write_json(path, data)
 
 
 def _save_png(fig, path):
     """Save a matplotlib figure as PNG atomically and release it."""
-    from .runs.folder import save_png
+    from .io.files import save_png
     return save_png(fig, path)
 
 
@@ -719,7 +715,7 @@ def plot_network(
 @app.command()
 def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.")]):
     """Describe a saved model or checkpoint: architecture, classes, preprocessing, provenance."""
-    from .persistence import load_saved
+    from .io import load_saved
     saved = load_saved(model)
     meta, net = saved.metadata, saved.network
     table = Table(title=f"{model}", title_justify="left", show_header=False)

@@ -37,7 +37,7 @@ def resign():
 
     import numpy as np
 
-    from glassnet import persistence
+    from glassnet.io import _container
 
     def rewrite(path, mutate, out=None, relist=True):
         with np.load(path, allow_pickle=False) as npz:
@@ -47,7 +47,7 @@ def resign():
         if relist and isinstance(meta, dict):
             meta["arrays"] = {k: {"dtype": a.dtype.str, "shape": list(a.shape)} for k, a in arrays.items()}
         if isinstance(meta, dict):
-            meta["checksum"] = {"algorithm": "sha256", "value": persistence._checksum(meta, arrays)}
+            meta["checksum"] = {"algorithm": "sha256", "value": _container._checksum(meta, arrays)}
         arrays["__glassnet__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         out = path if out is None else out
         with open(out, "wb") as f:

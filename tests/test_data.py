@@ -399,18 +399,18 @@ def test_glassnet_train_refuses_a_csv_with_duplicate_columns(tmp_path, capsys):
 
 def test_csv_size_bounds(tmp_path, monkeypatch):
     path = write(tmp_path, "a,b\n" + "1,2\n" * 10, "rows.csv")
-    monkeypatch.setattr(data, "MAX_CSV_CELLS", 20)
+    monkeypatch.setattr(data.tables, "MAX_CSV_CELLS", 20)
     with pytest.raises(ValueError, match="has more than 20 fields; load_csv reads up to that many"):
         load_csv(path, target="b")
-    monkeypatch.setattr(data, "MAX_CSV_CELLS", 22)
+    monkeypatch.setattr(data.tables, "MAX_CSV_CELLS", 22)
     assert load_csv(path, target="b")[0].shape == (10, 1)
-    monkeypatch.setattr(data, "MAX_CSV_BYTES", 2**20)
+    monkeypatch.setattr(data.tables, "MAX_CSV_BYTES", 2**20)
     path.write_text("a,b\n" + "1,2\n" * 300_000)
     with pytest.raises(ValueError, match=r"is 1 MiB; load_csv reads files up to 1 MiB \(save larger data as .npz\)"):
         load_csv(path, target="b")
-    assert data.MAX_CSV_CELLS == 22 and data.MAX_CSV_BYTES == 2**20
+    assert data.tables.MAX_CSV_CELLS == 22 and data.tables.MAX_CSV_BYTES == 2**20
     monkeypatch.undo()
-    assert (data.MAX_CSV_BYTES, data.MAX_CSV_CELLS) == (256 * 2**20, 10_000_000)
+    assert (data.tables.MAX_CSV_BYTES, data.tables.MAX_CSV_CELLS) == (256 * 2**20, 10_000_000)
 
 
 def test_csv_errors_never_echo_a_huge_value(tmp_path):

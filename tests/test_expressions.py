@@ -10,7 +10,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glassnet.glass import calculus, expressions
+from glassnet.glass import calculus
 from glassnet.glass.descent import descend
 from glassnet.glass.expressions import FUNCTIONS, ExpressionError, parse
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import cli, estimators, persistence
+from glassnet import cli, estimators, io
+from glassnet.io import _container
 from glassnet.data import moons, standardize
 from glassnet.persistence import (atomic_write, load, load_checkpoint, load_saved, read_metadata,
                                   save, save_checkpoint)
@@ -61,7 +62,7 @@ def test_activation_parameters_and_softmax_classes_survive(tmp_path):
     meta = read_metadata(tmp_path / "m.npz")
     assert meta["network"]["classes"] == {"dtype": net.classes_.dtype.str, "values": [10, 20, 30]}
     assert meta["network"]["activations"][0] == {"name": "sigmoid", "params": {"beta": 2.5}}
-    assert meta["format_version"] == persistence.FORMAT_VERSION
+    assert meta["format_version"] == io.FORMAT_VERSION
     assert meta["glassnet_version"] == gn.__version__
     assert meta["checksum"]["algorithm"] == "sha256"
 
@@ -179,7 +180,7 @@ def test_an_unknown_activation_in_the_metadata_is_rejected_not_imported(tmp_path
     with np.load(path, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files if k != "__glassnet__"}
     meta.pop("checksum")
-    meta["checksum"] = {"algorithm": "sha256", "value": persistence._checksum(meta, arrays)}
+    meta["checksum"] = {"algorithm": "sha256", "value": _container._checksum(meta, arrays)}
     arrays["__glassnet__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="unknown activation"):
@@ -190,7 +191,7 @@ def test_a_newer_format_is_refused_with_a_clear_message(tmp_path):
     net, _, _ = _trained()
     path = save(net, tmp_path / "model.npz")
     meta = read_metadata(path)
-    meta["format_version"] = persistence.FORMAT_VERSION + 1
+    meta["format_version"] = io.FORMAT_VERSION + 1
     with np.load(path, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     arrays["__glassnet__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)

@@ -84,9 +84,8 @@ class ExperimentResult:
         import json
         from pathlib import Path
 
-        from ..persistence import atomic_write
+        from ..io.files import atomic_write, plain, save_png, write_json
         from .plots import plot_comparison
-        from ..runs.folder import plain, save_png, write_json
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         records = self.as_records()

@@ -52,7 +52,7 @@ def save_figure(fig, path, dpi=110):
     replaces ``path`` in one rename (:func:`glassnet.persistence.atomic_write`):
     readers see the old file or the new one, never a partial one.
     """
-    from ..persistence import atomic_write
+    from ..io.files import atomic_write
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = path.suffix.lstrip(".").lower() or "png"

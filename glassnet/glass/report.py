@@ -13,7 +13,7 @@ import html
 import math
 from pathlib import Path
 
-from ..persistence import atomic_write
+from ..io.files import atomic_write
 
 __all__ = ["write_report", "render_report"]
 

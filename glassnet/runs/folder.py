@@ -14,12 +14,11 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import numpy as np
 
-from ..persistence import atomic_write
+from ..io.files import atomic_write, save_png
 from ..training import History
 
 
@@ -40,13 +39,6 @@ def scores(net, X, y):
             result["mse"] = float(np.mean(residual ** 2))
         result["loss"] = net.resolve_loss(None)(Y_hat, Y)
     return result
-
-
-def write_json(path, data):
-    """``data`` as indented JSON, atomically (NumPy numbers become plain ones)."""
-    with atomic_write(path, "w") as f:
-        json.dump(plain(data), f, indent=2)
-        f.write("\n")
 
 
 def write_history_csv(path, history):
@@ -79,17 +71,6 @@ def read_history_csv(path):
     return History(**columns)
 
 
-def save_png(fig, path):
-    """Save a matplotlib figure as PNG atomically and release it."""
-    import matplotlib.pyplot as plt
-    try:
-        with atomic_write(path, "wb") as f:
-            fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return Path(path)
-
-
 def draw_pictures(folder, net, history, prepared):
     """The run's pictures: ``({name: path}, [problems])``; one that fails to draw is a
     problem to report, not a reason to lose the run."""
@@ -110,16 +91,3 @@ def draw_pictures(folder, net, history, prepared):
         except Exception as exc:  # noqa: BLE001 - a picture must not cost the user the run
             problems.append(f"could not draw {name}: {exc}")
     return images, problems
-
-
-def plain(value):
-    """``value`` as plain JSON data: NumPy numbers and arrays become numbers and lists."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value

@@ -33,7 +33,8 @@ from ..optimizers import get_optimizer
 from ..schedules import get_schedule
 from ..training import History
 from .config import RunConfig
-from .folder import draw_pictures, scores, write_history_csv, write_json
+from ..io.files import write_json
+from .folder import draw_pictures, scores, write_history_csv
 from .prepare import build_network, prepare
 
 
@@ -99,7 +100,7 @@ def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True
 
     A run that has already trained its epochs has its results written again.
     """
-    from ..persistence import load_checkpoint
+    from ..io import load_checkpoint
     started = time.perf_counter()
     folder = Path(folder)
     path = folder / "checkpoint.npz"
@@ -172,7 +173,7 @@ def _go(state, folder, callbacks, checkpoint_every, plots, started):
 
 
 def _write_results(state, folder, history, plots, started, checkpoint_path):
-    from ..persistence import save
+    from ..io import save
     from ..glass.report import write_report
     config, p, net = state.config, state.prepared, state.net
     model_path = save(net, folder / "model.npz", scaler=p.scaler, info=state.info)
@@ -212,7 +213,7 @@ class _Checkpointer(Callback):
         return False
 
     def save(self, epochs_done, history):
-        from ..persistence import save_checkpoint
+        from ..io import save_checkpoint
         s = self.state
         save_checkpoint(self.path, s.net, s.optimizer, history, epochs_done, rng=s.rng, schedule=s.schedule,
                         scaler=s.prepared.scaler, config=s.config.as_dict(), info=s.info)

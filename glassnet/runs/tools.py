@@ -18,7 +18,7 @@ from .prepare import load_data
 
 def open_model(path):
     """The :class:`~glassnet.persistence.SavedModel` in ``path``; it must hold a network."""
-    from ..persistence import load_saved
+    from ..io import load_saved
     saved = load_saved(path)
     if saved.network is None:
         raise ValueError(f"{path} holds no network")
@@ -78,7 +78,8 @@ def evaluate(model, dataset=None, csv_path=None, target=None, split="all", n_sam
 def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
     """Predict every row of ``input_csv``; write its rows with a prediction column (and
     ``p(class)`` columns with ``proba``) to ``out``, atomically. Returns ``(out, n_rows)``."""
-    from ..persistence import atomic_write
+    from ..data import read_feature_rows
+    from ..io.files import atomic_write
     input_csv = Path(input_csv)
     out = Path(out) if out is not None else input_csv.with_name(input_csv.stem + ".predictions.csv")
     if out.resolve() == input_csv.resolve():
@@ -87,7 +88,7 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
     net = saved.network
     if proba and not net.head.is_classifier:
         raise ValueError("probabilities need a classifier")
-    rows, header, X = _read_feature_rows(input_csv, net.n_inputs, saved.info.get("feature_names") or [],
+    rows, header, X = read_feature_rows(input_csv, net.n_inputs, saved.info.get("feature_names") or [],
                                         saved.info.get("target"))
     X_std = saved.transform(X.astype(net.dtype))
     prediction = net.predict(X_std)
@@ -132,49 +133,3 @@ def check_gradients(dataset="moons", csv_path=None, target=None, model=None, hid
     Y, _ = encode_targets(net, y[rows], len(rows))
     return net, gradcheck(net, X[rows], Y, l2=l2), len(rows)
 
-
-def _read_feature_rows(path, n_inputs, names, target):
-    """``(rows, header, X)``: a CSV's rows as text and the feature matrix a model needs.
-
-    Columns are found by the model's feature names when the header has them all,
-    else by leaving out the target column, else by position.
-    """
-    from ..data import _is_number
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"CSV file not found: {path}")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = [[v.strip() for v in row] for row in csv.reader(f) if any(v.strip() for v in row)]
-    if not rows:
-        raise ValueError(f"CSV file {path} is empty")
-    header = None
-    if any(not _is_number(v) for v in rows[0]):
-        header, rows = rows[0], rows[1:]
-        if not rows:
-            raise ValueError(f"CSV file {path} has a header but no data rows")
-        twice = sorted({name for name in header if header.count(name) > 1})
-        if twice:
-            raise ValueError(f"CSV file {path} names columns more than once: {', '.join(twice)}")
-    width = len(header or rows[0])
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(f"{path}, row {i + 1 + (header is not None)}: expected {width} fields, got {len(row)}")
-    if header is not None and names and all(name in header for name in names):
-        columns = [header.index(name) for name in names]
-    elif header is not None and target in header and width - 1 == n_inputs:
-        columns = [j for j in range(width) if header[j] != target]
-    elif width == n_inputs:
-        columns = list(range(width))
-    else:
-        expected = f" ({', '.join(names)})" if names else ""
-        raise ValueError(f"{path} has {width} columns, but the model expects {n_inputs} features{expected}")
-    X = np.empty((len(rows), n_inputs))
-    for i, row in enumerate(rows):
-        for k, j in enumerate(columns):
-            try:
-                X[i, k] = float(row[j])
-            except ValueError:
-                column = header[j] if header else f"#{j + 1}"
-                raise ValueError(f"{path}, row {i + 1 + (header is not None)}: column {column!r} holds "
-                                 f"the non-number {row[j]!r}") from None
-    return rows, header or [f"x{j}" for j in range(width)], X

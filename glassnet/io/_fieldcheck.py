@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._npzcheck import short
+from .._npzcheck import short
 
 MAX_COUNT = 2**62            # epochs, steps, iterations
 MAX_DEPTH = 32               # nesting of the JSON

@@ -23,14 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._fieldcheck import Claims, Plan, boolean, check_depth, fail, integer, obj, real, sequence, text
-from . import network
-from ._npzcheck import clip, short
-from .activations import ACTIVATIONS
-from .heads import TASKS, make_head
-from .initializers import INITIALIZERS
-from .optimizers import OPTIMIZERS
-from .schedules import SCHEDULES
-from .training import History
+from .. import network
+from .._npzcheck import clip, short
+from ..activations import ACTIVATIONS
+from ..heads import TASKS, make_head
+from ..initializers import INITIALIZERS
+from ..optimizers import OPTIMIZERS
+from ..schedules import SCHEDULES
+from ..training import History
 
 MAX_LAYER_SIZE = 2**20       # units in one layer
 MAX_LAYERS = 1000            # layers in one network
@@ -46,7 +46,7 @@ _Y_TYPES = {"binary": "sigmoid", "multiclass": "softmax", "multilabel-indicator"
 
 def estimator_classes():
     """The estimator classes a file may name (imported here, on first use: scikit-learn is heavy)."""
-    from . import estimators
+    from .. import estimators
     return {"MLPClassifier": estimators.MLPClassifier, "MLPRegressor": estimators.MLPRegressor}
 
 

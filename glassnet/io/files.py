@@ -1,0 +1,105 @@
+"""Files written so that nothing the user had is lost: atomically, as JSON or PNG.
+
+:func:`atomic_write` writes to a temporary file beside the target and renames it
+over the target (``os.replace``) only once everything is written, so a crash, an
+error or Ctrl-C midway leaves the previous file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+# The process umask, read once: mkstemp creates files as 0600, renamed files get the usual mode.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="w", **open_kwargs):
+    """Open a temporary file beside ``path``; on success rename it over ``path``.
+
+    ::
+
+        with atomic_write("metrics.json") as f:
+            json.dump(metrics, f)
+
+    If the body raises (or the process dies), ``path`` keeps its old content and
+    the temporary file is removed. ``mode`` is ``"w"`` (text) or ``"wb"`` (binary);
+    ``open_kwargs`` go to :func:`open` (``encoding``, ``newline``).
+    """
+    if mode not in ("w", "wb", "x", "xb"):
+        raise ValueError(f"atomic_write opens files for writing only ('w' or 'wb'), got mode {mode!r}")
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write {path}: it is a directory")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    mode = mode.replace("x", "w")
+    if "b" not in mode:
+        open_kwargs.setdefault("encoding", "utf-8")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(folder):
+    """Make the rename itself durable (best effort; not every platform allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+
+
+def write_json(path, data):
+    """``data`` as indented JSON, atomically (NumPy numbers become plain ones)."""
+    with atomic_write(path, "w") as f:
+        json.dump(plain(data), f, indent=2)
+        f.write("\n")
+
+
+def plain(value):
+    """``value`` as plain JSON data: NumPy numbers and arrays become numbers and lists."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def save_png(fig, path):
+    """Save a matplotlib figure as PNG atomically and release it."""
+    import matplotlib.pyplot as plt
+    try:
+        with atomic_write(path, "wb") as f:
+            fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return Path(path)
