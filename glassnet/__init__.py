@@ -31,6 +31,9 @@ def __getattr__(name):
     if name in ("MLPClassifier", "MLPRegressor"):
         from . import estimators
         return getattr(estimators, name)
+    if name == "export_onnx":   # onnx itself is imported only when a model is exported
+        from .onnx import export_onnx
+        return export_onnx
     if name == "minimize_lbfgs":
         from .lbfgs import minimize_lbfgs
         return minimize_lbfgs
