@@ -14,6 +14,7 @@ a clear error, and a test checks that the installed onnxruntime really lacks the
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -458,3 +459,13 @@ def test_export_command_errors(command, tmp_path, monkeypatch):
     assert not (tmp_path / "out.onnx").exists()
     monkeypatch.setitem(sys.modules, "onnx", None)
     assert_one_error_line(command("export", "gelu.npz", "out.onnx"), 1, "pip install 'glassnet[onnx]'")
+
+
+def test_the_onnx_bench_runs():
+    """``bench/onnx_vs_glassnet.py --quick`` prints its two rows (a smoke test: it times nothing here)."""
+    bench = Path(__file__).resolve().parents[1] / "bench" / "onnx_vs_glassnet.py"
+    done = subprocess.run([sys.executable, str(bench), "--quick", "--pause", "0"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
+    assert set(rows) == {"probabilities", "labels"} and all(" ms " in row for row in rows.values())
