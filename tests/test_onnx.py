@@ -30,6 +30,7 @@ from glassnet.activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, get_activa
 from glassnet.data import Standardizer
 from glassnet.onnx import NO_FLOAT64_KERNEL, _describe, _model_proto, export_onnx
 from glassnet.persistence import load_saved, save
+from test_cli import assert_error, run  # noqa: F401 -- run is the fixture that invokes the command
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -411,35 +412,29 @@ def test_pipeline_in_float64_and_with_options():
         to_onnx(gelu, X[:1])
 
 
+def test_estimator_alone_with_integer_features():
+    """Integer X is cast to float32 first, as skl2onnx's converters do."""
+    from skl2onnx import to_onnx
+
+    X = np.random.default_rng(9).integers(0, 10, size=(120, 3))
+    est = gn.MLPClassifier(hidden_layer_sizes=(5,), activation=["elu"], max_iter=30, random_state=0)
+    est.fit(X, np.where(X[:, 0] > 4, "high", "low"))
+    proto = to_onnx(est, X[:1])
+    assert proto.graph.node[0].op_type == "Cast"
+    assert_same(run_onnx(proto, X), expected(est, X), "float32")
+
+
 # --------------------------------------------------------------------------- the command
 
-@pytest.fixture
-def command(capsys, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "160")
-
-    def invoke(*args):
-        with pytest.raises(SystemExit) as exc:
-            cli.main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return exc.value.code, out, err
-
-    return invoke
-
-
-def assert_one_error_line(result, code, phrase):
-    status, out, err = result
-    assert status == code and "Traceback" not in out + err
-    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ") and phrase in err, err
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_export_command_on_a_run_folder(command, tmp_path, dtype):
-    code, _, err = command("train", "moons", "--epochs", "3", "--out", "tmp/run", "-q", "--no-plots")
-    assert code == 0, err
-    code, out, err = command("export", "tmp/run/model.npz", "out.onnx", "--dtype", dtype)
-    assert code == 0, err
-    assert "wrote out.onnx (binary, " + dtype in out and "X (N, 2) → label, probabilities" in out
+def test_export_command_on_a_run_folder(run, tmp_path, dtype):
+    """``run`` (from test_cli) calls ``glassnet.cli.main`` in ``tmp_path``, as the console script does."""
+    trained = run("train", "moons", "--epochs", "3", "--out", "tmp/run", "-q", "--no-plots")
+    assert trained.code == 0, trained.err
+    exported = run("export", "tmp/run/model.npz", "out.onnx", "--dtype", dtype)
+    assert exported.code == 0, exported.err
+    assert f"wrote out.onnx (binary, {dtype}" in exported.out
+    assert "X (N, 2) → label, probabilities" in exported.out
     saved = load_saved(tmp_path / "tmp/run/model.npz")
     X = np.random.default_rng(8).uniform(-1.5, 2.5, size=(500, 2))   # raw features, as in the CSV
     outputs = run_onnx(onnx.load(tmp_path / "out.onnx"), X.astype(dtype))
@@ -447,18 +442,18 @@ def test_export_command_on_a_run_folder(command, tmp_path, dtype):
     assert np.array_equal(outputs["label"], saved.predict(X))
 
 
-def test_export_command_errors(command, tmp_path, monkeypatch):
-    assert command("export", "--help")[0] == 0
-    assert_one_error_line(command("export", "model.npz", "out.onnx", "--dtype", "float16"), 2, "float16")
-    assert_one_error_line(command("export", "missing.npz", "out.onnx"), 1, "missing.npz")
+def test_export_command_errors(run, tmp_path, monkeypatch):
+    assert run("export", "--help").code == 0
+    assert_error(run("export", "model.npz", "out.onnx", "--dtype", "float16"), 2, "float16")
+    assert_error(run("export", "missing.npz", "out.onnx"), 1, "missing.npz")
     net = gn.Network([2, 4, 1], activations=["gelu"], output="sigmoid", random_state=0)
     save(net, tmp_path / "gelu.npz")
-    assert_one_error_line(command("export", "gelu.npz", "out.onnx", "--dtype", "float64"), 1,
-                          "no float64 kernel for gelu (layer 1")
-    assert_one_error_line(command("export", "gelu.npz", "out.onnx", "--opset", "99"), 1, "opset must be")
+    assert_error(run("export", "gelu.npz", "out.onnx", "--dtype", "float64"), 1,
+                 "no float64 kernel for gelu (layer 1")
+    assert_error(run("export", "gelu.npz", "out.onnx", "--opset", "99"), 1, "opset must be")
     assert not (tmp_path / "out.onnx").exists()
     monkeypatch.setitem(sys.modules, "onnx", None)
-    assert_one_error_line(command("export", "gelu.npz", "out.onnx"), 1, "pip install 'glassnet[onnx]'")
+    assert_error(run("export", "gelu.npz", "out.onnx"), 1, "pip install 'glassnet[onnx]'")
 
 
 def test_the_onnx_bench_runs():
