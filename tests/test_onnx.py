@@ -364,6 +364,12 @@ def test_bad_arguments_get_clear_errors(tmp_path):
 
 
 def test_without_the_onnx_extra_the_error_says_what_to_install(monkeypatch):
+    from glassnet.onnx import _register_with_skl2onnx
+
+    assert _register_with_skl2onnx() is True
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)   # without skl2onnx, export still works
+    assert _register_with_skl2onnx() is False
+    assert export_onnx(network("relu", "binary")).graph.output[0].name == "label"
     monkeypatch.setitem(sys.modules, "onnx", None)      # as if onnx were not installed
     with pytest.raises(ImportError, match=r"pip install 'glassnet\[onnx\]'"):
         export_onnx(network("relu", "binary"))
