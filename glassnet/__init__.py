@@ -49,6 +49,7 @@ from .training import DivergenceGuard, History, TrainingDivergedWarning, train
 # Modules that moved into subpackages: their old import paths keep working.
 _MOVED = {
     "glassnet.persistence": "glassnet.io",
+    "glassnet.onnx": "glassnet.io.onnx",
     "glassnet.calculus": "glassnet.glass.calculus",
     "glassnet.descent": "glassnet.glass.descent",
     "glassnet.experiments": "glassnet.glass.experiments",
@@ -62,6 +63,7 @@ _LAZY = {
     "MLPClassifier": ("glassnet.estimators", "MLPClassifier"),
     "MLPRegressor": ("glassnet.estimators", "MLPRegressor"),
     "minimize_lbfgs": ("glassnet.lbfgs", "minimize_lbfgs"),
+    "export_onnx": ("glassnet.io.onnx", "export_onnx"),   # onnx is imported only when a model is exported
     "trace": ("glassnet.glass.trace", "trace"),
     "Trace": ("glassnet.glass.trace", "Trace"),
     "descend": ("glassnet.glass.descent", "descend"),

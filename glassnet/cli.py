@@ -710,6 +710,30 @@ def plot_network(
     _plot_done(_save_png(draw(open_model(model).network), out))
 
 
+# --------------------------------------------------------------------------- export
+
+@app.command()
+def export(
+    model: Annotated[Path, typer.Argument(help="A model file (model.npz of a run).")],
+    out: Annotated[Path, typer.Argument(help="The ONNX file to write (e.g. model.onnx).")],
+    dtype: Annotated[str, typer.Option(help="float32 or float64 (input, weights, outputs).")] = "float32",
+    opset: Annotated[Optional[int], typer.Option(min=13, help="ONNX opset (default: the oldest that "
+                                                               "has every operator needed).")] = None,
+):
+    """Export a saved model to ONNX, its standardizer included, for onnxruntime and other runtimes."""
+    _choice(dtype, {"float32", "float64"}, "dtype")
+    try:
+        from .onnx import export_onnx
+        proto = export_onnx(model, out, dtype=dtype, opset=opset)
+    except ImportError as exc:
+        raise _Failure(exc) from None
+    inputs = ", ".join(f"{v.name} (N, {v.type.tensor_type.shape.dim[1].dim_value})" for v in proto.graph.input)
+    outputs = ", ".join(v.name for v in proto.graph.output)
+    task = {p.key: p.value for p in proto.metadata_props}["task"]
+    console.print(f"wrote {out} ({task}, {dtype}, opset {proto.opset_import[0].version}): "
+                  f"{inputs} → {outputs}", soft_wrap=True)
+
+
 # --------------------------------------------------------------------------- info
 
 @app.command()

@@ -1,6 +1,7 @@
 """Test-suite settings shared by every test module."""
 
 import os
+from dataclasses import dataclass
 
 import matplotlib
 import pytest
@@ -55,3 +56,28 @@ def resign():
         return out
 
     return rewrite
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys, monkeypatch, tmp_path):
+    """``run("train", ...)``: the glassnet command in-process, in a fresh folder, as ``Result``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "160")
+
+    from glassnet import cli
+
+    def invoke(*args):
+        with pytest.raises(SystemExit) as exc:
+            cli.main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Result(exc.value.code, out, err)
+
+    invoke.tmp_path = tmp_path
+    return invoke

@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -20,28 +19,6 @@ from glassnet.persistence import load, load_checkpoint, load_saved
 from test_expressions import HANG, HOSTILE
 
 FAST = ["--epochs", "6", "--n-samples", "120", "--no-plots", "-q"]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(capsys, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "160")
-
-    def invoke(*args):
-        with pytest.raises(SystemExit) as exc:
-            cli.main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return Result(exc.value.code, out, err)
-
-    invoke.tmp_path = tmp_path
-    return invoke
 
 
 def assert_error(result, code, *phrases):
