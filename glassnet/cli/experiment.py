@@ -1,0 +1,114 @@
+"""``glassnet experiment``: sweeps over a grid of settings and seeds."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from .common import app, choice, console, numbers, positive
+
+_MULTI_VALUE_OPTIONS = {"experiment": ("--hidden", "--lr", "--activation", "--optimizer", "--batch-size",
+                                       "--l2", "--dropout", "--schedule")}
+
+
+def expand_multi_values(args):
+    """``--hidden 8 16,8`` → ``--hidden 8 --hidden 16,8`` for the options of a sweep."""
+    from ..data.tables import _is_number
+    command = next((a for a in args if not a.startswith("-")), None)
+    options = _MULTI_VALUE_OPTIONS.get(command)
+    if not options:
+        return args
+    out, i = [], 0
+    while i < len(args):
+        arg = args[i]
+        out.append(arg)
+        i += 1
+        if arg in options:
+            first = True
+            while i < len(args) and (not args[i].startswith("-") or _is_number(args[i])):
+                if not first:
+                    out.append(arg)
+                out.append(args[i])
+                first = False
+                i += 1
+    return out
+
+
+@app.command()
+def experiment(
+    dataset: Annotated[str, typer.Argument(help="A built-in dataset.")] = "moons",
+    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Use this CSV file instead.")] = None,
+    target: Annotated[Optional[str], typer.Option(help="The CSV's target column.")] = None,
+    hidden: Annotated[Optional[List[str]], typer.Option(help="Architectures to compare: --hidden 8 16,8")] = None,
+    lr: Annotated[Optional[List[float]], typer.Option(help="Learning rates: --lr 0.01 0.1")] = None,
+    activation: Annotated[Optional[List[str]], typer.Option(help="Hidden activations: --activation relu tanh")] = None,
+    optimizer: Annotated[Optional[List[str]], typer.Option(help="Optimizers: --optimizer adam sgd")] = None,
+    batch_size: Annotated[Optional[List[int]], typer.Option(help="Batch sizes: --batch-size 16 64")] = None,
+    l2: Annotated[Optional[List[float]], typer.Option(help="L2 penalties: --l2 0 0.01")] = None,
+    dropout: Annotated[Optional[List[float]], typer.Option(help="Dropout rates: --dropout 0 0.2")] = None,
+    schedule: Annotated[Optional[List[str]], typer.Option(help="Schedules: --schedule constant cosine")] = None,
+    epochs: Annotated[int, typer.Option(min=1, help="Epochs of every run.")] = 100,
+    seeds: Annotated[int, typer.Option(min=1, help="Runs per configuration (seeds 0 … N−1).")] = 3,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the data and the split.")] = 0,
+    test_size: Annotated[float, typer.Option(help="Fraction held out for testing.")] = 0.2,
+    n_samples: Annotated[int, typer.Option(min=1, help="Samples of a generated dataset.")] = 500,
+    noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
+    jobs: Annotated[int, typer.Option(help="Parallel runs (-1: all cores).")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="Folder for results.csv, results.json and "
+                                                     "comparison.png (default runs/experiment-TIMESTAMP).")] = None,
+):
+    """Sweep architectures and hyperparameters over several seeds; print and plot the comparison.
+
+    Give several values after an option to sweep it: --hidden 8 16,8 --lr 0.01 0.1.
+    """
+    from ..activations import ACTIVATIONS
+    from ..glass.experiments import run_experiment
+    from ..optimizers import OPTIMIZERS
+    from ..schedules import SCHEDULES
+
+    sweep = {}
+    if hidden:
+        sweep["hidden"] = [tuple(numbers(h, "--hidden", int, positive=True, allow_empty=True)) for h in hidden]
+    if lr:
+        sweep["lr"] = [positive(v, "--lr") for v in lr]
+    if activation:
+        sweep["activation"] = [choice(a, ACTIVATIONS, "activation") for a in activation]
+    if optimizer:
+        sweep["optimizer"] = [choice(o, OPTIMIZERS, "optimizer") for o in optimizer]
+    if batch_size:
+        sweep["batch_size"] = [int(positive(b, "--batch-size")) for b in batch_size]
+    if l2:
+        sweep["l2"] = list(l2)
+    if dropout:
+        sweep["dropout"] = list(dropout)
+    if schedule:
+        sweep["schedule"] = [choice(s, SCHEDULES, "schedule") for s in schedule]
+    grid = {k: v for k, v in sweep.items() if len(v) > 1}
+    base = {k: v[0] for k, v in sweep.items() if len(v) == 1}
+    base["epochs"] = epochs
+    if not grid:
+        grid = {"hidden": [base.pop("hidden", (16, 8))]}
+
+    from ..runs import RunConfig, prepare
+    data = prepare(RunConfig(dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
+                             target=target, n_samples=n_samples, noise=noise, seed=seed,
+                             test_size=test_size).checked())
+    n_runs = math.prod(len(v) for v in grid.values()) * seeds
+    console.print(f"{n_runs} runs: {math.prod(len(v) for v in grid.values())} configurations × {seeds} seeds")
+    with console.status("training…"), warnings.catch_warnings():
+        from ..training import TrainingDivergedWarning
+        warnings.simplefilter("ignore", TrainingDivergedWarning)
+        result = run_experiment(grid, data.X_train, data.y_train, data.X_test, data.y_test,
+                                seeds=tuple(range(seeds)), base=base, n_jobs=jobs)
+    console.print(result.table(rich=True))
+    out = out or Path("runs") / f"experiment-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    result.save(out, source=data.source)
+    console.print(f"best: {result.best['config']}  (test {result.metric} {result.best['test_score_mean']:.3f})")
+    console.print(f"results: {out / 'results.csv'}, picture: {out / 'comparison.png'}")
+
+

@@ -1,0 +1,204 @@
+"""Commands for learning the mathematics: ``trace``, ``gradcheck``, ``descend``, ``derive``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from .common import (
+    Failure,
+    UsageError,
+    activation_list,
+    app,
+    choice,
+    console,
+    given,
+    numbers,
+    positive,
+    rows,
+    save_png,
+    write_json,
+)
+
+
+@app.command("trace")
+def trace_command(
+    ctx: typer.Context,
+    sizes: Annotated[str, typer.Option(help="Layer sizes, inputs first.")] = "2,2,1",
+    activation: Annotated[str, typer.Option(help="One activation for every layer, or one per layer.")] = "sigmoid",
+    weights: Annotated[Optional[Path], typer.Option(help="Take the network and its weights from this "
+                                                         "model file.")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the initial weights (without --weights).")] = 0,
+    x: Annotated[Optional[str], typer.Option("--x", help="The input, e.g. 1,2 (a batch: 1,2;3,4). "
+                                                         "Default: all ones.")] = None,
+    y: Annotated[Optional[str], typer.Option("--y", help="The target, e.g. 1 (one-hot for softmax; a "
+                                                         "class label for a trained classifier). "
+                                                         "Default: all ones.")] = None,
+    lr: Annotated[float, typer.Option(help="Learning rate of the traced step.")] = 0.1,
+    loss: Annotated[Optional[str], typer.Option(help="Loss (default: the output's canonical loss).")] = None,
+    matrices: Annotated[bool, typer.Option("--matrices", help="Print matrices, not unit by unit.")] = False,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the trace as JSON.")] = None,
+):
+    """Print one training step as a hand calculation: forward, loss, backward, update."""
+    from ..glass.trace import trace as trace_step
+    from ..losses import LOSSES
+    from ..network import Network
+    from ..training import encode_targets
+
+    scaler = None
+    if weights is not None:
+        from ..runs.tools import open_model
+        saved = open_model(weights)
+        net, scaler = saved.network, saved.scaler
+        if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != net.layer_sizes:
+            raise UsageError(f"--sizes {sizes} differs from the network in {weights} "
+                             f"({','.join(map(str, net.layer_sizes))}); drop --sizes")
+    else:
+        layer_sizes = numbers(sizes, "--sizes", int, positive=True)
+        if len(layer_sizes) < 2:
+            raise UsageError("--sizes needs at least an input and an output size, such as 2,2,1")
+        acts = activation_list(activation)
+        if len(acts) not in (1, len(layer_sizes) - 1):
+            raise UsageError(f"--activation names {len(acts)} activations for {len(layer_sizes) - 1} layers")
+        net = Network(layer_sizes, activations=acts[0] if len(acts) == 1 else acts, random_state=seed)
+    if loss is not None:
+        choice(loss, LOSSES, "loss")
+
+    X = np.array(rows(x, "--x") if x else [[1.0] * net.n_inputs])
+    if X.shape[1] != net.n_inputs:
+        raise UsageError(f"--x has {X.shape[1]} values per sample, but the network has {net.n_inputs} inputs")
+    if scaler is not None:
+        X = scaler.transform(X)
+        console.print(f"(input standardized with the model's training statistics: {np.round(X, 4).tolist()})")
+    if y is None:
+        Y = np.ones((X.shape[0], net.n_outputs))
+    else:
+        parts = [p.strip() for p in y.split(";") if p.strip()]
+        if net.classes_ is not None and all("," not in p for p in parts) and len(parts) == X.shape[0]:
+            labels = np.array(parts).astype(net.classes_.dtype)
+            Y, _ = encode_targets(net, labels, X.shape[0], fit=False)
+        else:
+            Y = np.array(rows(y, "--y"))
+            if Y.shape != (X.shape[0], net.n_outputs):
+                raise UsageError(f"--y needs {net.n_outputs} value(s) per sample for {X.shape[0]} "
+                                 f"sample(s), got {Y.shape[1]} per sample for {Y.shape[0]}")
+    result = trace_step(net, X.astype(net.dtype), Y, loss=loss, lr=lr)
+    console.print(Text(result.text(detailed=False if matrices else None)), soft_wrap=True)
+    if json_out is not None:
+        write_json(json_out, result.as_dict())
+        console.print(f"trace written to {json_out}")
+
+
+# --------------------------------------------------------------------------- gradcheck
+
+@app.command("gradcheck")
+def gradcheck_command(
+    dataset: Annotated[str, typer.Argument(help="A built-in dataset to take samples from.")] = "moons",
+    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Take samples from this CSV file.")] = None,
+    target: Annotated[Optional[str], typer.Option(help="The CSV's target column.")] = None,
+    model: Annotated[Optional[Path], typer.Option(help="Check this saved model instead of a fresh one.")] = None,
+    hidden: Annotated[str, typer.Option(help="Hidden layer sizes of a fresh network.")] = "5,4",
+    activation: Annotated[str, typer.Option(help="Hidden activation(s) of a fresh network.")] = "tanh",
+    output: Annotated[str, typer.Option(help="Output activation (auto: by task).")] = "auto",
+    samples: Annotated[int, typer.Option(min=1, help="Number of samples in the checked batch.")] = 20,
+    l2: Annotated[float, typer.Option(min=0, help="L2 penalty included in the checked loss.")] = 0.0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the data and the weights.")] = 0,
+    tol: Annotated[float, typer.Option(help="Largest relative error that passes.")] = 1e-6,
+):
+    """Compare backpropagation with central finite differences, layer by layer (exit 1 on failure)."""
+    positive(tol, "--tol")
+    from ..runs.tools import check_gradients
+    net, result, n_rows = check_gradients(
+        dataset, csv_path, target, model, numbers(hidden, "--hidden", int, True, True),
+        activation_list(activation), output, samples, l2, seed)
+    table = Table(title=f"Gradient check: {' → '.join(map(str, net.layer_sizes))}, "
+                        f"{n_rows} samples", title_justify="left")
+    for name, justify in (("layer", "right"), ("param", "left"), ("relative error", "right"),
+                          ("", "left")):
+        table.add_column(name, justify=justify)
+    for (layer, param), error in result.errors.items():
+        table.add_row(str(layer), param, f"{error:.3e}", "ok" if error < tol else "[red]too large[/red]")
+    console.print(table)
+    console.print(f"max relative error: {result.max_error:.3e} (tolerance {tol:g})")
+    if not result.passed(tol):
+        raise Failure(f"gradient check failed: max relative error {result.max_error:.3e} is above {tol:g}")
+    console.print("[green]passed[/green]")
+
+
+# --------------------------------------------------------------------------- descend & derive
+
+@app.command()
+def descend(
+    expression: Annotated[str, typer.Argument(help="The function, e.g. \"x**2 + 3*y**2\".")],
+    start: Annotated[str, typer.Option(help="Starting point, one value per variable (sorted by name).")],
+    lr: Annotated[float, typer.Option(help="Step size.")] = 0.1,
+    iterations: Annotated[int, typer.Option(min=1, help="Most steps.")] = 100,
+    tol: Annotated[float, typer.Option(min=0, help="Stop when the gradient norm falls below this.")] = 1e-6,
+    plot: Annotated[Optional[Path], typer.Option(help="Draw the path on a contour plot (PNG).")] = None,
+    rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
+):
+    """Gradient descent on an expression: prints the path x ← x − lr·∇f(x)."""
+    from ..glass import calculus
+    from ..glass.descent import descend as run_descent
+    x0 = numbers(start, "--start")
+    f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
+    result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol)
+    names = list(result.variables) if result.variables else [f"x{i + 1}" for i in range(result.path.shape[1])]
+    table = Table(title=f"Gradient descent on f = {f}, lr = {lr:g}", title_justify="left")
+    for name in ["step", *names, "f", "|∇f|"]:
+        table.add_column(name, justify="right")
+    steps = list(range(len(result.path)))
+    if len(steps) > rows:
+        half = rows // 2
+        steps = steps[:half] + [None] + steps[-(rows - half):]
+    for k in steps:
+        if k is None:
+            table.add_row("…", *["…"] * (len(names) + 2))
+            continue
+        table.add_row(str(k), *(f"{v:.6g}" for v in result.path[k]), f"{result.values[k]:.6g}",
+                      f"{result.grad_norms[k]:.3g}")
+    console.print(table)
+    console.print(result.message or ("converged" if result.converged else "stopped"))
+    if plot is not None:
+        from ..glass.plots import plot_descent
+        save_png(plot_descent(result, f=f), plot)
+        console.print(f"plot written to {plot}")
+
+
+@app.command()
+def derive(
+    expression: Annotated[str, typer.Argument(help="The function, e.g. \"x**3 - 3*x\".")],
+    var: Annotated[Optional[str], typer.Option(help="Differentiate with respect to this variable.")] = None,
+    order: Annotated[int, typer.Option(min=1, help="Order of the derivative.")] = 1,
+    critical: Annotated[bool, typer.Option("--critical", help="Find and classify the critical points.")] = False,
+):
+    """Symbolic derivative (or gradient) of an expression, or its critical points."""
+    from ..glass import calculus
+    f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
+    if critical:
+        points = calculus.critical_points(f)
+        table = Table(title=f"Critical points of f = {f}", title_justify="left")
+        for name in ("point", "f", "kind", "second-derivative test"):
+            table.add_column(name)
+        for p in points:
+            where = ", ".join(f"{k} = {v}" for k, v in p.point.items())
+            test = f"f'' = {p.r}" if p.D is None else f"r = {p.r}, s = {p.s}, t = {p.t}, D = rt − s² = {p.D}"
+            table.add_row(f"({where})", str(p.value), p.kind, test)
+        console.print(table if points else f"f = {f} has no real critical points")
+        return
+    variables = sorted(f.free_symbols, key=lambda s: s.name)
+    if var is not None or len(variables) <= 1:
+        d = calculus.derivative(f, var, order=order)
+        name = var or (variables[0].name if variables else "x")
+        prefix = "d" if order == 1 else f"d^{order}"
+        console.print(Text(f"{prefix}/d{name}{'' if order == 1 else f'^{order}'} ({f}) = {d}"), soft_wrap=True)
+        return
+    for v, d in zip(variables, calculus.gradient(f)):
+        console.print(Text(f"∂f/∂{v.name} = {d}"), soft_wrap=True)
+
+

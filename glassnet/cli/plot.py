@@ -1,0 +1,72 @@
+"""``glassnet plot …``: pictures saved as PNG files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+
+from .common import UsageError, activation_list, plot_app, plot_done, save_png
+
+
+@plot_app.command("activations")
+def plot_activations(
+    names: Annotated[Optional[str], typer.Option(help="Activations to draw, comma-separated "
+                                                      "(default: all elementwise ones).")] = None,
+    out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("activations.png"),
+):
+    """Activation functions with their derivatives."""
+    from ..glass.plots import plot_activations as draw
+    plot_done(save_png(draw(None if names is None else activation_list(names, "--names")), out))
+
+
+@plot_app.command("losses")
+def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("losses.png")):
+    """Loss functions against the prediction, for targets 1 and 0."""
+    from ..glass.plots import plot_losses as draw
+    plot_done(save_png(draw(), out))
+
+
+@plot_app.command("ewma")
+def plot_ewma(
+    beta: Annotated[float, typer.Option(help="The decay β, in [0, 1).")] = 0.9,
+    n: Annotated[int, typer.Option(min=1, help="Number of noisy data points.")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the noise.")] = 0,
+    out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("ewma.png"),
+):
+    """A noisy signal with its moving average, with and without bias correction."""
+    from ..glass.plots import plot_ewma as draw
+    if not 0 <= beta < 1:
+        raise UsageError(f"--beta must be in [0, 1), got {beta:g}")
+    t = np.arange(n)
+    xs = 10 + 5 * np.sin(2 * np.pi * t / max(n, 2)) + np.random.default_rng(seed).normal(0, 2, n)
+    plot_done(save_png(draw(xs, beta), out))
+
+
+@plot_app.command("history")
+def plot_history(
+    run: Annotated[Path, typer.Argument(help="A run folder written by glassnet train.")],
+    out: Annotated[Optional[Path], typer.Option(help="PNG file (default RUN/learning_curves.png).")] = None,
+):
+    """Learning curves of a run, from its history.csv."""
+    from ..glass.plots import plot_history as draw
+    if not run.is_dir():
+        raise FileNotFoundError(f"run folder not found: {run}")
+    from ..runs.folder import read_history_csv
+    history = read_history_csv(run / "history.csv")
+    plot_done(save_png(draw(history), out or run / "learning_curves.png"))
+
+
+@plot_app.command("network")
+def plot_network(
+    model: Annotated[Path, typer.Argument(help="A model file.")],
+    out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("network.png"),
+):
+    """The network of a model: neurons and weighted connections."""
+    from ..glass.plots import plot_network as draw
+    from ..runs.tools import open_model
+    plot_done(save_png(draw(open_model(model).network), out))
+
+

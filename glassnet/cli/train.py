@@ -1,0 +1,141 @@
+"""``glassnet train``: a run from the command line (the application is :mod:`glassnet.runs`)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import (
+    Failure,
+    UsageError,
+    activation_list,
+    app,
+    console,
+    given,
+    note,
+    numbers,
+    print_metrics,
+    print_network,
+)
+
+_CONFIG_OPTIONS = ("dataset", "csv", "target", "task", "n_samples", "noise", "seed", "test_size",
+                   "hidden", "activation", "output", "optimizer", "lr", "schedule", "batch_size",
+                   "l2", "dropout", "dtype")
+
+
+@app.command()
+def train(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="A built-in dataset: moons, circles, spirals, xor, "
+                                                "blobs, classification, iris, wine, digits, "
+                                                "breast_cancer, diabetes.")] = "moons",
+    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Train on this CSV file instead.")] = None,
+    target: Annotated[Optional[str], typer.Option(help="The CSV's target column (name or position).")] = None,
+    task: Annotated[str, typer.Option(help="auto, classification or regression.")] = "auto",
+    hidden: Annotated[str, typer.Option(help="Hidden layer sizes, comma-separated; '' for none.")] = "16,8",
+    activation: Annotated[str, typer.Option(help="Hidden activation, or one per layer (relu,tanh).")] = "relu",
+    output: Annotated[str, typer.Option(help="Output activation; auto: sigmoid, softmax or identity.")] = "auto",
+    optimizer: Annotated[str, typer.Option(help="sgd, momentum, nesterov, rmsprop, adam, adamw.")] = "adam",
+    lr: Annotated[Optional[float], typer.Option(help="Learning rate (default 0.1 for sgd/momentum/"
+                                                     "nesterov, 0.01 otherwise).")] = None,
+    schedule: Annotated[Optional[str], typer.Option(help="Learning-rate schedule: constant, "
+                                                         "inverse_time, invscaling, step, exponential, "
+                                                         "cosine, plateau.")] = None,
+    epochs: Annotated[int, typer.Option(min=1, help="Number of epochs (in total, with --resume).")] = 200,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Mini-batch size.")] = 32,
+    full_batch: Annotated[bool, typer.Option("--full-batch", help="One step per epoch on all samples.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the data, the split, the weights, the shuffles.")] = 0,
+    test_size: Annotated[float, typer.Option(help="Fraction of the samples held out for testing.")] = 0.2,
+    l2: Annotated[float, typer.Option(min=0, help="L2 penalty on the weights.")] = 0.0,
+    dropout: Annotated[float, typer.Option(min=0, max=0.99, help="Dropout rate of the hidden layers.")] = 0.0,
+    n_samples: Annotated[int, typer.Option(min=1, help="Samples drawn by a generated dataset.")] = 500,
+    noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
+    dtype: Annotated[str, typer.Option(help="float64 or float32.")] = "float64",
+    out: Annotated[Optional[Path], typer.Option(help="Run folder (default runs/DATASET-TIMESTAMP).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its checkpoint.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run in --out.")] = False,
+    checkpoint_every: Annotated[int, typer.Option(min=1, help="Write a checkpoint every N epochs.")] = 10,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the PNG pictures.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+):
+    """Train a network and write a run folder: model, metrics, history, pictures, report.
+
+    The features are standardized with the statistics of the training split; the
+    test split is scored at the end (and monitored as validation data per epoch).
+    A checkpoint is written every --checkpoint-every epochs; the first Ctrl-C stops
+    after the current epoch and saves it, so `glassnet train --out RUN --resume`
+    continues where it stopped.
+    """
+    from ..runs import ConfigError, RunConfig, RunExists, RunInterrupted, run
+    from ..runs import resume as resume_run
+    from ..training import TrainingDivergedWarning
+
+    progress = [] if quiet else [_progress_bar()]
+    try:
+        with warnings.catch_warnings():   # a divergence is reported once, in words, below
+            warnings.simplefilter("ignore", TrainingDivergedWarning)
+            if resume:
+                if out is None:
+                    raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
+                ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS
+                           if given(ctx, "csv_path" if o == "csv" else o)]
+                if ignored:
+                    note(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}")
+                result = resume_run(out, epochs=epochs if given(ctx, "epochs") else None, callbacks=progress,
+                                    checkpoint_every=checkpoint_every, plots=plots)
+            else:
+                config = RunConfig(
+                    dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
+                    target=target, task=task, n_samples=n_samples, noise=noise, seed=seed,
+                    test_size=test_size, hidden=tuple(numbers(hidden, "--hidden", int, positive=True,
+                                                               allow_empty=True)),
+                    activation=tuple(activation_list(activation)), output=output, optimizer=optimizer,
+                    lr=lr, schedule=schedule, epochs=epochs, batch_size=None if full_batch else batch_size,
+                    l2=l2, dropout=dropout, dtype=dtype)
+                result = run(config, out, overwrite=overwrite, callbacks=progress,
+                             checkpoint_every=checkpoint_every, plots=plots)
+    except ConfigError as exc:
+        option = {"csv": "--csv", "dataset": "DATASET"}.get(exc.field, f"--{exc.field.replace('_', '-')}")
+        raise UsageError(f"{option}: {exc}") from None
+    except RunExists as exc:
+        raise UsageError(f"{exc} (--resume, --overwrite or another --out)") from None
+    except RunInterrupted as exc:
+        note(str(exc))
+        raise typer.Exit(130) from None
+    _report_run(result)
+
+
+def _progress_bar():
+    """The command's progress bar: the test split is its validation data."""
+    from ..callbacks import ProgressBar
+
+    def stats(logs):
+        text = f"loss {logs['loss']:.4f}"
+        if "val_accuracy" in logs:
+            return text + f"  test acc {logs['val_accuracy']:.3f}"
+        return text + (f"  test loss {logs['val_loss']:.4f}" if "val_loss" in logs else "")
+
+    return ProgressBar("epoch", stats=stats, console=console)
+
+
+def _report_run(result):
+    """Print what a run did; a diverged run fails after its folder is written."""
+    for problem in result.problems:
+        note(f"warning: {problem}")
+    metrics, classifier = result.metrics, result.metrics["task"] == "classification"
+    print_network(result.net)
+    print_metrics(metrics, classifier)
+    headline, value = ("test accuracy", metrics["test_accuracy"]) if classifier else ("test R²", metrics["test_r2"])
+    shown = f"{value:.3f}" if abs(value) < 1e4 else f"{value:.3e}"
+    console.print(f"[bold]{headline}: {shown}[/bold]  ({metrics['epochs']} epochs, "
+                  f"{metrics['train_time_s']:.2f} s of training)")
+    console.print(f"run folder: {result.folder}")
+    console.print(f"model: {result.model_path}")
+    console.print(f"report: {result.report_path}")
+    if result.diverged:   # the run is written, with the weights from before the blow-up
+        raise Failure(f"{result.history.message}; {result.folder} holds them")
+
+
