@@ -567,7 +567,7 @@ def test_minimize_lbfgs_on_a_network():
 
 def test_early_stopping_split_is_stratified(iris, monkeypatch):
     # scikit-learn's documentation: stratified except for multi-label targets.
-    import glassnet.estimators as estimators
+    import glassnet._estimator_base as estimators
 
     calls = []
 

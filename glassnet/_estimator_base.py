@@ -1,0 +1,477 @@
+"""What glassnet's MLPClassifier and MLPRegressor share: parameters, fitting, prediction.
+
+:class:`_BaseMLP` translates scikit-learn's parameters to the engine and reads the
+result back; :class:`_EpochRules` runs scikit-learn's end-of-epoch rules (``tol``,
+``n_iter_no_change``, ``'adaptive'``, early stopping on a validation score) as a
+callback of the engine's training loop. The public classes are in
+:mod:`glassnet.estimators`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .initializers import sklearn_uniform
+from .lbfgs import lbfgs_arrays
+from .losses import SquaredError
+from .network import Network
+from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
+from .schedules import InverseScaling, get_schedule
+from .batches import ArrayBatches
+from .callbacks import ProgressBar
+from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays
+
+# scikit-learn's four hidden activations, then the engine's others (an extra).
+_HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
+# The estimator speaks scikit-learn's names; the engine calls the logistic function "sigmoid".
+_ENGINE_ACTIVATION = {"logistic": "sigmoid"}
+_STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "momentum")
+_SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential", "cosine", "inverse_time")
+
+
+class _OutputMeanSquaredError(SquaredError):
+    """scikit-learn's squared error with several outputs: ``½ (ŷ − y)²`` averaged over
+    the outputs as well as the samples.
+
+    Only the value is averaged. The gradient stays ``ŷ − y``, the gradient of the sum
+    over outputs, as in scikit-learn's backpropagation; so ``loss_``, ``loss_curve_``,
+    the ``tol`` rule, and L-BFGS (which is given both the value and the gradient)
+    all go as in scikit-learn. With one output it is the plain squared error.
+    """
+
+    def __init__(self, n_outputs):
+        self.n_outputs = n_outputs
+
+    def per_sample(self, Y_hat, Y):
+        return super().per_sample(Y_hat, Y) / self.n_outputs
+
+    def total(self, Y_hat, Y):
+        return super().total(Y_hat, Y) / self.n_outputs
+
+
+# scikit-learn trains on while the loss is finite, however high; the estimators do
+# too, warning once when the loss or the weights explode, and stop at NaN or infinity.
+_WARN_ONLY = DivergenceGuard(stop=False)
+_NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
+               "values and need to be preprocessed.")
+
+
+class _BaseMLP(BaseEstimator):
+    """What the classifier and the regressor share: parameters, fitting, prediction."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS)), list, tuple],
+        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions(set(_SCHEDULES)), callable],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "callbacks": [list, tuple, None],
+    }
+
+    # ------------------------------------------------------------------ the network's numbers
+    @property
+    def coefs_(self):
+        """Weight matrices, shape ``(n_in, n_out)`` per layer: views into the network's ``theta``."""
+        return [layer.W for layer in self._fitted_net().layers]
+
+    @coefs_.setter
+    def coefs_(self, coefs):
+        self._set_layer_arrays(coefs, "W")
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, shape ``(n_out,)`` per layer: views into the network's ``theta``."""
+        return [layer.b for layer in self._fitted_net().layers]
+
+    @intercepts_.setter
+    def intercepts_(self, intercepts):
+        self._set_layer_arrays(intercepts, "b")
+
+    def _fitted_net(self):
+        try:
+            return self.__dict__["network_"]
+        except KeyError:
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call 'fit' first") from None
+
+    def _set_layer_arrays(self, arrays, name):
+        layers = self._fitted_net().layers
+        if len(arrays) != len(layers):
+            raise ValueError(f"expected {len(layers)} arrays (one per layer), got {len(arrays)}")
+        for layer, value in zip(layers, arrays):
+            setattr(layer, name, value)  # copies into theta; the views stay views
+
+    # ------------------------------------------------------------------ fitting
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden = self.hidden_layer_sizes
+        hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
+        if np.any(np.array(hidden) <= 0):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
+        if sample_weight is not None:
+            sample_weight = _check_weights(sample_weight, X.shape[0], X.dtype)
+        # The layouts the engine's loop reads fastest: C-ordered rows, or CSR (a sparse X
+        # stays sparse: the engine densifies a batch at a time).
+        X = X.tocsr() if sp.issparse(X) else np.ascontiguousarray(X)
+        Y = np.ascontiguousarray(Y, dtype=X.dtype)
+
+        random_state = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize([X.shape[1], *hidden, Y.shape[1]], X.dtype, random_state)
+        self.network_.astype(X.dtype)
+        self.n_outputs_ = Y.shape[1]
+
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, sample_weight)
+        else:
+            self._fit_stochastic(X, Y, sample_weight, random_state, incremental)
+        self.network_.clear_cache()
+        if not np.isfinite(self.network_.theta).all():
+            raise ValueError(_NON_FINITE)
+        return self
+
+    def _initialize(self, layer_units, dtype, random_state):
+        """Build the network and reset every fitted attribute (first call to fit)."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = layer_units[-1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._output_activation()
+        hidden = self._hidden_activations(len(layer_units) - 2)
+
+        # scikit-learn's initialization, drawn from its RandomState in its order
+        # (W then b, layer by layer), so the same random_state gives the same start.
+        # Glorot's factor is 2 for logistic layers and 6 otherwise.
+        factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
+        factors.append(factors[-1] if factors else 2.0 if self.activation == "logistic" else 6.0)
+        weights = []
+        for n_in, n_out, factor in zip(layer_units[:-1], layer_units[1:], factors):
+            W = sklearn_uniform(n_in, n_out, random_state, dtype, factor=factor)
+            b = sklearn_uniform.biases(n_in, n_out, random_state, dtype, factor=factor)
+            weights.append((W, b))
+        dropout_seed = random_state.randint(np.iinfo(np.int32).max) if np.any(self.dropout) else None
+        self.network_ = Network(
+            layer_units, activations=[_ENGINE_ACTIVATION.get(a, a) for a in hidden],
+            output=_ENGINE_ACTIVATION.get(self.out_activation_, self.out_activation_),
+            init="zeros", dropout=self.dropout, random_state=dropout_seed, dtype=dtype)
+        for layer, (W, b) in zip(self.network_.layers, weights):
+            layer.W, layer.b = W, b
+        self._best_theta = self.network_.theta.copy()
+
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        stochastic_early_stopping = self.early_stopping and self.solver in _STOCHASTIC_SOLVERS
+        self.best_loss_ = None if stochastic_early_stopping else np.inf
+        self.validation_scores_ = [] if stochastic_early_stopping else None
+        self.validation_loss_curve_ = [] if stochastic_early_stopping else None
+        self.best_validation_score_ = -np.inf if stochastic_early_stopping else None
+
+    def _hidden_activations(self, n_hidden):
+        if isinstance(self.activation, str):
+            return [self.activation] * n_hidden
+        activations = list(self.activation)
+        if len(activations) != n_hidden:
+            raise ValueError(
+                f"activation lists {len(activations)} activations, but hidden_layer_sizes has "
+                f"{n_hidden} hidden layers; give one activation per hidden layer")
+        for a in activations:
+            if a not in _HIDDEN_ACTIVATIONS:
+                raise ValueError(f"unknown activation {a!r} in activation; valid activations are: "
+                                 + ", ".join(_HIDDEN_ACTIVATIONS))
+        return activations
+
+    def _engine_loss(self):
+        """The loss the engine trains on: None, the output activation's canonical one."""
+        return None
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        """Full-batch L-BFGS-B on the network's flat parameter vector."""
+        log = _ProgressLog(self, self.max_iter, unit="L-BFGS iteration")
+
+        def after_iteration(iteration, logs):
+            self.loss_curve_.append(logs["loss"])
+            log.epoch(len(self.loss_curve_), logs["loss"])
+            return self._call_user_callbacks(iteration, logs)
+
+        with log:
+            result = lbfgs_arrays(
+                self.network_, X, Y, loss=self._engine_loss(), l2=self.alpha,
+                sample_weight=sample_weight,
+                max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                callbacks=[after_iteration])
+        if result.status == 99:  # a user callback asked to stop: not a convergence failure
+            self.n_iter_ = result.nit
+        else:
+            self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+        if not np.isfinite(self.loss_):   # e.g. the first line search already overflowed
+            raise ValueError(_NON_FINITE)
+        self.best_loss_ = min([self.loss_, *self.loss_curve_])
+
+    def _fit_stochastic(self, X, Y, sample_weight, random_state, incremental):
+        """The engine's mini-batch loop, with scikit-learn's rules after each epoch."""
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+            self._schedule = self._make_schedule()
+            self._schedule_epoch = 0
+            if self._schedule is not None:
+                self._optimizer.lr = self._schedule(0)
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+
+        validation = None
+        X_train, Y_train, sw_train = X, Y, sample_weight
+        if self.early_stopping:
+            stratify = self._stratify_labels(Y)
+            arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+            split = train_test_split(*arrays, random_state=random_state,
+                                     test_size=self.validation_fraction, stratify=stratify)
+            X_train, X_val, Y_train, Y_val = split[:4]
+            sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+            if X_val.shape[0] < 2:
+                raise ValueError("The validation set is too small. Increase 'validation_fraction' "
+                                 "or the size of your dataset.")
+            validation = (X_val, Y_val, self._decode_targets(Y_val), sw_val)
+
+        n_samples = X_train.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
+                              "It is going to be clipped")
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+
+        self.n_iter_ = 0
+        epochs = 1 if incremental else self.max_iter
+        rules = _EpochRules(self, n_samples, validation, _ProgressLog(self, epochs))
+        try:
+            with rules.log:
+                # X and Y were validated at the door (validate_data): the engine's loop takes them as they are.
+                batches = ArrayBatches(X_train, Y_train, sw_train, batch_size, self.shuffle)
+                history = fit_arrays(self.network_, batches, self._optimizer, epochs=epochs,
+                                     loss=self._engine_loss(), l2=self.alpha, callbacks=[rules],
+                                     divergence=_WARN_ONLY, rng=random_state)
+            if history.divergence is not None and not self.loss_curve_:
+                raise ValueError(_NON_FINITE)   # NaN in the first epoch: as scikit-learn
+            if (not incremental and not rules.stopped and history.stop_reason != "diverged"
+                    and self.n_iter_ == self.max_iter):
+                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                              "and the optimization hasn't converged yet.", ConvergenceWarning)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        if self.early_stopping:
+            self.network_.set_params(self._best_theta)  # restore the best validation score's weights
+
+    def _make_optimizer(self):
+        lr = self.learning_rate_init
+        if self.solver == "adam":
+            return Adam(lr, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
+        if self.solver == "rmsprop":
+            return RMSprop(lr, eps=self.epsilon)
+        if self.solver == "momentum":  # the EWMA form: m ← μm + (1 − μ)g, θ ← θ − ηm
+            return Momentum(lr, self.momentum, form="ewma")
+        if self.momentum == 0:
+            return SGD(lr)
+        return (Nesterov(lr, self.momentum) if self.nesterovs_momentum
+                else Momentum(lr, self.momentum))
+
+    def _make_schedule(self):
+        """``lr = schedule(t)``, or None when the rate only changes by 'adaptive' (or never)."""
+        if self.solver == "adam" or self.learning_rate in ("constant", "adaptive"):
+            return None  # as in scikit-learn, Adam ignores learning_rate
+        if callable(self.learning_rate):
+            return self.learning_rate
+        lr0 = self.learning_rate_init
+        if self.learning_rate == "invscaling":
+            return InverseScaling(lr0, power=self.power_t)  # called with t_, samples seen
+        return get_schedule(self.learning_rate, lr0, epochs=self.max_iter)
+
+    def _call_user_callbacks(self, epoch, logs):
+        logs = {**logs, "estimator": self}
+        stop = False
+        for callback in self.callbacks or ():
+            stop = bool(callback(epoch, logs)) or stop
+        return stop
+
+    # ------------------------------------------------------------------ prediction
+    def _forward(self, X):
+        """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        return self.network_.predict_output(X)   # a sparse X is densified chunk by chunk
+
+    def _score_output(self, Y_hat, y, sample_weight):
+        """The validation score (accuracy or R²) of the network's output ``Ŷ``."""
+        if not np.isfinite(Y_hat).all():
+            return np.nan
+        return self._score_function(y, self._decode_output(Y_hat), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(f"partial_fit is only available for stochastic optimizers. "
+                                 f"{self.solver} is not stochastic.")
+        return True
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix ``X`` and target(s) ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (classification) or numbers (regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+
+class _EpochRules:
+    """scikit-learn's end-of-epoch rules, run by ``glassnet.train`` as a callback.
+
+    After every epoch: record the loss, score the validation set (with
+    ``early_stopping``, keeping the best weights), count the epochs without an
+    improvement of at least ``tol``, and when there are more than
+    ``n_iter_no_change`` of them either stop or, with ``learning_rate='adaptive'``,
+    divide the learning rate by 5. Returning True stops the engine's loop.
+    """
+
+    def __init__(self, estimator, n_samples, validation, log):
+        self.est, self.n_samples, self.validation, self.log = estimator, n_samples, validation, log
+        self.stopped = False
+
+    def __call__(self, epoch, logs):
+        est, opt = self.est, self.est._optimizer
+        est.n_iter_ += 1
+        est.t_ += self.n_samples
+        est.loss_ = logs["loss"]
+        est.loss_curve_.append(est.loss_)
+        self.log.epoch(est.n_iter_, est.loss_)
+        logs = dict(logs)
+        if self.validation is not None:
+            logs.update(self._validate())
+        else:
+            improved = est.loss_ <= est.best_loss_ - est.tol
+            est.best_loss_ = min(est.best_loss_, est.loss_)
+            est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
+
+        # The learning rate for the next epoch.
+        est._schedule_epoch += 1
+        if est._schedule is not None:
+            clock = est.t_ if est.learning_rate == "invscaling" else est._schedule_epoch
+            opt.lr = est._schedule(clock)
+
+        stop = False
+        if est._no_improvement_count > est.n_iter_no_change:
+            what = "Validation score" if self.validation is not None else "Training loss"
+            stop = self._trigger(f"{what} did not improve more than tol={est.tol:f} for "
+                                 f"{est.n_iter_no_change} consecutive epochs.")
+            est._no_improvement_count = 0 if not stop else est._no_improvement_count
+        self.stopped = est._call_user_callbacks(epoch, logs) or stop
+        return self.stopped
+
+    def _validate(self):
+        est = self.est
+        X_val, Y_val, y_val, sw_val = self.validation
+        Y_hat = est.network_.predict_output(X_val)
+        score = est._score_output(Y_hat, y_val, sw_val)
+        val_loss = est.network_.resolve_loss(est._engine_loss())(Y_hat, Y_val, sample_weight=sw_val)
+        est.validation_scores_.append(score)
+        est.validation_loss_curve_.append(val_loss)
+        self.log.say(f"Validation score: {score:f}")
+        improved = not score < est.best_validation_score_ + est.tol
+        est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
+        if score > est.best_validation_score_:
+            est.best_validation_score_ = score
+            est._best_theta[...] = est.network_.theta
+        return {"val_loss": val_loss, "val_score": score}
+
+    def _trigger(self, message):
+        """Stop (True), or with 'adaptive' divide the learning rate by 5 and go on (False)."""
+        est, opt = self.est, self.est._optimizer
+        if est.learning_rate != "adaptive" or est.solver == "adam":
+            self.log.say(message + " Stopping.")
+            return True
+        if opt.lr <= 1e-6:
+            self.log.say(message + " Learning rate too small. Stopping.")
+            return True
+        opt.lr /= 5.0
+        self.log.say(message + f" Setting learning rate to {opt.lr:f}")
+        return False
+
+
+class _ProgressLog(contextlib.AbstractContextManager):
+    """With ``verbose``: scikit-learn's "Iteration N, loss = …" lines and a Rich progress bar."""
+
+    def __init__(self, estimator, total, unit="epoch"):
+        self.verbose, self.total, self.unit = bool(estimator.verbose), total, unit
+        self._progress = None
+
+    def __enter__(self):
+        if self.verbose:   # the progress bar of the command, on stderr
+            self._progress = ProgressBar(self.unit, stats=lambda logs: f"loss {logs['loss']:.6g}")
+            self._progress.start(self.total)
+        return self
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        return False
+
+    def epoch(self, n_iter, loss):
+        if self._progress is not None:
+            self._progress.advance(min(n_iter, self.total), {"loss": loss})
+        if self.verbose:
+            print(f"Iteration {n_iter}, loss = {loss:.8f}")
+
+    def say(self, message):
+        if self.verbose:
+            print(message)
+
+
