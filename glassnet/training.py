@@ -193,31 +193,15 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     History
     """
     rng = check_random_state(random_state)
-    X = check_X(X, accept_sparse=True)
-    net.astype(X.dtype)
-    if X.shape[1] != net.n_inputs:
-        raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
+    _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1)
     loss = net.resolve_loss(loss)
-    Y, labels = encode_targets(net, y, X.shape[0], fit=True)
-    sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    check_positive(epochs, "epochs", integer=True)
-    check_positive(restarts, "restarts", integer=True)
-    check_positive(batch_size, "batch_size", integer=True, allow_none=True)
-    check_non_negative(l2, "l2")
-    check_non_negative(l1, "l1")
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
-        raise ValueError(f"initial_epoch must be an integer in [0, epochs), got {initial_epoch!r}")
-    X, Y, sw, validation = _validation_data(net, validation, X, Y, labels, sw, rng)
-    template = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
-    if lr is not None and not isinstance(optimizer, str):
-        template.lr = check_positive(lr, "lr")
-    if schedule is not None:
-        schedule = get_schedule(schedule, template.lr, epochs=epochs)
-    return fit_arrays(net, ArrayBatches(X, Y, sw, batch_size, shuffle), template, epochs=epochs, loss=loss,
+    X, Y, sw, validation = _checked_data(net, X, y, sample_weight, validation, rng)
+    opt = _optimizer(optimizer, lr)
+    schedule = None if schedule is None else get_schedule(schedule, opt.lr, epochs=epochs)
+    return fit_arrays(net, ArrayBatches(X, Y, sw, batch_size, shuffle), opt, epochs=epochs, loss=loss,
                       schedule=schedule, l2=l2, l1=l1, validation=validation, callbacks=callbacks,
-                      restarts=restarts, initial_epoch=initial_epoch,
-                      track_accuracy=track_accuracy and net.head.is_classifier,
-                      divergence=divergence, rng=rng)
+                      restarts=restarts, initial_epoch=initial_epoch, divergence=divergence, rng=rng,
+                      track_accuracy=track_accuracy and net.head.is_classifier)
 
 
 def fit_arrays(net, batches, optimizer, *, epochs, loss=None, schedule=None, l2=0.0, l1=0.0,
@@ -253,6 +237,35 @@ def fit_arrays(net, batches, optimizer, *, epochs, loss=None, schedule=None, l2=
         net.set_params(best[1])
         best[2].restart_losses = scores
     return best[2]
+
+
+def _optimizer(optimizer, lr):
+    """The optimizer named (built with ``lr``), or the object given (its rate set to ``lr``)."""
+    opt = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
+    if lr is not None and not isinstance(optimizer, str):
+        opt.lr = check_positive(lr, "lr")
+    return opt
+
+
+def _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1):
+    check_positive(epochs, "epochs", integer=True)
+    check_positive(restarts, "restarts", integer=True)
+    check_positive(batch_size, "batch_size", integer=True, allow_none=True)
+    check_non_negative(l2, "l2")
+    check_non_negative(l1, "l1")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
+        raise ValueError(f"initial_epoch must be an integer in [0, epochs), got {initial_epoch!r}")
+
+
+def _checked_data(net, X, y, sample_weight, validation, rng):
+    """``(X, Y, sample_weight, validation)`` validated, in the network's dtype, targets encoded."""
+    X = check_X(X, accept_sparse=True)
+    net.astype(X.dtype)
+    if X.shape[1] != net.n_inputs:
+        raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
+    Y, labels = encode_targets(net, y, X.shape[0], fit=True)
+    sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    return _validation_data(net, validation, X, Y, labels, sw, rng)
 
 
 def _restart_score(history):

@@ -97,6 +97,61 @@ def _listing(names, limit=10):
     return shown + (f" … ({len(names) - limit} more)" if len(names) > limit else "")
 
 
+def _header_and_rows(rows, lines, header, path):
+    """``(names, rows, lines, named)``: the column names (from the header row, or ``x0, x1, …``),
+    the data rows, all of one width, and whether the file named its columns. ``header="auto"``: the first row is a header if one of its
+    fields is not a number while the row below has a number there."""
+    if header == "auto":
+        first = rows[0]
+        second = rows[1] if len(rows) > 1 else [""] * len(first)
+        header = all(not _is_number(v) for v in first) or any(
+            not _is_number(v) and j < len(second) and _is_number(second[j])
+            for j, v in enumerate(first))
+    n_columns = len(rows[0])
+    for row, line in zip(rows, lines):
+        if len(row) != n_columns:
+            raise ValueError(f"{path}, line {line}: expected {n_columns} fields like the first row, "
+                             f"got {len(row)}")
+    if not header:
+        return [f"x{j}" for j in range(n_columns)], rows, lines, False
+    if len(rows) == 1:
+        raise ValueError(f"CSV file {path} has a header but no data rows")
+    _check_unique_names(rows[0], path)
+    return rows[0], rows[1:], lines[1:], True
+
+
+def _target_index(target, names, named, path):
+    """The position of the target column, named (``named``: the file has a header) or by position."""
+    n_columns = len(names)
+    if isinstance(target, str):
+        if not named:
+            raise ValueError(f"target {target!r} is a column name, but {path} has no header row "
+                             "(give the column's position instead, or header=True)")
+        if target not in names:
+            raise ValueError(f"target column {short(target)} not found in {path}; "
+                             f"columns are: {_listing(names)}")
+        return names.index(target)
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        if not -n_columns <= target < n_columns:
+            raise ValueError(f"target index {target} is out of range for {n_columns} columns")
+        return target % n_columns
+    raise ValueError(f"target must be a column name or position, got {short(target)}")
+
+
+def _numbers_of(rows, lines, columns, names, path):
+    """The float matrix of ``columns`` of the text ``rows``; a non-number names its line and column."""
+    X = np.empty((len(rows), len(columns)))
+    for i, (row, line) in enumerate(zip(rows, lines)):
+        for k, j in enumerate(columns):
+            try:
+                X[i, k] = float(row[j])
+            except ValueError:
+                what = "is empty" if row[j] == "" else f"has the non-numeric value {short(row[j], 40)}"
+                raise ValueError(f"{path}, line {line}: feature column {short(names[j], 40)} {what}; "
+                                 "feature columns must be numbers") from None
+    return X
+
+
 def load_csv(path, target, header="auto", delimiter=","):
     """Read a CSV file of numeric features and one target column.
 
@@ -139,54 +194,13 @@ def load_csv(path, target, header="auto", delimiter=","):
     if not rows:
         raise ValueError(f"CSV file {path} is empty")
 
-    if header == "auto":
-        first = rows[0]
-        second = rows[1] if len(rows) > 1 else [""] * len(first)
-        header = all(not _is_number(v) for v in first) or any(
-            not _is_number(v) and j < len(second) and _is_number(second[j])
-            for j, v in enumerate(first))
-    n_columns = len(rows[0])
-    for row, line in zip(rows, lines):
-        if len(row) != n_columns:
-            raise ValueError(f"{path}, line {line}: expected {n_columns} fields like the first row, "
-                             f"got {len(row)}")
-
-    if header:
-        names, rows, lines = rows[0], rows[1:], lines[1:]
-        if not rows:
-            raise ValueError(f"CSV file {path} has a header but no data rows")
-        _check_unique_names(names, path)
-    else:
-        names = [f"x{j}" for j in range(n_columns)]
+    names, rows, lines, named = _header_and_rows(rows, lines, header, path)
+    n_columns = len(names)
     if n_columns < 2:
         raise ValueError(f"CSV file {path} has only {n_columns} column: need features and a target")
-
-    if isinstance(target, str):
-        if not header:
-            raise ValueError(f"target {target!r} is a column name, but {path} has no header row "
-                             "(give the column's position instead, or header=True)")
-        if target not in names:
-            raise ValueError(f"target column {short(target)} not found in {path}; "
-                             f"columns are: {_listing(names)}")
-        t = names.index(target)
-    elif isinstance(target, numbers.Integral) and not isinstance(target, bool):
-        if not -n_columns <= target < n_columns:
-            raise ValueError(f"target index {target} is out of range for {n_columns} columns")
-        t = target % n_columns
-    else:
-        raise ValueError(f"target must be a column name or position, got {short(target)}")
-
+    t = _target_index(target, names, named, path)
     feature_columns = [j for j in range(n_columns) if j != t]
-    X = np.empty((len(rows), len(feature_columns)))
-    for i, (row, line) in enumerate(zip(rows, lines)):
-        for k, j in enumerate(feature_columns):
-            try:
-                X[i, k] = float(row[j])
-            except ValueError:
-                what = "is empty" if row[j] == "" else f"has the non-numeric value {short(row[j], 40)}"
-                raise ValueError(f"{path}, line {line}: feature column {short(names[j], 40)} {what}; "
-                                 "feature columns must be numbers") from None
-
+    X = _numbers_of(rows, lines, feature_columns, names, path)
     targets = [row[t] for row in rows]
     for value, line in zip(targets, lines):
         if value == "":
@@ -301,33 +315,17 @@ def read_feature_rows(path, n_inputs, feature_names=(), target=None):
     rows, lines = _read_rows(path, ",")
     if not rows:
         raise ValueError(f"CSV file {path} is empty")
-    header = None
-    if any(not _is_number(v) for v in rows[0]):
-        header, rows, lines = rows[0], rows[1:], lines[1:]
-        _check_unique_names(header, path)
-        if not rows:
-            raise ValueError(f"CSV file {path} has a header but no data rows")
-    width = len(header or rows[0])
-    for row, line in zip(rows, lines):
-        if len(row) != width:
-            raise ValueError(f"{path}, line {line}: expected {width} fields, got {len(row)}")
+    # A prediction file's first row is a header as soon as one field is not a number.
+    header, rows, lines, named = _header_and_rows(rows, lines, any(not _is_number(v) for v in rows[0]), path)
+    width = len(header)
     names = list(feature_names)
-    if header is not None and names and all(name in header for name in names):
+    if named and names and all(name in header for name in names):
         columns = [header.index(name) for name in names]
-    elif header is not None and target in header and width - 1 == n_inputs:
+    elif named and target in header and width - 1 == n_inputs:
         columns = [j for j in range(width) if header[j] != target]
     elif width == n_inputs:
         columns = list(range(width))
     else:
         expected = f" ({_listing(names)})" if names else ""
         raise ValueError(f"{path} has {width} columns, but the model expects {n_inputs} features{expected}")
-    X = np.empty((len(rows), n_inputs))
-    for i, (row, line) in enumerate(zip(rows, lines)):
-        for k, j in enumerate(columns):
-            try:
-                X[i, k] = float(row[j])
-            except ValueError:
-                column = header[j] if header else f"#{j + 1}"
-                raise ValueError(f"{path}, line {line}: column {short(column, 40)!r} holds the non-number "
-                                 f"{short(row[j], 40)!r}") from None
-    return rows, header or [f"x{j}" for j in range(width)], X
+    return rows, header, _numbers_of(rows, lines, columns, header, path)
