@@ -1,8 +1,9 @@
 """The playground's data: TensorFlow Playground's problems on the plane ``[-6, 6]²``.
 
-Every problem is drawn by a glassnet generator (:mod:`glassnet.data`) and
-stretched onto the plane the page shows; the two regression problems of
-TensorFlow Playground, which glassnet does not have, are written here::
+Most problems are drawn by a glassnet generator (:mod:`glassnet.data`) and
+stretched onto the plane the page shows; what TensorFlow Playground has and
+glassnet does not is written here: its spiral (arms of 1.75 turns) and its two
+regression problems::
 
     plane:       y = (x1 + x2) / 10                      (a tilted plane, in [-1, 1])
     multigauss:  y = Σₖ sₖ · exp(−‖x − cₖ‖² / 2σ²)      (bumps of sign sₖ = ±1)
@@ -105,8 +106,7 @@ def dataset(name, n_samples=500, noise=0.0, n_classes=2, random_state=None):
             centers = np.array([[-2.5, -2.5], [2.5, 2.5]])
         return data.blobs(n_samples, centers=centers, cluster_std=0.8 + 3.0 * noise, random_state=rng)
     if name == "spiral":
-        X, y = data.spirals(n_samples, noise=0.05 + 0.8 * noise, n_classes=n_classes, random_state=rng)
-        return 5.5 * X, y
+        return spiral(n_samples, noise, n_classes, rng)
     if name == "moons":
         X, y = data.moons(n_samples, noise=0.05 + 0.3 * noise, random_state=rng)
         return 3.2 * (X - [0.5, 0.25]), y
@@ -115,6 +115,27 @@ def dataset(name, n_samples=500, noise=0.0, n_classes=2, random_state=None):
         y = plane(X) if name == "plane" else multigauss(X)
         return X, np.clip(y + noise * rng.standard_normal(n_samples), -1.0, 1.0)
     raise ValueError(f"unknown dataset {name!r}; valid datasets are: {', '.join(DATASETS)}")
+
+
+def spiral(n_samples, noise, n_classes, rng):
+    """TensorFlow Playground's spiral: ``n_classes`` arms of 1.75 turns each, out to radius 5.
+
+    Along arm ``k`` the radius grows from 0 to 5 while the angle turns 1.75 times::
+
+        r = 5 s,  t = 1.75 · 2π s + 2πk / n_classes,  x = (r sin t, r cos t) + noise · U(−1, 1)²
+
+    for ``s`` evenly in ``[0, 1)``. (:func:`glassnet.data.spirals` is the CS231n
+    problem, whose arms turn about 0.6 times: far easier, so not the one the
+    playground's users know.)
+    """
+    sizes = [n_samples // n_classes + (k < n_samples % n_classes) for k in range(n_classes)]
+    parts = []
+    for k, size in enumerate(sizes):
+        s = np.arange(size) / size
+        r, t = 5.0 * s, 1.75 * 2 * np.pi * s + 2 * np.pi * k / n_classes
+        parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)])
+                     + noise * rng.uniform(-1, 1, size=(size, 2)))
+    return np.vstack(parts), np.repeat(np.arange(n_classes), sizes)
 
 
 def plane(X):

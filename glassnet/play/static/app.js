@@ -198,26 +198,40 @@ function renderDatasets() {
   for (const b of root.children) b.classList.toggle("selected", b.dataset.name === c.dataset);
 }
 
-/** A small picture of each problem (a sketch of its shape, not the data itself). */
+/** A small picture of each problem: points drawn the way its generator places them. */
 function drawDatasetIcon(canvas, name) {
-  let seed = 7;
+  let seed = 11;
   const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const f = {
-    circle: (x, y) => (Math.hypot(x, y) < 0.5 ? -1 : 1),
-    xor: (x, y) => (x * y > 0 ? -1 : 1),
-    gauss: (x, y) => (x + y < 0 ? -1 : 1),
-    spiral: (x, y) => (Math.sin(Math.atan2(y, x) - 7 * Math.hypot(x, y)) > 0 ? 1 : -1),
-    moons: (x, y) => (y > 0.35 * Math.cos(3 * x) - 0.05 ? -1 : 1),
-    plane: (x, y) => (x + y) / 2,
-    multigauss: (x, y) => Math.sin(3 * x) * Math.cos(3 * y),
-    csv: () => 0,
-  }[name];
+  const normal = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const points = [];   // [x, y, value in [-1, 1]] on [-1, 1]²
+  for (let k = 0; k < 80; k++) {
+    const s = k / 80, c = k % 2;
+    if (name === "circle") {
+      const a = 2 * Math.PI * random(), r = c ? 0.75 + 0.08 * normal() : 0.35 * Math.sqrt(random());
+      points.push([r * Math.cos(a), r * Math.sin(a), c ? 1 : -1]);
+    } else if (name === "xor") {
+      const x = 2 * random() - 1, y = 2 * random() - 1;
+      points.push([x, y, x * y > 0 ? 1 : -1]);
+    } else if (name === "gauss") {
+      points.push([0.45 * (c ? 1 : -1) + 0.2 * normal(), 0.45 * (c ? 1 : -1) + 0.2 * normal(), c ? 1 : -1]);
+    } else if (name === "spiral") {
+      const r = 0.9 * s, t = 1.75 * 2 * Math.PI * s + c * Math.PI;
+      points.push([r * Math.sin(t), r * Math.cos(t), c ? 1 : -1]);
+    } else if (name === "moons") {
+      const t = Math.PI * random();
+      points.push(c ? [0.55 * Math.cos(t) - 0.25, 0.55 * Math.sin(t) - 0.1, -1]
+                    : [0.25 - 0.55 * Math.cos(t), 0.1 - 0.55 * Math.sin(t), 1]);
+    } else {
+      const x = 2 * random() - 1, y = 2 * random() - 1;
+      const v = name === "plane" ? (x + y) / 2 : name === "multigauss" ? Math.sin(3 * x) * Math.cos(3 * y) : (random() > 0.5 ? 0.7 : -0.7);
+      points.push([x, y, v]);
+    }
+  }
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fafafa";
   ctx.fillRect(0, 0, 44, 44);
-  for (let k = 0; k < 70; k++) {
-    const x = 2 * random() - 1, y = 2 * random() - 1;
-    ctx.fillStyle = css(diverging(name === "csv" ? (random() > 0.5 ? 1 : -1) * 0.6 : f(x, y)));
+  for (const [x, y, v] of points) {
+    ctx.fillStyle = css(diverging(v));
     ctx.beginPath();
     ctx.arc(22 + 19 * x, 22 - 19 * y, 2, 0, 2 * Math.PI);
     ctx.fill();
@@ -341,6 +355,7 @@ function showTip(text, x, y) {
 }
 
 async function openEditor({layer, unit, source, value, x, y, what}) {
+  showTip(null);
   if (running) await pause();
   const form = $("weight-editor");
   form.dataset.layer = layer;

@@ -99,11 +99,15 @@ export class DescentView {
     } catch (e) {
       error.textContent = e.message;
       error.hidden = false;
+      for (const id of ["descent-f", "descent-grad", "descent-message"]) $(id).textContent = "";
+      $("descent-table").replaceChildren();
+      $("descent-plot").classList.add("stale");
     }
   }
 
   draw(r) {
     const canvas = $("descent-plot");
+    canvas.classList.remove("stale");
     paintContours(canvas, r.grid);
     axes(canvas, r.half_width);
     drawPath(canvas, r.half_width, r.path, "#D55E00");
@@ -188,6 +192,7 @@ export class Explainer {
     ctx.fillStyle = "#222";
     ctx.font = "12px system-ui, sans-serif";
     ctx.fillText("t →", W - 32, H - 4);
+    ctx.fillText("0", 16, Y(0) + 4);
     $("ex-ewma-note").textContent = `β = ${body.beta}: an average over about ${fmt(1 / (1 - body.beta || 1), 3)} values. ` +
       `At t = 1, v₁ = ${fmt(r.ewma_raw[0])} but v̂₁ = ${fmt(r.ewma[0])} = x₁: the correction divides by 1 − β¹ = ${fmt(1 - body.beta)}.`;
 

@@ -3,8 +3,9 @@
 
 import {css, diverging, classColor, fmt, paintGrid} from "./colors.js";
 
-const NODE = 34;          // a neuron's picture, in pixels
-const GAP = 8;            // vertical space between two neurons
+let NODE = 34;            // a neuron's picture, in pixels (smaller for tall layers)
+let GAP = 8;              // vertical space between two neurons
+const MAX_EDGES = 1500;   // more weights than this are not drawn one by one
 const TOP = 62;           // room for the layer headers
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -72,6 +73,11 @@ export class NetworkView {
     const allFeatures = state.features;
     const chosen = state.config.features;
     const tallest = Math.max(allFeatures.length, ...sizes.slice(1));
+    const step = tallest <= 10 ? 42 : 420 / tallest;    // lifted limits: up to 64 neurons in a column
+    NODE = tallest <= 10 ? 34 : Math.max(4, Math.round(step * 0.8));
+    GAP = step - NODE;
+    root.style.setProperty("--node", `${NODE}px`);
+    root.classList.toggle("tiny", NODE < 14);
     const height = Math.max(TOP + tallest * (NODE + GAP) + 4, 300);
     root.style.height = `${height}px`;
     this.svg = svg("svg", {class: "edges", width: root.clientWidth, height}, root);
@@ -92,7 +98,13 @@ export class NetworkView {
         for (let j = 0; j < sizes[l + 1]; j++) lines.push([l, i, j, from[i], columns[l + 1][j]]);
       }
     }
-    const labels = this.showNumbers && lines.length <= 160;
+    const labels = this.showNumbers && lines.length <= 60;
+    if (lines.length > MAX_EDGES) {
+      el("div", "net-note top-note", root, `${lines.length.toLocaleString("en-US")} weights: too many to draw one by one.`);
+      lines.length = 0;
+    } else if (this.showNumbers && !labels) {
+      el("div", "net-note top-note", root, "Too many weights to print them all: hover an edge for its value.");
+    }
     for (const [l, i, j, a, b] of lines) {
       const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
       const mx = (x1 + x2) / 2;

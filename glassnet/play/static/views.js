@@ -117,9 +117,11 @@ export function drawCurve(canvas, curve) {
   };
   line(curve.train, "#9aa3ae", 1.5);
   line(curve.test, "#1f2933", 2);
-  ctx.fillStyle = "#5f6b7a";
   ctx.textAlign = "right";
-  ctx.fillText(`${log ? "log scale · " : ""}test — train`, W - 2, 10);
+  ctx.fillStyle = "#9aa3ae";
+  ctx.fillText("train", W - 2, 10);
+  ctx.fillStyle = "#1f2933";
+  ctx.fillText(`${log ? "log scale · " : ""}test ·`, W - 32, 10);
   ctx.textAlign = "left";
 }
 
