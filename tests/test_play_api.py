@@ -353,7 +353,7 @@ def test_the_explainer_uses_glassnets_ewma_and_optimizers(client):
     sgd = mathviews.ravine(*e["paths"]["sgd"][-1])
     assert mathviews.ravine(*e["paths"]["momentum"][-1]) < sgd      # momentum goes further along the ravine
     r = client.post("/api/explain", json={"beta": 1.5})
-    assert r.status_code == 400 and "beta must be between 0 and 0.999" in r.json()["error"]
+    assert r.status_code == 400 and "beta must be at least 0 and at most 0.999" in r.json()["error"]
 
 
 # --------------------------------------------------------------------------- two sessions
@@ -389,7 +389,7 @@ def test_the_npz_export_loads_and_predicts_like_the_session(client, app, tmp_pat
 def test_there_is_no_onnx_route_until_the_export_lands(client):
     sid, _ = new_session(client)
     r = client.get("/api/export/onnx", params={"session": sid})
-    assert r.status_code == 404 and "valid: npz, python" in r.json()["error"]
+    assert r.status_code == 404 and "exports are npz and python" in r.json()["error"]
 
 
 def test_the_exported_python_code_rebuilds_and_trains(client, tmp_path):

@@ -75,16 +75,20 @@ NETWORK_KEYS = ("features", "hidden", "activations", "problem", "big")
 """Settings that change the network's shape: new initial weights."""
 
 
-def _number(cfg, key, low, high, integer=False, low_open=False):
-    value = cfg[key]
+def check_number(value, name, low, high, integer=False, low_open=False):
+    """``value`` as an int or float in ``[low, high]`` (``(low, high]`` with ``low_open``), or a SetupError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise SetupError(f"{key} must be a number, got {value!r}")
+        raise SetupError(f"{name} must be a number, got {value!r}")
     if integer and value != int(value):
-        raise SetupError(f"{key} must be a whole number, got {value!r}")
+        raise SetupError(f"{name} must be a whole number, got {value!r}")
     if value < low or value > high or (low_open and value == low):
-        raise SetupError(f"{key} must be {'above' if low_open else 'at least'} {low:g} "
+        raise SetupError(f"{name} must be {'above' if low_open else 'at least'} {low:g} "
                          f"and at most {high:g}, got {value:g}")
-    cfg[key] = int(value) if integer else float(value)
+    return int(value) if integer else float(value)
+
+
+def _number(cfg, key, low, high, integer=False, low_open=False):
+    cfg[key] = check_number(cfg[key], key, low, high, integer, low_open)
 
 
 def _choice(cfg, key, choices):
@@ -180,6 +184,5 @@ def check_config(raw, current, limits, has_csv=False):
 
 def check_epochs(value, limits):
     """The number of epochs one run request may train: 1 … ``max_epochs``."""
-    cfg = {"epochs": limits.max_epochs if value is None else value}
-    _number(cfg, "epochs", 1, limits.max_epochs, integer=True)
-    return cfg["epochs"]
+    return check_number(limits.max_epochs if value is None else value, "epochs", 1, limits.max_epochs,
+                        integer=True)

@@ -38,9 +38,10 @@ def npz_bytes(net, info):
 def export_onnx(session):
     """The session's network as ONNX bytes — the hook for ``glassnet.export_onnx``.
 
-    glassnet's ONNX export has not landed yet, so there is no button for it;
-    once it has, this returns ``glassnet.export_onnx(session.net)`` (serialized)
-    and the server's ``/api/export/onnx`` route answers with it.
+    glassnet's ONNX export has not landed yet, so there is no button for it.
+    Once ``glassnet.export_onnx`` exists this returns its model, serialized; to
+    offer it, add a route ``/api/export/onnx`` answering with these bytes to
+    ``server.ROUTES`` and a link beside the others in ``static/index.html``.
     """
     import glassnet
 

@@ -72,7 +72,7 @@ def frame(session):
         neurons = [_thumbs(layer.A) for layer in hidden] if pictured else None
     history = session.history
     return {
-        "epoch": session.epoch, "steps": session.steps,
+        "version": session.version, "epoch": session.epoch, "steps": session.steps,
         "train_loss": session.data_loss(session.F_train, session.Y_train),
         "test_loss": session.data_loss(session.F_test, session.Y_test),
         "running": session.run_token is not None, "message": session.message,

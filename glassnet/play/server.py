@@ -18,7 +18,6 @@ Run it with ``glassnet play`` (see :func:`serve`), or mount :func:`create_app`.
 from __future__ import annotations
 
 import json
-import math
 import socket
 import threading
 import webbrowser
@@ -34,7 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import mathviews
-from .config import Limits, SetupError, check_epochs
+from .config import Limits, SetupError, check_epochs, check_number
 from .datasets import csv_points
 from .export import model_info, npz_bytes, python_code
 from .sessions import SessionStore
@@ -84,21 +83,212 @@ async def _body(request, limits):
 
 
 def _number(body, key, default, low, high, integer=False):
-    value = body.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SetupError(f"{key} must be a number, got {value!r}")
-    if integer and value != int(value):
-        raise SetupError(f"{key} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise SetupError(f"{key} must be between {low:g} and {high:g}, got {value:g}")
-    return int(value) if integer else float(value)
+    return check_number(body.get(key, default), key, low, high, integer)
 
 
 def _sse(event, data):
     return f"event: {event}\ndata: {json.dumps(data, allow_nan=False)}\n\n"
 
 
-# --------------------------------------------------------------------------- the app
+# --------------------------------------------------------------------------- the routes
+
+def api(handler, session=True, body=False):
+    """A route from ``handler(request, [session], [body])``: refusals become JSON errors."""
+    async def endpoint(request):
+        try:
+            args = []
+            if session:
+                sid = request.headers.get("x-session") or request.query_params.get("session")
+                args.append(request.app.state.store.get(sid))
+            if body:
+                args.append(await _body(request, request.app.state.limits))
+            return await handler(request, *args)
+        except SetupError as exc:
+            return _error(exc, exc.status)
+        except ValueError as exc:
+            return _error(exc)
+    return endpoint
+
+
+async def in_thread(fn, *args):
+    """Run ``fn`` in a worker thread (NumPy and the session lock must not block the server)."""
+    return await anyio.to_thread.run_sync(fn, *args)
+
+
+async def page(request):
+    return FileResponse(STATIC / "index.html", headers=SECURITY_HEADERS)
+
+
+async def new_session(request, body):
+    session = request.app.state.store.create()
+    if body.get("config"):
+        try:
+            return _ok(await in_thread(session.configure, body["config"]))
+        except ValueError as exc:   # a bad link: the session stays, with its defaults
+            return _ok({**session.state(), "message": f"the link's setup was refused: {exc}"})
+    return _ok(session.state())
+
+
+async def state(request, session):
+    return _ok(session.state())
+
+
+async def setup(request, session, body):
+    if set(body.get("config", {})) - _LIVE_KEYS:   # a new network: a run on the old one stops
+        session.stop_run()
+    return _ok(await in_thread(session.configure, body.get("config", {})))
+
+
+async def reset(request, session, body):
+    session.stop_run()
+    return _ok(await in_thread(session.reset))
+
+
+async def regenerate(request, session, body):
+    session.stop_run()
+    return _ok(await in_thread(session.regenerate))
+
+
+async def pause(request, session, body):
+    session.stop_run()
+    return _ok(session.state())
+
+
+async def step(request, session, body):
+    point = body.get("point")
+    return _ok(await in_thread(session.step_batch) if point is None
+               else await in_thread(session.step_point, point))
+
+
+async def weight(request, session, body):
+    return _ok(session.set_weight(body.get("layer"), body.get("unit"), body.get("source"), body.get("value")))
+
+
+async def neuron(request, session, body):
+    return _ok(session.neuron(body.get("layer"), body.get("unit"), body.get("point")))
+
+
+async def upload_csv(request, session, body):
+    limits = request.app.state.limits
+    X, y, info = await in_thread(csv_points, body.get("text"), limits.max_csv_rows)
+    return _ok(session.set_csv(X, y, info))
+
+
+async def weights(request, session):
+    return _ok(session.weights())
+
+
+async def points(request, session):
+    return _ok(session.points())
+
+
+async def run(request, session, body):
+    """Train while the stream is open: a ``frame`` event every ``FRAME_SECONDS``, then ``stopped``."""
+    epochs = check_epochs(body.get("epochs"), request.app.state.limits)
+    token = session.start_run()
+    first = session.epoch
+
+    async def events():
+        try:
+            yield _sse("frame", session.frame())
+            while session.epoch - first < epochs:
+                frame = await in_thread(session.train_for, token, FRAME_SECONDS,
+                                        epochs - (session.epoch - first))
+                if frame is None:
+                    break
+                yield _sse("frame", frame)
+                if not frame["running"]:
+                    break
+            session.stop_run(token)
+            yield _sse("stopped", session.frame())
+        finally:   # also when the page went away and the stream was closed
+            session.stop_run(token)
+    return StreamingResponse(events(), media_type="text/event-stream", headers=SECURITY_HEADERS)
+
+
+async def descent(request, body):
+    limits = request.app.state.limits
+    formula = body.get("formula", "")
+    if not isinstance(formula, str) or len(formula) > limits.max_formula:
+        raise SetupError(f"the formula must be text of at most {limits.max_formula} characters")
+    start = body.get("start", [2.0, 1.5])
+    if not isinstance(start, list) or len(start) != 2:
+        raise SetupError(f"start must be two numbers [x, y], got {start!r}")
+    args = (formula, [check_number(v, "start", -1e3, 1e3) for v in start],
+            _number(body, "lr", 0.1, 1e-6, 10),
+            _number(body, "steps", 50, 1, limits.max_descent_steps, integer=True),
+            _number(body, "range", 3.0, 0.1, 1e3))
+    try:
+        return _ok(await in_thread(lambda: mathviews.descent_view(*args, seconds=limits.formula_seconds)))
+    except mathviews.FormulaError as exc:
+        return _error(exc)
+
+
+async def explain(request, body):
+    most = request.app.state.limits.max_explainer_steps
+    params = {"beta": _number(body, "beta", 0.9, 0, 0.999), "noise": _number(body, "noise", 0.5, 0, 5),
+              "n": _number(body, "n", 100, 2, most, integer=True),
+              "seed": _number(body, "seed", 0, 0, 2**31 - 1, integer=True),
+              "lr": _number(body, "lr", 0.45, 1e-4, 2), "momentum": _number(body, "momentum", 0.6, 0, 0.999),
+              "adam_lr": _number(body, "adam_lr", 0.3, 1e-4, 5), "beta1": _number(body, "beta1", 0.9, 0, 0.999),
+              "beta2": _number(body, "beta2", 0.999, 0, 0.9999),
+              "steps": _number(body, "steps", 30, 1, most, integer=True)}
+    return _ok(await in_thread(lambda: mathviews.explainer(**params)))
+
+
+async def export_npz(request, session):
+    """The model as glassnet ``.npz``; ``?which=before_step``: the weights the last traced step started from."""
+    before = request.query_params.get("which") == "before_step"
+    if before and session.before_step is None:
+        raise SetupError("no traced step yet: click a training point and press Step")
+    with session.lock:
+        net = (session.before_step if before else session.net).copy()
+        info = model_info(session)
+    name = "playground-step.npz" if before else "playground.npz"
+    return Response(await in_thread(npz_bytes, net, info), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+async def export_python(request, session):
+    with session.lock:
+        code = python_code(session)
+    return Response(code, media_type="text/x-python; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="playground.py"'})
+
+
+async def not_found(request, session):
+    raise SetupError(f"no such route: {request.url.path}; exports are npz and python", status=404)
+
+
+@asynccontextmanager
+async def lifespan(app):
+    mathviews.warm_up()
+    yield
+    mathviews.shutdown()
+
+
+ROUTES = [
+    ("/api/session", new_session, "POST", False, True),
+    ("/api/state", state, "GET", True, False),
+    ("/api/weights", weights, "GET", True, False),
+    ("/api/points", points, "GET", True, False),
+    ("/api/export/npz", export_npz, "GET", True, False),
+    ("/api/export/python", export_python, "GET", True, False),
+    ("/api/export/{kind}", not_found, "GET", True, False),
+    ("/api/setup", setup, "POST", True, True),
+    ("/api/run", run, "POST", True, True),
+    ("/api/pause", pause, "POST", True, True),
+    ("/api/step", step, "POST", True, True),
+    ("/api/reset", reset, "POST", True, True),
+    ("/api/regenerate", regenerate, "POST", True, True),
+    ("/api/weight", weight, "POST", True, True),
+    ("/api/neuron", neuron, "POST", True, True),
+    ("/api/csv", upload_csv, "POST", True, True),
+    ("/api/descent", descent, "POST", False, True),
+    ("/api/explain", explain, "POST", False, True),
+]
+"""``(path, handler, method, needs a session, reads a JSON body)`` of every API route."""
+
 
 def create_app(limits=None, allowed_hosts=None):
     """The playground as a Starlette app.
@@ -111,169 +301,15 @@ def create_app(limits=None, allowed_hosts=None):
         ``Host`` headers to answer (the server's own names, against DNS
         rebinding); all when None.
     """
-    limits = limits or Limits()
-    store = SessionStore(limits)
-
-    def route(handler, session=True, body=False):
-        async def endpoint(request):
-            try:
-                args = []
-                if session:
-                    sid = request.headers.get("x-session") or request.query_params.get("session")
-                    args.append(store.get(sid))
-                if body:
-                    args.append(await _body(request, limits))
-                return await handler(request, *args)
-            except SetupError as exc:
-                return _error(exc, exc.status)
-            except ValueError as exc:
-                return _error(exc)
-        return endpoint
-
-    async def in_thread(fn, *args):
-        return await anyio.to_thread.run_sync(fn, *args)
-
-    async def page(request):
-        return FileResponse(STATIC / "index.html", headers=SECURITY_HEADERS)
-
-    async def new_session(request, body):
-        session = store.create()
-        if body.get("config"):
-            try:
-                return _ok(await in_thread(session.configure, body["config"]))
-            except ValueError as exc:   # a bad link: the session stays, with its defaults
-                return _ok({**session.state(), "message": f"the link's setup was refused: {exc}"})
-        return _ok(session.state())
-
-    async def state(request, session):
-        return _ok(session.state())
-
-    async def setup(request, session, body):
-        if session.run_token is not None and set(body.get("config", {})) - _LIVE_KEYS:
-            session.stop_run()
-        return _ok(await in_thread(session.configure, body.get("config", {})))
-
-    async def action(request, session, body):
-        name = request.path_params["name"]
-        if name == "reset" or name == "regenerate":
-            session.stop_run()
-            return _ok(await in_thread(getattr(session, name)))
-        if name == "pause":
-            session.stop_run()
-            return _ok(session.state())
-        if name == "step":
-            point = body.get("point")
-            return _ok(await in_thread(session.step_batch) if point is None
-                       else await in_thread(session.step_point, point))
-        if name == "weight":
-            return _ok(session.set_weight(body.get("layer"), body.get("unit"), body.get("source"),
-                                          body.get("value")))
-        if name == "neuron":
-            return _ok(session.neuron(body.get("layer"), body.get("unit"), body.get("point")))
-        if name == "csv":
-            X, y, info = await in_thread(csv_points, body.get("text"), limits.max_csv_rows)
-            return _ok(session.set_csv(X, y, info))
-        raise SetupError(f"unknown action {name!r}", status=404)
-
-    async def run(request, session, body):
-        epochs = check_epochs(body.get("epochs"), limits)
-        token = session.start_run()
-        first = session.epoch
-
-        async def events():
-            try:
-                yield _sse("frame", session.frame())
-                while session.epoch - first < epochs:
-                    frame = await in_thread(session.train_for, token, FRAME_SECONDS,
-                                            epochs - (session.epoch - first))
-                    if frame is None:
-                        break
-                    yield _sse("frame", frame)
-                    if not frame["running"]:
-                        break
-                session.stop_run(token)
-                yield _sse("stopped", session.frame())
-            finally:
-                session.stop_run(token)
-        return StreamingResponse(events(), media_type="text/event-stream", headers=SECURITY_HEADERS)
-
-    async def read(request, session):
-        what = request.path_params["what"]
-        if what == "weights":
-            return _ok(session.weights())
-        if what == "points":
-            return _ok(session.points())
-        raise SetupError(f"unknown data {what!r}; valid: weights, points", status=404)
-
-    async def descent(request, body):
-        formula = body.get("formula", "")
-        if not isinstance(formula, str) or len(formula) > limits.max_formula:
-            raise SetupError(f"the formula must be text of at most {limits.max_formula} characters")
-        start = body.get("start", [2.0, 1.5])
-        if not isinstance(start, list) or len(start) != 2:
-            raise SetupError(f"start must be two numbers [x, y], got {start!r}")
-        point = [_number({"start": v}, "start", 0, -1e3, 1e3) for v in start]
-        args = (formula, point, _number(body, "lr", 0.1, 1e-6, 10),
-                _number(body, "steps", 50, 1, limits.max_descent_steps, integer=True),
-                _number(body, "range", 3.0, 0.1, 1e3))
-        try:
-            return _ok(await in_thread(lambda: mathviews.descent_view(*args, seconds=limits.formula_seconds)))
-        except mathviews.FormulaError as exc:
-            return _error(exc)
-
-    async def explain(request, body):
-        params = {"beta": _number(body, "beta", 0.9, 0, 0.999),
-                  "noise": _number(body, "noise", 0.5, 0, 5),
-                  "n": _number(body, "n", 100, 2, limits.max_explainer_steps, integer=True),
-                  "seed": _number(body, "seed", 0, 0, 2**31 - 1, integer=True),
-                  "lr": _number(body, "lr", 0.45, 1e-4, 2), "momentum": _number(body, "momentum", 0.6, 0, 0.999),
-                  "adam_lr": _number(body, "adam_lr", 0.3, 1e-4, 5),
-                  "beta1": _number(body, "beta1", 0.9, 0, 0.999), "beta2": _number(body, "beta2", 0.999, 0, 0.9999),
-                  "steps": _number(body, "steps", 30, 1, limits.max_explainer_steps, integer=True)}
-        return _ok(await in_thread(lambda: mathviews.explainer(**params)))
-
-    async def export(request, session):
-        kind = request.path_params["kind"]
-        if kind == "npz":
-            before = request.query_params.get("which") == "before_step"
-            if before and session.before_step is None:
-                raise SetupError("no traced step yet: click a training point and press Step")
-            with session.lock:
-                net = (session.before_step if before else session.net).copy()
-                info = model_info(session)
-            name = "playground-step.npz" if before else "playground.npz"
-            return Response(await in_thread(npz_bytes, net, info), media_type="application/octet-stream",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
-        if kind == "python":
-            with session.lock:
-                code = python_code(session)
-            return Response(code, media_type="text/x-python; charset=utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="playground.py"'})
-        raise SetupError(f"unknown export {kind!r}; valid: npz, python", status=404)
-
-    @asynccontextmanager
-    async def lifespan(app):
-        mathviews.warm_up()
-        yield
-        mathviews.shutdown()
-
-    routes = [
-        Route("/", page),
-        Route("/api/session", route(new_session, session=False, body=True), methods=["POST"]),
-        Route("/api/state", route(state)),
-        Route("/api/setup", route(setup, body=True), methods=["POST"]),
-        Route("/api/run", route(run, body=True), methods=["POST"]),
-        Route("/api/descent", route(descent, session=False, body=True), methods=["POST"]),
-        Route("/api/explain", route(explain, session=False, body=True), methods=["POST"]),
-        Route("/api/export/{kind}", route(export)),
-        Route("/api/{what}", route(read)),
-        Route("/api/{name}", route(action, body=True), methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC)),
-    ]
+    routes = [Route("/", page)]
+    routes += [Route(path, api(handler, session, body), methods=[method])
+               for path, handler, method, session, body in ROUTES]
+    routes.append(Mount("/static", StaticFiles(directory=STATIC)))
     middleware = [] if allowed_hosts is None else [Middleware(TrustedHostMiddleware,
                                                               allowed_hosts=allowed_hosts)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    app.state.store = store
+    app.state.limits = limits or Limits()
+    app.state.store = SessionStore(app.state.limits)
     return app
 
 

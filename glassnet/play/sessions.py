@@ -31,8 +31,8 @@ import glassnet
 from glassnet.data import one_hot, train_test_split
 
 from .config import (DATA_KEYS, DEFAULTS, NETWORK_KEYS, OUTPUT, Limits, SetupError,
-                     check_config)
-from .datasets import DOMAIN, dataset, features
+                     check_config, check_number)
+from .datasets import dataset, features
 from .frames import frame, neuron_view, static_picture
 
 MAX_WEIGHT = 1e6
@@ -69,6 +69,7 @@ class Session:
         self.run_token = None
         self.message = ""
         self.before_step = None
+        self.version = 0
         self._build_data()
 
     # ------------------------------------------------------------------ setup
@@ -157,6 +158,7 @@ class Session:
         else:
             self.net.classes_ = np.arange(self.n_classes)
         self.loss = self.net.resolve_loss(None)
+        self.version += 1        # frames of an older network are ignored by the page
         self._good = self.net.get_params()
         self._build_optimizer()
         self.epoch = self.steps = self.cursor = 0
@@ -316,8 +318,7 @@ class Session:
             _index(unit, target.n_out, "unit")
             if source is not None:
                 _index(source, target.n_in, "source")
-            if not _is_number(value) or abs(value) > 1000:
-                raise SetupError(f"a weight must be a number between -1000 and 1000, got {value!r}")
+            value = check_number(value, "a weight", -1000, 1000)
             if source is None:
                 target.b[unit] = value
             else:
@@ -329,9 +330,9 @@ class Session:
         with self.lock:
             _index(layer, len(self.net.layers), "layer")
             _index(unit, self.net.layers[layer].n_out, "unit")
-            if (not isinstance(point, (list, tuple)) or len(point) != 2
-                    or not all(_is_number(v) and abs(v) <= 1e3 for v in point)):
+            if not isinstance(point, (list, tuple)) or len(point) != 2:
                 raise SetupError(f"point must be two numbers [x1, x2], got {point!r}")
+            point = [check_number(v, "point", -1e3, 1e3) for v in point]
             return neuron_view(self, layer, unit, point)
 
     def weights(self):
@@ -360,10 +361,6 @@ class Session:
         """Everything the page draws: the frame plus the setup, the points and the input pictures."""
         with self.lock:
             return {**frame(self), **static_picture(self)}
-
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _index(value, size, name):
@@ -400,5 +397,3 @@ class SessionStore:
     def __len__(self):
         return len(self._sessions)
 
-
-__all__ = ["Session", "SessionStore", "Diverged", "DOMAIN"]

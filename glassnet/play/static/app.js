@@ -90,6 +90,7 @@ function applyState(s) {
 }
 
 function applyFrame(f) {
+  if (f.version !== state.version) return;     // a frame of the network before a change of setup
   Object.assign(state, f);
   renderDynamic();
 }
