@@ -124,6 +124,16 @@ def test_training_lowers_the_test_loss_and_streams_frames(client):
     assert last["curve"]["epoch"][-1] == 40
 
 
+def test_a_diverging_run_stops_and_keeps_the_last_good_weights(client):
+    sid, state = new_session(client, dataset="plane", problem="regression", hidden=[8, 8],
+                             activations=["relu", "relu"], lr=3.0)
+    last = run_events(client, sid, epochs=50)[-1][1]
+    assert last["running"] is False and last["epoch"] == 0
+    assert "diverged in epoch 1" in last["message"] and "lower the learning rate" in last["message"]
+    assert last["weights"] == state["weights"]     # the first epoch blew up: back to the start
+    assert last["train_loss"] == state["train_loss"]
+
+
 def test_step_without_a_point_is_one_mini_batch(client):
     sid, state = new_session(client, batch_size=10)
     after = call(client, sid, "/api/step", {"point": None}).json()

@@ -214,6 +214,18 @@ def test_the_descent_view_refuses_a_hostile_formula(server, browser, shoot, tmp_
     assert [e for e in page.errors if "status of 400" not in e] == []    # (the refusal is a 400)
 
 
+def test_a_link_reproduces_the_setup(server, browser):
+    url, _ = server
+    link = url + "#dataset=xor&noise=0.2&hidden=3%2C5&activations=relu%2Celu&features=x1%2Cx1x2&seed=7&lr=0.1"
+    page = open_page(browser, link)
+    config = api(page, "/api/state")["config"]
+    assert (config["dataset"], config["noise"], config["hidden"], config["activations"], config["features"],
+            config["seed"], config["lr"]) == ("xor", 0.2, [3, 5], ["relu", "elu"], ["x1", "x1x2"], 7, 0.1)
+    assert page.inner_text("#n-layers") == "2 hidden layers"
+    assert page.locator(".node.feature.on").count() == 2
+    assert page.errors == []
+
+
 def test_two_pages_train_two_sessions(server, browser):
     url, app = server
     context = browser.new_context(viewport={"width": 1280, "height": 800})

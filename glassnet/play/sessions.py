@@ -37,6 +37,9 @@ from .frames import frame, neuron_view, static_picture
 
 MAX_WEIGHT = 1e6
 """Weights beyond this size mean training has diverged (the loss is about to overflow)."""
+BLOW_UP = 100.0
+"""A batch loss above ``BLOW_UP · max(1, the starting loss)`` means training has diverged: the
+targets are 0/1 or in [-1, 1], so no honest step of these problems gets there."""
 
 
 class Diverged(Exception):
@@ -159,7 +162,7 @@ class Session:
             self.net.classes_ = np.arange(self.n_classes)
         self.loss = self.net.resolve_loss(None)
         self.version += 1        # frames of an older network are ignored by the page
-        self._good = self.net.get_params()
+        self._good = (0, self.net.get_params())   # (epoch, θ) of the last good end of an epoch
         self._build_optimizer()
         self.epoch = self.steps = self.cursor = 0
         self.rng = np.random.default_rng(c["seed"])
@@ -197,15 +200,15 @@ class Session:
         n = len(self.F_train)
         rows = self.order[self.cursor:self.cursor + min(self.config["batch_size"], n)]
         self.cursor += len(rows)
-        np.copyto(self._good, self.net.theta)
         with np.errstate(all="ignore"):
             value = self.net.loss_and_grad(self.F_train[rows], self.Y_train[rows], self.loss,
                                            training=self.config["dropout"] > 0, **self._penalties())
             self.opt.step(self.net.theta, self.net.grad)
         self.steps += 1
-        theta = self.net.theta
-        if not (math.isfinite(value) and np.isfinite(theta).all() and np.abs(theta).max() < MAX_WEIGHT):
-            self.net.set_params(self._good)
+        theta, start = self.net.theta, self.history["train"][0] or 1.0
+        if not (value < BLOW_UP * max(1.0, start) and np.isfinite(theta).all()
+                and np.abs(theta).max() < MAX_WEIGHT):
+            self.net.set_params(self._good[1])
             raise Diverged
         if self.cursor >= n:
             self.epoch += 1
@@ -214,8 +217,9 @@ class Session:
             self._record_losses()
 
     def _diverged(self):
-        self.message = (f"training diverged at epoch {self.epoch} (the loss or the weights stopped "
-                        "being finite): the weights are the last good ones; lower the learning rate")
+        self.message = (f"training diverged in epoch {self.epoch + 1} (the loss grew far past its start, "
+                        f"or the weights blew up): the weights are back to those after epoch "
+                        f"{self._good[0]}, the last good ones; lower the learning rate")
         self.run_token = None
 
     def step_batch(self):
@@ -262,9 +266,13 @@ class Session:
             raise SetupError("training is running: pause it first", status=409)
 
     def _record_losses(self):
+        train = self.data_loss(self.F_train, self.Y_train)
         self.history["epoch"].append(self.epoch)
-        self.history["train"].append(self.data_loss(self.F_train, self.Y_train))
+        self.history["train"].append(train)
         self.history["test"].append(self.data_loss(self.F_test, self.Y_test))
+        start = self.history["train"][0]
+        if train is not None and train < BLOW_UP * max(1.0, start or 1.0):
+            self._good = (self.epoch, self.net.get_params())
 
     def data_loss(self, F, Y):
         """The mean loss (without penalties) of the network on ``(F, Y)``."""
