@@ -471,11 +471,19 @@ function bindControls() {
   $("reset").addEventListener("click", () => reset("reset"));
   $("regenerate").addEventListener("click", () => reset("regenerate"));
   $("csv").addEventListener("change", uploadCsv);
-  $("copy-py").addEventListener("click", async () => {
+  for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  let resizeTimer;
+  addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => state && renderDynamic(), 100); });
+}
+
+/** The export links' copy button, the toast, and the weight editor. */
+function bindExtras() {
+  $("copy-py").addEventListener("click", () => safely(async () => {
     const text = await (await fetch(downloadUrl("/api/export/python"))).text();
     await navigator.clipboard.writeText(text);
     toast("The Python code is on the clipboard.", "info");
-  });
+  }));
+  $("toast").addEventListener("click", () => ($("toast").hidden = true));
   $("weight-editor").addEventListener("submit", async e => {
     e.preventDefault();
     const form = e.target;
@@ -486,9 +494,6 @@ function bindControls() {
     await safely(async () => applyState(await call(() => post("/api/weight", body))));
   });
   $("weight-value").addEventListener("keydown", e => { if (e.key === "Escape") $("weight-editor").hidden = true; });
-  for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
-  let resizeTimer;
-  addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => state && renderDynamic(), 100); });
 }
 
 async function uploadCsv(e) {
@@ -518,6 +523,7 @@ function showTab(name) {
 
 async function start() {
   bindControls();
+  bindExtras();
   const link = readHash();
   if (link.formula) $("descent-formula").value = link.formula;
   descentFormula = link.formula;
