@@ -22,7 +22,7 @@ from rich.text import Text
 from .common import Failure, UsageError, app, err_console
 
 # Each module registers its commands on the app; `glassnet --help` lists them in this order.
-for _module in ("train", "models", "learn", "experiment", "plot"):
+for _module in ("train", "models", "learn", "experiment", "plot", "play"):
     importlib.import_module(f"{__name__}.{_module}")
 
 from .experiment import expand_multi_values  # noqa: E402 - after the commands, to keep their order

@@ -108,6 +108,15 @@ def _stop_worker():
 atexit.register(_stop_worker)
 
 
+def start():
+    """Start the helper process now, so that the first formula does not wait for it
+    (the playground calls this as its server starts; otherwise the first task does)."""
+    global _worker
+    with _lock:
+        if _worker is None or _worker.pid != os.getpid() or _worker.process.poll() is not None:
+            _worker = _Worker()
+
+
 def run(task, args, what, timeout=None):
     """``task(*args)`` computed in the child, within ``timeout`` seconds (default :data:`TIME_LIMIT`).
 

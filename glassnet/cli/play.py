@@ -1,0 +1,25 @@
+"""``glassnet play``: the playground, served on this computer and opened in a browser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import Failure, app, console
+
+
+@app.command()
+def play(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to serve on (0: any free port).")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on (only this computer by default).")] = "127.0.0.1",
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+):
+    """Open the playground: train networks in a browser and see their mathematics."""
+    try:
+        from ..play.server import serve
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("starlette", "uvicorn", "anyio"):
+            raise
+        raise Failure("the playground needs the play extra: pip install 'glassnet[play]'") from None
+    serve(host=host, port=port, open_browser=not no_browser, echo=console.print)
