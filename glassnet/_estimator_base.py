@@ -68,6 +68,14 @@ _NON_FINITE = ("Solver produced non-finite parameter weights. The input data may
                "values and need to be preprocessed.")
 
 
+def _real(X):
+    """``X``, or scikit-learn's complex-data error without its dump of the whole array."""
+    kind = X.dtype.kind if hasattr(X, "dtype") else np.asarray(X).dtype.kind if isinstance(X, (list, tuple)) else ""
+    if kind == "c":
+        raise ValueError("Complex data not supported: X has complex values; glassnet works with real numbers")
+    return X
+
+
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
@@ -139,7 +147,7 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
 
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y = self._validate_input(_real(X), y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
@@ -333,7 +341,7 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X):
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         return self.network_.predict_output(X)   # a sparse X is densified chunk by chunk
 
     def _score_output(self, Y_hat, y, sample_weight):
