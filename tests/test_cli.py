@@ -486,3 +486,19 @@ def test_an_overlong_error_message_is_cut_to_one_readable_line(run, tmp_path):
     result = run("info", name + ".npz")
     assert_error(result, 1)
     assert len(result.err) < 600
+
+
+@pytest.mark.parametrize("key, value, phrase", [
+    ("dtype", "U100000000", "unknown dtype"), ("noise", "abc", "noise has the wrong type"),
+    ("hidden", "abc", "hidden layer sizes must be integers"), ("n_samples", 10**10, "10,000,000"),
+    ("seed", -3, "seed must be a non-negative"), ("extra", 1, "unknown run settings: extra"),
+    ("epochs", [], "epochs has the wrong type"),
+])
+def test_resume_checks_the_settings_a_checkpoint_holds(run, resign, key, value, phrase):
+    assert run("train", "--out", "r", *FAST).code == 0
+
+    def mutate(meta, arrays):
+        meta["config"][key] = value
+
+    resign("r/checkpoint.npz", mutate)
+    assert_error(run("train", "--out", "r", "--resume", "--epochs", "8", "-q"), 1, phrase)

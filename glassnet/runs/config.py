@@ -53,6 +53,7 @@ class RunConfig:
 
     def checked(self):
         """A copy with defaults filled in, or a :class:`ConfigError` naming the bad setting."""
+        _check_types(self)
         c = dataclasses.replace(self, hidden=tuple(self.hidden), activation=tuple(self.activation))
         if c.csv is None and not c.dataset:
             raise ConfigError("dataset", "name a dataset or a CSV file")
@@ -105,6 +106,27 @@ class RunConfig:
         if unknown:
             raise ValueError(f"unknown run settings: {', '.join(unknown)}")
         return cls(**{k: tuple(v) if k in ("hidden", "activation") else v for k, v in d.items()})
+
+
+_TYPES = {"dataset": (str, type(None)), "csv": (str, type(None)), "target": (str, int, type(None)),
+          "task": str, "n_samples": int, "noise": (int, float), "seed": int, "test_size": (int, float),
+          "hidden": (tuple, list), "activation": (tuple, list), "output": str, "optimizer": str,
+          "lr": (int, float, type(None)), "schedule": (str, type(None)), "epochs": int,
+          "batch_size": (int, type(None)), "l2": (int, float), "dropout": (int, float), "dtype": str}
+
+
+def _check_types(config):
+    """Every setting of the type it must have (a checkpoint's settings come from a file)."""
+    for name, kinds in _TYPES.items():
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise ConfigError(name, f"{name} has the wrong type: {type(value).__name__} {str(value)[:40]!r}")
+    if not all(isinstance(h, int) and not isinstance(h, bool) for h in config.hidden):
+        raise ConfigError("hidden", f"hidden layer sizes must be integers, got {str(config.hidden)[:60]}")
+    if not all(isinstance(a, str) for a in config.activation):
+        raise ConfigError("activation", "activations must be names")
+    if config.seed < 0:
+        raise ConfigError("seed", f"the seed must be a non-negative integer, got {config.seed}")
 
 
 def _choose(value, valid, name):

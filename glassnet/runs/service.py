@@ -111,11 +111,12 @@ def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True
         raise ValueError(f"{path} has no random generator state to resume from")
     try:
         config = RunConfig.from_dict(ckpt.config)
+        config = config.checked()
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path} holds settings this glassnet cannot read: {exc}") from None
+        raise ValueError(f"{path} holds settings this glassnet cannot use: {exc}") from None
     if epochs is not None:
         config.epochs = epochs
-    config = config.checked()
+        config = config.checked()
     state = _State(config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule,
                    ckpt.history, ckpt.epoch)
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
