@@ -31,6 +31,7 @@ import numpy as np
 from ._validation import check_non_negative, check_positive, check_random_state, check_X
 from .batches import ArrayBatches
 from .callbacks import as_callbacks
+from .heads import head_for_loss
 from .optimizers import get_optimizer
 from .schedules import get_schedule
 
@@ -160,7 +161,10 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     l2, l1 : float
         Penalties on the weights: ``l2/2 · Σ‖W‖²/n`` and ``l1 · Σ|W|/n``.
     loss : str or Loss, optional
-        Defaults to the head's canonical loss.
+        Defaults to the head's canonical loss. ``"squared_error"`` on a sigmoid
+        output whose task was not named fits numbers that are not 0/1 labels
+        (such as ``y = [1.0]``) as a regression, as a textbook neuron does
+        (:func:`glassnet.heads.head_for_loss`).
     sample_weight : array-like, shape (n_samples,), optional
     validation : (X_val, y_val) or float, optional
         Validation data, or the fraction of the training data to hold out for it
@@ -194,6 +198,7 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     """
     rng = check_random_state(random_state)
     _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1)
+    net.head = head_for_loss(net.head, y, loss)
     loss = net.resolve_loss(loss)
     X, Y, sw, validation = _checked_data(net, X, y, sample_weight, validation, rng)
     opt = _optimizer(optimizer, lr)
