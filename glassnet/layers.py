@@ -180,7 +180,8 @@ def layout_of(shape, n_in, n_out, layout=None, name="W"):
     """The layout a matrix of ``shape`` is in, for a layer ``n_in → n_out``.
 
     A named ``layout`` must fit the shape. Without one, the shape decides when only
-    one layout fits; a square matrix fits both and raises :class:`AmbiguousLayout`.
+    one layout fits; a square matrix fits both and raises :class:`AmbiguousLayout`
+    (but a single weight, 1 × 1, reads the same either way).
     """
     expected = {"in_out": (n_in, n_out), "out_in": (n_out, n_in)}
     shape = tuple(shape)
@@ -190,6 +191,8 @@ def layout_of(shape, n_in, n_out, layout=None, name="W"):
                              f"({'n_in, n_out' if layout == 'in_out' else 'n_out, n_in'}), got {shape}")
         return layout
     fits = [name_ for name_, wanted in expected.items() if shape == wanted]
+    if shape == (1, 1):
+        return "out_in"    # one weight: both layouts read it the same way
     if len(fits) == 2:
         raise AmbiguousLayout(
             f"{name} is square, of shape {shape}, so its shape does not say which way it is laid out: pass "

@@ -131,7 +131,7 @@ class Network:
         bs = [None] * len(Ws) if biases is None else [np.asarray(b, dtype=float).reshape(-1) for b in biases]
         if len(bs) != len(Ws):
             raise ValueError(f"{len(Ws)} weight matrices but {len(bs)} bias vectors: give one per layer")
-        layout = _network_layout(Ws, bs, layout)
+        layout = weights_layout(Ws, bs, layout)
         sizes = _sizes_in_layout(Ws, bs, layout)
         if sizes is None:
             shapes = ", ".join(str(W.shape) for W in Ws)
@@ -552,19 +552,23 @@ def _sizes_in_layout(Ws, bs, layout):
     return sizes
 
 
-def _network_layout(Ws, bs, layout):
-    """The layout of a network's matrices: the one named, or the only one their shapes fit.
+def weights_layout(weights, biases=None, layout=None):
+    """The layout of a network's weight matrices: the one named, or the only one their shapes fit.
 
     A square matrix fits both layouts whatever its neighbours say, so without a
     named layout it is refused (:class:`~glassnet.layers.AmbiguousLayout`).
     """
     from .layers import AmbiguousLayout, check_layout, layout_of
+    Ws = [np.asarray(W) for W in weights]
+    bs = [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
     if layout is not None:
         return check_layout(layout)
     for l, W in enumerate(Ws, 1):
-        if W.shape[0] == W.shape[1]:
+        if W.shape[0] == W.shape[1] > 1:
             layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")   # raises, naming layout=
     fits = [name for name in _SHAPE_WORDS if _sizes_in_layout(Ws, bs, name) is not None]
+    if len(fits) == 2 and all(W.shape == (1, 1) for W in Ws):
+        return "out_in"    # single weights read the same either way
     if len(fits) == 1:
         return fits[0]
     if not fits:

@@ -313,7 +313,7 @@ def test_info_rejects_a_tampered_model(run, trained_run):
 def test_trace_prints_the_hand_calculation(run, tmp_path):
     result = run("trace", "--sizes", "2,2,1", "--x", "1,2", "--y", "1", "--lr", "0.5", "--json", "t.json")
     assert result.code == 0, result.err
-    for phrase in ("Forward pass", "Loss", "Backward pass", "z1 = "):
+    for phrase in ("Forward pass", "Loss", "Backward pass", "z⁽¹⁾₁ = "):
         assert phrase in result.out
     traced = json.loads(open("t.json").read())
     assert traced["layer_sizes"] == [2, 2, 1] and traced["lr"] == 0.5
@@ -332,6 +332,55 @@ def test_trace_errors(run, trained_run):
     assert_error(run("trace", "--activation", "wiggle"), 2, "wiggle")
     assert_error(run("trace", "--lr", "-1"), 1, "lr")
     assert_error(run("trace", "--weights", trained_run / "model.npz", "--sizes", "3,1"), 2, "--sizes")
+
+
+TEXTBOOK_221 = ["--sizes", "2,2,1", "--activation", "sigmoid", "--weights", "0.1,0.2;0.3,0.4 | 0.5,0.6",
+                "--biases", "0.1,0.2 | 0.3", "--x", "1,2", "--y", "1", "--lr", "0.1"]
+
+
+def test_trace_of_given_numbers_in_the_textbook_layout(run):
+    result = run("trace", *TEXTBOOK_221, "--layout", "out_in")
+    assert result.code == 0, result.err
+    for line in ("z⁽¹⁾ = [0.6, 1.3]", "a⁽¹⁾ = [0.6457, 0.7858]", "a⁽²⁾ = [0.7492]",
+                 "L = −[y₁·log ŷ₁ + (1 − y₁)·log(1 − ŷ₁)] = −[1·log 0.7492 + (1 − 1)·log(1 − 0.7492)] = 0.2888",
+                 "new W⁽¹⁾ = [[0.1029, 0.2057], [0.3025, 0.4051]]", "new b⁽¹⁾ = [0.1029, 0.2025]",
+                 "new W⁽²⁾ = [[0.5162, 0.6197]]", "new b⁽²⁾ = [0.3251]"):
+        assert line in result.out, line
+    # The same square matrices without --layout are refused, naming it; in glassnet's
+    # layout they are another network (z¹ = [0.8, 1.2]).
+    assert_error(run("trace", *TEXTBOOK_221), 2, "--weights", "square", "--layout out_in", "--layout in_out")
+    in_out = [("0.1,0.2;0.3,0.4 | 0.5;0.6" if a == TEXTBOOK_221[5] else a) for a in TEXTBOOK_221]
+    other = run("trace", *in_out, "--layout", "in_out", "--digits", "6")
+    assert other.code == 0, other.err
+    assert "z⁽¹⁾ = [0.8, 1.2]" in other.out and "a⁽¹⁾ = [0.689974, 0.768525]" in other.out
+
+
+def test_trace_follows_several_steps_of_a_single_neuron(run):
+    result = run("trace", "--weights", "0.3", "--biases", "0.1", "--x", "0.5", "--y", "1", "--loss",
+                 "squared_error", "--activation", "sigmoid", "--steps", "20", "--json", "steps.json")
+    assert result.code == 0, result.err
+    assert result.out.count("── Forward pass ──") == 1            # the first step in full, then the table
+    rows = [line for line in result.out.splitlines() if line.startswith("│")]
+    assert len(rows) == 20
+    first, last = rows[0].split("│")[1:-1], rows[-1].split("│")[1:-1]
+    assert [c.strip() for c in first] == ["1", "0.0958", "0.3054", "0.1108"]     # the seed's epoch 1
+    assert [c.strip() for c in last] == ["20", "0.0726", "0.3986", "0.2972"]     # and epoch 20
+    steps = json.loads(open("steps.json").read())["steps"]
+    assert len(steps) == 20 and steps[1]["layers"][0]["W"] == steps[0]["layers"][0]["W_new"]
+    full = run("trace", "--weights", "0.3 | 0.2", "--biases", "0.1 | 0.2", "--x", "0.5", "--y", "1",
+               "--steps", "3", "--full", "--loss", "squared_error")
+    assert full.code == 0 and full.out.count("── Forward pass ──") == 3 and "Step 3 of 3" in full.out
+
+
+def test_trace_errors_of_given_numbers(run, trained_run):
+    assert_error(run("trace", "--weights", "1,2;3", "--biases", "0"), 2, "--weights", "same number")
+    assert_error(run("trace", "--weights", "1,2 | 3,4,5"), 2, "--weights", "neither layout")
+    assert_error(run("trace", "--weights", "1,2 | 3", "--biases", "0"), 2, "--biases", "2 layers")
+    assert_error(run("trace", "--weights", "1,2,3", "--biases", "0", "--sizes", "3,2"), 2, "--sizes")
+    assert_error(run("trace", "--weights", "1,2", "--activation", "relu,tanh"), 2, "2 activations")
+    assert_error(run("trace", "--weights", trained_run / "model.npz", "--biases", "0"), 2, "--biases")
+    assert_error(run("trace", "--layout", "rows"), 2, "--layout")
+    assert_error(run("trace", "--steps", "0"), 2, "--steps")
 
 
 def test_gradcheck_passes_and_fails_with_exit_status(run):
