@@ -370,6 +370,8 @@ class _Run:
         """Train one epoch and record it; the reason to stop, or None."""
         net, opt, history = self.net, self.optimizer, self.history
         start_time = time.perf_counter()
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch)
         if self.schedule is not None:
             opt.lr = self.schedule(epoch)
         epoch_loss, grad_norm, accuracy, diverged = self._steps()

@@ -403,6 +403,15 @@ def test_descend_prints_the_path_and_plots_it(run):
     assert "0.864" in result.out  # 4 · 0.6³
 
 
+def test_descend_stops_as_texts_do(run):
+    # Stop after the step whose f'(x) < 0.01: 15 steps, x = 0.00188 (the seed tutorial's table).
+    result = run("descend", "x**2", "--start", "4", "--lr", "0.2", "--tol", "0.01", "--rows", "40")
+    assert result.code == 0, result.err
+    assert "converged after 15 steps" in result.out and "0.00188074" in result.out
+    result = run("descend", "x**2", "--start", "4", "--lr", "0.2", "--tol", "0", "--f-tol", "1e-4")
+    assert "converged after 12 steps: f = 7.58e-05 < f_tol = 0.0001" in result.out
+
+
 def test_descend_errors(run):
     assert_error(run("descend", "x**2 + y**2", "--start", "1,zz"), 2, "--start")
     assert_error(run("descend", "import os", "--start", "1"), 1, "cannot parse")

@@ -446,3 +446,23 @@ def test_a_sigmoid_classifier_keeps_its_labels_with_squared_error():
         gn.train(named, [[0.5]], [1.0], loss="squared_error", epochs=1)   # a named task is kept
     with pytest.raises(ValueError, match="single class"):
         gn.train(gn.Network([1, 1], activations="sigmoid"), [[0.5]], [1.0], epochs=1)  # its own loss: labels
+
+
+def test_stop_at_loss_before_the_update_as_the_seed_tutorial_stops():
+    # One identity neuron, x = 2, y = 5, w = 0.5, b = 1, lr 0.1, "if loss < 0.01: stop" before
+    # updating: losses 4.5, 1.125, 0.2812, 0.0703, 0.0176, then 0.0044 at epoch 6, where it
+    # stops with w = 1.6625, b = 1.5813 (the weights that gave 0.0044).
+    def neuron():
+        return gn.Network.from_weights([[[0.5]]], [[1.0]], activations="identity", layout="out_in")
+
+    net = neuron()
+    h = gn.train(net, [[2.0]], [5.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
+                 callbacks=[StopAtLoss(0.01, before_update=True)])
+    np.testing.assert_allclose(np.round(h.loss, 4), [4.5, 1.125, 0.2812, 0.0703, 0.0176, 0.0044])
+    assert h.stop_reason == "loss_threshold"
+    assert (round(float(net.layers[0].W[0, 0]), 4), round(float(net.layers[0].b[0]), 4)) == (1.6625, 1.5813)
+    assert net.layers[0].W[0, 0] * 2 + net.layers[0].b[0] == pytest.approx(5 - np.sqrt(2 * h.loss[-1]))
+    after = neuron()   # the default keeps the sixth update
+    gn.train(after, [[2.0]], [5.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
+             callbacks=[StopAtLoss(0.01)])
+    assert after.layers[0].W[0, 0] > net.layers[0].W[0, 0]

@@ -220,7 +220,10 @@ def descend(
     start: Annotated[str, typer.Option(help="Starting point, one value per variable (sorted by name).")],
     lr: Annotated[float, typer.Option(help="Step size.")] = 0.1,
     iterations: Annotated[int, typer.Option(min=1, help="Most steps.")] = 100,
-    tol: Annotated[float, typer.Option(min=0, help="Stop when the gradient norm falls below this.")] = 1e-6,
+    tol: Annotated[float, typer.Option(min=0, help="Stop after a step whose gradient norm was below "
+                                                   "this.")] = 1e-6,
+    f_tol: Annotated[Optional[float], typer.Option("--f-tol", help="Stop after a step that brings f below "
+                                                                   "this.")] = None,
     plot: Annotated[Optional[Path], typer.Option(help="Draw the path on a contour plot (PNG).")] = None,
     rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
 ):
@@ -229,7 +232,7 @@ def descend(
     from ..glass.descent import descend as run_descent
     x0 = numbers(start, "--start")
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
-    result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol)
+    result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol, f_tol=f_tol)
     names = list(result.variables) if result.variables else [f"x{i + 1}" for i in range(result.path.shape[1])]
     table = Table(title=f"Gradient descent on f = {f}, lr = {lr:g}", title_justify="left")
     for name in ["step", *names, "f", "|∇f|"]:
