@@ -123,7 +123,6 @@ class Sigmoid(Activation):
     """
 
     name = "sigmoid"
-    formula = "σ(z) = 1 / (1 + e^(−z))"
     latex = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
     derivative_template = "{a}·(1 − {a})"
     derivative_latex = r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))"

@@ -57,6 +57,9 @@ class DescentResult:
     reason : str
         Which rule stopped it: ``"tol"`` (the gradient), ``"f_tol"`` (the value),
         ``"iterations"``, ``"diverged"`` or ``"undefined"``.
+    expression : str or None
+        ``f`` as text when it was an expression (:func:`~glassnet.glass.plots.plot_descent`
+        draws its contours and names it).
     """
 
     x: np.ndarray
@@ -69,6 +72,7 @@ class DescentResult:
     message: str = ""
     lr: float = field(default=float("nan"), repr=False)
     reason: str = "iterations"
+    expression: str | None = None
 
     def __str__(self, max_rows=12):
         names = list(self.variables) if self.variables else (
@@ -175,7 +179,9 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None, f_tol=None):
                              else f"f is not finite at x0 = {x0!r} (f = {start})")
         walk = _Walk(x, start)
         walk.run(value_at, gradient_at, lr, iterations, tol, f_tol)
-    return walk.result(variables, lr)
+    result = walk.result(variables, lr)
+    result.expression = getattr(fun, "expression", None)
+    return result
 
 
 def _objective(f, x, scalar, grad):
@@ -193,6 +199,7 @@ def _objective(f, x, scalar, grad):
                              f"but x0 has {x.size} coordinate(s)")
         f_num, grad_num = calculus.numeric_function(expr, symbols)  # NaN outside f's domain
         fun = lambda x: f_num(*x)  # noqa: E731
+        fun.expression = str(expr)
         default_grad = lambda x: grad_num(*x)  # noqa: E731
     elif callable(f):
         fun = (lambda x: f(x[0])) if scalar else f

@@ -266,7 +266,7 @@ def _canonical_deltas(t, l, names, nums):
 
 def _output_deltas(t, l, names, nums):
     """``δ = ∂L/∂ŷ · σ'(z)`` (or softmax's Jacobian product) when the pair is not canonical."""
-    layer, act, loss, L, n = t.layers[l], t.layers[l].function, t.loss_function, l + 1, t.n_samples
+    layer, act, loss, n = t.layers[l], t.layers[l].function, t.loss_function, t.n_samples
     rule = act.backward_formula if not act.elementwise else f"δ = ∂L/∂ŷ · {act.symbol}'(z)"
     lines = [f"{_layer_title(t, l)}: not a canonical pair, so {rule}, with ∂ℓ/∂ŷ = "
              f"{loss.gradient_text('ŷ', 'y')} and {act.derivative_formula}"]
