@@ -147,7 +147,8 @@ def test_train_on_a_csv_with_string_labels(run, tmp_path):
 
 
 @pytest.mark.parametrize("extra", [[], ["--schedule", "exponential", "--dropout", "0.2"],
-                                   ["--optimizer", "momentum", "--schedule", "plateau"]])
+                                   ["--optimizer", "momentum", "--schedule", "plateau"],
+                                   ["--no-shuffle", "--no-standardize", "--beta1", "0.8", "--eps", "1e-6"]])
 def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
     assert run("train", "--out", "straight", "--epochs", "8", *FAST[2:], *extra).code == 0
     assert run("train", "--out", "split", "--epochs", "4", *FAST[2:], *extra).code == 0
@@ -158,6 +159,39 @@ def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
     with open("split/history.csv") as a, open("straight/history.csv") as b:
         split_rows, straight_rows = list(csv.DictReader(a)), list(csv.DictReader(b))
     assert [r["loss"] for r in split_rows] == [r["loss"] for r in straight_rows]
+
+
+def test_train_xor_on_its_four_points_without_a_test_split(run):
+    result = run("train", "xor", "--n-samples", "4", "--noise", "0", "--test-size", "0", "--hidden", "4",
+                 "--activation", "tanh", "--optimizer", "sgd", "--lr", "0.5", "--full-batch", "--epochs", "3000",
+                 "--no-standardize", "--no-shuffle", "--out", "xor", "-q")
+    assert result.code == 0, result.err
+    assert "no test split" in result.err
+    metrics = json.loads(open("xor/metrics.json").read())
+    assert metrics["held_out"] is False and metrics["n_train"] == metrics["n_test"] == 4
+    assert metrics["train_accuracy"] == metrics["test_accuracy"] == 1.0
+    assert metrics["config"]["standardize"] is False and metrics["config"]["shuffle"] is False
+    with open("xor/history.csv") as f:
+        assert "val_loss" not in next(csv.reader(f))       # nothing held out, nothing to validate on
+    assert load_saved("xor/model.npz").scaler is None
+
+
+def test_adams_betas_and_eps_reach_the_optimizer(run):
+    result = run("train", "--beta1", "0.5", "--beta2", "0.99", "--eps", "1e-6", "--out", "adam", *FAST)
+    assert result.code == 0, result.err
+    optimizer = load_checkpoint("adam/checkpoint.npz").optimizer
+    assert (optimizer.beta1, optimizer.beta2, optimizer.eps) == (0.5, 0.99, 1e-6)
+    assert_error(run("train", "--beta2", "1", "--out", "x", *FAST), 2, "--beta2")
+    assert_error(run("train", "--eps", "0", "--out", "x", *FAST), 2, "--eps")
+
+
+def test_a_checkpoint_from_before_the_new_settings_resumes_with_their_defaults():
+    from glassnet.runs import RunConfig
+    old = RunConfig().as_dict()
+    for key in ("standardize", "shuffle", "beta1", "beta2", "eps"):
+        del old[key]
+    config = RunConfig.from_dict(old).checked()
+    assert (config.standardize, config.shuffle, config.beta1, config.beta2, config.eps) == (True, True, 0.9, 0.999, 1e-8)
 
 
 def _press_ctrl_c(monkeypatch, at_epoch, times=1):
@@ -495,6 +529,28 @@ def test_plot_subcommands_write_pngs(run, trained_run):
         result = run("plot", *args)
         assert result.code == 0, result.err
         assert open(args[-1], "rb").read(4) == b"\x89PNG"
+
+
+def test_plot_activations_with_beta_and_history_on_a_log_scale(run, trained_run, monkeypatch):
+    from glassnet.glass import plots
+    drawn = {}
+
+    def keep(name, draw):
+        def wrapper(*args, **kwargs):
+            drawn[name] = fig = draw(*args, **kwargs)
+            return fig
+        monkeypatch.setattr(plots, name, wrapper)
+
+    keep("plot_activations", plots.plot_activations)
+    keep("plot_history", plots.plot_history)
+    assert run("plot", "activations", "--beta", "1,5", "--out", "b.png").code == 0
+    assert [ax.get_title() for ax in drawn["plot_activations"].axes] == ["Sigmoid", "Sigmoid(beta=5.0)"]
+    assert run("plot", "activations", "--names", "tanh,sigmoid", "--beta", "2", "--out", "c.png").code == 0
+    assert [ax.get_title() for ax in drawn["plot_activations"].axes] == ["Tanh", "Sigmoid(beta=2.0)"]
+    assert run("plot", "history", trained_run, "--log", "--out", "h.png").code == 0
+    loss_ax = drawn["plot_history"].axes[0]
+    assert loss_ax.get_yscale() == "log" and [t.get_text() for t in loss_ax.get_legend().get_texts()] == [
+        "train", "test"]
 
 
 def test_plot_errors(run):

@@ -23,7 +23,7 @@ from .common import (
 
 _CONFIG_OPTIONS = ("dataset", "csv", "target", "task", "n_samples", "noise", "seed", "test_size",
                    "hidden", "activation", "output", "optimizer", "lr", "schedule", "batch_size",
-                   "l2", "dropout", "dtype")
+                   "l2", "dropout", "dtype", "standardize", "shuffle", "beta1", "beta2", "eps")
 
 
 @app.command()
@@ -48,12 +48,21 @@ def train(
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Mini-batch size.")] = 32,
     full_batch: Annotated[bool, typer.Option("--full-batch", help="One step per epoch on all samples.")] = False,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the data, the split, the weights, the shuffles.")] = 0,
-    test_size: Annotated[float, typer.Option(help="Fraction of the samples held out for testing.")] = 0.2,
+    test_size: Annotated[float, typer.Option(help="Fraction of the samples held out for testing; 0 trains "
+                                                  "on every sample and scores the training data.")] = 0.2,
     l2: Annotated[float, typer.Option(min=0, help="L2 penalty on the weights.")] = 0.0,
     dropout: Annotated[float, typer.Option(min=0, max=0.99, help="Dropout rate of the hidden layers.")] = 0.0,
     n_samples: Annotated[int, typer.Option(min=1, help="Samples drawn by a generated dataset.")] = 500,
     noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
     dtype: Annotated[str, typer.Option(help="float64 or float32.")] = "float64",
+    standardize: Annotated[bool, typer.Option("--standardize/--no-standardize", help="Rescale the features "
+                                              "with the training split's mean and deviation.")] = True,
+    shuffle: Annotated[bool, typer.Option("--shuffle/--no-shuffle", help="Reshuffle the samples every "
+                                          "epoch.")] = True,
+    beta1: Annotated[float, typer.Option(help="Adam's β₁, the decay of the gradient's average.")] = 0.9,
+    beta2: Annotated[float, typer.Option(help="Adam's β₂, the decay of the squared gradient's "
+                                              "average.")] = 0.999,
+    eps: Annotated[float, typer.Option(help="Adam's (and RMSprop's) ε in θ ← θ − η m̂ / (√v̂ + ε).")] = 1e-8,
     out: Annotated[Optional[Path], typer.Option(help="Run folder (default runs/DATASET-TIMESTAMP).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its checkpoint.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run in --out.")] = False,
@@ -63,8 +72,9 @@ def train(
 ):
     """Train a network and write a run folder: model, metrics, history, pictures, report.
 
-    The features are standardized with the statistics of the training split; the
-    test split is scored at the end (and monitored as validation data per epoch).
+    The features are standardized with the statistics of the training split (unless
+    --no-standardize); the test split is scored at the end and monitored every epoch
+    (--test-size 0 trains on every sample and scores the training data).
     A checkpoint is written every --checkpoint-every epochs; the first Ctrl-C stops
     after the current epoch and saves it, so `glassnet train --out RUN --resume`
     continues where it stopped.
@@ -94,7 +104,8 @@ def train(
                                                                allow_empty=True)),
                     activation=tuple(activation_list(activation)), output=output, optimizer=optimizer,
                     lr=lr, schedule=schedule, epochs=epochs, batch_size=None if full_batch else batch_size,
-                    l2=l2, dropout=dropout, dtype=dtype)
+                    l2=l2, dropout=dropout, dtype=dtype, standardize=standardize, shuffle=shuffle,
+                    beta1=beta1, beta2=beta2, eps=eps)
                 result = run(config, out, overwrite=overwrite, callbacks=progress,
                              checkpoint_every=checkpoint_every, plots=plots)
     except ConfigError as exc:
@@ -126,6 +137,8 @@ def _report_run(result):
     for problem in result.problems:
         note(f"warning: {problem}")
     metrics, classifier = result.metrics, result.metrics["task"] == "classification"
+    if not metrics.get("held_out", True):
+        note("note: no test split (--test-size 0): the test scores are the training data's")
     print_network(result.net)
     print_metrics(metrics, classifier)
     headline, value = ("test accuracy", metrics["test_accuracy"]) if classifier else ("test R²", metrics["test_r2"])
