@@ -44,6 +44,12 @@ class Loss:
     gradient_template = "∂ℓ/∂{a}"
     """``∂ℓ/∂ŷ`` of one output in terms of ``{a}`` and ``{y}``."""
     gradient_latex = r"\partial \ell / \partial \hat y"
+    sample_template = "{terms}"
+    """One sample's loss around its outputs' terms (joined by " + ")."""
+
+    def sample_text(self, terms):
+        """One sample's loss from its outputs' terms (:meth:`term_text`)."""
+        return self.sample_template.format(terms=" + ".join(terms))
 
     def term_text(self, a, y):
         """One output's term of the loss, written with names or numbers."""
@@ -114,7 +120,8 @@ class BinaryCrossEntropy(Loss):
     title = "binary cross-entropy"
     formula = "ℓ = −Σₖ [yₖ·log ŷₖ + (1 − yₖ)·log(1 − ŷₖ)]"
     latex = r"\ell = -\sum_k [y_k \log \hat y_k + (1 - y_k) \log(1 - \hat y_k)]"
-    term_template = "−[{y}·log {a} + (1 − {y})·log(1 − {a})]"
+    term_template = "{y}·log {a} + (1 − {y})·log(1 − {a})"
+    sample_template = "−[{terms}]"
     gradient_template = "({a} − {y}) / ({a}·(1 − {a}))"
     gradient_latex = r"\frac{\hat y - y}{\hat y (1 - \hat y)}"
 
@@ -135,7 +142,8 @@ class CategoricalCrossEntropy(Loss):
     title = "categorical cross-entropy"
     formula = "ℓ = −Σₖ yₖ·log ŷₖ"
     latex = r"\ell = -\sum_k y_k \log \hat y_k"
-    term_template = "−{y}·log {a}"
+    term_template = "{y}·log {a}"
+    sample_template = "−[{terms}]"
     gradient_template = "−{y} / {a}"
     gradient_latex = r"-\frac{y}{\hat y}"
 

@@ -227,8 +227,8 @@ def _loss_lines(t, names, nums):
     lines = [f"  {loss.formula}" + ("" if n == 1 else ",  L = (1/n) Σₛ ℓ[s]")]
     for s in range(n):
         S, k_range = s + 1, range(t.Y.shape[1])
-        symbols = " + ".join(loss.term_text(names.y_hat(k + 1, S), names.y(k + 1, S)) for k in k_range)
-        values = " + ".join(loss.term_text(nums.num(t.Y_hat[s, k]), nums.fac(t.Y[s, k])) for k in k_range)
+        symbols = loss.sample_text([loss.term_text(names.y_hat(k + 1, S), names.y(k + 1, S)) for k in k_range])
+        values = loss.sample_text([loss.term_text(nums.num(t.Y_hat[s, k]), nums.fac(t.Y[s, k])) for k in k_range])
         name = "L" if n == 1 else f"ℓ[{S}]"
         lines.append(f"  {name} = {symbols} = {values} = {nums.num(t.sample_loss[s])}")
     if n > 1:
