@@ -120,6 +120,8 @@ class Network:
             ``"in_out"``: glassnet's, shape ``(n_in, n_out)``. Without it each matrix's
             shape must say which it is: a square matrix fits both and is refused.
 
+        Examples
+        --------
         >>> net = Network.from_weights([[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]], [[0.1, 0.2], [0.3]],
         ...                            activations="sigmoid", layout="out_in")
         >>> net.layer_sizes

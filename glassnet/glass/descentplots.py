@@ -48,6 +48,9 @@ def _evaluate(f, grids):
 def plot_descent(result_or_path, f=None, path=None, levels=30):
     """The path of gradient descent: on contour lines (two variables) or on the curve (one).
 
+    For more than two variables, the function value along the path is drawn
+    against the step. The title names f (when known), the steps and the step size.
+
     Parameters
     ----------
     result_or_path : DescentResult or array-like, shape (k, n_vars)
@@ -59,9 +62,6 @@ def plot_descent(result_or_path, f=None, path=None, levels=30):
         drawn as the path alone and one variable as the recorded values.
     levels : int
         Number of contour levels.
-
-    For more than two variables, the function value along the path is drawn
-    against the step. The title names f (when known), the steps and the step size.
     """
     plt = _pyplot()
     result = result_or_path
