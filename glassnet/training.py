@@ -161,10 +161,7 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     l2, l1 : float
         Penalties on the weights: ``l2/2 · Σ‖W‖²/n`` and ``l1 · Σ|W|/n``.
     loss : str or Loss, optional
-        Defaults to the head's canonical loss. ``"squared_error"`` on a sigmoid
-        output whose task was not named fits numbers that are not 0/1 labels
-        (such as ``y = [1.0]``) as a regression, as a textbook neuron does
-        (:func:`glassnet.heads.head_for_loss`).
+        Defaults to the head's canonical loss (squared error: :func:`~glassnet.heads.head_for_loss`).
     sample_weight : array-like, shape (n_samples,), optional
     validation : (X_val, y_val) or float, optional
         Validation data, or the fraction of the training data to hold out for it

@@ -79,8 +79,7 @@ def train(
     after the current epoch and saves it, so `glassnet train --out RUN --resume`
     continues where it stopped.
     """
-    from ..runs import ConfigError, RunConfig, RunExists, RunInterrupted, run
-    from ..runs import resume as resume_run
+    from ..runs import ConfigError, RunExists, RunInterrupted, run
     from ..training import TrainingDivergedWarning
 
     progress = [] if quiet else [_progress_bar()]
@@ -88,25 +87,9 @@ def train(
         with warnings.catch_warnings():   # a divergence is reported once, in words, below
             warnings.simplefilter("ignore", TrainingDivergedWarning)
             if resume:
-                if out is None:
-                    raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
-                ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS
-                           if given(ctx, "csv_path" if o == "csv" else o)]
-                if ignored:
-                    note(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}")
-                result = resume_run(out, epochs=epochs if given(ctx, "epochs") else None, callbacks=progress,
-                                    checkpoint_every=checkpoint_every, plots=plots)
+                result = _resume(ctx, out, epochs, progress, checkpoint_every, plots)
             else:
-                config = RunConfig(
-                    dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
-                    target=target, task=task, n_samples=n_samples, noise=noise, seed=seed,
-                    test_size=test_size, hidden=tuple(numbers(hidden, "--hidden", int, positive=True,
-                                                               allow_empty=True)),
-                    activation=tuple(activation_list(activation)), output=output, optimizer=optimizer,
-                    lr=lr, schedule=schedule, epochs=epochs, batch_size=None if full_batch else batch_size,
-                    l2=l2, dropout=dropout, dtype=dtype, standardize=standardize, shuffle=shuffle,
-                    beta1=beta1, beta2=beta2, eps=eps)
-                result = run(config, out, overwrite=overwrite, callbacks=progress,
+                result = run(_new_config(ctx.params), out, overwrite=overwrite, callbacks=progress,
                              checkpoint_every=checkpoint_every, plots=plots)
     except ConfigError as exc:
         option = {"csv": "--csv", "dataset": "DATASET"}.get(exc.field, f"--{exc.field.replace('_', '-')}")
@@ -117,6 +100,32 @@ def train(
         note(str(exc))
         raise typer.Exit(130) from None
     _report_run(result)
+
+
+def _resume(ctx, out, epochs, progress, checkpoint_every, plots):
+    """Continue the run in ``out``: its own settings, and the options that cannot change, noted."""
+    from ..runs import resume
+    if out is None:
+        raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
+    ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS if given(ctx, "csv_path" if o == "csv" else o)]
+    if ignored:
+        note(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}")
+    return resume(out, epochs=epochs if given(ctx, "epochs") else None, callbacks=progress,
+                  checkpoint_every=checkpoint_every, plots=plots)
+
+
+def _new_config(options):
+    """The :class:`~glassnet.runs.RunConfig` of the command's options (``ctx.params``)."""
+    from ..runs import RunConfig
+    o = dict(options)
+    csv_path = o.pop("csv_path")
+    kept = ("target", "task", "n_samples", "noise", "seed", "test_size", "output", "optimizer", "lr",
+            "schedule", "epochs", "l2", "dropout", "dtype", "standardize", "shuffle", "beta1", "beta2", "eps")
+    return RunConfig(
+        dataset=None if csv_path else o["dataset"], csv=None if csv_path is None else str(csv_path),
+        hidden=tuple(numbers(o["hidden"], "--hidden", int, positive=True, allow_empty=True)),
+        activation=tuple(activation_list(o["activation"])),
+        batch_size=None if o["full_batch"] else o["batch_size"], **{k: o[k] for k in kept})
 
 
 def _progress_bar():

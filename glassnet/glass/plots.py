@@ -212,16 +212,7 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transf
         filled = ax.contourf(U, V, P[:, 0].reshape(U.shape), levels=20, cmap="viridis", alpha=0.75)
         fig.colorbar(filled, ax=ax, label="prediction")
 
-    labels = np.unique(y)
-    colours = plt.get_cmap("tab10")
-    for i, label in enumerate(labels):
-        pts = X[y == label]
-        if classes is not None and P.shape[1] == 2:          # match the two ends of RdBu
-            colour = "tab:red" if str(label) == str(classes[1]) else "tab:blue"
-        else:
-            colour = colours(i % 10)
-        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, edgecolors="k", linewidths=0.4,
-                   label=str(label))
+    _draw_points(ax, plt.get_cmap("tab10"), X, y, classes if P.shape[1] == 2 else None)
     ax.set_xlim(u[0], u[-1])
     ax.set_ylim(v[0], v[-1])
     ax.set_xlabel("x₁")
@@ -230,6 +221,18 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transf
     ax.legend(title="class", loc="best", fontsize="small")
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def _draw_points(ax, colours, X, y, two_classes):
+    """The data points, one colour per class (the two ends of RdBu for two classes)."""
+    for i, label in enumerate(np.unique(y)):
+        pts = X[y == label]
+        if two_classes is not None:
+            colour = "tab:red" if str(label) == str(two_classes[1]) else "tab:blue"
+        else:
+            colour = colours(i % 10)
+        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, edgecolors="k", linewidths=0.4,
+                   label=str(label))
 
 
 # --------------------------------------------------------------------------- the network
