@@ -191,7 +191,7 @@ def layout_of(shape, n_in, n_out, layout=None, name="W"):
                              f"({'n_in, n_out' if layout == 'in_out' else 'n_out, n_in'}), got {shape}")
         return layout
     fits = [name_ for name_, wanted in expected.items() if shape == wanted]
-    if shape == (1, 1):
+    if len(fits) == 2 and shape == (1, 1):
         return "out_in"    # one weight: both layouts read it the same way
     if len(fits) == 2:
         raise AmbiguousLayout(

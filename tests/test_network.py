@@ -308,3 +308,10 @@ def test_non_square_matrices_say_their_layout_and_wrong_shapes_are_named():
         gn.Network.from_weights([np.ones((2, 3)), np.ones((2, 1))], activations="tanh", layout="in_out")
     with pytest.raises(ValueError, match="unknown layout"):
         gn.Network.from_weights(TEXTBOOK_W, TEXTBOOK_B, activations="sigmoid", layout="rows")
+
+
+def test_a_single_weight_reads_the_same_in_both_layouts():
+    net = gn.Network.from_weights([[[0.3]], [[0.2]]], [[0.1], [0.2]], activations="sigmoid")
+    assert net.layer_sizes == [1, 1, 1] and net.layers[1].W[0, 0] == 0.2
+    with pytest.raises(ValueError, match=r"must have shape \(2, 3\)"):
+        gn.Network([2, 3]).layers[0].set_weights([[0.5]])

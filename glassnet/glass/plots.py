@@ -18,6 +18,10 @@ import numpy as np
 from ._figures import _finish, _pyplot, _subplots, save_figure  # noqa: F401 - save_figure is public here
 from .descentplots import plot_descent, plot_ewma  # noqa: F401 - part of this module's face
 
+__all__ = ["DEFAULT_ACTIVATIONS", "plot_activations", "plot_losses", "plot_history", "plot_decision_boundary",
+           "plot_network", "plot_descent", "plot_ewma", "plot_comparison", "plot_confusion_matrix",
+           "save_figure"]
+
 DEFAULT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
 """The activations :func:`plot_activations` draws by default (every elementwise one but exp)."""
 
