@@ -2,6 +2,8 @@
 
 import math
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -287,3 +289,15 @@ TOKENS = ["x", "y", "1", "9", "0", ".", "__", "_", "(", ")", "[", "]", "**", "^"
 ))
 def test_random_text_only_ever_raises_value_error(text):
     _parse_or_value_error(text)
+
+
+@pytest.mark.parametrize("formula", ["(6.765895514269004e-96)**(6.765895514269004e-96)",
+                                     "(1e-20)**(1e-20) * x", "(0.123456789012345678901)**(1/999) + x"])
+def test_a_constant_to_a_fractional_power_does_not_compute_a_huge_exact_root(formula):
+    # Found by the grammar fuzz: SymPy's exact root of a 111-digit rational to a 111-digit
+    # fractional power needed gigabytes. Run in a process that has 1.5 GiB of address space.
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**29, 3 * 2**29)); "
+            "from glassnet.glass.calculus import parse, derivative; "
+            f"f = parse({formula!r}); print(f.is_number or derivative(f, 'x'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]

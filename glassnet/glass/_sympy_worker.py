@@ -176,11 +176,27 @@ def _watch_parent(parent):
     os._exit(0)
 
 
+MEMORY_LIMIT = 2 * 2**30
+"""Bytes of address space the child may use: a formula whose algebra would need more gets a
+MemoryError (one line to the user) instead of taking the machine's memory for 5 seconds."""
+
+
+def _limit_memory():
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows; the time limit still holds
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def serve():
     """The child's loop: read ``(task, args)``, answer ``("ok", result)`` or ``("error", message)``."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _limit_memory()
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the replies
     requests = sys.stdin.buffer
@@ -196,6 +212,8 @@ def serve():
             reply = ("ok", task(*args))
         except ValueError as exc:
             reply = ("error", str(exc))
+        except MemoryError:
+            reply = ("error", f"SymPy needed more than {MEMORY_LIMIT // 2**30} GiB for this formula")
         except Exception as exc:  # noqa: BLE001 - whatever SymPy raised, the parent gets one line
             reply = ("error", f"SymPy failed on this formula ({type(exc).__name__})")
         try:

@@ -273,6 +273,10 @@ class _Reader:
             shadow = b ** p
         except OverflowError:
             raise self.fail(f"{self.piece(node)} is too large (constants stay within 1e300)") from None
+        if not exponent.is_integer and not _exact_root_is_cheap(base, exponent):
+            # SymPy would look for exact roots of huge integers (gigabytes, for
+            # (6.7e-96)**(6.7e-96)): the value as a float is what anyone needs here.
+            return self.sp.Float(shadow, 15), shadow
         return base**exponent, shadow
 
     def build_Call(self, node, depth):
@@ -305,6 +309,18 @@ def _float(rational):
         return float(rational)
     except OverflowError:
         return math.inf
+
+
+MAX_ROOT_DIGITS = 20        # a constant to a fractional power stays exact only with numbers this short
+MAX_ROOT_DENOMINATOR = 1000  # ... and a root no deeper than this (x**(1/3) exact, 2**0.123456789 a float)
+
+
+def _exact_root_is_cheap(base, exponent):
+    """Whether SymPy may compute ``base**exponent`` exactly (both constant) without a huge integer root."""
+    rationals = list(base.atoms(type(exponent))) if exponent.is_Rational else []
+    if not exponent.is_Rational or exponent.q > MAX_ROOT_DENOMINATOR:
+        return False
+    return all(len(str(abs(r.p))) <= MAX_ROOT_DIGITS and len(str(r.q)) <= MAX_ROOT_DIGITS for r in rationals)
 
 
 def _digits(rational):
