@@ -453,3 +453,44 @@ def test_glassnet_evaluate_on_a_model_whose_provenance_names_billions_of_samples
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 1 and len(err.splitlines()) == 1
     assert "n_samples must be at most 10,000,000 (glassnet.data.MAX_SAMPLES), got 10,000,000,000" in err
+
+
+def _checkpoint_with_history(tmp_path, epochs=30):
+    X, y = moons(60, noise=0.2, random_state=0)
+    net = gn.Network([2, 4, 1], output="sigmoid", random_state=0)
+    opt = gn.Adam(0.01)
+    history = gn.train(net, X, y, optimizer=opt, epochs=epochs, validation=0.25, random_state=0)
+    return save_checkpoint(tmp_path / "ckpt.npz", net, opt, history, epochs, rng=np.random.default_rng(1)), history
+
+
+def test_a_checkpoints_history_is_stored_as_arrays_and_comes_back_whole(tmp_path):
+    path, history = _checkpoint_with_history(tmp_path)
+    with np.load(path) as npz:
+        assert npz["history.loss"].dtype == np.float64 and npz["history.loss"].shape == (30,)
+    assert read_metadata(path)["history"]["series"] == sorted(history.as_dict())
+    back = load_checkpoint(path).history
+    assert back.as_dict() == history.as_dict() and back.stop_reason == history.stop_reason
+
+
+def test_a_checkpoint_written_with_the_history_as_json_lists_still_loads(tmp_path, resign):
+    path, history = _checkpoint_with_history(tmp_path)
+
+    def older_form(meta, arrays):
+        for name in meta["history"].pop("series"):
+            meta["history"][name] = arrays.pop(f"history.{name}").tolist()
+
+    resign(path, older_form)
+    assert load_checkpoint(path).history.as_dict() == history.as_dict()
+
+
+@pytest.mark.parametrize("mutate, phrase", [
+    (lambda m, a: a.__setitem__("history.loss", a["history.loss"].astype(np.float32)), "dtype float64"),
+    (lambda m, a: a.__setitem__("history.loss", a["history.loss"].reshape(5, 6)), "1-D arrays"),
+    (lambda m, a: m["history"]["series"].append("weights"), "unknown series"),
+    (lambda m, a: m["history"]["series"].remove("loss"), "does not use"),
+])
+def test_a_checkpoints_history_arrays_are_checked(tmp_path, resign, mutate, phrase):
+    path, _ = _checkpoint_with_history(tmp_path)
+    resign(path, mutate)
+    with pytest.raises(ValueError, match=phrase):
+        load_checkpoint(path)

@@ -311,16 +311,22 @@ def _float(rational):
         return math.inf
 
 
-MAX_ROOT_DIGITS = 20        # a constant to a fractional power stays exact only with numbers this short
-MAX_ROOT_DENOMINATOR = 1000  # ... and a root no deeper than this (x**(1/3) exact, 2**0.123456789 a float)
+MAX_ROOT_DIGITS = 40   # a constant to a fractional power stays exact with numbers this short ...
+MAX_ROOT_DEPTH = 12    # ... or, with longer ones, for a root no deeper than this
 
 
 def _exact_root_is_cheap(base, exponent):
-    """Whether SymPy may compute ``base**exponent`` exactly (both constant) without a huge integer root."""
-    rationals = list(base.atoms(type(exponent))) if exponent.is_Rational else []
-    if not exponent.is_Rational or exponent.q > MAX_ROOT_DENOMINATOR:
-        return False
-    return all(len(str(abs(r.p))) <= MAX_ROOT_DIGITS and len(str(r.q)) <= MAX_ROOT_DIGITS for r in rationals)
+    """Whether SymPy may compute ``base**exponent`` (both constant) exactly.
+
+    SymPy's exact roots of a long rational grow with its digits times the root's
+    depth: ``(6.8e-96)**(6.8e-96)`` (a 112-digit rational to a power with a
+    111-digit denominator) took gigabytes. Short numbers, shallow roots and
+    irrational exponents (``pi/2``) stay exact; the rest becomes a float.
+    """
+    if not exponent.is_Rational:
+        return True
+    digits = max((len(str(abs(r.p))) + len(str(r.q)) for r in base.atoms(type(exponent))), default=0)
+    return digits <= MAX_ROOT_DIGITS or exponent.q <= MAX_ROOT_DEPTH
 
 
 def _digits(rational):

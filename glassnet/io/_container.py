@@ -152,6 +152,9 @@ def read_metadata(path):
     return _read_container(path)[0]
 
 
+_PLAIN_SCALARS = (float, int, str, bool, type(None))
+
+
 def _plain(value, what):
     """``value`` as plain JSON data (numpy scalars and arrays become numbers and lists)."""
     if isinstance(value, np.generic):
@@ -161,6 +164,8 @@ def _plain(value, what):
             return [_plain(v, what) for v in value.tolist()]
         return value.tolist()
     if isinstance(value, (list, tuple)):
+        if all(type(v) in _PLAIN_SCALARS for v in value):   # a history's long lists of floats
+            return list(value)
         return [_plain(v, what) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v, what) for k, v in value.items()}

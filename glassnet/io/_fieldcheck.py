@@ -60,6 +60,21 @@ def integer(value, where, lo=0, hi=MAX_COUNT):
     return value
 
 
+def numbers(values, where, finite=True, none=False):
+    """A list of numbers (NaN and ±inf only with ``finite=False``, nulls only with ``none=True``).
+
+    The common case, a long list of plain numbers, is checked in one pass; only a list
+    with something else in it is looked at entry by entry, to name the entry.
+    """
+    sequence(values, where)
+    allowed = (int, float, type(None)) if none else (int, float)
+    if all(type(v) in allowed for v in values) and (not finite or all(map(math.isfinite, values))):
+        return values
+    for i, v in enumerate(values):
+        real(v, f"{where}[{i}]", finite=finite, none=none)
+    return values
+
+
 def real(value, where, lo=-np.inf, hi=np.inf, finite=True, none=False):
     """A number in ``[lo, hi]``; NaN and ±inf only with ``finite=False``, null only with ``none=True``."""
     if value is None and none:
@@ -114,9 +129,9 @@ def check_depth(value):
         if depth > MAX_DEPTH:
             raise ValueError(f"the metadata nests deeper than {MAX_DEPTH} levels")
         if isinstance(v, dict):
-            stack.extend((x, depth + 1) for x in v.values())
-        elif isinstance(v, list):
-            stack.extend((x, depth + 1) for x in v)
+            stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):   # only containers can nest deeper (a history holds long lists of numbers)
+            stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
 
 
 @dataclass

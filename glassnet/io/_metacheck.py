@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._fieldcheck import Claims, Plan, boolean, check_depth, fail, integer, obj, real, sequence, text
+from ._fieldcheck import (Claims, Plan, boolean, check_depth, fail, integer, numbers, obj, real, sequence,
+                          text)
 from .. import network
 from .._npzcheck import clip, short
 from ..activations import ACTIVATIONS
@@ -238,18 +239,23 @@ def _check_like(value, reference, where):
         integer(value, where, 0, 2**128 - 1)
 
 
-def check_history(spec, where="history"):
-    """The per-epoch figures: lists of numbers, a stop reason, the best epoch, a message."""
+def check_history(spec, claims, where="history"):
+    """The per-epoch figures: float64 series (arrays named in ``series``; lists of numbers in
+    older files), a stop reason, the best epoch, a message."""
     fields = tuple(History.__dataclass_fields__)
-    obj(spec, where, optional=fields)
+    obj(spec, where, optional=(*fields, "series"))
+    for name in sequence(spec.get("series", []), f"{where}.series", hi=len(HISTORY_SERIES)):
+        text(name, f"{where}.series", HISTORY_SERIES, "series")
+        _, shape = claims.claim(f"history.{name}", f"{where}.series", dtype=np.dtype(np.float64))
+        if len(shape) != 1:
+            fail(f"{where}.series", f"needs 1-D arrays, history.{name} has shape {short(shape)}")
     for key, value in spec.items():
         if key in HISTORY_SERIES:
-            for i, v in enumerate(sequence(value, f"{where}.{key}")):
-                real(v, f"{where}.{key}[{i}]", finite=False, none=True)
+            numbers(value, f"{where}.{key}", finite=False, none=True)
         elif key == "best_epoch":
             if value is not None:
                 integer(value, f"{where}.best_epoch")
-        elif value is not None:
+        elif key != "series" and value is not None:
             text(value, f"{where}.{key}", limit=10_000)
 
 
@@ -449,7 +455,7 @@ def check_metadata(meta, headers):
     check_json_object(meta["info"], "info")
     if checkpoint:
         check_optimizer(meta["optimizer"], claims, net, "optimizer.")
-        check_history(meta["history"])
+        check_history(meta["history"], claims)
         integer(meta["epoch"], "epoch")
         if meta["rng"] is not None:
             check_generator(meta["rng"], "rng")

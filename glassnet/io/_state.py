@@ -176,20 +176,25 @@ def _schedule_from_state(meta):
     return schedule
 
 
-def _history_meta(history):
+def _history_state(history, prefix="history."):
+    """``(arrays, meta)``: the per-epoch series as float64 arrays named ``history.<series>``, the
+    rest (stop reason, best epoch, message) in the JSON. A long run's checkpoints then grow
+    as arrays grow, not as JSON lists that are written, read and checked number by number."""
     if history is None:
-        return {}
-    if isinstance(history, History):
-        data = {k: list(getattr(history, k)) for k in (*History.SERIES, "restart_losses")}
-        data.update(stop_reason=history.stop_reason, best_epoch=history.best_epoch,
-                    message=history.message, divergence=history.divergence)
-    else:
-        data = dict(history)
-    return _plain(data, "history")
+        return {}, {}
+    if not isinstance(history, History):
+        history = History(**dict(history))
+    arrays = {prefix + k: np.asarray(getattr(history, k), dtype=np.float64)
+              for k in (*History.SERIES, "restart_losses") if getattr(history, k)}
+    meta = {"series": sorted(k.removeprefix(prefix) for k in arrays), "stop_reason": history.stop_reason,
+            "best_epoch": history.best_epoch, "message": history.message, "divergence": history.divergence}
+    return arrays, _plain(meta, "history")
 
 
-def _history_from_meta(data):
-    """A History from checked metadata (every key a History field, lists of numbers)."""
+def _history_from_meta(data, arrays, prefix="history."):
+    """A History from checked metadata: series from arrays (``series``), or, in files written
+    before they were arrays, from JSON lists."""
+    data = dict(data)
+    for name in data.pop("series", ()):
+        data[name] = arrays[prefix + name].tolist()
     return History(**data)
-
-

@@ -16,7 +16,7 @@ import numpy as np
 from ..network import Network
 from ..training import History
 from ._container import _building, _plain, _read_container, _write_container
-from ._state import (_generator_from_state, _generator_state, _history_from_meta, _history_meta,
+from ._state import (_generator_from_state, _generator_state, _history_from_meta, _history_state,
                      _network_from_state, _network_state, _optimizer_from_state, _optimizer_state,
                      _scaler_from_state, _scaler_state, _schedule_from_state, _schedule_state)
 
@@ -65,13 +65,15 @@ def save_checkpoint(path, net, optimizer, history, epoch, rng=None, schedule=Non
     arrays, net_meta = _network_state(net)
     opt_arrays, opt_meta = _optimizer_state(optimizer)
     scaler_arrays, scaler_meta = _scaler_state(scaler)
+    history_arrays, history_meta = _history_state(history)
     arrays.update(opt_arrays)
     arrays.update(scaler_arrays)
+    arrays.update(history_arrays)
     meta = {
         "model": "network",
         "network": net_meta,
         "optimizer": opt_meta,
-        "history": _history_meta(history),
+        "history": history_meta,
         "epoch": int(epoch),
         "rng": None if rng is None else _generator_state(rng),
         "network_rng": _generator_state(net.rng),
@@ -94,7 +96,7 @@ def load_checkpoint(path):
         return Checkpoint(
             net=net,
             optimizer=_optimizer_from_state(meta["optimizer"], arrays),
-            history=_history_from_meta(meta["history"]),
+            history=_history_from_meta(meta["history"], arrays),
             epoch=meta["epoch"],
             rng=None if meta["rng"] is None else _generator_from_state(meta["rng"]),
             schedule=_schedule_from_state(meta["schedule"]),
