@@ -33,6 +33,7 @@ from .batches import ArrayBatches
 from .callbacks import ProgressBar
 from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays, predict_outputs
 from .distributed.arrays import is_dask_collection
+from ._validation import aligned
 
 # scikit-learn's four hidden activations, then the engine's others (an extra).
 _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
@@ -184,7 +185,7 @@ class _BaseMLP(BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_weights(sample_weight, X.shape[0], X.dtype)
         # C-ordered rows, or CSR (a sparse X stays sparse: the engine densifies a batch at a time).
-        X = X.tocsr() if sp.issparse(X) else np.ascontiguousarray(X)
+        X = X.tocsr() if sp.issparse(X) else aligned(np.ascontiguousarray(X))
         return X, np.ascontiguousarray(Y, dtype=X.dtype), sample_weight
 
     def _initialize(self, layer_units, dtype, random_state):

@@ -36,7 +36,8 @@ def client():
     # a second one is a KilledWorker, so the test of a worker that always dies is short.
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                      dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+                                      dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) \
+                as cluster, distributed.Client(cluster) as c:
             yield c
 
 

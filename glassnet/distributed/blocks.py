@@ -21,7 +21,7 @@ import copy
 
 import numpy as np
 
-from .._validation import check_X
+from .._validation import aligned, check_X
 from ..batches import ArrayBatches
 from .cluster import cluster_failures
 
@@ -180,7 +180,7 @@ class BlockBatches:
             current = ahead if ahead is not None else fetch(b)
             ahead = fetch(order[k + 1]) if k + 1 < len(order) else None   # prefetch the next block
             with cluster_failures("reading a block of training data"):
-                X_b, Y_b, w_b = current.result()
+                X_b, Y_b, w_b = map(aligned, current.result())
             del current
             yield from ArrayBatches(X_b, Y_b, w_b, self.batch_size, self.shuffle).epoch(rng)
 
@@ -188,7 +188,7 @@ class BlockBatches:
 # ---------------------------------------------------------------------- on the workers
 def _make_part(X_b, y_b, w_b, encode, dtype):
     """``(X_b, Y_b, w_b)`` of one block: ``X_b`` checked, targets encoded, weights checked."""
-    X_b = check_X(X_b, dtype=dtype)
+    X_b = check_X(X_b, dtype=dtype)   # aligned too: it may have come from another worker
     if w_b is not None:
         w_b = np.ascontiguousarray(w_b, dtype=dtype).reshape(-1)
         if not np.isfinite(w_b).all() or (w_b < 0).any():
@@ -228,7 +228,8 @@ def blocks_sums(model, theta, *parts):
     for X_b, Y_b, w_b in parts:
         weight = float(X_b.shape[0] if w_b is None else w_b.sum(dtype=np.float64))
         if weight > 0:
-            value = net.loss_and_grad(X_b, Y_b, loss, sample_weight=w_b)
+            value = net.loss_and_grad(X_b, Y_b, loss, sample_weight=w_b,
+                                      buffers=net._training_buffers(X_b.shape[0]))   # reused by same-size blocks
             total = add_sums(total, (float(value) * weight, net.grad.astype(np.float64) * weight, weight))
     return total
 
