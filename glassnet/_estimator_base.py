@@ -402,8 +402,12 @@ class _BaseMLP(BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Or a Dask array or DataFrame, which stays on its cluster
+            (:mod:`glassnet.distributed`): L-BFGS reduces the loss and gradient
+            over its blocks where they live, the other solvers stream the blocks.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels (classification) or numbers (regression).
+            Class labels (classification) or numbers (regression); with a Dask
+            ``X``, in memory or Dask, cut into the same row blocks.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
