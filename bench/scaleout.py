@@ -3,7 +3,7 @@
 Usage::
 
     python bench/scaleout.py             # the full table (about 5 minutes on 2 cores)
-    python bench/scaleout.py --quick     # tiny sizes, one repeat: a smoke test
+    python bench/scaleout.py --quick     # tiny sizes, one repeat, no scheduler="local": a smoke test
 
 On a 2-core machine the figures are the *overhead* and the correctness of going
 distributed, not a speed-up (the client, the scheduler and both workers share the
@@ -98,23 +98,27 @@ def bytes_sent_everywhere(client):
 
 
 # ---------------------------------------------------------------------------- the three measurements
-def measure_sweep(address, data, repeats, epochs):
+def measure_sweep(address, data, repeats, epochs, local=True):
     """``{"serial": [s], "local": [s], "running": [s], "equal": bool}`` for 8 configurations × 3 seeds.
 
-    ``"local"`` starts and closes its own LocalCluster; ``"running"`` uses the one at ``address``.
+    ``"local"`` (unless ``local=False``) starts and closes its own LocalCluster;
+    ``"running"`` uses the one at ``address``.
     """
     from glassnet.glass.experiments import run_experiment
     args = (SWEEP_GRID, *data)
     settings = dict(seeds=(0, 1, 2), base={"epochs": epochs, "batch_size": 32})
-    times = {"serial": [], "local": [], "running": []}
+    schedulers = {"serial": None, "local": "local", "running": address}
+    if not local:
+        del schedulers["local"]
+    times = {name: [] for name in schedulers}
     results = {}
     for r in range(repeats):
-        for name, scheduler in (("serial", None), ("local", "local"), ("running", address)):
+        for name, scheduler in schedulers.items():
             start = time.perf_counter()
             results[name] = run_experiment(*args, scheduler=scheduler, **settings)
             times[name].append(time.perf_counter() - start)
     strip = [[{k: v for k, v in run.items() if k != "time"} for run in results[name].runs] for name in results]
-    times["equal"] = strip[0] == strip[1] == strip[2]
+    times["equal"] = all(runs == strip[0] for runs in strip)
     return times
 
 
@@ -184,18 +188,18 @@ def main(argv=None):
     from threadpoolctl import threadpool_limits
     threadpool_limits(1)
     repeats = args.repeats or (1 if quick else 3)
-    n_rows, n_blocks = (64_000, 4) if quick else (1_000_000, 16)
+    n_rows, n_blocks = (32_000, 4) if quick else (1_000_000, 16)
     from distributed import Client, LocalCluster
 
-    X_moons, y_moons = gn.data.moons(600 if quick else 4000, noise=0.3, random_state=0)
+    X_moons, y_moons = gn.data.moons(300 if quick else 4000, noise=0.3, random_state=0)
     cut = len(y_moons) * 3 // 4
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}) as cluster, \
             Client(cluster) as client:
         sweep = measure_sweep(cluster.scheduler_address, (X_moons[:cut], y_moons[:cut], X_moons[cut:], y_moons[cut:]),
-                              repeats, epochs=5 if quick else 40)
+                              repeats, epochs=3 if quick else 40, local=not quick)
         X, y = client.persist(made_on_workers(n_rows, 20, n_blocks))   # in the workers' memory
-        lbfgs, X_mem, y_mem = measure_lbfgs(client, X, y, iterations=5 if quick else 20, repeats=repeats)
+        lbfgs, X_mem, y_mem = measure_lbfgs(client, X, y, iterations=3 if quick else 20, repeats=repeats)
         stream = measure_streaming(X, y, X_mem, y_mem, epochs=1, repeats=repeats)
     print_table(sweep, lbfgs, stream, n_rows, n_blocks, X_mem.nbytes, repeats)
 
@@ -205,8 +209,6 @@ def print_table(sweep, lbfgs, stream, n_rows, n_blocks, x_bytes, repeats):
     n_params = 20 * 32 + 32 + 32 + 1
     rows = [
         ("sweep 8 configurations × 3 seeds, serial", f"{med(sweep['serial']):.2f} s", ""),
-        ("  scheduler='local' (start + 2 workers + close)", f"{med(sweep['local']):.2f} s",
-         f"{med(sweep['local']) / med(sweep['serial']):.2f} × serial"),
         ("  on a running 2-worker cluster", f"{med(sweep['running']):.2f} s",
          f"{med(sweep['running']) / med(sweep['serial']):.2f} × serial"),
         ("  results equal to the serial run", "yes" if sweep["equal"] else "NO", ""),
@@ -223,6 +225,9 @@ def print_table(sweep, lbfgs, stream, n_rows, n_blocks, x_bytes, repeats):
         ("streaming Adam (batch 200): rows/s", f"{med(stream['cluster']):,.0f}",
          f"{med(stream['cluster']) / med(stream['memory']):.2f} × in memory ({med(stream['memory']):,.0f})"),
     ]
+    if "local" in sweep:   # not in a quick run
+        rows.insert(1, ("  scheduler='local' (start + 2 workers + close)", f"{med(sweep['local']):.2f} s",
+                        f"{med(sweep['local']) / med(sweep['serial']):.2f} × serial"))
     width = max(len(r[0]) for r in rows)
     print(f"scale-out (Dask, LocalCluster on 127.0.0.1, medians of {repeats})")
     for label, value, ratio in rows:

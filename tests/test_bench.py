@@ -55,5 +55,5 @@ def test_quick_scaleout_bench_prints_the_table_with_equal_sweeps():
     lines = {line.strip().split("  ")[0]: line for line in done.stdout.splitlines()}
     assert lines["results equal to the serial run"].split()[-1] == "yes", done.stdout
     moved = re.search(r"([\d.]+) kB\s+X is ([\d.]+) MB", lines["bytes between processes per iteration (all TCP writes)"])
-    assert 1e3 * float(moved[1]) < 1e6 * float(moved[2]) / 20, moved[0]   # O(parameters), not O(rows)
+    assert 1e3 * float(moved[1]) < 1e6 * float(moved[2]) / 10, moved[0]   # O(parameters), not O(rows)
     assert any(line.startswith("streaming Adam") for line in lines), done.stdout
