@@ -70,6 +70,14 @@ _NON_FINITE = ("Solver produced non-finite parameter weights. The input data may
                "values and need to be preprocessed.")
 
 
+def _real(X):
+    """``X``, or scikit-learn's complex-data error without its dump of the whole array."""
+    kind = X.dtype.kind if hasattr(X, "dtype") else np.asarray(X).dtype.kind if isinstance(X, (list, tuple)) else ""
+    if kind == "c":
+        raise ValueError("Complex data not supported: X has complex values; glassnet works with real numbers")
+    return X
+
+
 class _DaskScore:
     """``score`` of Dask ``X`` and ``y`` reduced on the workers; otherwise scikit-learn's
     (the mixin's ``score``, which comes after this class)."""
@@ -178,7 +186,7 @@ class _BaseMLP(BaseEstimator):
 
     def _fit_arrays(self, X, y, sample_weight, incremental, first_pass):
         """``(X, Y, sample_weight)`` validated and encoded, in the layouts the engine reads fastest."""
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y = self._validate_input(_real(X), y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
@@ -370,7 +378,7 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X):
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         return self.network_.predict_output(X)   # a sparse X is densified chunk by chunk
 
     def _on_blocks(self, X, what):

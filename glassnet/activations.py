@@ -11,6 +11,11 @@ activation here offers
 - ``act.backward(dA, Z, A)`` the delta ``dZ``; for elementwise activations this is
   ``dA * σ'(Z)``, for softmax it is the Jacobian-vector product.
 
+Each also carries its formulas as text, for the printed trace and the notes:
+``formula`` (``"σ(z) = 1 / (1 + e^(−z))"``), ``derivative_formula``, their LaTeX
+(``latex``, ``derivative_latex``) and :meth:`Activation.derivative_text`, the
+derivative written with the names or the numbers it is given.
+
 All are numerically stable: no overflow warnings for ``|z|`` up to 1e4.
 Look one up by name with :func:`get_activation`; unknown names raise
 ``ValueError`` listing the valid ones.
@@ -29,6 +34,27 @@ class Activation:
 
     name = "activation"
     elementwise = True
+    symbol = "σ"
+    """How the trace writes the function: ``σ(z)``, ``tanh(z)``."""
+    formula = "σ(z)"
+    """The value as text, ``σ(z) = …``."""
+    latex = r"\sigma(z)"
+    derivative_template = "σ'({z})"
+    """``σ'`` in terms of ``{z}`` and ``{a} = σ(z)``: filled with names or with numbers."""
+    derivative_latex = r"\sigma'(z)"
+
+    @property
+    def derivative_formula(self):
+        """The derivative as text, ``σ'(z) = a·(1 − a)``."""
+        return f"{self.symbol}'(z) = {self.derivative_text('z', 'a')}"
+
+    def derivative_text(self, z, a):
+        """``σ'`` written with ``z`` and ``a``: names (``"z⁽¹⁾₁"``) or numbers (``"0.6"``)."""
+        return self.derivative_template.format(z=z, a=a)
+
+    def value_text(self, z, row=None):
+        """``σ(z)`` written with a name or a number (``row``: the layer's, for softmax)."""
+        return f"{self.symbol}({z})"
 
     def __call__(self, Z, out=None):
         raise NotImplementedError  # pragma: no cover - every subclass defines it
@@ -65,6 +91,11 @@ class Identity(Activation):
     """``σ(z) = z``, ``σ'(z) = 1``. The output of a regression network."""
 
     name = "identity"
+    symbol = "id"
+    formula = "id(z) = z"
+    latex = "z"
+    derivative_template = "1"
+    derivative_latex = "1"
 
     def __call__(self, Z, out=None):
         if out is None:
@@ -92,11 +123,24 @@ class Sigmoid(Activation):
     """
 
     name = "sigmoid"
+    latex = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+    derivative_template = "{a}·(1 − {a})"
+    derivative_latex = r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))"
 
     def __init__(self, beta=1.0):
         if not np.isfinite(beta) or beta <= 0:
             raise ValueError(f"sigmoid steepness beta must be a positive number, got {beta!r}")
         self.beta = float(beta)
+
+    @property
+    def formula(self):
+        if self.beta == 1.0:
+            return "σ(z) = 1 / (1 + e^(−z))"
+        return f"σ(z) = 1 / (1 + e^(−β·z)) with β = {self.beta:g}"
+
+    def derivative_text(self, z, a):
+        beta = "" if self.beta == 1.0 else f"{self.beta:g}·"
+        return f"{beta}{a}·(1 − {a})"
 
     def __call__(self, Z, out=None):
         if self.beta != 1.0:
@@ -115,6 +159,11 @@ class Tanh(Activation):
     """``σ(z) = tanh z``, ``σ'(z) = 1 − tanh² z``."""
 
     name = "tanh"
+    symbol = "tanh"
+    formula = "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))"
+    latex = r"\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}"
+    derivative_template = "1 − {a}²"
+    derivative_latex = r"\tanh'(z) = 1 - \tanh^2 z"
 
     def __call__(self, Z, out=None):
         return np.tanh(Z, out=out)
@@ -127,6 +176,11 @@ class ReLU(Activation):
     """``σ(z) = max(0, z)``, ``σ'(z) = 1 if z > 0 else 0`` (0 at z = 0, as in PyTorch)."""
 
     name = "relu"
+    symbol = "relu"
+    formula = "relu(z) = max(0, z)"
+    latex = r"\mathrm{relu}(z) = \max(0, z)"
+    derivative_template = "[{z} > 0]"
+    derivative_latex = r"\mathrm{relu}'(z) = [z > 0]"
 
     def __call__(self, Z, out=None):
         return np.maximum(Z, 0, out=out)
@@ -160,11 +214,21 @@ class LeakyReLU(Activation):
     """``σ(z) = z if z > 0 else αz``, ``σ'(z) = 1 if z > 0 else α``."""
 
     name = "leaky_relu"
+    symbol = "leaky_relu"
+    latex = r"z \text{ if } z > 0 \text{ else } \alpha z"
+    derivative_latex = r"1 \text{ if } z > 0 \text{ else } \alpha"
 
     def __init__(self, alpha=0.01):
         if not np.isfinite(alpha) or alpha < 0:
             raise ValueError(f"leaky_relu slope alpha must be a non-negative number, got {alpha!r}")
         self.alpha = float(alpha)
+
+    @property
+    def formula(self):
+        return f"leaky_relu(z) = z if z > 0 else {self.alpha:g}·z"
+
+    def derivative_text(self, z, a):
+        return f"(1 if {z} > 0 else {self.alpha:g})"
 
     def __call__(self, Z, out=None):
         return np.where(Z > 0, Z, self.alpha * Z) if out is None else _copy_into(
@@ -181,11 +245,21 @@ class ELU(Activation):
     """``σ(z) = z if z > 0 else α(eᶻ − 1)``, ``σ'(z) = 1 if z > 0 else σ(z) + α``."""
 
     name = "elu"
+    symbol = "elu"
+    latex = r"z \text{ if } z > 0 \text{ else } \alpha (e^{z} - 1)"
+    derivative_latex = r"1 \text{ if } z > 0 \text{ else } \mathrm{elu}(z) + \alpha"
 
     def __init__(self, alpha=1.0):
         if not np.isfinite(alpha) or alpha <= 0:
             raise ValueError(f"elu alpha must be a positive number, got {alpha!r}")
         self.alpha = float(alpha)
+
+    @property
+    def formula(self):
+        return f"elu(z) = z if z > 0 else {self.alpha:g}·(e^z − 1)"
+
+    def derivative_text(self, z, a):
+        return f"(1 if {z} > 0 else {a} + {self.alpha:g})"
 
     def __call__(self, Z, out=None):
         # expm1 of min(z, 0) never overflows and is exact near 0.
@@ -203,6 +277,11 @@ class Softplus(Activation):
     """``σ(z) = log(1 + eᶻ)``, ``σ'(z) = 1 / (1 + e⁻ᶻ)`` (the logistic function)."""
 
     name = "softplus"
+    symbol = "softplus"
+    formula = "softplus(z) = log(1 + e^z)"
+    latex = r"\log(1 + e^{z})"
+    derivative_template = "1 / (1 + e^(−{z}))"
+    derivative_latex = r"\frac{1}{1 + e^{-z}}"
 
     def __call__(self, Z, out=None):
         return np.logaddexp(0, Z, out=out)
@@ -218,6 +297,11 @@ class GELU(Activation):
     """
 
     name = "gelu"
+    symbol = "gelu"
+    formula = "gelu(z) = z·Φ(z)"
+    latex = r"z\,\Phi(z)"
+    derivative_template = "Φ({z}) + {z}·φ({z})"
+    derivative_latex = r"\Phi(z) + z\,\varphi(z)"
 
     def __call__(self, Z, out=None):
         A = Z * _normal_cdf(Z)
@@ -234,6 +318,11 @@ class Exp(Activation):
     """
 
     name = "exp"
+    symbol = "exp"
+    formula = "exp(z) = e^z"
+    latex = "e^{z}"
+    derivative_template = "{a}"
+    derivative_latex = "e^{z}"
 
     def __call__(self, Z, out=None):
         cap = math.floor(math.log(np.finfo(Z.dtype).max)) if Z.dtype.kind == "f" else 709
@@ -252,6 +341,22 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    symbol = "softmax"
+    formula = "softmax(z)ⱼ = e^(zⱼ) / Σₖ e^(zₖ)"
+    latex = r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}"
+    derivative_template = "{a}·(1 − {a})"
+    derivative_latex = r"\frac{\partial a_j}{\partial z_k} = a_j ([j = k] - a_k)"
+    derivative_formula = "∂aⱼ/∂zₖ = aⱼ·([j = k] − aₖ)"
+    backward_formula = "δⱼ = ŷⱼ·(∂L/∂ŷⱼ − Σₖ ŷₖ·∂L/∂ŷₖ)"
+    """The Jacobian-vector product ``δ = J ∂L/∂a`` of one row, as text."""
+
+    def value_text(self, z, row):
+        """``aⱼ = e^(zⱼ) / Σₖ e^(zₖ)`` with the row's names or numbers."""
+        return f"e^({z}) / (" + " + ".join(f"e^({r})" for r in row) + ")"
+
+    def backward_text(self, a, g, dot):
+        """One entry of ``δ = J ∂L/∂a``: ``aⱼ·(gⱼ − Σₖ aₖ gₖ)`` with names or numbers."""
+        return f"{a}·({g} − {dot})"
     elementwise = False   # each output depends on the whole row
 
     def __call__(self, Z, out=None):

@@ -4,6 +4,7 @@ The training loop (:func:`glassnet.train`) calls, for each callback,
 
 - ``on_train_begin(run)`` once, with the run (its ``net``, ``optimizer``,
   ``schedule``, ``rng``, ``history`` and ``validation``);
+- ``on_epoch_begin(epoch)`` before each epoch's first step;
 - ``on_epoch_end(epoch, logs)`` after every epoch, with the epoch's figures
   (``loss``, ``val_loss``, ``accuracy``, ``lr``, ``grad_norm``, … and ``net``);
   returning True stops training, with the callback's ``stop_reason``;
@@ -31,6 +32,9 @@ class Callback:
     stop_reason = "callback"
 
     def on_train_begin(self, run):
+        pass
+
+    def on_epoch_begin(self, epoch):
         pass
 
     def on_epoch_end(self, epoch, logs):
@@ -105,15 +109,39 @@ class EarlyStopping(Callback):
 
 
 class StopAtLoss(Callback):
-    """Stop once the epoch's training loss is at or below ``threshold``."""
+    """Stop once the epoch's training loss is at or below ``threshold``.
+
+    The epoch's loss is measured before its update (each step computes the loss,
+    then steps). By default the epoch's update is kept, as Keras does. With
+    ``before_update=True`` the update is undone: training stops with the weights
+    at which the loss fell below the threshold, as texts write the loop ("compute
+    the loss; if it is below ε, stop; else step"). With full-batch training that is
+    exactly their rule; with mini-batches it puts back the weights from before the
+    epoch.
+    """
 
     stop_reason = "loss_threshold"
 
-    def __init__(self, threshold):
+    def __init__(self, threshold, before_update=False):
         self.threshold = check_non_negative(threshold, "threshold")
+        self.before_update = bool(before_update)
+        self.start = None
+
+    def on_train_begin(self, run):
+        self.run = run
+        if self.before_update:
+            self.start = run.net.theta.copy()
+
+    def on_epoch_begin(self, epoch):
+        if self.before_update:
+            self.start[...] = self.run.net.theta
 
     def on_epoch_end(self, epoch, logs):
-        return logs["loss"] <= self.threshold
+        if logs["loss"] > self.threshold:
+            return False
+        if self.before_update:
+            self.run.net.theta[...] = self.start
+        return True
 
 
 class StopAtGradNorm(Callback):

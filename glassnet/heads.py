@@ -46,6 +46,7 @@ class Head:
         self.loss = get_loss(self.canonical_loss)
         self.classes_ = None
         self.ravel = False     # predict 1-D: trained on a 1-D target with one output
+        self.inferred = False  # read off the output activation rather than named (see make_head)
 
     # ------------------------------------------------------------------ targets
     def encode(self, y, n_outputs, dtype, fit=False):
@@ -256,6 +257,7 @@ def make_head(task, activation, n_outputs):
     """
     activation = get_activation(activation)
     name = activation.name
+    inferred = task is None
     if task in (None, "classification"):
         by_activation = {"softmax": "multiclass", "exp": "poisson",
                          "sigmoid": "binary" if n_outputs == 1 else "multilabel"}
@@ -269,7 +271,34 @@ def make_head(task, activation, n_outputs):
         raise ValueError(f"a binary head has one output unit, not {n_outputs}; use multilabel or multiclass")
     if task == "multiclass" and n_outputs < 2:
         raise ValueError("a multi-class head needs at least two output units")
-    return HEADS[task](activation)
+    head = HEADS[task](activation)
+    head.inferred = inferred
+    return head
+
+
+def head_for_loss(head, y, loss):
+    """The head to train ``y`` with ``loss``: ``head`` itself, or a :class:`Regression` head.
+
+    A sigmoid output whose task was read off its activation (not named) is a
+    classifier, unless it is trained with squared error on numbers that are not 0/1
+    labels of two classes: values other than 0 and 1, or a single value, such as
+    the textbook neuron fitted to ``y = 1.0``. Those are fitted as numbers, as the
+    texts do. Classifier users, who train on labels, never meet the switch; naming
+    ``task=`` on the network turns it off.
+    """
+    if loss is None or not head.inferred or head.task not in ("binary", "multilabel"):
+        return head
+    if get_loss(loss).name != "squared_error":
+        return head
+    y = np.asarray(y)
+    if y.dtype.kind not in "fiub" or y.size == 0:
+        return head
+    values = np.unique(y)
+    if np.isin(values, (0, 1)).all() and values.size == 2:
+        return head
+    regression = Regression(head.activation)
+    regression.inferred = True
+    return regression
 
 
 def infer_task(y, task="auto"):

@@ -86,25 +86,24 @@ class Dense:
     def db(self):
         return self._db
 
-    def set_weights(self, W, b=None, layout="in_out"):
+    def set_weights(self, W, b=None, layout=None):
         """Copy weights (and biases) in, in the layout named: ``"in_out"`` or ``"out_in"``.
 
-        Naming the layout is what makes a square matrix unambiguous: a textbook's
-        ``W`` of ``z = W a + b`` is given with ``layout="out_in"``.
+        ``layout="out_in"`` takes a textbook's ``W`` of ``z = W a + b``, shape
+        ``(n_out, n_in)``; ``"in_out"`` takes glassnet's, shape ``(n_in, n_out)``.
+        Without a layout, a matrix whose shape fits only one of them is read in that
+        one; a square matrix fits both, so it is refused until the layout is named:
+        reading it the wrong way would silently give wrong numbers.
         """
         W = np.asarray(W, dtype=self._W.dtype)
-        if _check_layout(layout) == "out_in":
-            if W.shape != (self.n_out, self.n_in):
-                raise ValueError(f"W in layout 'out_in' must have shape {(self.n_out, self.n_in)} "
-                                 f"(n_out, n_in), got {W.shape}")
-            W = W.T
-        self.W = W
+        layout = layout_of(W.shape, self.n_in, self.n_out, layout)
+        self.W = W.T if layout == "out_in" else W
         if b is not None:
             self.b = b
 
     def get_weights(self, layout="in_out"):
         """``(W, b)`` copies, ``W`` in the layout named (``"out_in"``: a textbook's ``W``)."""
-        W = self._W.T if _check_layout(layout) == "out_in" else self._W
+        W = self._W.T if check_layout(layout) == "out_in" else self._W
         return W.copy(), self._b.copy()
 
     # ------------------------------------------------------------------ forward and backward
@@ -165,11 +164,44 @@ class Dense:
         return f"Dense({self.n_in} → {self.n_out}, {self.activation!r})"
 
 
-def _check_layout(layout):
+def check_layout(layout):
+    """``layout`` itself when it is one of :data:`LAYOUTS`, else a ``ValueError`` naming both."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; valid layouts are: in_out (W of shape (n_in, n_out)), "
                          "out_in (W of shape (n_out, n_in), as in z = W a + b)")
     return layout
+
+
+class AmbiguousLayout(ValueError):
+    """A weight matrix whose shape fits both layouts (it is square) was given without one."""
+
+
+def layout_of(shape, n_in, n_out, layout=None, name="W"):
+    """The layout a matrix of ``shape`` is in, for a layer ``n_in → n_out``.
+
+    A named ``layout`` must fit the shape. Without one, the shape decides when only
+    one layout fits; a square matrix fits both and raises :class:`AmbiguousLayout`
+    (but a single weight, 1 × 1, reads the same either way).
+    """
+    expected = {"in_out": (n_in, n_out), "out_in": (n_out, n_in)}
+    shape = tuple(shape)
+    if layout is not None:
+        if shape != expected[check_layout(layout)]:
+            raise ValueError(f"{name} in layout {layout!r} must have shape {expected[layout]} "
+                             f"({'n_in, n_out' if layout == 'in_out' else 'n_out, n_in'}), got {shape}")
+        return layout
+    fits = [name_ for name_, wanted in expected.items() if shape == wanted]
+    if len(fits) == 2 and shape == (1, 1):
+        return "out_in"    # one weight: both layouts read it the same way
+    if len(fits) == 2:
+        raise AmbiguousLayout(
+            f"{name} is square, of shape {shape}, so its shape does not say which way it is laid out: pass "
+            "layout='out_in' (textbooks: z = W a + b, W of shape (n_out, n_in)) or layout='in_out' "
+            "(glassnet: Z = A W + b, W of shape (n_in, n_out))")
+    if not fits:
+        raise ValueError(f"{name} must have shape {expected['in_out']} (layout 'in_out') or "
+                         f"{expected['out_in']} (layout 'out_in') for a layer {n_in} → {n_out}, got {shape}")
+    return fits[0]
 
 
 def _assign(view, value, name):

@@ -14,6 +14,11 @@ Every loss here offers
   uses directly: sigmoid + binary cross-entropy, softmax + categorical
   cross-entropy, identity + squared error, exp + Poisson.
 
+Each also carries its formulas as text for the printed trace: ``title``,
+``formula`` (the loss of one sample), :meth:`Loss.term_text` (one output's term)
+and :meth:`Loss.gradient_text` (``∂ℓ/∂ŷ``), written with the names or the numbers
+they are given, and their LaTeX (``latex``, ``gradient_latex``).
+
 Predicted probabilities of exactly 0 or 1 give finite values: they are clipped to
 ``[eps, 1 − eps]`` with the dtype's machine epsilon, as scikit-learn does.
 """
@@ -29,6 +34,30 @@ class Loss:
 
     name = "loss"
     canonical = None
+    title = "loss"
+    """The loss in words, ``"binary cross-entropy"``."""
+    formula = "ℓ(ŷ, y)"
+    """One sample's loss, summed over its outputs k."""
+    latex = r"\ell(\hat y, y)"
+    term_template = "ℓ({a}, {y})"
+    """One output's term of ``ℓ`` in terms of ``{a}`` (= ŷ) and ``{y}``."""
+    gradient_template = "∂ℓ/∂{a}"
+    """``∂ℓ/∂ŷ`` of one output in terms of ``{a}`` and ``{y}``."""
+    gradient_latex = r"\partial \ell / \partial \hat y"
+    sample_template = "{terms}"
+    """One sample's loss around its outputs' terms (joined by " + ")."""
+
+    def sample_text(self, terms):
+        """One sample's loss from its outputs' terms (:meth:`term_text`)."""
+        return self.sample_template.format(terms=" + ".join(terms))
+
+    def term_text(self, a, y):
+        """One output's term of the loss, written with names or numbers."""
+        return self.term_template.format(a=a, y=y)
+
+    def gradient_text(self, a, y):
+        """``∂ℓ/∂ŷ`` of one output, written with names or numbers."""
+        return self.gradient_template.format(a=a, y=y)
 
     def per_sample(self, Y_hat, Y):
         raise NotImplementedError  # pragma: no cover - every subclass defines it
@@ -61,6 +90,12 @@ class SquaredError(Loss):
 
     name = "squared_error"
     canonical = "identity"
+    title = "squared error"
+    formula = "ℓ = ½ Σₖ (ŷₖ − yₖ)²"
+    latex = r"\ell = \tfrac12 \sum_k (\hat y_k - y_k)^2"
+    term_template = "½·({a} − {y})²"
+    gradient_template = "{a} − {y}"
+    gradient_latex = r"\hat y - y"
 
     def per_sample(self, Y_hat, Y):
         diff = Y_hat - Y
@@ -82,6 +117,13 @@ class BinaryCrossEntropy(Loss):
 
     name = "binary_cross_entropy"
     canonical = "sigmoid"
+    title = "binary cross-entropy"
+    formula = "ℓ = −Σₖ [yₖ·log ŷₖ + (1 − yₖ)·log(1 − ŷₖ)]"
+    latex = r"\ell = -\sum_k [y_k \log \hat y_k + (1 - y_k) \log(1 - \hat y_k)]"
+    term_template = "{y}·log {a} + (1 − {y})·log(1 − {a})"
+    sample_template = "−[{terms}]"
+    gradient_template = "({a} − {y}) / ({a}·(1 − {a}))"
+    gradient_latex = r"\frac{\hat y - y}{\hat y (1 - \hat y)}"
 
     def per_sample(self, Y_hat, Y):
         P = _clip_probability(Y_hat)
@@ -97,6 +139,13 @@ class CategoricalCrossEntropy(Loss):
 
     name = "categorical_cross_entropy"
     canonical = "softmax"
+    title = "categorical cross-entropy"
+    formula = "ℓ = −Σₖ yₖ·log ŷₖ"
+    latex = r"\ell = -\sum_k y_k \log \hat y_k"
+    term_template = "{y}·log {a}"
+    sample_template = "−[{terms}]"
+    gradient_template = "−{y} / {a}"
+    gradient_latex = r"-\frac{y}{\hat y}"
 
     def per_sample(self, Y_hat, Y):
         return -(Y * self._log_probability(Y_hat)).sum(axis=1)
@@ -122,6 +171,12 @@ class Poisson(Loss):
 
     name = "poisson"
     canonical = "exp"
+    title = "Poisson deviance"
+    formula = "ℓ = Σₖ [ŷₖ − yₖ·log ŷₖ + yₖ·log yₖ − yₖ]"
+    latex = r"\ell = \sum_k [\hat y_k - y_k \log \hat y_k + y_k \log y_k - y_k]"
+    term_template = "[{a} − {y}·log {a} + {y}·log {y} − {y}]"
+    gradient_template = "1 − {y} / {a}"
+    gradient_latex = r"1 - \frac{y}{\hat y}"
 
     def per_sample(self, Y_hat, Y):
         Y_hat = np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)

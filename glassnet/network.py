@@ -102,6 +102,48 @@ class Network:
         self._allocate(self.dtype)
         self.initialize()
 
+    @classmethod
+    def from_weights(cls, weights, biases=None, *, activations, output=None, layout=None,
+                     task=None, dtype=np.float64):
+        """A network with the weights and biases of a hand calculation.
+
+        Parameters
+        ----------
+        weights : sequence of array-like
+            One matrix per layer, input side first.
+        biases : sequence of array-like, optional
+            One vector per layer (zeros when omitted).
+        activations, output, task, dtype
+            As for :class:`Network`.
+        layout : ``"out_in"``, ``"in_out"`` or None
+            ``"out_in"``: textbook matrices of ``z = W a + b``, shape ``(n_out, n_in)``;
+            ``"in_out"``: glassnet's, shape ``(n_in, n_out)``. Without it each matrix's
+            shape must say which it is: a square matrix fits both and is refused.
+
+        Examples
+        --------
+        >>> net = Network.from_weights([[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]], [[0.1, 0.2], [0.3]],
+        ...                            activations="sigmoid", layout="out_in")
+        >>> net.layer_sizes
+        [2, 2, 1]
+        """
+        Ws = [np.asarray(W, dtype=float) for W in weights]
+        if not Ws or any(W.ndim != 2 for W in Ws):
+            raise ValueError("weights must be a non-empty list of 2-D matrices, one per layer")
+        bs = [None] * len(Ws) if biases is None else [np.asarray(b, dtype=float).reshape(-1) for b in biases]
+        if len(bs) != len(Ws):
+            raise ValueError(f"{len(Ws)} weight matrices but {len(bs)} bias vectors: give one per layer")
+        layout = weights_layout(Ws, bs, layout)
+        sizes = _sizes_in_layout(Ws, bs, layout)
+        if sizes is None:
+            shapes = ", ".join(str(W.shape) for W in Ws)
+            raise ValueError(f"the weight matrices {shapes} and biases do not chain into a network in "
+                             f"layout {layout!r} (W of shape {_SHAPE_WORDS[layout]}, b of n_out entries)")
+        net = cls(sizes, activations=activations, output=output, task=task, dtype=dtype)
+        for layer, W, b in zip(net.layers, Ws, bs):
+            layer.set_weights(W, np.zeros(layer.n_out) if b is None else b, layout=layout)
+        return net
+
     # ------------------------------------------------------------------ parameters
     @property
     def n_params(self):
@@ -495,3 +537,44 @@ def _expand_dropout(dropout, n_layers):
         if not (0.0 <= p < 1.0):
             raise ValueError(f"dropout rates must be in [0, 1), got {p}")
     return [float(p) for p in drops] + [0.0]
+
+
+_SHAPE_WORDS = {"in_out": "(n_in, n_out)", "out_in": "(n_out, n_in)"}
+
+
+def _sizes_in_layout(Ws, bs, layout):
+    """``[n_0, n_1, …]`` when the matrices (and biases) chain in ``layout``, else None."""
+    sizes = []
+    for W, b in zip(Ws, bs):
+        n_in, n_out = W.shape if layout == "in_out" else W.shape[::-1]
+        if (sizes and sizes[-1] != n_in) or (b is not None and b.size != n_out):
+            return None
+        sizes = sizes or [n_in]
+        sizes.append(n_out)
+    return sizes
+
+
+def weights_layout(weights, biases=None, layout=None):
+    """The layout of a network's weight matrices: the one named, or the only one their shapes fit.
+
+    A square matrix fits both layouts whatever its neighbours say, so without a
+    named layout it is refused (:class:`~glassnet.layers.AmbiguousLayout`).
+    """
+    from .layers import AmbiguousLayout, check_layout, layout_of
+    Ws = [np.asarray(W) for W in weights]
+    bs = [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
+    if layout is not None:
+        return check_layout(layout)
+    for l, W in enumerate(Ws, 1):
+        if W.shape[0] == W.shape[1] > 1:
+            layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")   # raises, naming layout=
+    fits = [name for name in _SHAPE_WORDS if _sizes_in_layout(Ws, bs, name) is not None]
+    if len(fits) == 2 and all(W.shape == (1, 1) for W in Ws):
+        return "out_in"    # single weights read the same either way
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        shapes = ", ".join(str(W.shape) for W in Ws)
+        raise ValueError(f"the weight matrices {shapes} and biases chain into a network in neither layout")
+    raise AmbiguousLayout("these weight matrices chain into a network in both layouts: pass layout='out_in' "
+                          "(textbooks: z = W a + b) or layout='in_out' (glassnet: Z = A W + b)")

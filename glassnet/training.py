@@ -31,6 +31,7 @@ import numpy as np
 from ._validation import check_non_negative, check_positive, check_random_state, check_X
 from .batches import ArrayBatches
 from .callbacks import as_callbacks
+from .heads import head_for_loss
 from .optimizers import get_optimizer
 from .schedules import get_schedule
 
@@ -162,7 +163,7 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     l2, l1 : float
         Penalties on the weights: ``l2/2 · Σ‖W‖²/n`` and ``l1 · Σ|W|/n``.
     loss : str or Loss, optional
-        Defaults to the head's canonical loss.
+        Defaults to the head's canonical loss (squared error: :func:`~glassnet.heads.head_for_loss`).
     sample_weight : array-like, shape (n_samples,), optional
     validation : (X_val, y_val) or float, optional
         Validation data, or the fraction of the training data to hold out for it
@@ -196,6 +197,7 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     """
     rng = check_random_state(random_state)
     _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1)
+    net.head = head_for_loss(net.head, y, loss)
     loss = net.resolve_loss(loss)
     batches, validation = _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng)
     opt = _optimizer(optimizer, lr)
@@ -384,6 +386,8 @@ class _Run:
         """Train one epoch and record it; the reason to stop, or None."""
         net, opt, history = self.net, self.optimizer, self.history
         start_time = time.perf_counter()
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch)
         if self.schedule is not None:
             opt.lr = self.schedule(epoch)
         epoch_loss, grad_norm, accuracy, diverged = self._steps()

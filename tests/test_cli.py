@@ -147,7 +147,8 @@ def test_train_on_a_csv_with_string_labels(run, tmp_path):
 
 
 @pytest.mark.parametrize("extra", [[], ["--schedule", "exponential", "--dropout", "0.2"],
-                                   ["--optimizer", "momentum", "--schedule", "plateau"]])
+                                   ["--optimizer", "momentum", "--schedule", "plateau"],
+                                   ["--no-shuffle", "--no-standardize", "--beta1", "0.8", "--eps", "1e-6"]])
 def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
     assert run("train", "--out", "straight", "--epochs", "8", *FAST[2:], *extra).code == 0
     assert run("train", "--out", "split", "--epochs", "4", *FAST[2:], *extra).code == 0
@@ -158,6 +159,39 @@ def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
     with open("split/history.csv") as a, open("straight/history.csv") as b:
         split_rows, straight_rows = list(csv.DictReader(a)), list(csv.DictReader(b))
     assert [r["loss"] for r in split_rows] == [r["loss"] for r in straight_rows]
+
+
+def test_train_xor_on_its_four_points_without_a_test_split(run):
+    result = run("train", "xor", "--n-samples", "4", "--noise", "0", "--test-size", "0", "--hidden", "4",
+                 "--activation", "tanh", "--optimizer", "sgd", "--lr", "0.5", "--full-batch", "--epochs", "3000",
+                 "--no-standardize", "--no-shuffle", "--out", "xor", "-q")
+    assert result.code == 0, result.err
+    assert "no test split" in result.err
+    metrics = json.loads(open("xor/metrics.json").read())
+    assert metrics["held_out"] is False and metrics["n_train"] == metrics["n_test"] == 4
+    assert metrics["train_accuracy"] == metrics["test_accuracy"] == 1.0
+    assert metrics["config"]["standardize"] is False and metrics["config"]["shuffle"] is False
+    with open("xor/history.csv") as f:
+        assert "val_loss" not in next(csv.reader(f))       # nothing held out, nothing to validate on
+    assert load_saved("xor/model.npz").scaler is None
+
+
+def test_adams_betas_and_eps_reach_the_optimizer(run):
+    result = run("train", "--beta1", "0.5", "--beta2", "0.99", "--eps", "1e-6", "--out", "adam", *FAST)
+    assert result.code == 0, result.err
+    optimizer = load_checkpoint("adam/checkpoint.npz").optimizer
+    assert (optimizer.beta1, optimizer.beta2, optimizer.eps) == (0.5, 0.99, 1e-6)
+    assert_error(run("train", "--beta2", "1", "--out", "x", *FAST), 2, "--beta2")
+    assert_error(run("train", "--eps", "0", "--out", "x", *FAST), 2, "--eps")
+
+
+def test_a_checkpoint_from_before_the_new_settings_resumes_with_their_defaults():
+    from glassnet.runs import RunConfig
+    old = RunConfig().as_dict()
+    for key in ("standardize", "shuffle", "beta1", "beta2", "eps"):
+        del old[key]
+    config = RunConfig.from_dict(old).checked()
+    assert (config.standardize, config.shuffle, config.beta1, config.beta2, config.eps) == (True, True, 0.9, 0.999, 1e-8)
 
 
 def _press_ctrl_c(monkeypatch, at_epoch, times=1):
@@ -313,7 +347,7 @@ def test_info_rejects_a_tampered_model(run, trained_run):
 def test_trace_prints_the_hand_calculation(run, tmp_path):
     result = run("trace", "--sizes", "2,2,1", "--x", "1,2", "--y", "1", "--lr", "0.5", "--json", "t.json")
     assert result.code == 0, result.err
-    for phrase in ("Forward pass", "Loss", "Backward pass", "z1 = "):
+    for phrase in ("Forward pass", "Loss", "Backward pass", "z⁽¹⁾₁ = "):
         assert phrase in result.out
     traced = json.loads(open("t.json").read())
     assert traced["layer_sizes"] == [2, 2, 1] and traced["lr"] == 0.5
@@ -334,6 +368,55 @@ def test_trace_errors(run, trained_run):
     assert_error(run("trace", "--weights", trained_run / "model.npz", "--sizes", "3,1"), 2, "--sizes")
 
 
+TEXTBOOK_221 = ["--sizes", "2,2,1", "--activation", "sigmoid", "--weights", "0.1,0.2;0.3,0.4 | 0.5,0.6",
+                "--biases", "0.1,0.2 | 0.3", "--x", "1,2", "--y", "1", "--lr", "0.1"]
+
+
+def test_trace_of_given_numbers_in_the_textbook_layout(run):
+    result = run("trace", *TEXTBOOK_221, "--layout", "out_in")
+    assert result.code == 0, result.err
+    for line in ("z⁽¹⁾ = [0.6, 1.3]", "a⁽¹⁾ = [0.6457, 0.7858]", "a⁽²⁾ = [0.7492]",
+                 "L = −[y₁·log ŷ₁ + (1 − y₁)·log(1 − ŷ₁)] = −[1·log 0.7492 + (1 − 1)·log(1 − 0.7492)] = 0.2888",
+                 "new W⁽¹⁾ = [[0.1029, 0.2057], [0.3025, 0.4051]]", "new b⁽¹⁾ = [0.1029, 0.2025]",
+                 "new W⁽²⁾ = [[0.5162, 0.6197]]", "new b⁽²⁾ = [0.3251]"):
+        assert line in result.out, line
+    # The same square matrices without --layout are refused, naming it; in glassnet's
+    # layout they are another network (z¹ = [0.8, 1.2]).
+    assert_error(run("trace", *TEXTBOOK_221), 2, "--weights", "square", "--layout out_in", "--layout in_out")
+    in_out = [("0.1,0.2;0.3,0.4 | 0.5;0.6" if a == TEXTBOOK_221[5] else a) for a in TEXTBOOK_221]
+    other = run("trace", *in_out, "--layout", "in_out", "--digits", "6")
+    assert other.code == 0, other.err
+    assert "z⁽¹⁾ = [0.8, 1.2]" in other.out and "a⁽¹⁾ = [0.689974, 0.768525]" in other.out
+
+
+def test_trace_follows_several_steps_of_a_single_neuron(run):
+    result = run("trace", "--weights", "0.3", "--biases", "0.1", "--x", "0.5", "--y", "1", "--loss",
+                 "squared_error", "--activation", "sigmoid", "--steps", "20", "--json", "steps.json")
+    assert result.code == 0, result.err
+    assert result.out.count("── Forward pass ──") == 1            # the first step in full, then the table
+    rows = [line for line in result.out.splitlines() if line.startswith("│")]
+    assert len(rows) == 20
+    first, last = rows[0].split("│")[1:-1], rows[-1].split("│")[1:-1]
+    assert [c.strip() for c in first] == ["1", "0.0958", "0.3054", "0.1108"]     # the seed's epoch 1
+    assert [c.strip() for c in last] == ["20", "0.0726", "0.3986", "0.2972"]     # and epoch 20
+    steps = json.loads(open("steps.json").read())["steps"]
+    assert len(steps) == 20 and steps[1]["layers"][0]["W"] == steps[0]["layers"][0]["W_new"]
+    full = run("trace", "--weights", "0.3 | 0.2", "--biases", "0.1 | 0.2", "--x", "0.5", "--y", "1",
+               "--steps", "3", "--full", "--loss", "squared_error")
+    assert full.code == 0 and full.out.count("── Forward pass ──") == 3 and "Step 3 of 3" in full.out
+
+
+def test_trace_errors_of_given_numbers(run, trained_run):
+    assert_error(run("trace", "--weights", "1,2;3", "--biases", "0"), 2, "--weights", "same number")
+    assert_error(run("trace", "--weights", "1,2 | 3,4,5"), 2, "--weights", "neither layout")
+    assert_error(run("trace", "--weights", "1,2 | 3", "--biases", "0"), 2, "--biases", "2 layers")
+    assert_error(run("trace", "--weights", "1,2,3", "--biases", "0", "--sizes", "3,2"), 2, "--sizes")
+    assert_error(run("trace", "--weights", "1,2", "--activation", "relu,tanh"), 2, "2 activations")
+    assert_error(run("trace", "--weights", trained_run / "model.npz", "--biases", "0"), 2, "--biases")
+    assert_error(run("trace", "--layout", "rows"), 2, "--layout")
+    assert_error(run("trace", "--steps", "0"), 2, "--steps")
+
+
 def test_gradcheck_passes_and_fails_with_exit_status(run):
     result = run("gradcheck", "iris", "--hidden", "4", "--samples", "10")
     assert result.code == 0, result.err
@@ -352,6 +435,15 @@ def test_descend_prints_the_path_and_plots_it(run):
     assert open("path.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     result = run("descend", "x**2", "--start", "4", "--lr", "0.2", "--iterations", "3")
     assert "0.864" in result.out  # 4 · 0.6³
+
+
+def test_descend_stops_as_texts_do(run):
+    # Stop after the step whose f'(x) < 0.01: 15 steps, x = 0.00188 (the seed tutorial's table).
+    result = run("descend", "x**2", "--start", "4", "--lr", "0.2", "--tol", "0.01", "--rows", "40")
+    assert result.code == 0, result.err
+    assert "converged after 15 steps" in result.out and "0.00188074" in result.out
+    result = run("descend", "x**2", "--start", "4", "--lr", "0.2", "--tol", "0", "--f-tol", "1e-4")
+    assert "converged after 12 steps: f = 7.58e-05 < f_tol = 0.0001" in result.out
 
 
 def test_descend_errors(run):
@@ -439,6 +531,28 @@ def test_plot_subcommands_write_pngs(run, trained_run):
         assert open(args[-1], "rb").read(4) == b"\x89PNG"
 
 
+def test_plot_activations_with_beta_and_history_on_a_log_scale(run, trained_run, monkeypatch):
+    from glassnet.glass import plots
+    drawn = {}
+
+    def keep(name, draw):
+        def wrapper(*args, **kwargs):
+            drawn[name] = fig = draw(*args, **kwargs)
+            return fig
+        monkeypatch.setattr(plots, name, wrapper)
+
+    keep("plot_activations", plots.plot_activations)
+    keep("plot_history", plots.plot_history)
+    assert run("plot", "activations", "--beta", "1,5", "--out", "b.png").code == 0
+    assert [ax.get_title() for ax in drawn["plot_activations"].axes] == ["Sigmoid", "Sigmoid(beta=5.0)"]
+    assert run("plot", "activations", "--names", "tanh,sigmoid", "--beta", "2", "--out", "c.png").code == 0
+    assert [ax.get_title() for ax in drawn["plot_activations"].axes] == ["Tanh", "Sigmoid(beta=2.0)"]
+    assert run("plot", "history", trained_run, "--log", "--out", "h.png").code == 0
+    loss_ax = drawn["plot_history"].axes[0]
+    assert loss_ax.get_yscale() == "log" and [t.get_text() for t in loss_ax.get_legend().get_texts()] == [
+        "train", "test"]
+
+
 def test_plot_errors(run):
     assert_error(run("plot", "activations", "--names", "relu,nope"), 2, "nope")
     assert_error(run("plot", "ewma", "--beta", "1.5"), 2, "--beta")
@@ -486,3 +600,19 @@ def test_an_overlong_error_message_is_cut_to_one_readable_line(run, tmp_path):
     result = run("info", name + ".npz")
     assert_error(result, 1)
     assert len(result.err) < 600
+
+
+@pytest.mark.parametrize("key, value, phrase", [
+    ("dtype", "U100000000", "unknown dtype"), ("noise", "abc", "noise has the wrong type"),
+    ("hidden", "abc", "hidden layer sizes must be integers"), ("n_samples", 10**10, "10,000,000"),
+    ("seed", -3, "seed must be a non-negative"), ("extra", 1, "unknown run settings: extra"),
+    ("epochs", [], "epochs has the wrong type"),
+])
+def test_resume_checks_the_settings_a_checkpoint_holds(run, resign, key, value, phrase):
+    assert run("train", "--out", "r", *FAST).code == 0
+
+    def mutate(meta, arrays):
+        meta["config"][key] = value
+
+    resign("r/checkpoint.npz", mutate)
+    assert_error(run("train", "--out", "r", "--resume", "--epochs", "8", "-q"), 1, phrase)

@@ -18,17 +18,39 @@ def test_hand_worked_path_on_x_squared():
     assert isinstance(result, DescentResult)
 
 
-def test_stops_once_the_gradient_is_below_tol():
+def test_stops_after_the_step_whose_gradient_is_below_tol():
+    # As texts write the loop: compute f'(x), step, then test the f'(x) the step used.
     tol = 1e-3
     result = descend("x**2", 4.0, lr=0.2, tol=tol)
-    assert result.converged
-    assert result.grad_norms[-1] < tol <= result.grad_norms[-2]
-    # |grad| = 8 * 0.6^k < 1e-3 first at k = 18
-    assert result.iterations == 18
-    assert result.path.shape == (19, 1)
-    assert result.values.shape == result.grad_norms.shape == (19,)
+    assert result.converged and result.reason == "tol"
+    # |grad| = 8 * 0.6^k < 1e-3 first at k = 18: the step from x_18 is taken, then it stops
+    assert result.grad_norms[-2] < tol <= result.grad_norms[-3]
+    assert result.iterations == 19
+    assert result.path.shape == (20, 1)
+    assert result.values.shape == result.grad_norms.shape == (20,)
     assert result.x.shape == (1,)
-    np.testing.assert_allclose(result.x, [4.0 * 0.6**18], rtol=1e-12)
+    np.testing.assert_allclose(result.x, [4.0 * 0.6**19], rtol=1e-12)
+
+
+def test_the_seed_tutorials_descent_on_x_squared_and_x2_plus_3y2():
+    # x = 4, α = 0.2, stop once f'(x) < 0.01: 15 iterations, x = 0.0019 (the tutorial's table).
+    one = descend("x**2", 4.0, lr=0.2, iterations=20, tol=0.01)
+    assert one.iterations == 15 and round(float(one.x[0]), 4) == 0.0019
+    np.testing.assert_allclose(np.round(one.path[1:6, 0], 4), [2.4, 1.44, 0.864, 0.5184, 0.311])
+    two = descend("x**2 + 3*y**2", [4.0, -4.0], lr=0.2, iterations=20, tol=0.01)
+    assert two.iterations == 15 and "15 steps" in two.message
+    np.testing.assert_allclose(np.round(two.path[1:4], 4), [[2.4, 0.8], [1.44, -0.16], [0.864, 0.032]])
+    np.testing.assert_allclose(np.round(two.values[1:4], 4), [7.68, 2.1504, 0.7496])
+
+
+def test_stops_once_f_is_below_f_tol():
+    # "Repeat until f(x_i) < ε": f = x², x ← 0.6 x, f = 16·0.36^k < 1e-4 first at k = 12.
+    result = descend("x**2", 4.0, lr=0.2, tol=0, f_tol=1e-4)
+    assert result.converged and result.reason == "f_tol" and result.iterations == 12
+    assert result.values[-1] < 1e-4 <= result.values[-2]
+    assert "f_tol" in result.message
+    with pytest.raises(ValueError, match="f_tol"):
+        descend("x**2", 4.0, f_tol=float("nan"))
 
 
 def test_callable_with_explicit_gradient():
@@ -57,8 +79,8 @@ def test_two_variable_expression_reaches_the_minimum():
 
 def test_stops_after_iterations_without_converging():
     result = descend("x**2", 4.0, lr=0.01, iterations=5)
-    assert not result.converged
-    assert result.iterations == 5 and len(result.path) == 6
+    assert not result.converged and result.reason == "iterations"
+    assert result.iterations == 5 and len(result.path) == 6 == len(result.grad_norms)
     assert "5 steps" in result.message
 
 

@@ -261,3 +261,57 @@ def test_complex_inputs_are_refused_not_silently_made_real():
     reg = gn.Network([2, 3, 1], output="identity", random_state=0)
     with pytest.raises(ValueError, match="y has complex values"):
         gn.train(reg, np.ones((4, 2)), np.ones(4) * 1j, epochs=1)
+
+
+# --------------------------------------------------------------------------- textbook layout
+
+TEXTBOOK_W = [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]]     # z = W a + b, W of shape (n_out, n_in)
+TEXTBOOK_B = [[0.1, 0.2], [0.3]]
+
+
+def test_from_weights_in_the_textbook_layout_gives_the_textbooks_numbers():
+    net = gn.Network.from_weights(TEXTBOOK_W, TEXTBOOK_B, activations="sigmoid", layout="out_in")
+    assert net.layer_sizes == [2, 2, 1]
+    net.forward([[1.0, 2.0]])
+    np.testing.assert_allclose(net.layers[0].Z, [[0.6, 1.3]])           # 0.1·1 + 0.2·2 + 0.1, 0.3·1 + 0.4·2 + 0.2
+    np.testing.assert_allclose(net.layers[1].Z, [[0.5 / (1 + np.exp(-0.6)) + 0.6 / (1 + np.exp(-1.3)) + 0.3]])
+    W, b = net.layers[0].get_weights(layout="out_in")
+    np.testing.assert_array_equal(W, TEXTBOOK_W[0])
+    np.testing.assert_array_equal(net.layers[0].W, np.transpose(TEXTBOOK_W[0]))
+    same = gn.Network.from_weights([np.transpose(W) for W in TEXTBOOK_W], TEXTBOOK_B, activations="sigmoid",
+                                layout="in_out")
+    np.testing.assert_array_equal(same.theta, net.theta)
+
+
+def test_a_square_matrix_without_a_layout_is_refused_naming_layout():
+    with pytest.raises(ValueError, match=r"W⁽1⁾ is square.*layout='out_in'.*layout='in_out'"):
+        gn.Network.from_weights(TEXTBOOK_W, TEXTBOOK_B, activations="sigmoid")
+    net = gn.Network([2, 2, 1], activations="sigmoid")
+    with pytest.raises(ValueError, match="square.*layout="):
+        net.layers[0].set_weights(TEXTBOOK_W[0], TEXTBOOK_B[0])
+    net.layers[0].set_weights(TEXTBOOK_W[0], TEXTBOOK_B[0], layout="out_in")
+    np.testing.assert_array_equal(net.layers[0].W, [[0.1, 0.3], [0.2, 0.4]])
+
+
+def test_non_square_matrices_say_their_layout_and_wrong_shapes_are_named():
+    out_in = gn.Network.from_weights([np.ones((3, 2)), np.ones((1, 3))], [np.zeros(3), [0.0]], activations="tanh")
+    in_out = gn.Network.from_weights([np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3), [0.0]], activations="tanh")
+    assert out_in.layer_sizes == in_out.layer_sizes == [2, 3, 1]
+    layer = gn.Network([3, 2, 1]).layers[0]
+    layer.set_weights(np.arange(6.0).reshape(2, 3))            # only (n_out, n_in) fits
+    np.testing.assert_array_equal(layer.W, np.arange(6.0).reshape(2, 3).T)
+    with pytest.raises(ValueError, match=r"in layout 'in_out' must have shape \(3, 2\)"):
+        layer.set_weights(np.ones((2, 3)), layout="in_out")
+    with pytest.raises(ValueError, match="both layouts"):
+        gn.Network.from_weights([np.ones((2, 3))], activations="tanh")  # no bias: 2 → 3 or 3 → 2
+    with pytest.raises(ValueError, match="chain"):
+        gn.Network.from_weights([np.ones((2, 3)), np.ones((2, 1))], activations="tanh", layout="in_out")
+    with pytest.raises(ValueError, match="unknown layout"):
+        gn.Network.from_weights(TEXTBOOK_W, TEXTBOOK_B, activations="sigmoid", layout="rows")
+
+
+def test_a_single_weight_reads_the_same_in_both_layouts():
+    net = gn.Network.from_weights([[[0.3]], [[0.2]]], [[0.1], [0.2]], activations="sigmoid")
+    assert net.layer_sizes == [1, 1, 1] and net.layers[1].W[0, 0] == 0.2
+    with pytest.raises(ValueError, match=r"must have shape \(2, 3\)"):
+        gn.Network([2, 3]).layers[0].set_weights([[0.5]])

@@ -111,6 +111,9 @@ def test_plot_history_from_history_and_dict(tmp_path):
     fig = plots.plot_history({"loss": [1.0, 0.5, 0.25]})       # regression: loss only
     assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 1
     assert legend_texts(fig.axes[0]) == ["train"]
+    fig = plots.plot_history(history, log=True, validation_label="test")
+    assert fig.axes[0].get_yscale() == "log" and fig.axes[1].get_yscale() == "linear"
+    assert fig.axes[0].get_title() == "Loss (log scale)" and legend_texts(fig.axes[0]) == ["train", "test"]
     with pytest.raises(ValueError, match="no loss"):
         plots.plot_history({"loss": []})
 
@@ -129,6 +132,23 @@ def test_plot_decision_boundary_network(tmp_path, moons_net):
     assert len(ax.collections) == 4                         # filled contours, 0.5 line, 2 classes
     assert fig.axes[1].get_ylabel() == "P(y = 1)"
     assert_png(path)
+
+
+def test_plot_decision_boundary_in_original_units(moons_net):
+    # The model sees standardized inputs; the picture shows the data in its own units.
+    net, X, y = moons_net
+    mean, scale = np.array([10.0, -3.0]), np.array([2.0, 0.5])
+    raw = X * scale + mean
+    fig = plots.plot_decision_boundary(net, raw, y, resolution=40, transform=lambda P: (P - mean) / scale,
+                                       title="Decision boundary (accuracy 0.97)")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Decision boundary (accuracy 0.97)"
+    lo, hi = ax.get_xlim()
+    assert lo < raw[:, 0].min() and hi > raw[:, 0].max() and lo > 0    # around 10, not around 0
+    # The p = 0.5 line, drawn in raw units, is where the network (on standardized inputs) says 0.5.
+    boundary = np.vstack([p.vertices for p in ax.collections[1].get_paths()])
+    p = net.predict_output((boundary - mean) / scale)[:, 0]
+    assert len(boundary) > 10 and np.median(np.abs(p - 0.5)) < 0.01 and np.abs(p - 0.5).max() < 0.1
 
 
 def test_plot_decision_boundary_sklearn_multiclass():
@@ -205,7 +225,7 @@ def test_plot_descent_two_variables(tmp_path):
     ax = fig.axes[0]
     assert len(fig.axes) == 2                                  # contour plot and colour bar
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")
-    assert ax.get_title() == "Gradient descent: 20 steps"
+    assert ax.get_title() == "Gradient descent on f(x, y) = x**2 + 3*y**2: 20 steps"
     assert legend_texts(ax) == ["path", "start", "end"]
     np.testing.assert_allclose(ax.lines[0].get_xdata(), path[:, 0])
     assert len(ax.collections) >= 2                            # filled and line contours
@@ -271,10 +291,11 @@ def test_plot_comparison(tmp_path):
     assert len(bar_ax.patches) == 4                            # train and test bar per config
     assert legend_texts(bar_ax) == ["train", "test"]
     assert bar_ax.get_ylabel() == "accuracy"
-    assert [t.get_text() for t in bar_ax.get_xticklabels()] == ["#1", "#2"]
+    # The bars are labelled by the values compared, not by their number.
+    assert [t.get_text() for t in bar_ax.get_xticklabels()] == ["hidden=(4,) lr=0.05", "hidden=(8,) lr=0.05"]
     assert bar_ax.patches[2].get_height() == pytest.approx(result.rows[0]["test_score_mean"])
     assert len(curve_ax.lines) == 2 and curve_ax.get_xlabel() == "epoch"
-    assert legend_texts(curve_ax) == [f"#{i + 1} {r['config']}" for i, r in enumerate(result.rows)]
+    assert legend_texts(curve_ax) == [r["config"] for r in result.rows]
     assert_png(path)
 
 

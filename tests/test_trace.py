@@ -24,6 +24,11 @@ def small_net(hidden="sigmoid", output="sigmoid"):
     return net
 
 
+def f4(x):
+    """A number as the trace prints it by default: 4 decimals, trailing zeros dropped."""
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
 def assert_layer(layer, **expected):
     for name, value in expected.items():
         np.testing.assert_allclose(getattr(layer, name), value, atol=1e-4, err_msg=name)
@@ -56,13 +61,13 @@ def test_sigmoid_network_with_binary_cross_entropy_by_hand():
     assert t.canonical and t.loss_name == "binary_cross_entropy"
 
     text = str(t)
-    assert "z1 = 0.1·1 + 0.2·2 + 0.1 = 0.6" in text
-    assert "a1 = σ(0.6) = 0.6457" in text
-    assert f"δ1 = a1 − y1 = {ao:.4g} − 1 = {do:.4g}" in text
-    assert "σ'(z1) = a1·(1 − a1) = 0.6457·(1 − 0.6457) = 0.2288" in text
-    assert f"∂L/∂w11 = δ1 · x1 = ({d1:.4g}) · 1 = {d1:.4g}" in text
-    assert f"w11 ← w11 − η·∂L/∂w11 = 0.1 − 0.1·({d1:.4g}) = {0.1 - 0.1 * d1:.4g}" in text
-    assert "−Σₖ [yₖ·log aₖ + (1 − yₖ)·log(1 − aₖ)]" in text
+    assert "z⁽¹⁾₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₂₁·x₂ + b⁽¹⁾₁ = 0.1·1 + 0.2·2 + 0.1 = 0.6" in text
+    assert "a⁽¹⁾₁ = σ(z⁽¹⁾₁) = σ(0.6) = 0.6457" in text
+    assert f"δ⁽²⁾₁ = ŷ₁ − y₁ = {f4(ao)} − 1 = {f4(do)}" in text
+    assert "σ'(z⁽¹⁾₁) = a⁽¹⁾₁·(1 − a⁽¹⁾₁) = 0.6457·(1 − 0.6457) = 0.2288" in text
+    assert f"∂L/∂w⁽¹⁾₁₁ = δ⁽¹⁾₁·x₁ = ({f4(d1)})·1 = {f4(d1)}" in text
+    assert f"w⁽¹⁾₁₁ ← w⁽¹⁾₁₁ − η·∂L/∂w⁽¹⁾₁₁ = 0.1 − 0.1·({f4(d1)}) = {f4(0.1 - 0.1 * d1)}" in text
+    assert "−Σₖ [yₖ·log ŷₖ + (1 − yₖ)·log(1 − ŷₖ)]" in text
 
 
 def test_tanh_hidden_sigmoid_output_by_hand():
@@ -85,8 +90,8 @@ def test_tanh_hidden_sigmoid_output_by_hand():
                  b_new=[0.2 - 0.5 * do])
     assert t.loss == pytest.approx(loss, abs=1e-4)
     text = str(t)
-    assert "a1 = tanh(0.6) = 0.537" in text
-    assert "tanh'(z1) = 1 − a1² = 1 − 0.537² = 0.7116" in text
+    assert "a⁽¹⁾₁ = tanh(z⁽¹⁾₁) = tanh(0.6) = 0.537" in text
+    assert "tanh'(z⁽¹⁾₁) = 1 − a⁽¹⁾₁² = 1 − 0.537² = 0.7116" in text
 
 
 def test_relu_hidden_identity_output_squared_error_by_hand():
@@ -103,7 +108,8 @@ def test_relu_hidden_identity_output_squared_error_by_hand():
     assert_layer(hidden, Z=[[z1, z2]], A=[[a1, a2]], dZ=[[d1, d2]], dW=[[d1, d2], [2 * d1, 2 * d2]])
     assert_layer(out, A=[[yo]], dZ=[[do]], dW=[[do * a1], [0.0]])
     assert t.loss == pytest.approx(loss)
-    assert "a1 = relu(0.6) = 0.6" in str(t) and "δ1 = a1 − y1 = 0.5 − 2 = -1.5" in str(t)
+    assert "a⁽¹⁾₁ = relu(z⁽¹⁾₁) = relu(0.6) = 0.6" in str(t) and "δ⁽²⁾₁ = ŷ₁ − y₁ = 0.5 − 2 = -1.5" in str(t)
+    assert "relu'(z⁽¹⁾₂) = [z⁽¹⁾₂ > 0] = [(-1) > 0] = 0" in str(t)
 
 
 def mazur_net():
@@ -142,13 +148,17 @@ def test_mazur_squared_error_example_exactly():
     assert hidden.W_new[1, 1] == pytest.approx(0.29950229, abs=1e-8)   # w4⁺
 
     text = str(t)
-    assert "z1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775" in text
-    assert "a1 = σ(0.3775) = 0.5933" in text
-    assert "L = ½·[(0.7514 − 0.01)² + (0.7729 − 0.99)²] = 0.2984" in text
-    assert "∂L/∂a1 = a1 − y1 = 0.7514 − 0.01 = 0.7414" in text
-    assert "δ1 = ∂L/∂a1 · σ'(z1) = 0.7414 · 0.1868 = 0.1385" in text
-    assert "δ1 = (Σ w·δ) · σ'(z1) = (0.4·0.1385 + 0.5·(-0.0381)) · 0.2413" in text
-    assert "w11 ← w11 − η·∂L/∂w11 = 0.4 − 0.5·0.08217 = 0.3589" in text
+    assert "z⁽¹⁾₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₂₁·x₂ + b⁽¹⁾₁ = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775" in text
+    assert "a⁽¹⁾₁ = σ(z⁽¹⁾₁) = σ(0.3775) = 0.5933" in text
+    assert ("L = ½·(ŷ₁ − y₁)² + ½·(ŷ₂ − y₂)² = ½·(0.7514 − 0.01)² + ½·(0.7729 − 0.99)² = 0.2984"
+            in text)
+    assert "∂L/∂ŷ₁ = ŷ₁ − y₁ = 0.7514 − 0.01 = 0.7414" in text
+    assert "δ⁽²⁾₁ = ∂L/∂ŷ₁·σ'(z⁽²⁾₁) = 0.7414·0.1868 = 0.1385" in text
+    assert ("δ⁽¹⁾₁ = (w⁽²⁾₁₁·δ⁽²⁾₁ + w⁽²⁾₁₂·δ⁽²⁾₂)·σ'(z⁽¹⁾₁) = (0.4·0.1385 + 0.5·(-0.0381))·0.2413"
+            in text)
+    assert "w⁽²⁾₁₁ ← w⁽²⁾₁₁ − η·∂L/∂w⁽²⁾₁₁ = 0.4 − 0.5·0.0822 = 0.3589" in text
+    # His w5 is our W⁽²⁾[0, 0]; with 9 decimals the trace prints his numbers.
+    assert "w⁽²⁾₁₁ ← w⁽²⁾₁₁ − η·∂L/∂w⁽²⁾₁₁ = 0.4 − 0.5·0.082167041 = 0.35891648" in t.text(digits=9)
 
 
 def test_trace_leaves_the_network_alone():
@@ -184,7 +194,7 @@ def test_trace_agrees_with_the_engine(hidden, output, loss):
         np.testing.assert_allclose(below.dA, above.dZ @ above.W.T, atol=1e-12)
         np.testing.assert_allclose(below.dZ, below.dA * below.dsigma, atol=1e-12)
     text = str(t)
-    assert "── Forward pass ──" in text and "z1[3] =" in text and "δ2[3]" in text
+    assert "── Forward pass ──" in text and "z⁽¹⁾₁[3] =" in text and "δ⁽¹⁾₂[3]" in text
 
 
 def test_as_dict_is_json():
@@ -204,8 +214,8 @@ def test_large_network_prints_shapes_and_matrices():
     assert not t.is_small()
     text = str(t)
     assert "A_prev (6, 10) @ W (10, 8) + b (8,) → Z (6, 8)" in text
-    assert "dZ = (A − Y) / n" in text and "z1 =" not in text
-    assert "z1[1] =" in t.text(detailed=True)          # the long form is still available
+    assert "dZ = (A − Y) / n" in text and "z⁽¹⁾₁" not in text
+    assert "z⁽¹⁾₁[1] =" in t.text(detailed=True)          # the long form is still available
     assert repr(t).startswith("Trace(network 10 → 8 → 3")
     assert isinstance(t, Trace)
 
@@ -215,3 +225,71 @@ def test_bad_arguments():
         trace(small_net(), [[1, 2]], [[1]], lr=0)
     with pytest.raises(ValueError, match="features"):
         trace(small_net(), [[1, 2, 3]], [[1]])
+
+
+# --------------------------------------------------------------------------- textbook notation
+
+def textbook_221():
+    """The seed tutorial's 2-2-1 sigmoid network, entered as printed: z = W a + b."""
+    return gn.Network.from_weights([[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]], [[0.1, 0.2], [0.3]],
+                                   activations="sigmoid", layout="out_in")
+
+
+def test_the_textbook_221_example_in_the_textbook_layout():
+    t = trace(textbook_221(), [1, 2], [1], lr=0.1, layout="out_in")
+    text = t.text()
+    for line in ["z⁽¹⁾ = [0.6, 1.3]", "a⁽¹⁾ = [0.6457, 0.7858]", "z⁽²⁾ = [1.0943]", "a⁽²⁾ = [0.7492]",
+                 "= 0.2888", "δ⁽²⁾ = [-0.2508]", "∂L/∂W⁽²⁾ = [[-0.1619, -0.1971]]",
+                 "δ⁽¹⁾ = [-0.0287, -0.0253]", "∂L/∂W⁽¹⁾ = [[-0.0287, -0.0574], [-0.0253, -0.0507]]",
+                 "new W⁽¹⁾ = [[0.1029, 0.2057], [0.3025, 0.4051]]", "new W⁽²⁾ = [[0.5162, 0.6197]]",
+                 # the textbook's w⁽¹⁾₁₂ = W¹[0, 1] = 0.2 joins x₂ to unit 1
+                 "z⁽¹⁾₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₁₂·x₂ + b⁽¹⁾₁ = 0.1·1 + 0.2·2 + 0.1 = 0.6",
+                 "δ⁽¹⁾₂ = (w⁽²⁾₁₂·δ⁽²⁾₁)·σ'(z⁽¹⁾₂) = (0.6·(-0.2508))·0.1683 = -0.0253",
+                 "w⁽¹⁾₁₂ ← w⁽¹⁾₁₂ − η·∂L/∂w⁽¹⁾₁₂ = 0.2 − 0.1·(-0.0574) = 0.2057"]:
+        assert line in text, line
+    assert "W⁽ˡ⁾[j, i] (the textbook layout, z = W a + b)" in text
+    assert t.loss == pytest.approx(-math.log(sigmoid(0.5 * sigmoid(0.6) + 0.6 * sigmoid(1.3) + 0.3)))
+    # The same step in glassnet's layout names the weight by its place in W = W_textbookᵀ.
+    ours = t.text(layout="in_out")
+    assert "z⁽¹⁾₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₂₁·x₂ + b⁽¹⁾₁ = 0.1·1 + 0.2·2 + 0.1 = 0.6" in ours
+    assert "new W⁽¹⁾ = [[0.1029, 0.3025], [0.2057, 0.4051]]" in ours
+    matrices = t.text(detailed=False)
+    assert "W⁽¹⁾ (2, 2) · a_prev (2, 1) + b⁽¹⁾ (2, 1) → z⁽¹⁾ (2, 1)" in matrices
+    assert "[[-0.1619 -0.1971]]" in matrices
+
+
+def test_digits_and_the_tanh_exercise_whose_printed_answer_slips():
+    # The seed's exercise: x = [0.5, 0.8], tanh hidden layer, sigmoid output. Its solution
+    # prints z² = 0.5312 and a² = 0.6298, but 0.3·tanh(0.42) + 0.7·tanh(0.48) + 0.2 = 0.6314.
+    net = gn.Network.from_weights([[[0.2, 0.4], [0.6, 0.1]], [[0.3, 0.7]]], [[0, 0.1], [0.2]],
+                                  activations=["tanh", "sigmoid"], layout="out_in")
+    t = trace(net, [0.5, 0.8], [1], layout="out_in")
+    z2 = 0.3 * math.tanh(0.42) + 0.7 * math.tanh(0.48) + 0.2
+    assert t.layers[1].Z[0, 0] == pytest.approx(z2) and round(z2, 4) == 0.6314
+    text = t.text()
+    assert "z⁽¹⁾ = [0.42, 0.48]" in text and "a⁽¹⁾ = [0.3969, 0.4462]" in text
+    assert "z⁽²⁾ = [0.6314]" in text and f"a⁽²⁾ = [{f4(sigmoid(z2))}]" in text
+    assert "z⁽²⁾ = [0.63145]" in t.text(digits=6)   # 0.631450, trailing zero dropped
+    assert "a⁽¹⁾ = [0.39693, 0.44624]" in t.text(digits=5)
+    with pytest.raises(ValueError, match="digits"):
+        t.text(digits=0)
+    with pytest.raises(ValueError, match="layout"):
+        trace(net, [0.5, 0.8], [1], layout="textbook")
+
+
+def test_numbers_are_printed_as_texts_print_them():
+    from glassnet.glass.tracetext import Numbers
+    four = Numbers(4)
+    assert [four.num(x) for x in (0.6, 1.0943291, -0.028690, 0.0005737, 0.0, -0.0, 2.0, 1234567.0)] == \
+        ["0.6", "1.0943", "-0.0287", "0.0005737", "0", "0", "2", "1.235e+06"]
+    assert four.fac(-0.25) == "(-0.25)" and four.vec([0.6, 1.3]) == "[0.6, 1.3]"
+
+
+def test_a_one_output_batch_takes_1d_targets_and_a_step_can_be_taken():
+    net = textbook_221()
+    t = trace(net, [[1, 2], [0, 1], [2, 0]], [1, 0, 1])
+    np.testing.assert_array_equal(t.Y, [[1], [0], [1]])
+    assert "ℓ[3] =" in t.text() and "L = (" in t.text()
+    stepped = t.apply_to(net.copy())
+    np.testing.assert_array_equal(stepped.layers[0].W, t.layers[0].W_new)
+    assert trace(stepped, [[1, 2], [0, 1], [2, 0]], [1, 0, 1]).loss < t.loss

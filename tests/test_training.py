@@ -429,3 +429,56 @@ def test_early_stopping_on_the_training_loss_needs_no_validation():
                  callbacks=[EarlyStopping(monitor="loss", patience=3, min_delta=1e-3)])
     assert h.stop_reason == "early_stopping" and h.epochs < 3000
     assert h.loss[h.best_epoch] == min(h.loss)
+
+
+def test_a_single_sigmoid_neuron_fits_a_number_with_squared_error_as_texts_do():
+    # w = 0.3, b = 0.1, x = 0.5, y = 1.0, ℓ = ½(ŷ − y)², 20 steps of lr 0.1 (a seed tutorial's table).
+    net = gn.Network.from_weights([[[0.3]]], [[0.1]], activations="sigmoid", layout="out_in")
+    history = gn.train(net, [[0.5]], [1.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
+                       loss="squared_error")
+    assert net.task == "regression" and net.predict([[0.5]]).shape == (1,)
+    z = 0.3 * 0.5 + 0.1
+    y_hat = 1 / (1 + np.exp(-z))
+    assert history.loss[0] == pytest.approx(0.5 * (y_hat - 1) ** 2)            # 0.0958
+    dz = (y_hat - 1) * y_hat * (1 - y_hat)
+    np.testing.assert_allclose(np.round(history.loss[:3], 4), [0.0958, 0.0944, 0.0930])
+    assert round(history.loss[-1], 4) == 0.0726
+    assert (round(float(net.layers[0].W[0, 0]), 4), round(float(net.layers[0].b[0]), 4)) == (0.3986, 0.2972)
+    first = gn.Network.from_weights([[[0.3]]], [[0.1]], activations="sigmoid", layout="out_in")
+    gn.train(first, [[0.5]], [1.0], optimizer="sgd", lr=0.1, epochs=1, batch_size=None, loss="squared_error")
+    assert first.layers[0].W[0, 0] == pytest.approx(0.3 - 0.1 * dz * 0.5)     # 0.3054
+
+
+def test_a_sigmoid_classifier_keeps_its_labels_with_squared_error():
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    net = gn.Network([1, 1], activations="sigmoid", random_state=0)
+    gn.train(net, X, ["no", "no", "yes", "yes"], optimizer="sgd", lr=0.5, epochs=50, loss="squared_error")
+    assert net.task == "binary" and set(net.predict(X)) <= {"no", "yes"}
+    zero_one = gn.Network([1, 1], activations="sigmoid", random_state=0)
+    gn.train(zero_one, X, [0, 0, 1, 1], optimizer="sgd", lr=0.5, epochs=5, loss="squared_error")
+    assert zero_one.task == "binary"
+    named = gn.Network([1, 1], activations="sigmoid", task="binary")
+    with pytest.raises(ValueError, match="single class"):
+        gn.train(named, [[0.5]], [1.0], loss="squared_error", epochs=1)   # a named task is kept
+    with pytest.raises(ValueError, match="single class"):
+        gn.train(gn.Network([1, 1], activations="sigmoid"), [[0.5]], [1.0], epochs=1)  # its own loss: labels
+
+
+def test_stop_at_loss_before_the_update_as_the_seed_tutorial_stops():
+    # One identity neuron, x = 2, y = 5, w = 0.5, b = 1, lr 0.1, "if loss < 0.01: stop" before
+    # updating: losses 4.5, 1.125, 0.2812, 0.0703, 0.0176, then 0.0044 at epoch 6, where it
+    # stops with w = 1.6625, b = 1.5813 (the weights that gave 0.0044).
+    def neuron():
+        return gn.Network.from_weights([[[0.5]]], [[1.0]], activations="identity", layout="out_in")
+
+    net = neuron()
+    h = gn.train(net, [[2.0]], [5.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
+                 callbacks=[StopAtLoss(0.01, before_update=True)])
+    np.testing.assert_allclose(np.round(h.loss, 4), [4.5, 1.125, 0.2812, 0.0703, 0.0176, 0.0044])
+    assert h.stop_reason == "loss_threshold"
+    assert (round(float(net.layers[0].W[0, 0]), 4), round(float(net.layers[0].b[0]), 4)) == (1.6625, 1.5813)
+    assert net.layers[0].W[0, 0] * 2 + net.layers[0].b[0] == pytest.approx(5 - np.sqrt(2 * h.loss[-1]))
+    after = neuron()   # the default keeps the sixth update
+    gn.train(after, [[2.0]], [5.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
+             callbacks=[StopAtLoss(0.01)])
+    assert after.layers[0].W[0, 0] > net.layers[0].W[0, 0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,14 +26,28 @@ from .common import (
     write_json,
 )
 
+MAX_STEPS = 10_000
+"""Most steps ``glassnet trace --steps`` follows."""
+
+
+_NUMBERS_ONLY = re.compile(r"^[\d\s.,;|eE+\-]+$")
+
 
 @app.command("trace")
 def trace_command(
     ctx: typer.Context,
     sizes: Annotated[str, typer.Option(help="Layer sizes, inputs first.")] = "2,2,1",
     activation: Annotated[str, typer.Option(help="One activation for every layer, or one per layer.")] = "sigmoid",
-    weights: Annotated[Optional[Path], typer.Option(help="Take the network and its weights from this "
-                                                         "model file.")] = None,
+    weights: Annotated[Optional[str], typer.Option(
+        help="The weights: a model file, or the numbers of each layer's matrix, rows separated by ';' "
+             "and layers by '|', e.g. \"0.1,0.2;0.3,0.4 | 0.5,0.6\".")] = None,
+    biases: Annotated[Optional[str], typer.Option(
+        help="The biases with numeric --weights, layers separated by '|', e.g. \"0.1,0.2 | 0.3\" "
+             "(default: zeros).")] = None,
+    layout: Annotated[Optional[str], typer.Option(
+        help="out_in: matrices as textbooks write them (z = W a + b, one row per unit of the layer); "
+             "in_out: glassnet's (Z = A W + b). Needed for square matrices; also how the trace "
+             "prints weights.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the initial weights (without --weights).")] = 0,
     x: Annotated[Optional[str], typer.Option("--x", help="The input, e.g. 1,2 (a batch: 1,2;3,4). "
                                                          "Default: all ones.")] = None,
@@ -41,57 +56,124 @@ def trace_command(
                                                          "Default: all ones.")] = None,
     lr: Annotated[float, typer.Option(help="Learning rate of the traced step.")] = 0.1,
     loss: Annotated[Optional[str], typer.Option(help="Loss (default: the output's canonical loss).")] = None,
+    steps: Annotated[int, typer.Option(min=1, max=MAX_STEPS, help="Follow this many steps: the first "
+                                       "in full, then a table of the loss and the parameters.")] = 1,
+    full: Annotated[bool, typer.Option("--full", help="With --steps, print every step in full.")] = False,
+    digits: Annotated[int, typer.Option(min=1, max=12, help="Decimals of the printed numbers.")] = 4,
     matrices: Annotated[bool, typer.Option("--matrices", help="Print matrices, not unit by unit.")] = False,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the trace as JSON.")] = None,
 ):
-    """Print one training step as a hand calculation: forward, loss, backward, update."""
-    from ..glass.trace import trace as trace_step
+    """Print training steps as a hand calculation: forward, loss, backward, update."""
+    from ..glass.trace import trace_steps
     from ..losses import LOSSES
-    from ..network import Network
-    from ..training import encode_targets
 
-    scaler = None
-    if weights is not None:
-        from ..runs.tools import open_model
-        saved = open_model(weights)
-        net, scaler = saved.network, saved.scaler
-        if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != net.layer_sizes:
-            raise UsageError(f"--sizes {sizes} differs from the network in {weights} "
-                             f"({','.join(map(str, net.layer_sizes))}); drop --sizes")
-    else:
-        layer_sizes = numbers(sizes, "--sizes", int, positive=True)
-        if len(layer_sizes) < 2:
-            raise UsageError("--sizes needs at least an input and an output size, such as 2,2,1")
-        acts = activation_list(activation)
-        if len(acts) not in (1, len(layer_sizes) - 1):
-            raise UsageError(f"--activation names {len(acts)} activations for {len(layer_sizes) - 1} layers")
-        net = Network(layer_sizes, activations=acts[0] if len(acts) == 1 else acts, random_state=seed)
+    if layout is not None:
+        choice(layout, ("in_out", "out_in"), "--layout")
     if loss is not None:
         choice(loss, LOSSES, "loss")
-
+    net, scaler, shown = _trace_network(ctx, sizes, activation, weights, biases, layout, seed)
     X = np.array(rows(x, "--x") if x else [[1.0] * net.n_inputs])
     if X.shape[1] != net.n_inputs:
         raise UsageError(f"--x has {X.shape[1]} values per sample, but the network has {net.n_inputs} inputs")
     if scaler is not None:
         X = scaler.transform(X)
         console.print(f"(input standardized with the model's training statistics: {np.round(X, 4).tolist()})")
-    if y is None:
-        Y = np.ones((X.shape[0], net.n_outputs))
-    else:
-        parts = [p.strip() for p in y.split(";") if p.strip()]
-        if net.classes_ is not None and all("," not in p for p in parts) and len(parts) == X.shape[0]:
-            labels = np.array(parts).astype(net.classes_.dtype)
-            Y, _ = encode_targets(net, labels, X.shape[0], fit=False)
-        else:
-            Y = np.array(rows(y, "--y"))
-            if Y.shape != (X.shape[0], net.n_outputs):
-                raise UsageError(f"--y needs {net.n_outputs} value(s) per sample for {X.shape[0]} "
-                                 f"sample(s), got {Y.shape[1]} per sample for {Y.shape[0]}")
-    result = trace_step(net, X.astype(net.dtype), Y, loss=loss, lr=lr)
-    console.print(Text(result.text(detailed=False if matrices else None)), soft_wrap=True)
+    Y = _trace_targets(net, y, X.shape[0])
+    traces = trace_steps(net, X.astype(net.dtype), Y, steps=steps, loss=loss, lr=lr, layout=shown, digits=digits)
+    for k, t in enumerate(traces if full else traces[:1]):
+        if steps > 1:
+            console.print(Text(f"Step {k + 1} of {steps}", style="bold"))
+        console.print(Text(t.text(detailed=False if matrices else None)), soft_wrap=True)
+    if steps > 1:
+        _print_steps(traces)
     if json_out is not None:
-        write_json(json_out, result.as_dict())
+        write_json(json_out, traces[0].as_dict() if steps == 1 else {"steps": [t.as_dict() for t in traces]})
         console.print(f"trace written to {json_out}")
+
+
+def _trace_network(ctx, sizes, activation, weights, biases, layout, seed):
+    """``(net, scaler, layout to print)`` from a model file, given numbers, or a seed."""
+    from ..network import Network
+    if weights is not None and not _NUMBERS_ONLY.match(weights):
+        if biases is not None:
+            raise UsageError("--biases goes with numeric --weights, not with a model file")
+        from ..runs.tools import open_model
+        saved = open_model(Path(weights))
+        if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != saved.network.layer_sizes:
+            raise UsageError(f"--sizes {sizes} differs from the network in {weights} "
+                             f"({','.join(map(str, saved.network.layer_sizes))}); drop --sizes")
+        return saved.network, saved.scaler, layout or "in_out"
+    acts = activation_list(activation)
+    if weights is None:
+        layer_sizes = numbers(sizes, "--sizes", int, positive=True)
+        if len(layer_sizes) < 2:
+            raise UsageError("--sizes needs at least an input and an output size, such as 2,2,1")
+        _check_activation_count(acts, len(layer_sizes) - 1)
+        return Network(layer_sizes, activations=_one_or_list(acts), random_state=seed), None, layout or "in_out"
+    net, layout = _given_network(weights, biases, acts, layout)
+    if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != net.layer_sizes:
+        raise UsageError(f"--sizes {sizes} differs from the sizes the --weights make "
+                         f"({','.join(map(str, net.layer_sizes))})")
+    return net, None, layout
+
+
+def _given_network(weights, biases, acts, layout):
+    """The network of ``--weights "0.1,0.2;0.3,0.4 | 0.5,0.6" --biases "0.1,0.2 | 0.3"``."""
+    from ..layers import AmbiguousLayout
+    from ..network import Network, weights_layout
+    Ws = [np.array(rows(part, "--weights")) for part in weights.split("|")]
+    bs = None if biases is None else [numbers(part, "--biases") for part in biases.split("|")]
+    if bs is not None and len(bs) != len(Ws):
+        raise UsageError(f"--weights has {len(Ws)} layers (separated by '|') but --biases has {len(bs)}")
+    _check_activation_count(acts, len(Ws))
+    try:
+        layout = weights_layout(Ws, bs, layout)
+        net = Network.from_weights(Ws, bs, activations=_one_or_list(acts), layout=layout)
+    except AmbiguousLayout as exc:
+        raise UsageError("--weights: " + str(exc).replace("layout='out_in'", "--layout out_in")
+                         .replace("layout='in_out'", "--layout in_out")) from None
+    except ValueError as exc:
+        raise UsageError(f"--weights: {exc}") from None
+    return net, layout
+
+
+def _check_activation_count(acts, n_layers):
+    if len(acts) not in (1, n_layers):
+        raise UsageError(f"--activation names {len(acts)} activations for {n_layers} layers")
+
+
+def _one_or_list(acts):
+    return acts[0] if len(acts) == 1 else acts
+
+
+def _trace_targets(net, y, n_samples):
+    """``Y`` from ``--y``: numbers per sample, or class labels of a trained classifier."""
+    from ..training import encode_targets
+    if y is None:
+        return np.ones((n_samples, net.n_outputs))
+    parts = [p.strip() for p in y.split(";") if p.strip()]
+    if net.classes_ is not None and all("," not in p for p in parts) and len(parts) == n_samples:
+        labels = np.array(parts).astype(net.classes_.dtype)
+        return encode_targets(net, labels, n_samples, fit=False)[0]
+    Y = np.array(rows(y, "--y"))
+    if Y.shape != (n_samples, net.n_outputs):
+        raise UsageError(f"--y needs {net.n_outputs} value(s) per sample for {n_samples} "
+                         f"sample(s), got {Y.shape[1]} per sample for {Y.shape[0]}")
+    return Y
+
+
+def _print_steps(traces):
+    """The texts' progress table: each step's loss and the parameters after it."""
+    from ..glass.tracetext import steps_table
+    headers, body = steps_table(traces)
+    console.print(Text(f"{len(traces)} steps of gradient descent with η = {traces[0].lr:g}: the loss L "
+                       "before each step, the parameters after it"), soft_wrap=True)
+    table = Table()
+    for name in headers:
+        table.add_column(name, justify="right")
+    for row in body:
+        table.add_row(*row)
+    console.print(table)
 
 
 # --------------------------------------------------------------------------- gradcheck
@@ -138,7 +220,10 @@ def descend(
     start: Annotated[str, typer.Option(help="Starting point, one value per variable (sorted by name).")],
     lr: Annotated[float, typer.Option(help="Step size.")] = 0.1,
     iterations: Annotated[int, typer.Option(min=1, help="Most steps.")] = 100,
-    tol: Annotated[float, typer.Option(min=0, help="Stop when the gradient norm falls below this.")] = 1e-6,
+    tol: Annotated[float, typer.Option(min=0, help="Stop after a step whose gradient norm was below "
+                                                   "this.")] = 1e-6,
+    f_tol: Annotated[Optional[float], typer.Option("--f-tol", help="Stop after a step that brings f below "
+                                                                   "this.")] = None,
     plot: Annotated[Optional[Path], typer.Option(help="Draw the path on a contour plot (PNG).")] = None,
     rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
 ):
@@ -147,7 +232,7 @@ def descend(
     from ..glass.descent import descend as run_descent
     x0 = numbers(start, "--start")
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
-    result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol)
+    result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol, f_tol=f_tol)
     names = list(result.variables) if result.variables else [f"x{i + 1}" for i in range(result.path.shape[1])]
     table = Table(title=f"Gradient descent on f = {f}, lr = {lr:g}", title_justify="left")
     for name in ["step", *names, "f", "|∇f|"]:

@@ -8,18 +8,30 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from .common import UsageError, activation_list, plot_app, plot_done, save_png
+from .common import UsageError, activation_list, numbers, plot_app, plot_done, save_png
 
 
 @plot_app.command("activations")
 def plot_activations(
     names: Annotated[Optional[str], typer.Option(help="Activations to draw, comma-separated "
                                                       "(default: all elementwise ones).")] = None,
+    beta: Annotated[Optional[str], typer.Option(help="Steepness β of the sigmoid, 1/(1 + e^(−βz)); "
+                                                     "several (1,5,25) draw one panel each. Alone, "
+                                                     "it draws the sigmoid only.")] = None,
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("activations.png"),
 ):
     """Activation functions with their derivatives."""
+    from ..activations import Sigmoid, get_activation
     from ..glass.plots import plot_activations as draw
-    plot_done(save_png(draw(None if names is None else activation_list(names, "--names")), out))
+    chosen = None if names is None else activation_list(names, "--names")
+    if beta is not None:
+        betas = numbers(beta, "--beta", positive=True)
+        expanded = []
+        for name in chosen or ["sigmoid"]:
+            is_sigmoid = get_activation(name).name == "sigmoid"
+            expanded += [Sigmoid(beta=b) for b in betas] if is_sigmoid else [name]
+        chosen = expanded
+    plot_done(save_png(draw(chosen), out))
 
 
 @plot_app.command("losses")
@@ -49,14 +61,15 @@ def plot_ewma(
 def plot_history(
     run: Annotated[Path, typer.Argument(help="A run folder written by glassnet train.")],
     out: Annotated[Optional[Path], typer.Option(help="PNG file (default RUN/learning_curves.png).")] = None,
+    log: Annotated[bool, typer.Option("--log", help="Draw the loss on a logarithmic scale.")] = False,
 ):
-    """Learning curves of a run, from its history.csv."""
+    """Learning curves of a run, from its history.csv (the dashed curves: the test split)."""
     from ..glass.plots import plot_history as draw
     if not run.is_dir():
         raise FileNotFoundError(f"run folder not found: {run}")
     from ..runs.folder import read_history_csv
     history = read_history_csv(run / "history.csv")
-    plot_done(save_png(draw(history), out or run / "learning_curves.png"))
+    plot_done(save_png(draw(history, log=log, validation_label="test"), out or run / "learning_curves.png"))
 
 
 @plot_app.command("network")

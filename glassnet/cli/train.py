@@ -23,7 +23,7 @@ from .common import (
 
 _CONFIG_OPTIONS = ("dataset", "csv", "target", "task", "n_samples", "noise", "seed", "test_size",
                    "hidden", "activation", "output", "optimizer", "lr", "schedule", "batch_size",
-                   "l2", "dropout", "dtype")
+                   "l2", "dropout", "dtype", "standardize", "shuffle", "beta1", "beta2", "eps")
 
 
 @app.command()
@@ -48,12 +48,21 @@ def train(
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Mini-batch size.")] = 32,
     full_batch: Annotated[bool, typer.Option("--full-batch", help="One step per epoch on all samples.")] = False,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the data, the split, the weights, the shuffles.")] = 0,
-    test_size: Annotated[float, typer.Option(help="Fraction of the samples held out for testing.")] = 0.2,
+    test_size: Annotated[float, typer.Option(help="Fraction of the samples held out for testing; 0 trains "
+                                                  "on every sample and scores the training data.")] = 0.2,
     l2: Annotated[float, typer.Option(min=0, help="L2 penalty on the weights.")] = 0.0,
     dropout: Annotated[float, typer.Option(min=0, max=0.99, help="Dropout rate of the hidden layers.")] = 0.0,
     n_samples: Annotated[int, typer.Option(min=1, help="Samples drawn by a generated dataset.")] = 500,
     noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
     dtype: Annotated[str, typer.Option(help="float64 or float32.")] = "float64",
+    standardize: Annotated[bool, typer.Option("--standardize/--no-standardize", help="Rescale the features "
+                                              "with the training split's mean and deviation.")] = True,
+    shuffle: Annotated[bool, typer.Option("--shuffle/--no-shuffle", help="Reshuffle the samples every "
+                                          "epoch.")] = True,
+    beta1: Annotated[float, typer.Option(help="Adam's β₁, the decay of the gradient's average.")] = 0.9,
+    beta2: Annotated[float, typer.Option(help="Adam's β₂, the decay of the squared gradient's "
+                                              "average.")] = 0.999,
+    eps: Annotated[float, typer.Option(help="Adam's (and RMSprop's) ε in θ ← θ − η m̂ / (√v̂ + ε).")] = 1e-8,
     out: Annotated[Optional[Path], typer.Option(help="Run folder (default runs/DATASET-TIMESTAMP).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its checkpoint.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run in --out.")] = False,
@@ -63,14 +72,14 @@ def train(
 ):
     """Train a network and write a run folder: model, metrics, history, pictures, report.
 
-    The features are standardized with the statistics of the training split; the
-    test split is scored at the end (and monitored as validation data per epoch).
+    The features are standardized with the statistics of the training split (unless
+    --no-standardize); the test split is scored at the end and monitored every epoch
+    (--test-size 0 trains on every sample and scores the training data).
     A checkpoint is written every --checkpoint-every epochs; the first Ctrl-C stops
     after the current epoch and saves it, so `glassnet train --out RUN --resume`
     continues where it stopped.
     """
-    from ..runs import ConfigError, RunConfig, RunExists, RunInterrupted, run
-    from ..runs import resume as resume_run
+    from ..runs import ConfigError, RunExists, RunInterrupted, run
     from ..training import TrainingDivergedWarning
 
     progress = [] if quiet else [_progress_bar()]
@@ -78,24 +87,9 @@ def train(
         with warnings.catch_warnings():   # a divergence is reported once, in words, below
             warnings.simplefilter("ignore", TrainingDivergedWarning)
             if resume:
-                if out is None:
-                    raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
-                ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS
-                           if given(ctx, "csv_path" if o == "csv" else o)]
-                if ignored:
-                    note(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}")
-                result = resume_run(out, epochs=epochs if given(ctx, "epochs") else None, callbacks=progress,
-                                    checkpoint_every=checkpoint_every, plots=plots)
+                result = _resume(ctx, out, epochs, progress, checkpoint_every, plots)
             else:
-                config = RunConfig(
-                    dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
-                    target=target, task=task, n_samples=n_samples, noise=noise, seed=seed,
-                    test_size=test_size, hidden=tuple(numbers(hidden, "--hidden", int, positive=True,
-                                                               allow_empty=True)),
-                    activation=tuple(activation_list(activation)), output=output, optimizer=optimizer,
-                    lr=lr, schedule=schedule, epochs=epochs, batch_size=None if full_batch else batch_size,
-                    l2=l2, dropout=dropout, dtype=dtype)
-                result = run(config, out, overwrite=overwrite, callbacks=progress,
+                result = run(_new_config(ctx.params), out, overwrite=overwrite, callbacks=progress,
                              checkpoint_every=checkpoint_every, plots=plots)
     except ConfigError as exc:
         option = {"csv": "--csv", "dataset": "DATASET"}.get(exc.field, f"--{exc.field.replace('_', '-')}")
@@ -106,6 +100,32 @@ def train(
         note(str(exc))
         raise typer.Exit(130) from None
     _report_run(result)
+
+
+def _resume(ctx, out, epochs, progress, checkpoint_every, plots):
+    """Continue the run in ``out``: its own settings, and the options that cannot change, noted."""
+    from ..runs import resume
+    if out is None:
+        raise UsageError("--resume needs --out RUN_FOLDER (the run to continue)")
+    ignored = [f"--{o.replace('_', '-')}" for o in _CONFIG_OPTIONS if given(ctx, "csv_path" if o == "csv" else o)]
+    if ignored:
+        note(f"note: resuming with the run's own settings; ignoring {', '.join(ignored)}")
+    return resume(out, epochs=epochs if given(ctx, "epochs") else None, callbacks=progress,
+                  checkpoint_every=checkpoint_every, plots=plots)
+
+
+def _new_config(options):
+    """The :class:`~glassnet.runs.RunConfig` of the command's options (``ctx.params``)."""
+    from ..runs import RunConfig
+    o = dict(options)
+    csv_path = o.pop("csv_path")
+    kept = ("target", "task", "n_samples", "noise", "seed", "test_size", "output", "optimizer", "lr",
+            "schedule", "epochs", "l2", "dropout", "dtype", "standardize", "shuffle", "beta1", "beta2", "eps")
+    return RunConfig(
+        dataset=None if csv_path else o["dataset"], csv=None if csv_path is None else str(csv_path),
+        hidden=tuple(numbers(o["hidden"], "--hidden", int, positive=True, allow_empty=True)),
+        activation=tuple(activation_list(o["activation"])),
+        batch_size=None if o["full_batch"] else o["batch_size"], **{k: o[k] for k in kept})
 
 
 def _progress_bar():
@@ -126,6 +146,8 @@ def _report_run(result):
     for problem in result.problems:
         note(f"warning: {problem}")
     metrics, classifier = result.metrics, result.metrics["task"] == "classification"
+    if not metrics.get("held_out", True):
+        note("note: no test split (--test-size 0): the test scores are the training data's")
     print_network(result.net)
     print_metrics(metrics, classifier)
     headline, value = ("test accuracy", metrics["test_accuracy"]) if classifier else ("test R²", metrics["test_r2"])

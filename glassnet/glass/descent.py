@@ -54,6 +54,12 @@ class DescentResult:
         The variable names when ``f`` was an expression.
     message : str
         Why it stopped, in words.
+    reason : str
+        Which rule stopped it: ``"tol"`` (the gradient), ``"f_tol"`` (the value),
+        ``"iterations"``, ``"diverged"`` or ``"undefined"``.
+    expression : str or None
+        ``f`` as text when it was an expression (:func:`~glassnet.glass.plots.plot_descent`
+        draws its contours and names it).
     """
 
     x: np.ndarray
@@ -65,6 +71,8 @@ class DescentResult:
     variables: tuple | None = None
     message: str = ""
     lr: float = field(default=float("nan"), repr=False)
+    reason: str = "iterations"
+    expression: str | None = None
 
     def __str__(self, max_rows=12):
         names = list(self.variables) if self.variables else (
@@ -120,8 +128,12 @@ def _finite_difference_gradient(fun):
 _UNDEFINED = ", outside f's domain (such as log or sqrt of a negative number)"
 
 
-def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
+def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None, f_tol=None):
     """Minimize ``f`` by gradient descent: ``x ← x − lr · ∇f(x)``.
+
+    Both stopping rules are checked after each step, as texts write the loop
+    (compute ``∇f``, step, then test): ``tol`` tests the gradient the step used,
+    ``f_tol`` the value the step reached.
 
     Parameters
     ----------
@@ -136,26 +148,44 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
     iterations : int
         The most steps to take.
     tol : float
-        Stop as soon as ``‖∇f(x)‖ < tol`` (checked at each iterate before stepping).
+        Stop after a step whose gradient had ``‖∇f(x)‖ < tol`` ("stop once f'(x) < 0.01").
     grad : callable, optional
         ``∇f``, taking and returning what ``f`` takes. By default the symbolic
         gradient for an expression, central finite differences for a function.
+    f_tol : float, optional
+        Stop after a step that reaches ``f(x) < f_tol`` ("repeat until f(xᵢ) < ε").
 
     Returns
     -------
     DescentResult
-        A value that diverges (becomes infinite or NaN) stops the descent with
-        ``converged=False`` and a message; the path keeps the last finite point.
+        ``reason`` says which rule stopped it. A value that diverges (becomes
+        infinite or NaN) stops the descent with ``converged=False`` and a message;
+        the path keeps the last finite point.
     """
     check_positive(lr, "lr")
     check_positive(iterations, "iterations", integer=True)
     check_non_negative(tol, "tol")
+    if f_tol is not None and not (isinstance(f_tol, numbers.Real) and math.isfinite(f_tol)):
+        raise ValueError(f"f_tol must be a finite number, got {f_tol!r}")
     if grad is not None and not callable(grad):
         raise ValueError(f"grad must be a callable returning the gradient, got {grad!r}")
     x = _as_point(x0)
-    scalar = np.ndim(x0) == 0
-    variables = None
+    fun, grad_fun, variables = _objective(f, x, np.ndim(x0) == 0, grad)
+    value_at, gradient_at = _guarded(fun), _guarded_gradient(grad_fun, x.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        start = value_at(x)
+        if not math.isfinite(start):
+            raise ValueError(f"f is undefined (NaN) at x0 = {x0!r}{_UNDEFINED}" if math.isnan(start)
+                             else f"f is not finite at x0 = {x0!r} (f = {start})")
+        walk = _Walk(x, start)
+        walk.run(value_at, gradient_at, lr, iterations, tol, f_tol)
+    result = walk.result(variables, lr)
+    result.expression = getattr(fun, "expression", None)
+    return result
 
+
+def _objective(f, x, scalar, grad):
+    """``(fun, grad_fun, variables)``: ``f`` and its gradient as functions of a 1-D array."""
     if _is_expression(f):
         from . import calculus
 
@@ -169,19 +199,20 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
                              f"but x0 has {x.size} coordinate(s)")
         f_num, grad_num = calculus.numeric_function(expr, symbols)  # NaN outside f's domain
         fun = lambda x: f_num(*x)  # noqa: E731
-        if grad is None:
-            grad_fun = lambda x: grad_num(*x)  # noqa: E731
-        else:
-            grad_fun = (lambda x: grad(x[0])) if scalar else grad
+        fun.expression = str(expr)
+        default_grad = lambda x: grad_num(*x)  # noqa: E731
     elif callable(f):
         fun = (lambda x: f(x[0])) if scalar else f
-        if grad is None:
-            grad_fun = _finite_difference_gradient(fun)
-        else:
-            grad_fun = (lambda x: grad(x[0])) if scalar else grad
+        default_grad, variables = _finite_difference_gradient(fun), None
     else:
         raise ValueError(f"f must be a function or an expression string such as 'x**2 + 3*y**2', got {f!r}")
+    if grad is None:
+        return fun, default_grad, variables
+    return fun, ((lambda x: grad(x[0])) if scalar else grad), variables
 
+
+def _guarded(fun):
+    """``f(x)`` as a float; an overflow is infinity, an array result an error."""
     def value_at(x):
         try:
             v = np.asarray(fun(x), dtype=np.float64)
@@ -190,60 +221,78 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None):
         if v.size != 1:
             raise ValueError(f"f must return a single number, got an array of shape {v.shape}")
         return float(v.reshape(()))
+    return value_at
 
+
+def _guarded_gradient(grad_fun, n):
+    """``∇f(x)`` as a 1-D array of ``n`` floats; an overflow is infinite."""
     def gradient_at(x):
         try:
             g = np.asarray(grad_fun(x), dtype=np.float64).reshape(-1)
         except OverflowError:
-            return np.full_like(x, math.inf)
-        if g.size == 1 and x.size > 1:
-            g = np.full_like(x, g[0])  # a constant gradient of an expression, e.g. "x + y"
-        if g.shape != x.shape:
-            raise ValueError(f"the gradient has {g.size} components but x has {x.size}")
+            return np.full(n, math.inf)
+        if g.size == 1 and n > 1:
+            g = np.full(n, g[0])  # a constant gradient of an expression, e.g. "x + y"
+        if g.shape != (n,):
+            raise ValueError(f"the gradient has {g.size} components but x has {n}")
         return g
+    return gradient_at
 
-    path, values, grad_norms = [x], [value_at(x)], []
-    converged, message = False, ""
-    with np.errstate(over="ignore", invalid="ignore"):
-        if not math.isfinite(values[0]):
-            raise ValueError(f"f is undefined (NaN) at x0 = {x0!r}{_UNDEFINED}" if math.isnan(values[0])
-                             else f"f is not finite at x0 = {x0!r} (f = {values[0]})")
-        for step in range(iterations + 1):
+
+class _Walk:
+    """The path of one descent, step by step, and why it ended."""
+
+    def __init__(self, x, value):
+        self.path, self.values, self.grad_norms = [x], [value], []
+        self.converged, self.reason, self.message = False, "iterations", ""
+
+    def run(self, value_at, gradient_at, lr, iterations, tol, f_tol):
+        self._steps(value_at, gradient_at, lr, iterations, tol, f_tol)
+        if len(self.grad_norms) < len(self.path):     # the last point's gradient, for the table
+            self.grad_norms.append(math.hypot(*gradient_at(self.path[-1])))
+
+    def _steps(self, value_at, gradient_at, lr, iterations, tol, f_tol):
+        for step in range(1, iterations + 1):
+            x = self.path[-1]
             g = gradient_at(x)
             norm = math.hypot(*g)  # no overflow in squaring, unlike sqrt(g·g)
-            grad_norms.append(norm)
-            if math.isnan(norm):
-                message = f"stopped: the gradient is undefined (NaN) at step {step}{_UNDEFINED}"
-                break
+            self.grad_norms.append(norm)
             if not math.isfinite(norm):
-                message = f"diverged: the gradient became non-finite at step {step}"
-                break
-            if norm < tol or norm == 0:
-                converged = True
-                message = f"converged after {step} steps: |grad f| = {norm:.3g} < tol = {tol:g}"
-                break
-            if step == iterations:
-                message = (f"stopped after {iterations} steps without converging: "
-                           f"|grad f| = {norm:.3g} >= tol = {tol:g}")
-                break
+                return self._stop("undefined" if math.isnan(norm) else "diverged", step - 1)
             x_new = x - lr * g
             value = value_at(x_new) if np.isfinite(x_new).all() else math.inf
-            if math.isnan(value):
-                message = f"stopped: f is undefined (NaN) at step {step + 1}{_UNDEFINED}; the path ends before it"
-                break
             if not math.isfinite(value):
-                message = (f"diverged: f became {value} at step {step + 1} "
-                           f"(lr = {lr:g} may be too large, or f is unbounded below); the path ends at the last finite point")
-                break
-            x = x_new
-            path.append(x)
-            values.append(value)
+                return self._stop("undefined" if math.isnan(value) else "diverged", step, value, lr)
+            self.path.append(x_new)
+            self.values.append(value)
+            if norm < tol or norm == 0:
+                return self._stop("tol", step, norm, tol)
+            if f_tol is not None and value < f_tol:
+                return self._stop("f_tol", step, value, f_tol)
+        self.message = (f"stopped after {iterations} steps without converging: the last step's "
+                        f"|grad f| = {norm:.3g} >= tol = {tol:g}")
 
-    path = np.array(path)
-    return DescentResult(
-        x=path[-1].copy(), path=path, values=np.array(values),
-        grad_norms=np.array(grad_norms[:len(path)]), iterations=len(path) - 1,
-        converged=converged, variables=variables, message=message, lr=float(lr))
+    def _stop(self, reason, step, value=None, bound=None):
+        self.reason = reason
+        self.converged = reason in ("tol", "f_tol")
+        self.message = {
+            "tol": f"converged after {step} steps: the last step's |grad f| = {value:.3g} < tol = {bound:g}",
+            "f_tol": f"converged after {step} steps: f = {value:.3g} < f_tol = {bound:g}",
+            "undefined": f"stopped: f is undefined (NaN) at step {step}{_UNDEFINED}; the path ends before it"
+                         if value is not None else
+                         f"stopped: the gradient is undefined (NaN) at step {step}{_UNDEFINED}",
+            "diverged": f"diverged: f became {value} at step {step} (lr = {bound:g} may be too large, or f is "
+                        "unbounded below); the path ends at the last finite point"
+                        if value is not None else f"diverged: the gradient became non-finite at step {step}",
+        }[reason]
+
+    def result(self, variables, lr):
+        path = np.array(self.path)
+        return DescentResult(
+            x=path[-1].copy(), path=path, values=np.array(self.values),
+            grad_norms=np.array(self.grad_norms[:len(path)]),
+            iterations=len(path) - 1, converged=self.converged, variables=variables,
+            message=self.message, lr=float(lr), reason=self.reason)
 
 
 # ---------------------------------------------------------------------------

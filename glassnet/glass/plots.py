@@ -11,13 +11,16 @@ used. Close figures you no longer need with ``matplotlib.pyplot.close(fig)``.
 
 from __future__ import annotations
 
-import math
-import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
+
+from ._figures import _finish, _pyplot, _subplots, save_figure  # noqa: F401 - save_figure is public here
+from .descentplots import plot_descent, plot_ewma  # noqa: F401 - part of this module's face
+
+__all__ = ["DEFAULT_ACTIVATIONS", "plot_activations", "plot_losses", "plot_history", "plot_decision_boundary",
+           "plot_network", "plot_descent", "plot_ewma", "plot_comparison", "plot_confusion_matrix",
+           "save_figure"]
 
 DEFAULT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
 """The activations :func:`plot_activations` draws by default (every elementwise one but exp)."""
@@ -25,69 +28,19 @@ DEFAULT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu
 POSITIVE, NEGATIVE = "tab:blue", "tab:red"
 
 
-# --------------------------------------------------------------------------- helpers
-
-def _pyplot():
-    """``matplotlib.pyplot``, switched to "Agg" first when there is no display to draw on."""
-    import matplotlib
-    if ("matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND")
-            and sys.platform.startswith("linux")
-            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def _finish(fig, path):
-    """Save ``fig`` to ``path`` atomically (when given) and return it."""
-    if path is not None:
-        save_figure(fig, path)
-    return fig
-
-
-def save_figure(fig, path, dpi=110):
-    """Write ``fig`` to ``path`` (PNG unless the suffix names another format), atomically.
-
-    The figure is drawn into a temporary file in the target folder, which then
-    replaces ``path`` in one rename (:func:`glassnet.persistence.atomic_write`):
-    readers see the old file or the new one, never a partial one.
-    """
-    from ..io.files import atomic_write
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    with atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
-    return path
-
-
-def _grid_shape(n, max_cols=4):
-    cols = min(max_cols, n)
-    return math.ceil(n / cols), cols
-
-
-def _subplots(plt, n, size=(3.2, 2.6), max_cols=4):
-    """A figure with exactly ``n`` axes laid out in a grid (unused cells removed)."""
-    rows, cols = _grid_shape(n, max_cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
-    axes = list(axes.ravel())
-    for ax in axes[n:]:
-        fig.delaxes(ax)
-    return fig, axes[:n]
-
-
 # --------------------------------------------------------------------------- activations & losses
 
-def plot_activations(names=None, z=np.linspace(-5, 5, 401), path=None):
+def plot_activations(names=None, z=None, path=None):
     """Each activation ``σ(z)`` with its derivative ``σ'(z)``, one panel each.
 
     Parameters
     ----------
     names : sequence of str or Activation, optional
         Defaults to :data:`DEFAULT_ACTIVATIONS`. Softmax is not elementwise and
-        is not drawn here (see ``glassnet.activations.Softmax.jacobian``).
-    z : array-like
-        The points on the horizontal axis.
+        is not drawn here (see ``glassnet.activations.Softmax.jacobian``). An
+        object draws with its settings: ``Sigmoid(beta=5)`` is a steeper sigmoid.
+    z : array-like, optional
+        The points on the horizontal axis (default: 401 points from −5 to 5).
     path : str or Path, optional
         Also save the figure there.
     """
@@ -100,7 +53,7 @@ def plot_activations(names=None, z=np.linspace(-5, 5, 401), path=None):
         if not act.elementwise:
             raise ValueError("softmax is not elementwise and has no curve to draw; "
                              "choose among the elementwise activations")
-    Z = np.asarray(z, dtype=float).reshape(-1, 1)
+    Z = np.asarray(np.linspace(-5, 5, 401) if z is None else z, dtype=float).reshape(-1, 1)
     fig, axes = _subplots(plt, len(acts))
     for ax, act in zip(axes, acts):
         A = act(Z.copy())
@@ -153,7 +106,7 @@ def _curves(history):
     return {k: list(getattr(history, k, None) or []) for k in keys}
 
 
-def plot_history(history, path=None):
+def plot_history(history, path=None, log=False, validation_label="validation"):
     """Learning curves: loss (train and validation) and, when recorded, accuracy.
 
     Parameters
@@ -161,6 +114,11 @@ def plot_history(history, path=None):
     history : History or dict of lists
         As returned by :func:`glassnet.train` (or ``History.as_dict()``); keys
         ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``.
+    log : bool
+        Draw the loss on a logarithmic scale, where a loss that keeps falling
+        by the same factor is a straight line.
+    validation_label : str
+        The name of the ``val_`` curves (``"test"`` when the held-out data is the test split).
     """
     plt = _pyplot()
     c = _curves(history)
@@ -169,10 +127,12 @@ def plot_history(history, path=None):
     panels = [("loss", "Loss")] + ([("accuracy", "Accuracy")] if c["accuracy"] or c["val_accuracy"] else [])
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
     for ax, (key, title) in zip(axes[0], panels):
-        for k, label, style in ((key, "train", "-"), (f"val_{key}", "validation", "--")):
+        for k, label, style in ((key, "train", "-"), (f"val_{key}", validation_label, "--")):
             if c[k]:
                 ax.plot(np.arange(1, len(c[k]) + 1), c[k], style, label=label)
-        ax.set_title(title)
+        if log and key == "loss" and min(min(c["loss"] or [1]), min(c["val_loss"] or [1])) > 0:
+            ax.set_yscale("log")
+        ax.set_title(title + (" (log scale)" if log and key == "loss" else ""))
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(True, alpha=0.3)
@@ -203,7 +163,7 @@ def _class_probabilities(model, points):
                     f"got {type(model).__name__}")
 
 
-def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200):
+def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transform=None, title=None):
     """Regions a classifier assigns to each class over a 2-D input plane, with the data points.
 
     Two classes: filled contours of ``P(second class)`` with the ``p = 0.5``
@@ -218,6 +178,11 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200):
         Labels, used to colour the points.
     resolution : int
         Grid points along each axis.
+    transform : callable, optional
+        Applied to the grid's points before the model sees them, such as a
+        scaler's ``transform``: ``X`` is then drawn in its own (original) units.
+    title : str, optional
+        The picture's title (default "Decision boundary"), e.g. with the accuracy.
     """
     plt = _pyplot()
     X = np.asarray(X, dtype=float)
@@ -231,7 +196,8 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200):
     u = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     v = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
     U, V = np.meshgrid(u, v)
-    P, classes = _class_probabilities(net_or_model, np.column_stack([U.ravel(), V.ravel()]))
+    grid = np.column_stack([U.ravel(), V.ravel()])
+    P, classes = _class_probabilities(net_or_model, grid if transform is None else transform(grid))
 
     fig, ax = plt.subplots(figsize=(6.5, 5))
     if classes is not None and P.shape[1] == 2:
@@ -250,24 +216,27 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200):
         filled = ax.contourf(U, V, P[:, 0].reshape(U.shape), levels=20, cmap="viridis", alpha=0.75)
         fig.colorbar(filled, ax=ax, label="prediction")
 
-    labels = np.unique(y)
-    colours = plt.get_cmap("tab10")
-    for i, label in enumerate(labels):
-        pts = X[y == label]
-        if classes is not None and P.shape[1] == 2:          # match the two ends of RdBu
-            colour = "tab:red" if str(label) == str(classes[1]) else "tab:blue"
-        else:
-            colour = colours(i % 10)
-        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, edgecolors="k", linewidths=0.4,
-                   label=str(label))
+    _draw_points(ax, plt.get_cmap("tab10"), X, y, classes if P.shape[1] == 2 else None)
     ax.set_xlim(u[0], u[-1])
     ax.set_ylim(v[0], v[-1])
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.set_title("Decision boundary")
+    ax.set_title(title or "Decision boundary")
     ax.legend(title="class", loc="best", fontsize="small")
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def _draw_points(ax, colours, X, y, two_classes):
+    """The data points, one colour per class (the two ends of RdBu for two classes)."""
+    for i, label in enumerate(np.unique(y)):
+        pts = X[y == label]
+        if two_classes is not None:
+            colour = "tab:red" if str(label) == str(two_classes[1]) else "tab:blue"
+        else:
+            colour = colours(i % 10)
+        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, edgecolors="k", linewidths=0.4,
+                   label=str(label))
 
 
 # --------------------------------------------------------------------------- the network
@@ -368,159 +337,6 @@ def plot_network(net, path=None, max_units=12):
     return _finish(fig, path)
 
 
-# --------------------------------------------------------------------------- descent & EWMA
-
-def _as_callable(f, variables, n_vars):
-    """A function of ``n_vars`` arrays from a callable, a SymPy expression or a string."""
-    if f is None:
-        return None
-    if callable(f) and not hasattr(f, "free_symbols"):
-        return f
-    import sympy
-
-    from .calculus import parse
-    expr = parse(f)  # the whitelist parser: a formula is data, never code
-    if variables:
-        symbols = [sympy.Symbol(str(v)) for v in variables]
-    else:
-        symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    if len(symbols) != n_vars:
-        raise ValueError(f"the function has variables {symbols}, but the path has {n_vars} coordinates")
-    return sympy.lambdify(symbols, expr, "numpy")
-
-
-def _evaluate(f, grids):
-    """``f`` over the grids: vectorized ``f(x, y)`` or ``f([x, y])`` if it can, else point by point."""
-    shape = grids[0].shape
-    for call in (lambda: f(*grids), lambda: f(np.stack(grids))):
-        try:
-            with np.errstate(all="ignore"):
-                out = np.asarray(call(), dtype=float)
-        except Exception:  # noqa: BLE001 - not vectorized this way; try the next
-            continue
-        if out.shape == shape:
-            return out
-    points = np.stack([g.ravel() for g in grids], axis=1)
-    try:
-        values = [float(np.asarray(f(p)).reshape(())) for p in points]   # f(vector)
-    except Exception:  # noqa: BLE001
-        values = [float(f(*p)) for p in points]                          # f(x, y) on scalars
-    return np.asarray(values).reshape(shape)
-
-
-def plot_descent(result_or_path, f=None, path=None, levels=30):
-    """The path of gradient descent: on contour lines (two variables) or on the curve (one).
-
-    Parameters
-    ----------
-    result_or_path : DescentResult or array-like, shape (k, n_vars)
-        A result of :func:`glassnet.descent.descend` (its ``path``, ``variables``
-        and ``values`` are used), or the path itself.
-    f : callable, SymPy expression or str, optional
-        The function descended; taken from the result when it carries one
-        (``f``, ``func`` or ``expr``). Without it, two variables are drawn as the
-        path alone and one variable as the recorded values.
-    levels : int
-        Number of contour levels.
-
-    For more than two variables, the function value along the path is drawn
-    against the step.
-    """
-    plt = _pyplot()
-    result = result_or_path
-    pts = np.asarray(getattr(result, "path", result), dtype=float)
-    if pts.ndim == 1:
-        pts = pts.reshape(-1, 1)
-    if pts.ndim != 2 or pts.shape[0] == 0:
-        raise ValueError(f"the descent path must have shape (steps, n_vars), got {pts.shape}")
-    n_vars = pts.shape[1]
-    variables = [str(v) for v in (getattr(result, "variables", None) or [])]
-    if len(variables) != n_vars:
-        variables = ["x", "y"][:n_vars] if n_vars <= 2 else [f"x{i + 1}" for i in range(n_vars)]
-    if f is None:
-        for attr in ("f", "func", "function", "expr", "expression"):
-            f = getattr(result, attr, None)
-            if f is not None:
-                break
-    fn = _as_callable(f, variables, n_vars)
-    values = getattr(result, "values", None)
-    values = None if values is None else np.asarray(values, dtype=float).ravel()
-    steps = pts.shape[0] - 1
-
-    fig, ax = plt.subplots(figsize=(6.5, 5))
-    if n_vars == 2:
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        pad = 0.3 * np.maximum(hi - lo, 1e-9) + 0.5
-        if fn is not None:
-            u = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 200)
-            v = np.linspace(lo[1] - pad[1], hi[1] + pad[1], 200)
-            U, V = np.meshgrid(u, v)
-            F = _evaluate(fn, [U, V])
-            filled = ax.contourf(U, V, F, levels=levels, cmap="viridis", alpha=0.8)
-            ax.contour(U, V, F, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
-            fig.colorbar(filled, ax=ax, label=f"f({variables[0]}, {variables[1]})")
-        ax.plot(pts[:, 0], pts[:, 1], "o-", color="tab:red", markersize=3, lw=1.2, label="path")
-        ax.plot(*pts[0], "s", color="white", markeredgecolor="k", markersize=8, label="start")
-        ax.plot(*pts[-1], "*", color="gold", markeredgecolor="k", markersize=14, label="end")
-        ax.set_xlabel(variables[0])
-        ax.set_ylabel(variables[1])
-    elif n_vars == 1:
-        x = pts[:, 0]
-        if fn is not None:
-            lo, hi = x.min(), x.max()
-            pad = 0.3 * max(hi - lo, 1e-9) + 0.5
-            grid = np.linspace(lo - pad, hi + pad, 400)
-            ax.plot(grid, _evaluate(fn, [grid]), color="tab:blue", label=f"f({variables[0]})")
-            fx = _evaluate(fn, [x])
-        elif values is not None and values.size == x.size:
-            fx = values
-        else:
-            raise ValueError("a one-variable path needs f (or a result with values) to draw")
-        ax.plot(x, fx, "o-", color="tab:red", markersize=4, lw=1, label="path")
-        ax.plot(x[0], fx[0], "s", color="white", markeredgecolor="k", markersize=8, label="start")
-        ax.plot(x[-1], fx[-1], "*", color="gold", markeredgecolor="k", markersize=14, label="end")
-        ax.set_xlabel(variables[0])
-        ax.set_ylabel(f"f({variables[0]})")
-    else:
-        if values is None or values.size != pts.shape[0]:
-            if fn is None:
-                raise ValueError("a path in more than two variables needs f or values to draw")
-            values = _evaluate(fn, [pts[:, i] for i in range(n_vars)])
-        ax.plot(np.arange(values.size), values, "o-", markersize=3, label="f along the path")
-        ax.set_xlabel("step")
-        ax.set_ylabel("f")
-    ax.set_title(f"Gradient descent: {steps} step{'s' if steps != 1 else ''}")
-    ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    return _finish(fig, path)
-
-
-def plot_ewma(xs, beta, path=None):
-    """Data with its exponentially weighted moving average, without and with bias correction.
-
-    Starting from ``v_0 = 0`` the plain average is pulled towards zero for the
-    first ``≈ 1/(1 − β)`` points; dividing by ``1 − βᵗ`` removes that bias (as Adam does).
-    """
-    from .descent import ewma
-    plt = _pyplot()
-    raw = ewma(xs, beta, bias_correction=False)        # validates xs and beta
-    corrected = ewma(xs, beta, bias_correction=True)
-    xs = np.asarray(xs, dtype=float)
-    t = np.arange(1, xs.size + 1)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.plot(t, xs, ".", color="0.55", markersize=4, label="data")
-    ax.plot(t, raw, color="tab:orange", lw=1.8, label=f"EWMA, β = {beta:g}")
-    ax.plot(t, corrected, color="tab:blue", lw=1.8, linestyle="--",
-            label="EWMA with bias correction v / (1 − βᵗ)")
-    ax.set_xlabel("t")
-    ax.set_ylabel("value")
-    ax.set_title("Exponentially weighted moving average")
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    return _finish(fig, path)
-
-
 # --------------------------------------------------------------------------- evaluation
 
 def plot_comparison(results, path=None):
@@ -549,7 +365,9 @@ def plot_comparison(results, path=None):
         stds = [r[f"{split}_score_std"] for r in rows]
         bar_ax.bar(x + offset, means, width, yerr=stds, capsize=3, color=colour, label=split)
     bar_ax.set_xticks(x)
-    bar_ax.set_xticklabels([f"#{i + 1}" for i in x])
+    long = max(len(label) for label in labels) > 12 or len(labels) > 6
+    bar_ax.set_xticklabels(labels, rotation=30 if long else 0, ha="right" if long else "center",
+                           fontsize="small")
     bar_ax.set_xlabel("configuration")
     bar_ax.set_ylabel(metric)
     lo = min(min(r["test_score_mean"], r["train_score_mean"]) for r in rows)
@@ -562,8 +380,7 @@ def plot_comparison(results, path=None):
     for i, label in enumerate(labels):
         c = curves[i]
         colour = colours(i % 10)
-        curve_ax.plot(np.arange(1, len(c["loss"]) + 1), c["loss"], color=colour,
-                      label=f"#{i + 1} {label}")
+        curve_ax.plot(np.arange(1, len(c["loss"]) + 1), c["loss"], color=colour, label=label)
         if len(c.get("val_loss", ())):
             curve_ax.plot(np.arange(1, len(c["val_loss"]) + 1), c["val_loss"], "--", color=colour)
     curve_ax.set_xlabel("epoch")

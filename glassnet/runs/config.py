@@ -28,7 +28,14 @@ class RunConfig:
     Built from keyword arguments (the command builds it from its options, the
     playground and notebooks directly) and checked by :meth:`checked`, which also
     fills in defaults that depend on other settings (the learning rate).
-    It is stored in the run's checkpoint, so ``--resume`` rebuilds the same data.
+    It is stored in the run's checkpoint, so ``--resume`` rebuilds the same data
+    (a checkpoint written before a setting existed resumes with its default).
+
+    ``test_size=0`` holds nothing out: the network trains on every sample and the
+    "test" scores are those of the training data (four XOR points have nothing to
+    spare). ``standardize`` rescales the features with the training split's
+    statistics; ``shuffle`` reshuffles the samples every epoch. ``beta1``,
+    ``beta2`` and ``eps`` are Adam's (and AdamW's; RMSprop takes ``eps``).
     """
 
     dataset: str | None = "moons"
@@ -50,9 +57,15 @@ class RunConfig:
     l2: float = 0.0
     dropout: float = 0.0
     dtype: str = "float64"
+    standardize: bool = True
+    shuffle: bool = True
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
 
     def checked(self):
         """A copy with defaults filled in, or a :class:`ConfigError` naming the bad setting."""
+        _check_types(self)
         c = dataclasses.replace(self, hidden=tuple(self.hidden), activation=tuple(self.activation))
         if c.csv is None and not c.dataset:
             raise ConfigError("dataset", "name a dataset or a CSV file")
@@ -75,8 +88,9 @@ class RunConfig:
                                             "for all, one per hidden layer, or one per layer")
         for size in c.hidden:
             _positive(size, "hidden", integer=True)
-        if not 0 < c.test_size < 1:
-            raise ConfigError("test_size", f"the test size must be a fraction between 0 and 1, got {c.test_size}")
+        if not 0 <= c.test_size < 1:
+            raise ConfigError("test_size", f"the test size must be a fraction in [0, 1) (0: no test split), "
+                                           f"got {c.test_size}")
         if c.lr is None:
             c.lr = 0.1 if c.optimizer in _SGD_LIKE else 0.01
         _positive(c.lr, "lr")
@@ -89,7 +103,25 @@ class RunConfig:
                 raise ConfigError(name, f"{name} must be a non-negative number, got {getattr(c, name)}")
         if not 0 <= c.dropout < 1:
             raise ConfigError("dropout", f"the dropout rate must be in [0, 1), got {c.dropout}")
+        for name in ("beta1", "beta2"):
+            value = getattr(c, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise ConfigError(name, f"{name} must be a number in [0, 1), got {value!r}")
+        _positive(c.eps, "eps")
+        for name in ("standardize", "shuffle"):
+            if not isinstance(getattr(c, name), bool):
+                raise ConfigError(name, f"{name} must be true or false, got {getattr(c, name)!r}")
         return c
+
+    def optimizer_settings(self):
+        """The keyword arguments of the run's optimizer: its learning rate, and Adam's
+        ``beta1``, ``beta2``, ``eps`` (RMSprop's ``eps``) for the optimizers that take them."""
+        settings = {"lr": self.lr}
+        if self.optimizer in ("adam", "adamw"):
+            settings.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+        elif self.optimizer == "rmsprop":
+            settings["eps"] = self.eps
+        return settings
 
     def as_dict(self):
         """Plain JSON data (lists for tuples), as the checkpoint and metrics.json keep it."""
@@ -105,6 +137,27 @@ class RunConfig:
         if unknown:
             raise ValueError(f"unknown run settings: {', '.join(unknown)}")
         return cls(**{k: tuple(v) if k in ("hidden", "activation") else v for k, v in d.items()})
+
+
+_TYPES = {"dataset": (str, type(None)), "csv": (str, type(None)), "target": (str, int, type(None)),
+          "task": str, "n_samples": int, "noise": (int, float), "seed": int, "test_size": (int, float),
+          "hidden": (tuple, list), "activation": (tuple, list), "output": str, "optimizer": str,
+          "lr": (int, float, type(None)), "schedule": (str, type(None)), "epochs": int,
+          "batch_size": (int, type(None)), "l2": (int, float), "dropout": (int, float), "dtype": str}
+
+
+def _check_types(config):
+    """Every setting of the type it must have (a checkpoint's settings come from a file)."""
+    for name, kinds in _TYPES.items():
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise ConfigError(name, f"{name} has the wrong type: {type(value).__name__} {str(value)[:40]!r}")
+    if not all(isinstance(h, int) and not isinstance(h, bool) for h in config.hidden):
+        raise ConfigError("hidden", f"hidden layer sizes must be integers, got {str(config.hidden)[:60]}")
+    if not all(isinstance(a, str) for a in config.activation):
+        raise ConfigError("activation", "activations must be names")
+    if config.seed < 0:
+        raise ConfigError("seed", f"the seed must be a non-negative integer, got {config.seed}")
 
 
 def _choose(value, valid, name):

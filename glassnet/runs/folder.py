@@ -71,16 +71,27 @@ def read_history_csv(path):
     return History(**columns)
 
 
-def draw_pictures(folder, net, history, prepared):
+def draw_pictures(folder, net, history, prepared, metrics=None):
     """The run's pictures: ``({name: path}, [problems])``; one that fails to draw is a
-    problem to report, not a reason to lose the run."""
+    problem to report, not a reason to lose the run.
+
+    The decision boundary shows the data in its own units (the network sees them
+    standardized) with the test accuracy in the title; the learning curves call the
+    held-out data what it is, the test split.
+    """
     from ..glass import plots
     images, problems = {}, []
-    X_all = np.vstack([prepared.X_train, prepared.X_test])
-    y_all = np.concatenate([prepared.y_train, prepared.y_test])
-    drawings = {"learning_curves": lambda: plots.plot_history(history)}
+    X_all, y_all = _all_samples(prepared)
+    drawings = {"learning_curves": lambda: plots.plot_history(history, validation_label="test")}
     if prepared.is_classification and X_all.shape[1] == 2:
-        drawings["decision_boundary"] = lambda: plots.plot_decision_boundary(net, X_all, y_all)
+        scaler = prepared.scaler
+        raw = X_all if scaler is None else scaler.inverse_transform(X_all)
+        title = "Decision boundary"
+        if metrics and "test_accuracy" in metrics:
+            which = "test" if prepared.held_out else "training"
+            title += f" ({which} accuracy {metrics['test_accuracy']:.3f})"
+        drawings["decision_boundary"] = lambda: plots.plot_decision_boundary(
+            net, raw, y_all, transform=None if scaler is None else scaler.transform, title=title)
     if prepared.is_classification:
         drawings["confusion_matrix"] = lambda: plots.plot_confusion_matrix(
             prepared.y_test, net.predict(prepared.X_test), labels=net.classes_)
@@ -91,3 +102,11 @@ def draw_pictures(folder, net, history, prepared):
         except Exception as exc:  # noqa: BLE001 - a picture must not cost the user the run
             problems.append(f"could not draw {name}: {exc}")
     return images, problems
+
+
+def _all_samples(prepared):
+    """Every sample of the run once (the training split is the test split without one)."""
+    if not prepared.held_out:
+        return prepared.X_train, prepared.y_train
+    return (np.vstack([prepared.X_train, prepared.X_test]),
+            np.concatenate([prepared.y_train, prepared.y_test]))

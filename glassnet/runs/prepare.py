@@ -18,7 +18,12 @@ from ..network import Network
 
 @dataclass
 class Prepared:
-    """A run's data, split and standardized with the statistics of the training split."""
+    """A run's data, split and standardized with the statistics of the training split.
+
+    ``held_out`` is False when the run has no test split (``test_size=0``): then
+    ``X_test``, ``y_test`` are the training data. ``scaler`` is None when the run
+    does not standardize.
+    """
 
     X_train: np.ndarray
     X_test: np.ndarray
@@ -28,6 +33,7 @@ class Prepared:
     task: str
     feature_names: list = field(default_factory=list)
     source: dict = field(default_factory=dict)
+    held_out: bool = True
 
     @property
     def is_classification(self):
@@ -64,10 +70,16 @@ def prepare(config):
                                     config.target, config.n_samples, config.noise, config.seed)
     head, _, y = head_for_targets(y, config.task)
     X = X.astype(config.dtype)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=config.test_size,
-                                                        random_state=config.seed)
-    X_train, X_test, scaler = standardize(X_train, X_test)
-    return Prepared(X_train, X_test, y_train, y_test, scaler, head.task, list(names), source)
+    if config.test_size == 0:
+        X_train, X_test, y_train, y_test = X, X, y, y
+    else:
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=config.test_size,
+                                                            random_state=config.seed)
+    scaler = None
+    if config.standardize:
+        X_train, X_test, scaler = standardize(X_train, X_test)
+    return Prepared(X_train, X_test, y_train, y_test, scaler, head.task, list(names), source,
+                    held_out=config.test_size > 0)
 
 
 def build_network(config, prepared):

@@ -86,7 +86,7 @@ def run(config=None, folder=None, *, overwrite=False, callbacks=(), checkpoint_e
             raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
     prepared = prepare(config)
     net = build_network(config, prepared)
-    state = _State(config, prepared, net, get_optimizer(config.optimizer, lr=config.lr),
+    state = _State(config, prepared, net, get_optimizer(config.optimizer, **config.optimizer_settings()),
                    np.random.default_rng(config.seed),
                    None if config.schedule is None else get_schedule(config.schedule, config.lr,
                                                                      epochs=config.epochs),
@@ -111,11 +111,12 @@ def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True
         raise ValueError(f"{path} has no random generator state to resume from")
     try:
         config = RunConfig.from_dict(ckpt.config)
+        config = config.checked()
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path} holds settings this glassnet cannot read: {exc}") from None
+        raise ValueError(f"{path} holds settings this glassnet cannot use: {exc}") from None
     if epochs is not None:
         config.epochs = epochs
-    config = config.checked()
+        config = config.checked()
     state = _State(config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule,
                    ckpt.history, ckpt.epoch)
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
@@ -152,7 +153,8 @@ def _go(state, folder, callbacks, checkpoint_every, plots, started):
         try:
             now = train(state.net, p.X_train, p.y_train, optimizer=state.optimizer, epochs=config.epochs,
                         initial_epoch=state.epoch, batch_size=config.batch_size, schedule=state.schedule,
-                        l2=config.l2, validation=(p.X_test, p.y_test),
+                        l2=config.l2, shuffle=config.shuffle,
+                        validation=(p.X_test, p.y_test) if p.held_out else None,
                         callbacks=[checkpoint, *callbacks, stopper], random_state=state.rng)
         except KeyboardInterrupt:
             _sweep_temporary_files(folder)
@@ -177,7 +179,8 @@ def _write_results(state, folder, history, plots, started, checkpoint_path):
     from ..glass.report import write_report
     config, p, net = state.config, state.prepared, state.net
     model_path = save(net, folder / "model.npz", scaler=p.scaler, info=state.info)
-    metrics = {"task": "classification" if p.is_classification else "regression", "head": p.task}
+    metrics = {"task": "classification" if p.is_classification else "regression", "head": p.task,
+               "held_out": p.held_out}
     for split, X, y in (("train", p.X_train, p.y_train), ("test", p.X_test, p.y_test)):
         metrics.update({f"{split}_{k}": v for k, v in scores(net, X, y).items()})
     metrics.update({
@@ -190,7 +193,7 @@ def _write_results(state, folder, history, plots, started, checkpoint_path):
         metrics["classes"] = net.classes_.tolist()
     write_json(folder / "metrics.json", {**metrics, "config": config.as_dict(), "source": p.source})
     write_history_csv(folder / "history.csv", history)
-    images, problems = draw_pictures(folder, net, history, p) if plots else ({}, [])
+    images, problems = draw_pictures(folder, net, history, p, metrics) if plots else ({}, [])
     shown = {k: v for k, v in config.as_dict().items() if v is not None}
     report = write_report(folder, {k: v for k, v in metrics.items() if k != "classes"}, history, images, shown)
     return RunResult(folder, config, net, p.scaler, history, metrics, model_path, checkpoint_path,
