@@ -1,8 +1,8 @@
 """Where the work goes: a Dask cluster reached by address, or one started on this machine.
 
 ``scheduler="local"`` starts a :class:`distributed.LocalCluster` on 127.0.0.1 — worker
-*processes*, one thread each (the worker nannies limit OpenBLAS, MKL and OpenMP to one
-thread, so two workers on two cores do not oversubscribe them) — and closes it when
+*processes*, one thread each, their OpenBLAS, MKL and OpenMP limited to one thread
+(:data:`ONE_BLAS_THREAD`), so two workers on two cores do not oversubscribe them — and closes it when
 the work is done. ``"tcp://host:port"`` connects to a running scheduler and fails
 within :data:`CONNECT_TIMEOUT` seconds, naming the address, when nothing answers.
 
@@ -17,6 +17,9 @@ import re
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for a scheduler to answer before giving up."""
+
+ONE_BLAS_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""The environment of a local cluster's workers (Dask's default too, here whatever its configuration)."""
 
 _ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
 
@@ -77,7 +80,7 @@ def connect(scheduler="local", n_workers=None, timeout=None):
         # No dashboard; the scheduler's small HTTP server (health checks) on a free port of 127.0.0.1.
         with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                       host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                      scheduler_kwargs={"dashboard": False}) as cluster, \
+                                      scheduler_kwargs={"dashboard": False}, env=ONE_BLAS_THREAD) as cluster, \
                 distributed.Client(cluster) as client:
             yield client
         return
