@@ -6,4 +6,5 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
-exec .venv/bin/python -m pytest -n 2 -q "$@"
+# --dist loadgroup: the tests of one xdist_group (the Dask tests and their cluster) share one worker.
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup -q "$@"

@@ -31,7 +31,9 @@ from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
 from .batches import ArrayBatches
 from .callbacks import ProgressBar
-from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays
+from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays, predict_outputs
+from .distributed.arrays import is_dask_collection
+from ._validation import aligned
 
 # scikit-learn's four hidden activations, then the engine's others (an extra).
 _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
@@ -74,6 +76,18 @@ def _real(X):
     if kind == "c":
         raise ValueError("Complex data not supported: X has complex values; glassnet works with real numbers")
     return X
+
+
+class _DaskScore:
+    """``score`` of Dask ``X`` and ``y`` reduced on the workers; otherwise scikit-learn's
+    (the mixin's ``score``, which comes after this class)."""
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy (classifier) or R² (regressor, averaged over outputs), as scikit-learn's."""
+        if is_dask_collection(X, y, sample_weight):
+            from .distributed.fitting import score_blocks
+            return score_blocks(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
 
 
 class _BaseMLP(BaseEstimator):
@@ -147,22 +161,19 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
 
-        X, Y = self._validate_input(_real(X), y, incremental, reset=first_pass)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
-        sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
-        if sample_weight is not None:
-            sample_weight = _check_weights(sample_weight, X.shape[0], X.dtype)
-        # The layouts the engine's loop reads fastest: C-ordered rows, or CSR (a sparse X
-        # stays sparse: the engine densifies a batch at a time).
-        X = X.tocsr() if sp.issparse(X) else np.ascontiguousarray(X)
-        Y = np.ascontiguousarray(Y, dtype=X.dtype)
+        if is_dask_collection(X, y, sample_weight):   # rows on a Dask cluster: they stay there
+            from .distributed.fitting import fit_data
+            X, Y, sample_weight = fit_data(self, X, y, sample_weight, incremental, first_pass), None, None
+            n_outputs = X.n_outputs
+        else:
+            X, Y, sample_weight = self._fit_arrays(X, y, sample_weight, incremental, first_pass)
+            n_outputs = Y.shape[1]
 
         random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize([X.shape[1], *hidden, Y.shape[1]], X.dtype, random_state)
+            self._initialize([X.shape[1], *hidden, n_outputs], X.dtype, random_state)
         self.network_.astype(X.dtype)
-        self.n_outputs_ = Y.shape[1]
+        self.n_outputs_ = n_outputs
 
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, sample_weight)
@@ -172,6 +183,18 @@ class _BaseMLP(BaseEstimator):
         if not np.isfinite(self.network_.theta).all():
             raise ValueError(_NON_FINITE)
         return self
+
+    def _fit_arrays(self, X, y, sample_weight, incremental, first_pass):
+        """``(X, Y, sample_weight)`` validated and encoded, in the layouts the engine reads fastest."""
+        X, Y = self._validate_input(_real(X), y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._apply_class_weight(Y, sample_weight, incremental)
+        if sample_weight is not None:
+            sample_weight = _check_weights(sample_weight, X.shape[0], X.dtype)
+        # C-ordered rows, or CSR (a sparse X stays sparse: the engine densifies a batch at a time).
+        X = X.tocsr() if sp.issparse(X) else aligned(np.ascontiguousarray(X))
+        return X, np.ascontiguousarray(Y, dtype=X.dtype), sample_weight
 
     def _initialize(self, layer_units, dtype, random_state):
         """Build the network and reset every fitted attribute (first call to fit)."""
@@ -262,19 +285,9 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
 
-        validation = None
-        X_train, Y_train, sw_train = X, Y, sample_weight
+        X_train, Y_train, sw_train, validation = X, Y, sample_weight, None
         if self.early_stopping:
-            stratify = self._stratify_labels(Y)
-            arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-            split = train_test_split(*arrays, random_state=random_state,
-                                     test_size=self.validation_fraction, stratify=stratify)
-            X_train, X_val, Y_train, Y_val = split[:4]
-            sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
-            if X_val.shape[0] < 2:
-                raise ValueError("The validation set is too small. Increase 'validation_fraction' "
-                                 "or the size of your dataset.")
-            validation = (X_val, Y_val, self._decode_targets(Y_val), sw_val)
+            X_train, Y_train, sw_train, validation = self._hold_out(X, Y, sample_weight, random_state)
 
         n_samples = X_train.shape[0]
         if self.batch_size == "auto":
@@ -291,7 +304,8 @@ class _BaseMLP(BaseEstimator):
         try:
             with rules.log:
                 # X and Y were validated at the door (validate_data): the engine's loop takes them as they are.
-                batches = ArrayBatches(X_train, Y_train, sw_train, batch_size, self.shuffle)
+                batches = (X_train.batches(batch_size, self.shuffle) if Y_train is None else   # Dask blocks
+                           ArrayBatches(X_train, Y_train, sw_train, batch_size, self.shuffle))
                 history = fit_arrays(self.network_, batches, self._optimizer, epochs=epochs,
                                      loss=self._engine_loss(), l2=self.alpha, callbacks=[rules],
                                      divergence=_WARN_ONLY, rng=random_state)
@@ -305,6 +319,29 @@ class _BaseMLP(BaseEstimator):
             warnings.warn("Training interrupted by user.")
         if self.early_stopping:
             self.network_.set_params(self._best_theta)  # restore the best validation score's weights
+
+    def _hold_out(self, X, Y, sample_weight, random_state):
+        """``(X_train, Y_train, sw_train, (X_val, Y_val, y_val, sw_val))`` for early stopping.
+
+        In memory: scikit-learn's (stratified) ``train_test_split``. Dask blocks: a
+        random share of each block, held on the workers; only its targets are gathered.
+        """
+        if Y is None:
+            X_train, X_val = X.split(self.validation_fraction, random_state.randint(np.iinfo(np.int32).max))
+            X_val = X_val.persist()
+            Y_val, sw_val = X_val.targets()
+            Y_train = sw_train = None
+        else:
+            stratify = self._stratify_labels(Y)
+            arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+            split = train_test_split(*arrays, random_state=random_state,
+                                     test_size=self.validation_fraction, stratify=stratify)
+            X_train, X_val, Y_train, Y_val = split[:4]
+            sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError("The validation set is too small. Increase 'validation_fraction' "
+                             "or the size of your dataset.")
+        return X_train, Y_train, sw_train, (X_val, Y_val, self._decode_targets(Y_val), sw_val)
 
     def _make_optimizer(self):
         lr = self.learning_rate_init
@@ -344,6 +381,11 @@ class _BaseMLP(BaseEstimator):
         X = validate_data(self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         return self.network_.predict_output(X)   # a sparse X is densified chunk by chunk
 
+    def _on_blocks(self, X, what):
+        """``predict``/``predict_proba`` of a Dask ``X``, as a Dask array computed on the workers."""
+        from .distributed.fitting import predict_blocks
+        return predict_blocks(self, X, what)
+
     def _score_output(self, Y_hat, y, sample_weight):
         """The validation score (accuracy or R²) of the network's output ``Ŷ``."""
         if not np.isfinite(Y_hat).all():
@@ -368,8 +410,12 @@ class _BaseMLP(BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Or a Dask array or DataFrame, which stays on its cluster
+            (:mod:`glassnet.distributed`): L-BFGS reduces the loss and gradient
+            over its blocks where they live, the other solvers stream the blocks.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels (classification) or numbers (regression).
+            Class labels (classification) or numbers (regression); with a Dask
+            ``X``, in memory or Dask, cut into the same row blocks.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -426,7 +472,7 @@ class _EpochRules:
     def _validate(self):
         est = self.est
         X_val, Y_val, y_val, sw_val = self.validation
-        Y_hat = est.network_.predict_output(X_val)
+        Y_hat = predict_outputs(est.network_, X_val)
         score = est._score_output(Y_hat, y_val, sw_val)
         val_loss = est.network_.resolve_loss(est._engine_loss())(Y_hat, Y_val, sample_weight=sw_val)
         est.validation_scores_.append(score)

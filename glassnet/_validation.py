@@ -61,12 +61,23 @@ def check_X(X, n_features=None, dtype=None, name="X", finite=True, accept_sparse
         X = X.tocsr().astype(target, copy=False)
         check_finite(X.data, name)           # cheap, so always: the entries not stored are 0
     else:
-        X = np.ascontiguousarray(X, dtype=target)
+        X = aligned(np.ascontiguousarray(X, dtype=target))
         if finite:
             check_finite(X, name)
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"{name} has {X.shape[1]} features, but the network expects {n_features}")
     return X
+
+
+def aligned(array):
+    """``array``, copied if its data does not start at an address aligned for its dtype.
+
+    An array read from a network message (a Dask result gathered to the client, a
+    block sent between workers) can start at any byte of that message. NumPy works
+    on it, but its row gathers run about 200 times slower (measured: 170 µs instead
+    of 0.8 µs for 200 rows of 20 float32 values), so such an array is copied once.
+    """
+    return array if array is None or array.flags.aligned else array.copy()
 
 
 def check_finite(X, name="X"):

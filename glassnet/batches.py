@@ -45,6 +45,10 @@ class ArrayBatches:
     def n_batches(self):
         return -(-self.n_samples // self.batch_size)
 
+    def target_scale(self):
+        """max |Y|: the divergence guard does not call weights of the targets' size large."""
+        return float(np.max(np.abs(self.Y)))
+
     def epoch(self, rng):
         """Yield ``(X_batch, Y_batch, w_batch)`` for one pass over the data (``w_batch`` may be None)."""
         X, Y, sw, m, n = self.X, self.Y, self.sample_weight, self.batch_size, self.n_samples

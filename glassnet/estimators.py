@@ -39,10 +39,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import validate_data
 
-from ._estimator_base import _BaseMLP, _OutputMeanSquaredError
+from ._estimator_base import _BaseMLP, _DaskScore, _OutputMeanSquaredError
+from .distributed.arrays import is_dask_collection
 
 
-class MLPClassifier(ClassifierMixin, _BaseMLP):
+class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier: scikit-learn's, on the glassnet engine.
 
     Minimizes the log-loss (binary cross-entropy with a logistic output for binary
@@ -141,6 +142,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                              dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        self._learn_classes(y, incremental)
+        return X, self._label_binarizer.transform(y).astype(bool)
+
+    def _learn_classes(self, y, incremental):
+        """Fit the label binarizer on ``y`` — the labels, or the classes found in them —
+        or, when continuing (``warm_start``, ``partial_fit``), check ``y`` against it."""
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
@@ -155,7 +162,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
                 raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
                                  f"{self.classes_}. 'y' has {classes}.")
-        return X, self._label_binarizer.transform(y).astype(bool)
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -205,7 +211,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Returns
         -------
         y : ndarray, shape (n_samples,) or (n_samples, n_classes)
+            A Dask array for a Dask ``X`` (computed block by block on the workers).
         """
+        if is_dask_collection(X):
+            return self._on_blocks(X, "predict")
         return self._decode_output(self._forward(X))
 
     def predict_proba(self, X):
@@ -216,13 +225,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Returns
         -------
         ndarray, shape (n_samples, n_classes)
+            A Dask array for a Dask ``X``.
         """
+        if is_dask_collection(X):
+            return self._on_blocks(X, "predict_proba")
         Y_hat = self._forward(X)   # checks that the model is fitted
         return self.network_.head.probabilities(Y_hat)
 
     def predict_log_proba(self, X):
         """``log(predict_proba(X))``."""
         proba = self.predict_proba(X)
+        if is_dask_collection(proba):
+            return np.log(proba)   # lazily, block by block
         with np.errstate(divide="ignore"):  # a probability of exactly 0 has log −inf
             return np.log(proba, out=proba)
 
@@ -257,7 +271,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return tags
 
 
-class MLPRegressor(RegressorMixin, _BaseMLP):
+class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor: scikit-learn's, on the glassnet engine.
 
     Minimizes the half squared error ``½ (ŷ − y)²`` with an identity output (or,
@@ -372,7 +386,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         Returns
         -------
         ndarray, shape (n_samples,) or (n_samples, n_outputs)
+            A Dask array for a Dask ``X``.
         """
+        if is_dask_collection(X):
+            return self._on_blocks(X, "predict")
         return self._decode_output(self._forward(X))
 
     @available_if(lambda est: est._check_solver())

@@ -372,6 +372,13 @@ def r2_score(y_true, y_pred, sample_weight=None):
     residual = (w[:, None] * (y_true - y_pred) ** 2).sum(axis=0)
     mean = np.average(y_true, axis=0, weights=w)
     total = (w[:, None] * (y_true - mean) ** 2).sum(axis=0)
+    return r2_from_sums(residual, total)
+
+
+def r2_from_sums(residual, total):
+    """R² averaged over outputs from each output's ``Σw(y − ŷ)²`` and ``Σw(y − ȳ)²``
+    (sums that blocks of rows can add up, :mod:`glassnet.distributed`)."""
+    residual, total = np.asarray(residual, dtype=np.float64), np.asarray(total, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = np.where(total > 0, 1 - residual / total, np.where(residual == 0, 1.0, 0.0))
     return float(scores.mean())

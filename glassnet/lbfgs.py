@@ -44,7 +44,9 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
         Trained in place; float32 ``X`` converts it to float32 (SciPy itself
         always works in float64).
     X : array-like or SciPy sparse matrix, shape (n_samples, n_inputs)
-        Full batch: a sparse ``X`` is made dense, whole.
+        Full batch: a sparse ``X`` is made dense, whole. A Dask array or DataFrame
+        stays on its cluster: each iteration sends ``θ`` to the workers and reduces
+        their blocks' loss and gradient sums (:mod:`glassnet.distributed.lbfgs`).
     y : array-like
         Targets as for :func:`glassnet.train`: labels for a softmax or single
         sigmoid output, a 0/1 matrix for several sigmoid outputs, numbers for
@@ -73,17 +75,22 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
         it converged (1: a limit was reached, 99: a callback stopped it) and
         ``message``.
     """
-    X = check_X(X)
-    net.astype(X.dtype)
-    if X.shape[1] != net.n_inputs:
-        raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
-    Y, _ = encode_targets(net, y, X.shape[0], fit=True)
     check_non_negative(l2, "l2")
     check_non_negative(l1, "l1")
     check_positive(max_iter, "max_iter", integer=True)
     check_positive(max_fun, "max_fun", integer=True)
     check_non_negative(tol, "tol")
-    sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    from .distributed.arrays import is_dask_collection
+    if is_dask_collection(X, y, sample_weight):   # rows on a Dask cluster: reduced where they live
+        from .distributed.training import network_data
+        X, Y, sw = network_data(net, X, y, sample_weight), None, None
+    else:
+        X = check_X(X)
+        net.astype(X.dtype)
+        if X.shape[1] != net.n_inputs:
+            raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
+        Y, _ = encode_targets(net, y, X.shape[0], fit=True)
+        sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
     return lbfgs_arrays(net, X, Y, loss=loss, l2=l2, l1=l1, sample_weight=sw, max_iter=max_iter,
                         max_fun=max_fun, tol=tol, callbacks=callbacks)
 
@@ -91,10 +98,19 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
 def lbfgs_arrays(net, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None, max_iter=200,
                  max_fun=15000, tol=1e-4, callbacks=()):
     """:func:`minimize_lbfgs` on trusted arrays: ``X`` (dense or sparse, made dense whole)
-    of the network's dtype and width, ``Y`` encoded; no checks."""
+    of the network's dtype and width, ``Y`` encoded; no checks.
+
+    ``X`` may also be a :class:`glassnet.distributed.blocks.BlockData` (rows on a Dask
+    cluster, ``Y`` and the weights inside it): the loss and gradient are then sums
+    reduced over the workers (:mod:`glassnet.distributed.lbfgs`).
+    """
+    loss = net.resolve_loss(loss)
+    settings = {"max_iter": max_iter, "max_fun": max_fun, "tol": tol, "callbacks": callbacks}
+    if not isinstance(X, np.ndarray) and not sp.issparse(X):
+        from .distributed.lbfgs import lbfgs_blocks
+        return lbfgs_blocks(net, X, loss, l2=l2, l1=l1, **settings)
     if sp.issparse(X):
         X = X.toarray()
-    loss = net.resolve_loss(loss)
     sw = sample_weight
     theta, grad = net.theta, net.grad
     buffers = net._training_buffers(X.shape[0])
@@ -105,6 +121,16 @@ def lbfgs_arrays(net, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None, max_i
         # A float64 copy: SciPy keeps the gradient while net.grad is overwritten next call.
         return value, grad.astype(np.float64)
 
+    return minimize_objective(net, loss_and_grad, **settings)
+
+
+def minimize_objective(net, loss_and_grad, max_iter=200, max_fun=15000, tol=1e-4, callbacks=()):
+    """SciPy's L-BFGS-B from ``net.theta`` on ``loss_and_grad(x) -> (value, float64 gradient)``.
+
+    The one driver of both the in-memory and the distributed L-BFGS: they differ
+    only in where the loss and gradient are computed. Leaves the result in ``net.theta``.
+    """
+    theta = net.theta
     iteration = 0
 
     def after_iteration(intermediate_result):

@@ -138,6 +138,8 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     X : array-like or SciPy sparse matrix, shape (n_samples, n_inputs)
         A sparse ``X`` stays sparse: each mini-batch's rows are made dense as
         the batch is drawn, so memory grows with the batch, not with ``X``.
+        A Dask array or DataFrame stays on its cluster: its row blocks stream to
+        the loop one at a time, in a new order each epoch (:mod:`glassnet.distributed`).
     y : array-like
         As the network's head takes it (:mod:`glassnet.heads`): class labels of
         any type (1-D) for a softmax or single-sigmoid output; a 0/1 indicator
@@ -197,10 +199,10 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1)
     net.head = head_for_loss(net.head, y, loss)
     loss = net.resolve_loss(loss)
-    X, Y, sw, validation = _checked_data(net, X, y, sample_weight, validation, rng)
+    batches, validation = _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng)
     opt = _optimizer(optimizer, lr)
     schedule = None if schedule is None else get_schedule(schedule, opt.lr, epochs=epochs)
-    return fit_arrays(net, ArrayBatches(X, Y, sw, batch_size, shuffle), opt, epochs=epochs, loss=loss,
+    return fit_arrays(net, batches, opt, epochs=epochs, loss=loss,
                       schedule=schedule, l2=l2, l1=l1, validation=validation, callbacks=callbacks,
                       restarts=restarts, initial_epoch=initial_epoch, divergence=divergence, rng=rng,
                       track_accuracy=track_accuracy and net.head.is_classifier)
@@ -241,6 +243,13 @@ def fit_arrays(net, batches, optimizer, *, epochs, loss=None, schedule=None, l2=
     return best[2]
 
 
+def predict_outputs(net, X):
+    """``Ŷ`` for validation rows: in memory, or held out on a Dask cluster (whose
+    :meth:`~glassnet.distributed.blocks.BlockData.outputs` computes it where they live)."""
+    outputs = getattr(X, "outputs", None)
+    return net.predict_output(X) if outputs is None else outputs(net)
+
+
 def _optimizer(optimizer, lr):
     """The optimizer named (built with ``lr``), or the object given (its rate set to ``lr``)."""
     opt = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
@@ -257,6 +266,16 @@ def _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1):
     check_non_negative(l1, "l1")
     if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
         raise ValueError(f"initial_epoch must be an integer in [0, epochs), got {initial_epoch!r}")
+
+
+def _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng):
+    """``(batches, validation)`` for :func:`fit_arrays`: arrays checked here, or Dask collections."""
+    from .distributed.arrays import is_dask_collection
+    if is_dask_collection(X, y, sample_weight):   # rows on a Dask cluster, streamed a block at a time
+        from .distributed.training import streaming_data
+        return streaming_data(net, X, y, sample_weight, validation, batch_size, shuffle, rng)
+    X, Y, sw, validation = _checked_data(net, X, y, sample_weight, validation, rng)
+    return ArrayBatches(X, Y, sw, batch_size, shuffle), validation
 
 
 def _checked_data(net, X, y, sample_weight, validation, rng):
@@ -345,7 +364,7 @@ class _Run:
         self.validation, self.callbacks, self.rng = validation, callbacks, rng
         self.track_accuracy, self.initial_epoch, self.epochs = track_accuracy, initial_epoch, epochs
         self.history = History()
-        self.watch = _DivergenceWatch(divergence, net.theta, batches.Y)
+        self.watch = _DivergenceWatch(divergence, net.theta, batches.target_scale())
         self.training = any(layer.dropout > 0 for layer in net.layers)
 
     def fit(self):
@@ -416,7 +435,7 @@ class _Run:
 
     def _validate(self):
         X_val, Y_val = self.validation
-        Y_hat = self.net.predict_output(X_val)
+        Y_hat = predict_outputs(self.net, X_val)
         self.history.val_loss.append(self.loss(Y_hat, Y_val))
         if self.net.head.is_classifier:
             self.history.val_accuracy.append(self.net.head.batch_accuracy(Y_hat, Y_val))
@@ -425,9 +444,9 @@ class _Run:
 class _DivergenceWatch:
     """Applies a :class:`DivergenceGuard` to one run and keeps the weights to fall back on."""
 
-    def __init__(self, guard, theta, Y):
+    def __init__(self, guard, theta, y_scale):
         self.guard = guard
-        scale = max(1.0, float(np.max(np.abs(theta))), float(np.max(np.abs(Y))))
+        scale = max(1.0, float(np.max(np.abs(theta))), y_scale)
         self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
         self.first_loss = None
         self.best_loss, self.best_epoch = math.inf, 0     # epoch 0: the initial weights

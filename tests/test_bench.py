@@ -4,6 +4,7 @@ A smoke test, so that the bench never rots; it measures nothing (BENCH.md's figu
 come from a full run).
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,16 @@ def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_fu
         workload == "large")
     assert f"Function: {hot_function}" in done.stdout
     assert "np.matmul(" in done.stdout
+
+
+@pytest.mark.xdist_group("dask")   # beside the Dask tests: one set of worker processes at a time
+def test_quick_scaleout_bench_prints_the_table_with_equal_sweeps():
+    pytest.importorskip("distributed")
+    done = subprocess.run([sys.executable, str(BENCH.with_name("scaleout.py")), "--quick"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = {line.strip().split("  ")[0]: line for line in done.stdout.splitlines()}
+    assert lines["results equal to the serial run"].split()[-1] == "yes", done.stdout
+    moved = re.search(r"([\d.]+) kB\s+X is ([\d.]+) MB", lines["bytes between processes per iteration (all TCP writes)"])
+    assert 1e3 * float(moved[1]) < 1e6 * float(moved[2]) / 10, moved[0]   # O(parameters), not O(rows)
+    assert any(line.startswith("streaming Adam") for line in lines), done.stdout

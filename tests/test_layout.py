@@ -149,7 +149,7 @@ def test_modules_that_moved_keep_their_old_import_path(old, new):
 
 def test_import_glassnet_loads_no_extra_and_no_heavy_library():
     code = ("import sys, glassnet; heavy = ['sklearn', 'sympy', 'matplotlib', 'numba', 'onnx', 'rich', "
-            "'typer', 'glassnet.glass', 'glassnet.runs', 'glassnet.cli', 'glassnet.io']; "
+            "'typer', 'dask', 'distributed', 'glassnet.glass', 'glassnet.runs', 'glassnet.cli', 'glassnet.io']; "
             "print([m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

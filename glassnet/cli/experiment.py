@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .common import app, choice, console, numbers, positive
+from .common import Failure, UsageError, app, choice, console, numbers, positive
 
 _MULTI_VALUE_OPTIONS = {"experiment": ("--hidden", "--lr", "--activation", "--optimizer", "--batch-size",
                                        "--l2", "--dropout", "--schedule")}
@@ -59,6 +59,8 @@ def experiment(
     n_samples: Annotated[int, typer.Option(min=1, help="Samples of a generated dataset.")] = 500,
     noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
     jobs: Annotated[int, typer.Option(help="Parallel runs (-1: all cores).")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="Run on Dask, one task per run: 'local' (a LocalCluster on 127.0.0.1) or tcp://host:port.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Folder for results.csv, results.json and "
                                                      "comparison.png (default runs/experiment-TIMESTAMP).")] = None,
 ):
@@ -71,6 +73,7 @@ def experiment(
     from ..optimizers import OPTIMIZERS
     from ..schedules import SCHEDULES
 
+    _check_scheduler(scheduler)
     sweep = {}
     if hidden:
         sweep["hidden"] = [tuple(numbers(h, "--hidden", int, positive=True, allow_empty=True)) for h in hidden]
@@ -103,8 +106,8 @@ def experiment(
     with console.status("training…"), warnings.catch_warnings():
         from ..training import TrainingDivergedWarning
         warnings.simplefilter("ignore", TrainingDivergedWarning)
-        result = run_experiment(grid, data.X_train, data.y_train, data.X_test, data.y_test,
-                                seeds=tuple(range(seeds)), base=base, n_jobs=jobs)
+        result = _sweep(run_experiment, grid, data, seeds=tuple(range(seeds)), base=base, n_jobs=jobs,
+                        scheduler=scheduler)
     console.print(result.table(rich=True))
     out = out or Path("runs") / f"experiment-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     result.save(out, source=data.source)
@@ -112,3 +115,23 @@ def experiment(
     console.print(f"results: {out / 'results.csv'}, picture: {out / 'comparison.png'}")
 
 
+
+
+def _check_scheduler(scheduler):
+    """A malformed ``--scheduler`` is a usage error (exit 2)."""
+    if scheduler is not None:
+        from ..distributed.cluster import check_scheduler
+        try:
+            check_scheduler(scheduler)
+        except ValueError as exc:
+            raise UsageError(f"--scheduler: {exc}") from None
+
+
+def _sweep(run_experiment, grid, data, **settings):
+    """The sweep; a cluster that fails under it, or a missing Dask, fails the command (exit 1).
+    An unreachable scheduler is a ConnectionError, which the command reports as well."""
+    from ..distributed.cluster import ClusterError
+    try:
+        return run_experiment(grid, data.X_train, data.y_train, data.X_test, data.y_test, **settings)
+    except (ClusterError, ImportError) as exc:
+        raise Failure(str(exc)) from None

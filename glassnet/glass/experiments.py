@@ -14,8 +14,8 @@ for two classes, softmax for more, sigmoid units for a multi-label indicator
 matrix, identity units for regression. Classifiers are scored by accuracy,
 regressors by R².
 
-Runs are independent jobs for :mod:`joblib` (``n_jobs``); inside
-``with joblib.parallel_backend("dask"):`` they go to a Dask cluster instead.
+Runs are independent jobs for :mod:`joblib` (``n_jobs``), or tasks on a Dask
+cluster (``scheduler="local"`` or ``"tcp://host:port"``), with the same numbers.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outp
 
 
 def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base=None,
-                   n_jobs=1, verbose=0):
+                   n_jobs=1, verbose=0, scheduler=None):
     """Train every configuration of ``grid`` with every seed and compare them.
 
     Parameters
@@ -273,16 +273,40 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
         Parallel jobs for joblib (``-1``: all cores). Results do not depend on it.
     verbose : int
         joblib's progress messages.
+    scheduler : str, optional
+        Run every (configuration, seed) as a task on a Dask cluster instead:
+        ``"local"`` starts a LocalCluster on 127.0.0.1 (worker processes) and
+        closes it at the end; ``"tcp://host:port"`` uses a running one. The
+        numbers are those of a serial run. Needs the ``dask`` extra.
 
     Returns
     -------
     ExperimentResult
     """
-    from joblib import Parallel, delayed
-    from sklearn.model_selection import ParameterGrid
-    from .._validation import check_X
-    from ..heads import as_targets, head_for_targets
+    grids, base, seeds = _checked_settings(grid, base, seeds)
+    if scheduler is not None:
+        from ..distributed.cluster import check_scheduler
+        check_scheduler(scheduler)
+    X_train, y_train, X_test, y_test, head, n_outputs = _checked_data(X_train, y_train, X_test, y_test)
+    configs, labels = _configurations(grids, base)
+    jobs = [(i, params, seed) for i, params in enumerate(configs) for seed in seeds]
+    shared = (X_train, y_train, X_test, y_test, head, n_outputs)
+    if scheduler is not None:
+        from ..distributed.sweeps import map_on_cluster
+        outputs = map_on_cluster(scheduler, _run_one, jobs, shared)
+    else:
+        from joblib import Parallel, delayed
+        outputs = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_run_one)(*job, *shared) for job in jobs)
+    runs = [run for run, _ in outputs]
+    histories = [[] for _ in configs]
+    for run, history in outputs:
+        histories[run["config_index"]].append(history)
+    return ExperimentResult(rows=_rows(configs, labels, runs), runs=runs, histories=histories,
+                            metric=head.metric, task=head.task, seeds=seeds, grid=grid, base=base)
 
+
+def _checked_settings(grid, base, seeds):
+    """``(grids, base, seeds)``: the grid as a list of dicts, every key known, every list non-empty."""
     grids = [grid] if isinstance(grid, dict) else list(grid)
     valid = set(NETWORK_KEYS) | set(_train_keys())
     for g in grids:
@@ -302,7 +326,13 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
     seeds = tuple(int(s) for s in seeds)
     if not seeds:
         raise ValueError("seeds is empty: give at least one seed")
+    return grids, base, seeds
 
+
+def _checked_data(X_train, y_train, X_test, y_test):
+    """The four arrays checked, the targets as the task needs them, and the task's head."""
+    from .._validation import check_X
+    from ..heads import as_targets, head_for_targets
     X_train = check_X(X_train, name="X_train")
     X_test = check_X(X_test, X_train.shape[1], dtype=X_train.dtype, name="X_test")
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
@@ -313,23 +343,22 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
         raise ValueError(f"X_test and y_test have different numbers of samples: "
                          f"{X_test.shape[0]} and {y_test.shape[0]}")
     head, n_outputs, y_train = head_for_targets(y_train)
-    y_test = as_targets(y_test, head.task)
+    return X_train, y_train, X_test, as_targets(y_test, head.task), head, n_outputs
 
+
+def _configurations(grids, base):
+    """Every configuration of the grid (``DEFAULTS``, then ``base``, then the grid's values) and its label."""
+    from sklearn.model_selection import ParameterGrid
     configs, labels = [], []
     for params in ParameterGrid(grids):
         keys = [k for g in grids if set(g) <= set(params) for k in sorted(g)]
         labels.append(_label(params, dict.fromkeys(keys)))
         configs.append({**DEFAULTS, **base, **params})
+    return configs, labels
 
-    jobs = [(i, params, seed) for i, params in enumerate(configs) for seed in seeds]
-    outputs = Parallel(n_jobs=n_jobs, verbose=verbose)(
-        delayed(_run_one)(i, params, seed, X_train, y_train, X_test, y_test, head, n_outputs)
-        for i, params, seed in jobs)
 
-    runs = [run for run, _ in outputs]
-    histories = [[] for _ in configs]
-    for run, history in outputs:
-        histories[run["config_index"]].append(history)
+def _rows(configs, labels, runs):
+    """One row per configuration: mean and standard deviation over its seeds."""
     rows = []
     for i, params in enumerate(configs):
         mine = [r for r in runs if r["config_index"] == i]
@@ -340,6 +369,4 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
             row[f"{key}_std"] = float(values.std())
         row["n_seeds"] = len(mine)
         rows.append(row)
-    return ExperimentResult(rows=rows, runs=runs, histories=histories,
-                            metric=head.metric, task=head.task,
-                            seeds=seeds, grid=grid, base=base)
+    return rows

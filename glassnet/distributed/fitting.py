@@ -1,0 +1,157 @@
+"""The scikit-learn estimators on Dask collections: ``fit``, ``partial_fit``, ``predict*``, ``score``.
+
+``MLPClassifier``/``MLPRegressor`` hand a Dask ``X`` (and ``y``) here. Fitting
+turns them into :class:`~.blocks.BlockData` whose targets the estimator's own
+encoding (scikit-learn's ``LabelBinarizer``, class weights) turns into ``Y`` on the
+workers, after one pass over ``y`` for the classes; the estimator then trains on it
+exactly as on arrays (L-BFGS reduced over the workers, or Adam/SGD streaming the
+blocks). Prediction maps the fitted estimator over ``X``'s blocks and returns Dask
+arrays; ``score`` reduces on the workers and returns a number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import is_classifier
+
+from .arrays import as_dask_rows, feature_names, first_pass, float_dtype, line_up
+from .blocks import BlockData
+from .cluster import current_client
+
+
+class LabelEncoder:
+    """``(y_b, w_b) ↦ (Y_b, w_b)`` with a classifier's fitted ``LabelBinarizer`` and its class
+    weights (``{class: weight}``), as the estimator encodes arrays; runs on the workers."""
+
+    def __init__(self, binarizer, dtype, class_weight=None):
+        self.binarizer, self.dtype, self.class_weight = binarizer, dtype, class_weight
+
+    def __call__(self, y_b, w_b):
+        from sklearn.utils.class_weight import compute_sample_weight
+        y_b = np.asarray(y_b)
+        y_b = y_b[:, 0] if y_b.ndim == 2 and y_b.shape[1] == 1 else y_b
+        Y_b = self.binarizer.transform(y_b).astype(self.dtype)
+        if self.class_weight is not None:
+            weights = compute_sample_weight(self.class_weight, y_b).astype(self.dtype)
+            w_b = weights if w_b is None else w_b * weights
+        return Y_b, w_b
+
+
+class NumberEncoder:
+    """``(y_b, w_b) ↦ (Y_b, w_b)`` for a regressor: numbers as columns, checked (Poisson: ≥ 0)."""
+
+    def __init__(self, dtype, poisson=False):
+        self.dtype, self.poisson = dtype, poisson
+
+    def __call__(self, y_b, w_b):
+        Y_b = np.asarray(y_b, dtype=self.dtype)
+        Y_b = Y_b.reshape(-1, 1) if Y_b.ndim == 1 else Y_b
+        if not np.isfinite(Y_b).all():
+            raise ValueError("y contains NaN or infinite values")
+        if self.poisson and (Y_b < 0).any():
+            raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+        return np.ascontiguousarray(Y_b), w_b
+
+
+def fit_data(est, X, y, sample_weight, incremental, reset):
+    """Dask ``X``, ``y`` as :class:`~.blocks.BlockData` for estimator ``est`` (its encoding learned).
+
+    Sets ``n_features_in_`` (and ``feature_names_in_`` from a DataFrame's columns)
+    on the first fit, and checks them on later ones, as ``validate_data`` does.
+    """
+    client = current_client()
+    names = feature_names(X)
+    X, y, sample_weight = line_up(X, y, sample_weight)
+    _check_features(est, X.shape[1], names, reset)
+    dtype = float_dtype(X)
+    classifier = is_classifier(est)
+    labels = classifier and (y.ndim == 1 or y.shape[1] == 1)
+    found = first_pass(y, sample_weight, labels=labels)
+    if not classifier:
+        encode = NumberEncoder(dtype, poisson=est.loss == "poisson")
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        return BlockData.from_arrays(client, X, y, sample_weight, encode, n_outputs, dtype, found["scale"])
+    sample = found["classes"] if labels else y[:64].compute()   # a few rows tell an indicator matrix
+    est._learn_classes(sample, incremental)
+    encode = LabelEncoder(est._label_binarizer, dtype, _class_weights(est, found, incremental))
+    n_outputs = est._label_binarizer.transform(est.classes_[:1] if labels else sample[:1]).shape[1]
+    return BlockData.from_arrays(client, X, y, sample_weight, encode, n_outputs, dtype)
+
+
+def _check_features(est, n_features, names, reset):
+    if reset:
+        est.n_features_in_ = n_features
+        if names is not None:
+            est.feature_names_in_ = names
+        elif hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+    elif n_features != est.n_features_in_:
+        raise ValueError(f"X has {n_features} features, but {type(est).__name__} is expecting "
+                         f"{est.n_features_in_} features as input.")
+
+
+def _class_weights(est, found, incremental):
+    """``{class: weight}`` for the blocks: a dict as given, ``'balanced'`` from the first pass's counts."""
+    class_weight = est.class_weight
+    if class_weight != "balanced":
+        return class_weight
+    if incremental:
+        raise ValueError("class_weight 'balanced' is not supported for partial_fit: the class "
+                         "frequencies of one batch are not those of the data; pass a dict")
+    if "counts" not in found:
+        raise ValueError("class_weight 'balanced' needs class labels, not an indicator matrix")
+    counts = np.asarray(found["counts"], dtype=np.float64)
+    return dict(zip(found["classes"].tolist(), counts.sum() / (counts.size * counts)))
+
+
+# ---------------------------------------------------------------------- prediction
+def predict_blocks(est, X, what):
+    """``est.predict``/``predict_proba`` of every block of ``X``, on the workers: a Dask array.
+
+    ``what`` is ``"predict"`` or ``"predict_proba"``. Nothing is computed until the
+    result is; only the fitted estimator (once) and ``X``'s blocks meet on the workers.
+    """
+    import dask
+    est._fitted_net()   # NotFittedError before anything is built
+    X = as_dask_rows(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features), got a Dask array of shape {X.shape}")
+    if X.shape[1] != est.n_features_in_:
+        raise ValueError(f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+                         f"{est.n_features_in_} features as input.")
+    net = est.network_
+    sample = _on_block(np.zeros((1, X.shape[1]), net.dtype), est, what, net.dtype)   # its dtype and width
+    fitted = dask.delayed(est, pure=True)   # one task holding the estimator, shipped once per worker
+    if sample.ndim == 1:
+        return X.map_blocks(_on_block, fitted, what, net.dtype, dtype=sample.dtype,
+                            chunks=(X.chunks[0],), drop_axis=1, meta=sample[:0])
+    return X.map_blocks(_on_block, fitted, what, net.dtype, dtype=sample.dtype,
+                        chunks=(X.chunks[0], (sample.shape[1],)), meta=sample[:0])
+
+
+def _on_block(X_b, est, what, dtype):
+    """The fitted estimator's prediction for one block (on a worker)."""
+    X_b = np.asarray(X_b, dtype=dtype)
+    Y_hat = est.network_.predict_output(X_b)
+    return est._decode_output(Y_hat) if what == "predict" else est.network_.head.probabilities(Y_hat)
+
+
+def score_blocks(est, X, y, sample_weight=None):
+    """Accuracy (classifier) or R² (regressor, averaged over outputs) of ``est`` on Dask
+    ``X``, ``y``: reduced on the workers, one number back."""
+    import dask
+    import dask.array as da
+    X, y, sample_weight = line_up(X, y, sample_weight)
+    predicted = predict_blocks(est, X, "predict")
+    w = da.ones(y.shape[0], chunks=(y.chunks[0],)) if sample_weight is None else sample_weight
+    if is_classifier(est):
+        right = predicted == (y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y)
+        right = right.all(axis=1) if right.ndim == 2 else right
+        return float((right * w).sum().compute() / w.sum().compute())
+    y = y.reshape(-1, 1) if y.ndim == 1 else y
+    predicted = predicted.reshape(-1, 1) if predicted.ndim == 1 else predicted
+    mean = (y * w[:, None]).sum(axis=0) / w.sum()
+    residual, total = dask.compute((w[:, None] * (y - predicted) ** 2).sum(axis=0),
+                                   (w[:, None] * (y - mean) ** 2).sum(axis=0))
+    from ..heads import r2_from_sums
+    return r2_from_sums(residual, total)
