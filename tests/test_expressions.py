@@ -307,3 +307,14 @@ def test_a_constant_to_a_fractional_power_does_not_compute_a_huge_exact_root(for
             f"f = parse({formula!r}); print(f.is_number or derivative(f, 'x'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
+
+
+def test_a_formula_whose_construction_would_take_hours_is_stopped_and_the_next_one_works():
+    # Within every bound, yet SymPy's assumptions ask for the minimal polynomial of an
+    # algebraic number of degree 10**256 (is asin(33325**(3e-256)) an integer?). Found by
+    # the grammar fuzz; SymPy builds formulas in its helper process, stopped after 5 s.
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="could not read the formula within"):
+        parse("(38709)^(asin((33325)**(3.167470003022249e-256)))")
+    assert time.perf_counter() - start < 8
+    assert str(parse("x**2 + 3*y**2")) == "x**2 + 3*y**2"

@@ -108,6 +108,14 @@ def _stop_worker():
 atexit.register(_stop_worker)
 
 
+_IN_CHILD = False   # set in the helper process itself, where tasks run directly
+
+
+def in_child():
+    """Whether this process is the helper (its tasks must not start a helper of their own)."""
+    return _IN_CHILD
+
+
 def start():
     """Start the helper process now, so that the first formula does not wait for it
     (the playground calls this as its server starts; otherwise the first task does)."""
@@ -195,6 +203,8 @@ def serve():
     """The child's loop: read ``(task, args)``, answer ``("ok", result)`` or ``("error", message)``."""
     import signal
 
+    global _IN_CHILD
+    _IN_CHILD = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _limit_memory()
     replies = os.fdopen(os.dup(1), "wb")

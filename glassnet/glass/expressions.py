@@ -378,6 +378,20 @@ def parse(expr, variables=None):
                               f"the limit is {MAX_LENGTH:,}")
     if "__" in text:
         raise ExpressionError(f"cannot parse {_quote(text)}: '__' is not allowed in an expression")
+    from . import _sympy_worker
+    variables = None if variables is None else tuple(variables)
+    if _sympy_worker.in_child():
+        return _read(text, variables)
+    # SymPy builds the expression in its helper process, stopped after a few seconds: even
+    # a formula within every bound can ask SymPy's assumptions a question it takes hours to
+    # answer (is asin(33325**(3e-256)) an integer?), and no thread can be interrupted.
+    return _sympy_worker.run(_read, (text, variables), "read the formula")
+
+
+def _read(text, variables):
+    """The SymPy expression of a formula, built by :class:`_Reader` from Python's syntax tree."""
+    import sympy
+
     source = text.replace("^", "**")
     reader = _Reader(sympy, source, variables, text)
     try:
