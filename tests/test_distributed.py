@@ -8,8 +8,6 @@ the client sees of ``X`` is what glassnet sends back.
 
 import os
 import signal
-import threading
-import time
 import tracemalloc
 
 import numpy as np
