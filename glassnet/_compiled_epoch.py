@@ -24,8 +24,11 @@ when the run has (:func:`why_not` says which):
 
 Where both paths can run, ``MODE`` picks one: ``"auto"`` (the default) takes the
 compiled path when the network is small enough for dispatch to dominate
-(:func:`worth_compiling`); ``"always"`` and ``"never"`` force it either way (the
-tests use them to run both paths on the same data).
+(:func:`worth_compiling`) and the run long enough to pay for loading the kernels
+(:mod:`glassnet._jit`: a short fit in a fresh process stays on the NumPy loop, and
+never imports Numba); ``"always"`` and ``"never"`` force it either way (the tests
+use them to run both paths on the same data). The choice depends on the run's
+settings alone, so that a run gives the same numbers in every process.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from . import _jit
 
 MODE = "auto"
 """``"auto"``, ``"always"`` (whenever supported) or ``"never"``."""
@@ -94,12 +99,23 @@ def worth_compiling(net):
 
 
 def plan(run):
-    """A :class:`CompiledEpoch` for ``run``, or None to train with the NumPy loop."""
+    """A :class:`CompiledEpoch` for ``run``, or None to train with the NumPy loop.
+
+    Either way the kernels are loaded when the run is long enough to pay for them
+    (:func:`glassnet._jit.worth_loading`): the NumPy loop then calls the fused ones.
+    """
+    batches = run.batches
+    seconds = _jit.training_seconds(run.net.layer_sizes, batches.batch_size, batches.n_batches,
+                                    run.epochs - run.initial_epoch)
     if MODE == "never" or why_not(run) is not None:
+        _jit.worth_loading(seconds)
         return None
-    if MODE == "auto" and not worth_compiling(run.net):
-        return None
-    return CompiledEpoch(run)
+    if MODE == "always":
+        _jit.load()
+        return CompiledEpoch(run)
+    if _jit.worth_loading(seconds) and worth_compiling(run.net):
+        return CompiledEpoch(run)
+    return None
 
 
 def _output_code(loss, activation):
