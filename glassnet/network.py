@@ -33,7 +33,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _jit
 from .activations import Activation, get_activation
@@ -41,7 +40,7 @@ from .heads import make_head
 from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
-from ._validation import check_finite, check_random_state, check_X, check_Y_for_network
+from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
 
 
 class Network:
@@ -275,7 +274,7 @@ class Network:
         chunk at a time, of at most 2²³ entries by default (32 MB in float32).
         """
         n = X.shape[0]
-        sparse = sp.issparse(X)
+        sparse = issparse(X)
         _jit.predict_work(n * X.shape[1])   # loads the kernels for a large X
         chunk = batch_size or max(1, min(n, 8192, 2**23 // X.shape[1] if sparse else n))
         buffers = self._inference_buffers(min(chunk, n))
