@@ -1,0 +1,131 @@
+"""Cold start: glassnet's speed in the user's whole process, against scikit-learn.
+
+Usage::
+
+    python bench/coldstart.py              # every entry, 5 paired repeats (about 2 minutes)
+    python bench/coldstart.py --quick      # a smaller grid, 1 repeat: a smoke test
+    python bench/coldstart.py --repeats 9  # steadier medians
+
+Every figure is the wall time of a fresh Python process, from its start to its
+exit, as a user waits for it: the interpreter, the imports, the work. glassnet's
+and scikit-learn's processes alternate, for several repeats, and the table gives
+the median of each and the median of the paired ratios.
+
+- ``grid n_jobs=1`` and ``grid n_jobs=2``: ``GridSearchCV`` of ``MLPClassifier``
+  on ``make_classification(600, 10 features, 3 classes)``, 8 settings (hidden
+  20 or 50, alpha 1e-4 or 1e-2, learning rate 1e-3 or 1e-2) × 3 folds, ``max_iter=100``.
+  With two jobs, joblib's workers are fresh processes too: each imports the
+  library before its first fit.
+- ``import + first fit``: ``import`` of the estimator and one small fit (the same
+  data, 100 epochs): a notebook's first cell.
+- ``import``: the library alone; ``glassnet --help``: the command's help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+# (name, code run in the fresh process; {lib} is glassnet or sklearn.neural_network)
+GRID = """
+import warnings
+warnings.simplefilter("ignore")
+from {lib} import MLPClassifier
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+X, y = make_classification({n}, n_features=10, n_informative=5, n_classes=3, random_state=0)
+grid = {{"hidden_layer_sizes": [(20,), (50,)], "alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 1e-2]}}
+GridSearchCV(MLPClassifier(max_iter={epochs}, random_state=0), grid, cv=3, n_jobs={jobs}).fit(X, y)
+"""
+FIRST_FIT = """
+import warnings
+warnings.simplefilter("ignore")
+from {lib} import MLPClassifier
+from sklearn.datasets import make_classification
+X, y = make_classification({n}, n_features=10, n_informative=5, n_classes=3, random_state=0)
+MLPClassifier(max_iter={epochs}, random_state=0).fit(X, y)
+"""
+LIBRARIES = {"glassnet": "glassnet", "sklearn": "sklearn.neural_network"}
+TARGETS = {"grid n_jobs=1": 0.6, "grid n_jobs=2": 0.8}   # glassnet / scikit-learn, at most
+
+
+def entries(quick):
+    """``{name: {library: argv}}`` for every entry; ``--help`` has no scikit-learn twin."""
+    n, epochs = (300, 20) if quick else (600, 100)
+    python = [sys.executable, "-c"]
+    table = {}
+    for jobs in (1, 2):
+        table[f"grid n_jobs={jobs}"] = {
+            lib: python + [GRID.format(lib=module, n=n, epochs=epochs, jobs=jobs)]
+            for lib, module in LIBRARIES.items()}
+    table["import + first fit"] = {
+        lib: python + [FIRST_FIT.format(lib=module, n=n, epochs=epochs)] for lib, module in LIBRARIES.items()}
+    table["import"] = {lib: python + [f"import {module}"] for lib, module in LIBRARIES.items()}
+    table["glassnet --help"] = {"glassnet": [sys.executable, "-m", "glassnet", "--help"]}
+    return table
+
+
+def wall_seconds(argv):
+    """Seconds from the start of a fresh process to its exit (which must succeed)."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[:3]} failed:\n{done.stderr[-2000:]}")
+    return seconds
+
+
+def measure(table, repeats):
+    """``{entry: {library: [seconds per repeat]}}``, the libraries alternating (order rotated)."""
+    times = {name: {lib: [] for lib in argvs} for name, argvs in table.items()}
+    for r in range(repeats):
+        for name, argvs in table.items():
+            libs = list(argvs)
+            for lib in libs[r % len(libs):] + libs[:r % len(libs)]:
+                times[name][lib].append(wall_seconds(argvs[lib]))
+        print(f"… repeat {r + 1}/{repeats}", file=sys.stderr, flush=True)
+    return times
+
+
+def report(times, repeats, quick):
+    lines = [f"cold start — fresh processes, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+             f"repeats {repeats}" + (", QUICK (smoke test sizes: not a measurement)" if quick else ""),
+             "", f"{'entry':<22}{'glassnet s':>12}{'sklearn s':>12}{'gn/sk':>8}   {'gn/sk rounds':<14}target"]
+    for name, by_lib in times.items():
+        gn, sk = by_lib["glassnet"], by_lib.get("sklearn")
+        cells = f"{name:<22}{np.median(gn):>12.3f}"
+        if sk is None:
+            cells += f"{'–':>12}{'–':>8}   {'':<14}" + ("< 0.3 s " + ("met" if np.median(gn) < 0.3 else "NOT met"))
+        else:
+            ratios = np.divide(gn, sk)
+            cells += f"{np.median(sk):>12.3f}{np.median(ratios):>8.2f}   {ratios.min():.2f}–{ratios.max():<9.2f}"
+            if name in TARGETS:
+                met = np.median(ratios) <= TARGETS[name]
+                cells += f"≤ {TARGETS[name]} " + ("met" if met else "NOT met")
+        lines.append(cells)
+    lines.append("")
+    lines.append("s: median wall time of a fresh process, start to exit; gn/sk: median of the paired ratios\n"
+                 "   (each repeat runs glassnet and scikit-learn back to back, in a rotating order).")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller grid, 1 repeat (smoke test)")
+    parser.add_argument("--repeats", type=int, help="paired repeats (default 5, 1 with --quick)")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (1 if args.quick else 5)
+    started = time.perf_counter()
+    print(report(measure(entries(args.quick), repeats), repeats, args.quick))
+    print(f"\n(total {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
