@@ -5,6 +5,7 @@ Usage::
     python bench/coldstart.py              # every entry, 5 paired repeats (about 2 minutes)
     python bench/coldstart.py --quick      # a smaller grid, 1 repeat: a smoke test
     python bench/coldstart.py --repeats 9  # steadier medians
+    python bench/coldstart.py --entry "grid n_jobs=2" --entry import   # some entries only
 
 Every figure is the wall time of a fresh Python process, from its start to its
 exit, as a user waits for it: the interpreter, the imports, the work. glassnet's
@@ -56,7 +57,7 @@ TARGETS = {"grid n_jobs=1": 0.6, "grid n_jobs=2": 0.8}   # glassnet / scikit-lea
 
 def entries(quick):
     """``{name: {library: argv}}`` for every entry; ``--help`` has no scikit-learn twin."""
-    n, epochs = (300, 20) if quick else (600, 100)
+    n, epochs = (150, 5) if quick else (600, 100)
     python = [sys.executable, "-c"]
     table = {}
     for jobs in (1, 2):
@@ -119,10 +120,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller grid, 1 repeat (smoke test)")
     parser.add_argument("--repeats", type=int, help="paired repeats (default 5, 1 with --quick)")
+    parser.add_argument("--entry", action="append", help="run only this entry (repeatable)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
+    table = entries(args.quick)
+    unknown = set(args.entry or ()) - set(table)
+    if unknown:
+        parser.error(f"unknown entry {sorted(unknown)[0]!r}; valid entries are: " + ", ".join(table))
+    table = {name: argvs for name, argvs in table.items() if not args.entry or name in args.entry}
     started = time.perf_counter()
-    print(report(measure(entries(args.quick), repeats), repeats, args.quick))
+    print(report(measure(table, repeats), repeats, args.quick))
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
     return 0
 

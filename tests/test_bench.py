@@ -43,3 +43,15 @@ def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_fu
         workload == "large")
     assert f"Function: {hot_function}" in done.stdout
     assert "np.matmul(" in done.stdout
+
+
+def test_quick_coldstart_prints_its_entries_with_their_ratios():
+    # Two entries of the smoke sizes (each process imports scikit-learn: seconds, not minutes).
+    done = subprocess.run([sys.executable, str(BENCH.with_name("coldstart.py")), "--quick",
+                           "--entry", "grid n_jobs=2", "--entry", "glassnet --help"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line[:22].strip(): line[22:].split() for line in done.stdout.splitlines()}
+    glassnet_s, sklearn_s, ratio = map(float, rows["grid n_jobs=2"][:3])
+    assert glassnet_s > 0 and sklearn_s > 0 and ratio == pytest.approx(glassnet_s / sklearn_s, abs=0.006)
+    assert float(rows["glassnet --help"][0]) > 0 and "import" not in rows
