@@ -105,8 +105,8 @@ def plan(run):
     (:func:`glassnet._jit.worth_loading`): the NumPy loop then calls the fused ones.
     """
     batches = run.batches
-    seconds = _jit.training_seconds(run.net.layer_sizes, batches.batch_size, batches.n_batches,
-                                    run.epochs - run.initial_epoch)
+    rows = getattr(batches, "batch_size", -(-batches.n_samples // batches.n_batches))
+    seconds = _jit.training_seconds(run.net.layer_sizes, rows, batches.n_batches, run.epochs - run.initial_epoch)
     if MODE == "never" or why_not(run) is not None:
         _jit.worth_loading(seconds)
         return None

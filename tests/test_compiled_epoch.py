@@ -253,3 +253,18 @@ def test_optimizer_kernel_matches_the_optimizers_bit_for_bit(kernels, opt):
         opt.step(theta, grad.copy())
         kernels.optimizer_step(code, mine, grad, _compiled_epoch._hyper(opt), s1, s2, t)
         np.testing.assert_array_equal(mine, theta)
+
+
+def test_the_regressor_with_several_outputs_fits_the_same_on_both_paths(monkeypatch):
+    # Its loss averages over the outputs too (value_scale = 1/n_outputs): loss_curve_ agrees.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 4))
+    Y = np.stack([X[:, 0] - X[:, 1], X[:, 2] * 0.5], axis=1)
+    fits = []
+    for mode in ("never", "always"):
+        monkeypatch.setattr(_compiled_epoch, "MODE", mode)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits.append(gn.MLPRegressor(hidden_layer_sizes=(6,), batch_size=16, max_iter=8, random_state=0).fit(X, Y))
+    np.testing.assert_allclose(fits[1].loss_curve_, fits[0].loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(fits[1].coefs_[0], fits[0].coefs_[0], rtol=1e-12, atol=1e-14)
