@@ -6,6 +6,7 @@ Usage::
     python bench/coldstart.py --quick      # a smaller grid, 1 repeat: a smoke test
     python bench/coldstart.py --repeats 9  # steadier medians
     python bench/coldstart.py --entry "grid n_jobs=2" --entry import   # some entries only
+    python bench/coldstart.py --baseline /tmp/old   # and an older glassnet/ (git archive) beside it
 
 Every figure is the wall time of a fresh Python process, from its start to its
 exit, as a user waits for it: the interpreter, the imports, the work. glassnet's
@@ -55,41 +56,49 @@ LIBRARIES = {"glassnet": "glassnet", "sklearn": "sklearn.neural_network"}
 TARGETS = {"grid n_jobs=1": 0.6, "grid n_jobs=2": 0.8}   # glassnet / scikit-learn, at most
 
 
-def entries(quick):
-    """``{name: {library: argv}}`` for every entry; ``--help`` has no scikit-learn twin."""
+def entries(quick, baseline=None):
+    """``{name: {library: argv}}`` for every entry; ``--help`` has no scikit-learn twin.
+
+    With ``baseline`` (a folder holding another version's ``glassnet/``), a third
+    column runs that version the same way: before and after, in the same rounds.
+    """
     n, epochs = (150, 5) if quick else (600, 100)
     python = [sys.executable, "-c"]
+    libraries = {**LIBRARIES, **({"baseline": "glassnet"} if baseline else {})}
     table = {}
     for jobs in (1, 2):
         table[f"grid n_jobs={jobs}"] = {
             lib: python + [GRID.format(lib=module, n=n, epochs=epochs, jobs=jobs)]
-            for lib, module in LIBRARIES.items()}
+            for lib, module in libraries.items()}
     table["import + first fit"] = {
-        lib: python + [FIRST_FIT.format(lib=module, n=n, epochs=epochs)] for lib, module in LIBRARIES.items()}
-    table["import"] = {lib: python + [f"import {module}"] for lib, module in LIBRARIES.items()}
-    table["glassnet --help"] = {"glassnet": [sys.executable, "-m", "glassnet", "--help"]}
+        lib: python + [FIRST_FIT.format(lib=module, n=n, epochs=epochs)] for lib, module in libraries.items()}
+    table["import"] = {lib: python + [f"import {module}"] for lib, module in libraries.items()}
+    table["glassnet --help"] = {lib: [sys.executable, "-m", "glassnet", "--help"]
+                                for lib in libraries if lib != "sklearn"}
     return table
 
 
-def wall_seconds(argv):
+def wall_seconds(argv, lib, baseline):
     """Seconds from the start of a fresh process to its exit (which must succeed)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if lib == "baseline":   # joblib's workers inherit it too
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline, env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{argv[:3]} failed:\n{done.stderr[-2000:]}")
     return seconds
 
 
-def measure(table, repeats):
+def measure(table, repeats, baseline=None):
     """``{entry: {library: [seconds per repeat]}}``, the libraries alternating (order rotated)."""
     times = {name: {lib: [] for lib in argvs} for name, argvs in table.items()}
     for r in range(repeats):
         for name, argvs in table.items():
             libs = list(argvs)
             for lib in libs[r % len(libs):] + libs[:r % len(libs)]:
-                times[name][lib].append(wall_seconds(argvs[lib]))
+                times[name][lib].append(wall_seconds(argvs[lib], lib, baseline))
         print(f"… repeat {r + 1}/{repeats}", file=sys.stderr, flush=True)
     return times
 
@@ -110,6 +119,14 @@ def report(times, repeats, quick):
                 met = np.median(ratios) <= TARGETS[name]
                 cells += f"≤ {TARGETS[name]} " + ("met" if met else "NOT met")
         lines.append(cells)
+    if any("baseline" in by_lib for by_lib in times.values()):
+        lines += ["", f"{'baseline (before)':<22}{'baseline s':>12}{'sklearn s':>12}{'bl/sk':>8}   {'gn/bl':>8}"]
+        for name, by_lib in times.items():
+            bl, sk = by_lib["baseline"], by_lib.get("sklearn")
+            vs_sk = f"{np.median(np.divide(bl, sk)):>8.2f}" if sk else f"{'–':>8}"
+            sk_s = f"{np.median(sk):>12.3f}" if sk else f"{'–':>12}"
+            lines.append(f"{name:<22}{np.median(bl):>12.3f}{sk_s}{vs_sk}   "
+                         f"{np.median(np.divide(by_lib['glassnet'], bl)):>8.2f}")
     lines.append("")
     lines.append("s: median wall time of a fresh process, start to exit; gn/sk: median of the paired ratios\n"
                  "   (each repeat runs glassnet and scikit-learn back to back, in a rotating order).")
@@ -121,15 +138,17 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a smaller grid, 1 repeat (smoke test)")
     parser.add_argument("--repeats", type=int, help="paired repeats (default 5, 1 with --quick)")
     parser.add_argument("--entry", action="append", help="run only this entry (repeatable)")
+    parser.add_argument("--baseline", metavar="FOLDER",
+                        help="also run the glassnet/ in FOLDER (e.g. git archive of an older commit)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
-    table = entries(args.quick)
+    table = entries(args.quick, args.baseline)
     unknown = set(args.entry or ()) - set(table)
     if unknown:
         parser.error(f"unknown entry {sorted(unknown)[0]!r}; valid entries are: " + ", ".join(table))
     table = {name: argvs for name, argvs in table.items() if not args.entry or name in args.entry}
     started = time.perf_counter()
-    print(report(measure(table, repeats), repeats, args.quick))
+    print(report(measure(table, repeats, args.baseline), repeats, args.quick))
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
     return 0
 
