@@ -185,8 +185,8 @@ class CompiledEpoch:
         start = self.a_off[-1] + m * widths[-1]
         self.d_off = start + np.cumsum([0] + [m * w for w in deltas])[:-1].astype(np.int64)
         self.work = np.empty(start + m * sum(deltas), net.dtype)
-        self.ones = np.ones(m, net.dtype)
         self.no_order = np.empty(0, np.intp)
+        self.hyper = None
 
     def steps(self):
         """One epoch: ``(mean loss, mean ‖grad‖, accuracy or None, diverged)`` as ``_Run._steps``."""
@@ -197,14 +197,22 @@ class CompiledEpoch:
         clip = math.inf if opt.clip_norm is None else opt.clip_norm
         total, grad_norms, correct, steps, value = k.train_epoch(
             batches.X, batches.Y, order, batches.batch_size, self.sizes, self.hidden, self.out_code,
-            self.value_scale, self.acc_code, self.work, self.a_off, self.d_off, self.ones, net.theta,
-            net.grad, float(run.l2), self.opt_code, _hyper(opt), clip, s1, s2, opt.t)
+            self.value_scale, self.acc_code, self.work, self.a_off, self.d_off, net.theta,
+            net.grad, float(run.l2), self.opt_code, self._hyper(opt), clip, s1, s2, opt.t)
         opt.t += steps
         if not math.isfinite(value):
             return value, math.nan, None, "non-finite"
         n = batches.n_samples
         accuracy = correct / n if self.acc_code != ACC_NONE else None
         return total / n, grad_norms / batches.n_batches, accuracy, None
+
+    def _hyper(self, opt):
+        """The optimizer's constants, read at the start of the run; its rate, every epoch
+        (a schedule, ReduceOnPlateau or the estimator's 'adaptive' rule change it)."""
+        if self.hyper is None:
+            self.hyper = _hyper(opt)
+        self.hyper[0] = opt.lr
+        return self.hyper
 
     def _state(self, opt, theta):
         """The optimizer's state arrays (made as its ``_update`` makes them), or empty ones."""

@@ -199,7 +199,17 @@ def hidden_delta(code, dA, A):
 
 
 @_kernel
-def backward(sizes, hidden, theta, grad, A0, work, a_off, d_off, ones, m):
+def column_sums(dZ, db):
+    """``db = Σ_rows dZ`` (NumPy: ``np.dot(ones, dZ, out=db)``, a BLAS call that costs a small
+    layer more than the sum; the order of the additions differs, so the last bits may)."""
+    db[:] = 0
+    for i in range(dZ.shape[0]):
+        for j in range(dZ.shape[1]):
+            db[j] += dZ[i, j]
+
+
+@_kernel
+def backward(sizes, hidden, theta, grad, A0, work, a_off, d_off, m):
     """From the output's ``dZ``, every layer's ``dW = A_prevᵀ dZ``, ``db = 1ᵀ dZ`` and, below
     the top, ``dZ_prev = σ'(A_prev) ⊙ dZ Wᵀ`` (NumPy: ``Network._backward``, ``Dense.backward``)."""
     n_layers = sizes.shape[0] - 1
@@ -211,7 +221,7 @@ def backward(sizes, hidden, theta, grad, A0, work, a_off, d_off, ones, m):
         dZ = _block(work, d_off[l + 1], m, n_out)
         A_prev = A0 if l == 0 else _block(work, a_off[l], m, n_in)
         np.dot(A_prev.T, dZ, _block(grad, w_off, n_in, n_out))     # dW = A_prevᵀ dZ
-        np.dot(ones[:m], dZ, grad[b_off:b_off + n_out])             # db = 1ᵀ dZ
+        column_sums(dZ, grad[b_off:b_off + n_out])                  # db = 1ᵀ dZ
         if l > 0:
             dA_prev = _block(work, d_off[l], m, n_in)
             np.dot(dZ, _block(theta, w_off, n_in, n_out).T, dA_prev)   # dA_prev = dZ Wᵀ
@@ -276,7 +286,7 @@ def optimizer_step(code, theta, grad, hyper, s1, s2, t):
 
 @_kernel
 def train_epoch(X, Y, order, batch_size, sizes, hidden, out_code, value_scale, acc_code, work, a_off,
-                d_off, ones, theta, grad, l2, opt_code, hyper, clip, s1, s2, t):
+                d_off, theta, grad, l2, opt_code, hyper, clip, s1, s2, t):
     """Every mini-batch of one epoch (NumPy: ``training._Run._steps``).
 
     Per batch: gather the rows ``order[start:stop]`` (or take them in order when
@@ -301,7 +311,7 @@ def train_epoch(X, Y, order, batch_size, sizes, hidden, out_code, value_scale, a
         Y_hat = forward(sizes, hidden, out_code, theta, A0, work, a_off, m)
         value = loss_total(out_code, Y_hat, Yb, eps) * value_scale / m
         output_delta(Y_hat, Yb, theta.dtype.type(1.0 / m), _block(work, d_off[-1], m, n_out))
-        backward(sizes, hidden, theta, grad, A0, work, a_off, d_off, ones, m)
+        backward(sizes, hidden, theta, grad, A0, work, a_off, d_off, m)
         if l2 != 0:
             value += l2_penalty(theta, grad, n_weights, l2, m)
         if not math.isfinite(value):
