@@ -29,6 +29,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -54,6 +55,7 @@ MLPClassifier(max_iter={epochs}, random_state=0).fit(X, y)
 """
 LIBRARIES = {"glassnet": "glassnet", "sklearn": "sklearn.neural_network"}
 TARGETS = {"grid n_jobs=1": 0.6, "grid n_jobs=2": 0.8}   # glassnet / scikit-learn, at most
+_EMPTY_FOLDER = tempfile.mkdtemp(prefix="glassnet-coldstart-")
 
 
 def entries(quick, baseline=None):
@@ -82,9 +84,11 @@ def wall_seconds(argv, lib, baseline):
     """Seconds from the start of a fresh process to its exit (which must succeed)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     if lib == "baseline":   # joblib's workers inherit it too
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline, env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.abspath(baseline), env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    # In an empty folder: ``python -c`` puts the current folder first on sys.path, where a
+    # checkout's glassnet/ would shadow the one asked for.
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=_EMPTY_FOLDER)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{argv[:3]} failed:\n{done.stderr[-2000:]}")
