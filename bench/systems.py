@@ -22,6 +22,12 @@ from workloads import LR, PREDICT_CHUNK, layer_sizes
 class Glassnet:
     name = "glassnet"
 
+    def prepare(self):
+        """Load the compiled kernels now, as a long-lived process has them: a run long enough
+        loads them itself (glassnet/_jit.py), and the bench times the steady state."""
+        from glassnet import _jit
+        _jit.load()
+
     def _network(self, workload, n_features, n_classes, seed):
         sizes = layer_sizes(workload, n_features, n_classes)
         # Glorot-uniform initial weights, the family scikit-learn uses, so that the
@@ -45,16 +51,37 @@ class Glassnet:
         return model.predict(X)
 
 
+class GlassnetEstimator:
+    """glassnet's ``MLPClassifier``: the engine through the scikit-learn estimator, with the
+    settings of the scikit-learn column (its initial weights, every epoch run)."""
+
+    name = "estimator"
+    train_only = True
+
+    def train(self, workload, X, y, seed):
+        from sklearn.exceptions import ConvergenceWarning
+        clf = glassnet.MLPClassifier(**ScikitLearn.settings(workload, seed, workload.epochs, workload.batch_size))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            start = time.perf_counter()
+            clf.fit(X, y)
+            return clf, time.perf_counter() - start
+
+
 class ScikitLearn:
     name = "sklearn"
 
+    @staticmethod
+    def settings(workload, seed, epochs, batch_size):
+        # tol=0 and n_iter_no_change > epochs: it runs every epoch, as the others do.
+        return dict(hidden_layer_sizes=workload.hidden, activation="relu", solver="adam",
+                    alpha=0.0, batch_size=batch_size, learning_rate_init=LR,
+                    max_iter=epochs, shuffle=True, tol=0.0, n_iter_no_change=epochs + 1,
+                    random_state=seed)
+
     def _classifier(self, workload, seed, epochs, batch_size):
         from sklearn.neural_network import MLPClassifier
-        # tol=0 and n_iter_no_change > epochs: it runs every epoch, as the others do.
-        return MLPClassifier(hidden_layer_sizes=workload.hidden, activation="relu", solver="adam",
-                             alpha=0.0, batch_size=batch_size, learning_rate_init=LR,
-                             max_iter=epochs, shuffle=True, tol=0.0, n_iter_no_change=epochs + 1,
-                             random_state=seed)
+        return MLPClassifier(**self.settings(workload, seed, epochs, batch_size))
 
     def train(self, workload, X, y, seed):
         from sklearn.exceptions import ConvergenceWarning
@@ -134,14 +161,17 @@ class Torch:
 
 
 def available_systems():
-    """``(systems, note)``: glassnet and scikit-learn always, torch when it is installed."""
-    systems = [Glassnet(), ScikitLearn()]
-    try:
-        systems.append(Torch())
-        note = None
-    except ImportError:
-        note = "torch is not installed: its column is skipped (pip install -e '.[bench]')"
-    return systems, note
+    """``(systems, notes)``: glassnet (engine and estimator) and scikit-learn always,
+    torch and JAX when they are installed."""
+    from jax_peer import Jax
+
+    systems, notes = [Glassnet(), GlassnetEstimator(), ScikitLearn()], []
+    for peer, package in ((Torch, "torch"), (Jax, "jax")):
+        try:
+            systems.append(peer())
+        except ImportError:
+            notes.append(f"{package} is not installed: its column is skipped (pip install -e '.[bench]')")
+    return systems, "; ".join(notes) or None
 
 
 # ---------------------------------------------------------------------------- roofline

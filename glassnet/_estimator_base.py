@@ -55,6 +55,7 @@ class _OutputMeanSquaredError(SquaredError):
 
     def __init__(self, n_outputs):
         self.n_outputs = n_outputs
+        self.value_scale = 1.0 / n_outputs   # what the compiled epoch multiplies the value by
 
     def per_sample(self, Y_hat, Y):
         return super().per_sample(Y_hat, Y) / self.n_outputs

@@ -26,7 +26,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
+
+from . import _jit
 
 
 class Activation:
@@ -79,7 +80,8 @@ class Activation:
         ``Network._output_chunks``); ReLU gets both from one pass over ``Z``.
         """
         Z += b
-        finite = _fused().all_finite(Z.reshape(-1))
+        kernels = _jit.fused()
+        finite = kernels.all_finite(Z.reshape(-1)) if kernels else bool(np.isfinite(Z).all())
         self(Z, out=Z)
         return finite
 
@@ -145,8 +147,8 @@ class Sigmoid(Activation):
     def __call__(self, Z, out=None):
         if self.beta != 1.0:
             Z = np.multiply(Z, Z.dtype.type(self.beta), out=out)
-            return special.expit(Z, out=Z)
-        return special.expit(Z, out=out)
+            return _special().expit(Z, out=Z)
+        return _special().expit(Z, out=out)
 
     def derivative(self, Z, A):
         return self.beta * A * (1 - A)
@@ -190,23 +192,26 @@ class ReLU(Activation):
 
     def backward(self, dA, Z, A, out=None):
         # Zero the gradient where the unit was off; A > 0 exactly where Z > 0.
-        if out is dA and _contiguous_2d(dA, A):
-            _fused().relu_mask(dA, A)           # the line below, in place, in one pass
+        kernels = _jit.fused()
+        if kernels and out is dA and _contiguous_2d(dA, A):
+            kernels.relu_mask(dA, A)            # the line below, in place, in one pass
             return dA
         return np.multiply(dA, A > 0, out=out)
 
     def apply_with_bias(self, Z, b, out):
-        if out is Z and _contiguous_2d(Z):
-            _fused().bias_relu_inplace(Z, b)    # Z = max(Z + b, 0), in one pass
+        kernels = _jit.fused()
+        if kernels and out is Z and _contiguous_2d(Z):
+            kernels.bias_relu_inplace(Z, b)     # Z = max(Z + b, 0), in one pass
             return Z
-        if _contiguous_2d(Z, out):
-            _fused().bias_relu(Z, b, out)       # Z += b; out = max(Z, 0), in one pass
+        if kernels and _contiguous_2d(Z, out):
+            kernels.bias_relu(Z, b, out)        # Z += b; out = max(Z, 0), in one pass
             return out
         return super().apply_with_bias(Z, b, out)
 
     def apply_with_bias_checked(self, Z, b):
-        if _contiguous_2d(Z):
-            return _fused().bias_relu_inplace(Z, b)   # both in one pass
+        kernels = _jit.fused()
+        if kernels and _contiguous_2d(Z):
+            return kernels.bias_relu_inplace(Z, b)    # both in one pass
         return super().apply_with_bias_checked(Z, b)
 
 
@@ -287,7 +292,7 @@ class Softplus(Activation):
         return np.logaddexp(0, Z, out=out)
 
     def derivative(self, Z, A):
-        return special.expit(Z)
+        return _special().expit(Z)
 
 
 class GELU(Activation):
@@ -360,10 +365,9 @@ class Softmax(Activation):
     elementwise = False   # each output depends on the whole row
 
     def __call__(self, Z, out=None):
-        if _contiguous_2d(Z) and Z.dtype.kind == "f" and (out is None or _contiguous_2d(out)):
-            out = np.empty_like(Z) if out is None else out
-            _fused().softmax(Z, out)            # the lines below, in one pass per row
-            return out
+        # (The compiled epoch runs these lines as one kernel, glassnet._fused.softmax; here they
+        # stay NumPy's, whose exp rounds differently: a fit's numbers must not depend on
+        # whether another run of the process loaded the kernels.)
         out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
@@ -395,20 +399,14 @@ def _contiguous_2d(a, b=None):
     return b is None or (b.ndim == 2 and b.flags.c_contiguous)
 
 
-_fused_module = None
-
-
-def _fused():
-    """The compiled kernels (glassnet._fused), imported on first use: Numba is heavy."""
-    global _fused_module
-    if _fused_module is None:
-        from . import _fused as module
-        _fused_module = module
-    return _fused_module
+def _special():
+    """``scipy.special``, imported on first use: it would cost ``import glassnet`` 0.2 s."""
+    from scipy import special
+    return special
 
 
 def _normal_cdf(Z):
-    return 0.5 * (1 + special.erf(Z / math.sqrt(2)))
+    return 0.5 * (1 + _special().erf(Z / math.sqrt(2)))
 
 
 def _copy_into(values, out):

@@ -10,7 +10,8 @@ source with the same :meth:`epoch` — blocks that live elsewhere.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+
+from ._validation import issparse
 
 
 class ArrayBatches:
@@ -33,7 +34,7 @@ class ArrayBatches:
         self.batch_size = self.n_samples if batch_size is None else min(batch_size, self.n_samples)
         self.shuffle = shuffle
         self._gather = shuffle and self.batch_size < self.n_samples
-        self._sparse = sp.issparse(X)
+        self._sparse = issparse(X)
         m = self.batch_size
         # One reusable batch buffer each: a step gathers its rows into it (take with out=;
         # mode="clip" copies straight into it, where the default "raise" gathers into a

@@ -142,13 +142,18 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
                              dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        self._learn_classes(y, incremental)
-        return X, self._label_binarizer.transform(y).astype(bool)
+        Y = self._learn_classes(y, incremental)
+        return X, (self._label_binarizer.transform(y).astype(bool) if Y is None else Y)
 
     def _learn_classes(self, y, incremental):
         """Fit the label binarizer on ``y`` — the labels, or the classes found in them —
-        or, when continuing (``warm_start``, ``partial_fit``), check ``y`` against it."""
+        or, when continuing (``warm_start``, ``partial_fit``), check ``y`` against it.
+        Returns the 0/1 columns of ``y`` when the fast path for plain labels made them,
+        else None."""
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            Y = self._binarize_labels(y)
+            if Y is not None:
+                return Y
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
@@ -162,6 +167,28 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
             elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
                 raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
                                  f"{self.classes_}. 'y' has {classes}.")
+        return None
+
+    def _binarize_labels(self, y):
+        """``LabelBinarizer().fit_transform(y)`` for plain labels, read once, or None.
+
+        A fresh fit of a 1-D array of numbers or strings with at least two classes (the
+        usual case, and every fit of a grid search) needs one ``np.unique``: the
+        binarizer's own fit and transform ask scikit-learn's ``type_of_target`` four
+        times, which cost a small fit more than its training.
+        """
+        if y.ndim != 1 or y.dtype.kind not in "biuU":
+            return None
+        classes, index = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            return None    # the binarizer's path says what is wrong
+        binarizer = LabelBinarizer()
+        binarizer.classes_, binarizer.sparse_input_ = classes, False
+        binarizer.y_type_ = "binary" if classes.size == 2 else "multiclass"
+        self._label_binarizer, self.classes_ = binarizer, classes
+        if classes.size == 2:
+            return (index == 1)[:, None]
+        return index[:, None] == np.arange(classes.size)
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"

@@ -26,7 +26,6 @@ Predicted probabilities of exactly 0 or 1 give finite values: they are clipped t
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 
 class Loss:
@@ -127,7 +126,7 @@ class BinaryCrossEntropy(Loss):
 
     def per_sample(self, Y_hat, Y):
         P = _clip_probability(Y_hat)
-        return -(special.xlogy(Y, P) + special.xlogy(1 - Y, 1 - P)).sum(axis=1)
+        return -(_xlogy(Y, P) + _xlogy(1 - Y, 1 - P)).sum(axis=1)
 
     def gradient(self, Y_hat, Y):
         P = _clip_probability(Y_hat)
@@ -180,7 +179,7 @@ class Poisson(Loss):
 
     def per_sample(self, Y_hat, Y):
         Y_hat = np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)
-        return (Y_hat - special.xlogy(Y, Y_hat) + special.xlogy(Y, Y) - Y).sum(axis=1)
+        return (Y_hat - _xlogy(Y, Y_hat) + _xlogy(Y, Y) - Y).sum(axis=1)
 
     def gradient(self, Y_hat, Y):
         return 1 - Y / np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)
@@ -230,3 +229,9 @@ def get_loss(name_or_loss):
     raise ValueError(
         f"unknown loss {name_or_loss!r}; valid losses are: " + ", ".join(sorted(LOSSES))
     )
+
+
+def _xlogy(x, y):
+    """``x log y``, 0 where ``x = 0`` (``scipy.special.xlogy``, imported on first use)."""
+    from scipy.special import xlogy
+    return xlogy(x, y)

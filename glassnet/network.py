@@ -33,14 +33,14 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import scipy.sparse as sp
 
-from .activations import Activation, _fused, get_activation
+from . import _jit
+from .activations import Activation, get_activation
 from .heads import make_head
 from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
-from ._validation import check_finite, check_random_state, check_X, check_Y_for_network
+from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
 
 
 class Network:
@@ -288,8 +288,13 @@ class Network:
         X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
         index = np.empty(X.shape[0], dtype=np.intp)
         b = self.layers[-1]._b
+        kernels = _jit.predict_work(X.shape[0] * X.shape[1])
         for rows, Z in self._output_chunks(X):
-            _fused().argmax_with_bias(Z, b, index[rows])   # np.argmax(Z + b, axis=1)
+            if kernels:
+                kernels.argmax_with_bias(Z, b, index[rows])   # the line below, without the array Z + b
+            else:
+                Z += b
+                np.argmax(Z, axis=1, out=index[rows])
         return index
 
     def _output_chunks(self, X, batch_size=None):
@@ -311,7 +316,8 @@ class Network:
         chunk at a time, of at most 2²³ entries by default (32 MB in float32).
         """
         n = X.shape[0]
-        sparse = sp.issparse(X)
+        sparse = issparse(X)
+        _jit.predict_work(n * X.shape[1])   # loads the kernels for a large X
         chunk = batch_size or max(1, min(n, 8192, 2**23 // X.shape[1] if sparse else n))
         buffers = self._inference_buffers(min(chunk, n))
         dense_rows = np.empty((min(chunk, n), X.shape[1]), self.dtype) if sparse else None
@@ -324,7 +330,7 @@ class Network:
                 if layer is first:
                     with np.errstate(invalid="ignore"):   # inf·0 and inf − inf, raised just below
                         np.matmul(A, layer._W, out=Z)
-                        finite = (_fused().all_finite(Z.reshape(-1)) if layer is last else
+                        finite = (_all_finite(Z) if layer is last else
                                   layer.activation.apply_with_bias_checked(Z, layer._b))
                     if not finite:
                         check_finite(A, "X")
@@ -479,6 +485,12 @@ class Network:
     def __repr__(self):
         acts = ", ".join(repr(l.activation).removesuffix("()") for l in self.layers)
         return f"Network({self.layer_sizes}, activations=[{acts}])"
+
+
+def _all_finite(Z):
+    """``np.isfinite(Z).all()``, in one pass without a temporary where the kernels are loaded."""
+    kernels = _jit.fused()
+    return kernels.all_finite(Z.reshape(-1)) if kernels else bool(np.isfinite(Z).all())
 
 
 MAX_PARAMS = 2**28

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .activations import _fused
+from . import _jit
 from ._validation import check_non_negative, check_positive
 
 
@@ -196,13 +196,24 @@ class Adam(Optimizer):
     def _update(self, theta, grad):
         m, v = self._zeros("m", theta), self._zeros("v", theta)
         b1, b2, t = self.beta1, self.beta2, self.t
-        # θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ): the constants are
-        # computed once here, in the arrays' dtype, and the kernel runs over every entry.
+        # θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), written as
+        # θ ← θ − (η/(1−β₁ᵗ)) · m / (√v · 1/√(1−β₂ᵗ) + ε): the constants once, in the arrays' dtype.
         f = theta.dtype.type
-        # One compiled pass instead of a dozen NumPy passes. (_fused() hands over the
-        # module imported once: an import statement here cost 2 µs a step.)
-        _fused().adam_step(_flat(theta), _flat(grad), _flat(m), _flat(v), f(b1), f(1 - b1), f(b2),
-                           f(1 - b2), f(1 / math.sqrt(1 - b2**t)), f(self.eps), f(self.lr / (1 - b1**t)))
+        scalars = (f(b1), f(1 - b1), f(b2), f(1 - b2), f(1 / math.sqrt(1 - b2**t)), f(self.eps),
+                   f(self.lr / (1 - b1**t)))
+        kernels = _jit.fused()
+        if kernels:   # the lines below in one compiled pass instead of a dozen NumPy passes
+            kernels.adam_step(_flat(theta), _flat(grad), _flat(m), _flat(v), *scalars)
+            return
+        beta1, one_minus_beta1, beta2, one_minus_beta2, inv_sqrt_correction2, eps, step = scalars
+        m *= beta1
+        m += grad * one_minus_beta1                          # m ← β₁ m + (1 − β₁) g
+        v *= beta2
+        v += (grad * grad) * one_minus_beta2                 # v ← β₂ v + (1 − β₂) g²
+        denominator = np.sqrt(v)
+        denominator *= inv_sqrt_correction2
+        denominator += eps                                   # √v̂ + ε
+        theta -= (m / denominator) * step
 
     def _hyper(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _compiled_epoch
 from ._validation import check_non_negative, check_positive, check_random_state, check_X
 from .batches import ArrayBatches
 from .callbacks import as_callbacks
@@ -366,6 +367,8 @@ class _Run:
         self.history = History()
         self.watch = _DivergenceWatch(divergence, net.theta, batches.target_scale())
         self.training = any(layer.dropout > 0 for layer in net.layers)
+        # The same epochs, compiled into one call each, where that is supported and faster.
+        self.compiled = _compiled_epoch.plan(self)
 
     def fit(self):
         history = self.history
@@ -415,6 +418,8 @@ class _Run:
 
     def _steps(self):
         """Every mini-batch of one epoch: ``(mean loss, mean ‖grad‖, accuracy or None, diverged)``."""
+        if self.compiled is not None:
+            return self.compiled.steps()
         net, opt, loss, head = self.net, self.optimizer, self.loss, self.net.head
         theta, grad = net.theta, net.grad
         total, grad_norms, correct = 0.0, 0.0, 0.0

@@ -57,3 +57,15 @@ def test_quick_scaleout_bench_prints_the_table_with_equal_sweeps():
     moved = re.search(r"([\d.]+) kB\s+X is ([\d.]+) MB", lines["bytes between processes per iteration (all TCP writes)"])
     assert 1e3 * float(moved[1]) < 1e6 * float(moved[2]) / 10, moved[0]   # O(parameters), not O(rows)
     assert any(line.startswith("streaming Adam") for line in lines), done.stdout
+
+
+def test_quick_coldstart_prints_its_entries_with_their_ratios():
+    # Two entries of the smoke sizes (each process imports scikit-learn: seconds, not minutes).
+    done = subprocess.run([sys.executable, str(BENCH.with_name("coldstart.py")), "--quick",
+                           "--entry", "grid n_jobs=2", "--entry", "glassnet --help"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line[:22].strip(): line[22:].split() for line in done.stdout.splitlines()}
+    glassnet_s, sklearn_s, ratio = map(float, rows["grid n_jobs=2"][:3])
+    assert glassnet_s > 0 and sklearn_s > 0 and ratio == pytest.approx(glassnet_s / sklearn_s, abs=0.006)
+    assert float(rows["glassnet --help"][0]) > 0 and "import" not in rows

@@ -621,3 +621,20 @@ def test_optimizers_answer_to_scikit_learns_learning_rate_name(iris):
     assert model._optimizer.learning_rate == model._optimizer.lr < 1e-6
     model._optimizer.learning_rate = 0.5
     assert model._optimizer.lr == 0.5
+
+
+@pytest.mark.parametrize("y", [np.array([3, 1, 2, 1, 3, 2]), np.array(["b", "a", "b", "a"]),
+                               np.array([True, False, False, True]), np.array([7, 9, 9, 7, 7], np.uint8)])
+def test_plain_labels_are_binarized_as_the_label_binarizer_does(y):
+    # The fast path of a fresh fit (one np.unique) against scikit-learn's LabelBinarizer.
+    from sklearn.preprocessing import LabelBinarizer
+
+    clf = MLPClassifier()
+    Y = clf._binarize_labels(y)
+    expected = LabelBinarizer().fit(y)
+    np.testing.assert_array_equal(Y, expected.transform(y).astype(bool))
+    np.testing.assert_array_equal(clf.classes_, expected.classes_)
+    assert clf._label_binarizer.y_type_ == expected.y_type_
+    np.testing.assert_array_equal(clf._label_binarizer.inverse_transform(Y.astype(float)), y)
+    assert clf._binarize_labels(y[:1]) is None                  # one class: the binarizer's message
+    assert clf._binarize_labels(y.astype(object)) is None       # anything else: the binarizer's path

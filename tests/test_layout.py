@@ -9,6 +9,7 @@ source (``ast``), including those made inside functions.
 
 import ast
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -149,7 +150,20 @@ def test_modules_that_moved_keep_their_old_import_path(old, new):
 
 def test_import_glassnet_loads_no_extra_and_no_heavy_library():
     code = ("import sys, glassnet; heavy = ['sklearn', 'sympy', 'matplotlib', 'numba', 'onnx', 'rich', "
-            "'typer', 'dask', 'distributed', 'glassnet.glass', 'glassnet.runs', 'glassnet.cli', 'glassnet.io']; "
+            "'typer', 'dask', 'distributed', 'glassnet.glass', 'glassnet.runs', 'glassnet.cli', 'glassnet.io', "
+            "'scipy', 'glassnet._fused', 'glassnet._epoch_kernels']; "
             "print([m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_short_fit_in_a_fresh_process_loads_neither_numba_nor_scipy():
+    # A notebook's first cell or a grid-search worker: NumPy trains a small network in
+    # milliseconds, faster than Numba imports (glassnet/_jit.py).
+    code = ("import sys, numpy as np, glassnet as gn; X = np.random.default_rng(0).normal(size=(200, 5)); "
+            "net = gn.Network([5, 20, 3], output='softmax', random_state=0); "
+            "gn.train(net, X, np.arange(200) % 3, epochs=20, batch_size=32, random_state=0); net.predict(X); "
+            "print([m for m in ('numba', 'scipy', 'glassnet._fused') if m in sys.modules])")
+    env = {k: v for k, v in os.environ.items() if k != "GLASSNET_KERNELS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
