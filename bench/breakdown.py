@@ -41,10 +41,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import glassnet  # noqa: E402
-from glassnet import activations, batches, layers, network, optimizers, training  # noqa: E402
-from systems import Glassnet, roofline_seconds  # noqa: E402
-from workloads import LR, layer_sizes, load, predictor_rows, workloads  # noqa: E402
+from systems import Glassnet, roofline_seconds
+from workloads import LR, layer_sizes, load, predictor_rows, workloads
+
+import glassnet
+from glassnet import activations, batches, layers, network, optimizers, training
 
 TRAINING_FUNCTIONS = (
     training._Run._epoch,
@@ -62,15 +63,14 @@ TRAINING_FUNCTIONS = (
     optimizers.Optimizer.step,
     optimizers.Adam._update,
 )
-PREDICT_FUNCTIONS = (network.Network._output_chunks, network.Network.predict,
-                     network.Network.predict_index)
+PREDICT_FUNCTIONS = (network.Network._output_chunks, network.Network.predict, network.Network.predict_index)
 
 
 def matmul_line_seconds(profiler):
     """Seconds spent on the profiled lines that call ``np.matmul``."""
     total = 0.0
     stats = profiler.get_stats()
-    for (filename, first_line, _), timings in stats.timings.items():
+    for (filename, _first_line, _), timings in stats.timings.items():
         source = Path(filename).read_text().splitlines()
         for line, _, ticks in timings:
             if "np.matmul(" in source[line - 1]:
@@ -84,9 +84,9 @@ def predict_gemms_alone(net, X, chunk=8192):
     buffers = [np.empty((min(chunk, X.shape[0]), W.shape[1]), W.dtype) for W in weights]
     start = time.perf_counter()
     for first in range(0, X.shape[0], chunk):
-        A = X[first:first + chunk]
-        for W, Z in zip(weights, buffers):
-            Z = Z[:A.shape[0]]
+        A = X[first : first + chunk]
+        for W, Z in zip(weights, buffers, strict=True):
+            Z = Z[: A.shape[0]]
             np.matmul(A, W, out=Z)
             A = Z
     return time.perf_counter() - start
@@ -108,19 +108,19 @@ def training_gemms_alone(net, X, batch_size, seed=0):
     order = np.random.default_rng(seed).permutation(X.shape[0])
     gemm = gather = 0.0
     for first in range(0, X.shape[0], m):
-        idx = order[first:first + m]
+        idx = order[first : first + m]
         start = time.perf_counter()
-        A = X.take(idx, axis=0, out=batch[:idx.size], mode="clip")
+        A = X.take(idx, axis=0, out=batch[: idx.size], mode="clip")
         middle = time.perf_counter()
         inputs = []
-        for W, Z in zip(weights, Zs):
+        for W, Z in zip(weights, Zs, strict=True):
             inputs.append(A)
-            A = np.matmul(A, W, out=Z[:idx.size])
+            A = np.matmul(A, W, out=Z[: idx.size])
         for i in reversed(range(len(weights))):
-            dZ = Zs[i][:idx.size]
+            dZ = Zs[i][: idx.size]
             np.matmul(inputs[i].T, dZ, out=dWs[i])
             if i > 0:
-                np.matmul(dZ, weights[i].T, out=dAs[i][:idx.size])
+                np.matmul(dZ, weights[i].T, out=dAs[i][: idx.size])
         gemm += time.perf_counter() - middle
         gather += middle - start
     return gemm, gather
@@ -133,25 +133,35 @@ def breakdown(workload, quick):
     system = Glassnet()
     if workload.predict_only:
         net = system.predictor(workload, *predictor_rows(), seed=0)
-        net.predict(X_test[:512])                             # compile and import first
+        net.predict(X_test[:512])  # compile and import first
         functions, sizes = PREDICT_FUNCTIONS, layer_sizes(workload, X_test.shape[1], 10)
-        run = lambda: net.predict(X_test)                     # noqa: E731
-        alone = lambda: (predict_gemms_alone(net, X_test), None)   # noqa: E731
-        roofline = lambda: roofline_seconds(sizes, X_test.shape[0])   # noqa: E731
+        run = lambda: net.predict(X_test)  # noqa: E731
+        alone = lambda: (predict_gemms_alone(net, X_test), None)  # noqa: E731
+        roofline = lambda: roofline_seconds(sizes, X_test.shape[0])  # noqa: E731
         what = f"one predict pass over {X_test.shape[0]:,} rows"
     else:
         n_classes = np.unique(y_train).size
         net = system._network(workload, X_train.shape[1], n_classes, seed=0)
-        train = lambda: glassnet.train(                        # noqa: E731
-            net, X_train, y_train, optimizer="adam", lr=LR, epochs=1,
-            batch_size=workload.batch_size, track_accuracy=False, random_state=0)
-        train()                                               # compile and import first
+        train = lambda: glassnet.train(  # noqa: E731
+            net,
+            X_train,
+            y_train,
+            optimizer="adam",
+            lr=LR,
+            epochs=1,
+            batch_size=workload.batch_size,
+            track_accuracy=False,
+            random_state=0,
+        )
+        train()  # compile and import first
         functions, sizes = TRAINING_FUNCTIONS, layer_sizes(workload, X_train.shape[1], n_classes)
         run = train
-        alone = lambda: training_gemms_alone(net, X_train, workload.batch_size)   # noqa: E731
+        alone = lambda: training_gemms_alone(net, X_train, workload.batch_size)  # noqa: E731
         roofline = lambda: roofline_seconds(sizes, X_train.shape[0], workload.batch_size)  # noqa: E731
-        what = (f"one training epoch: {X_train.shape[0]:,} rows, batches of "
-                f"{workload.batch_size}, network {sizes}")
+        what = (
+            f"one training epoch: {X_train.shape[0]:,} rows, batches of "
+            f"{workload.batch_size}, network {sizes}"
+        )
 
     profiler = LineProfiler(*functions)
     start = time.perf_counter()
@@ -159,18 +169,22 @@ def breakdown(workload, quick):
     wall = time.perf_counter() - start
     gemm = matmul_line_seconds(profiler)
     roof = roofline()
-    alone()                                                   # first touch of its buffers
+    alone()  # first touch of its buffers
     gemms_alone, gathers = alone()
 
     print(f"glassnet breakdown — {workload.name}: {what}" + (" (QUICK sizes)" if quick else ""))
     print(f"  wall               {wall * 1e3:9.1f} ms")
     print(f"  GEMM lines         {gemm * 1e3:9.1f} ms   (roofline for the same shapes: {roof * 1e3:.1f} ms)")
     print(f"  everything else    {(wall - gemm) * 1e3:9.1f} ms")
-    print(f"  GEMMs alone        {gemms_alone * 1e3:9.1f} ms   (the same products on the same data, "
-          f"nothing between them: roofline / GEMMs alone = {roof / gemms_alone:.3f})")
+    print(
+        f"  GEMMs alone        {gemms_alone * 1e3:9.1f} ms   (the same products on the same data, "
+        f"nothing between them: roofline / GEMMs alone = {roof / gemms_alone:.3f})"
+    )
     if gathers is not None:
-        print(f"  batch gathers      {gathers * 1e3:9.1f} ms   (alone; roofline / (GEMMs + gathers) = "
-              f"{roof / (gemms_alone + gathers):.3f})")
+        print(
+            f"  batch gathers      {gathers * 1e3:9.1f} ms   (alone; roofline / (GEMMs + gathers) = "
+            f"{roof / (gemms_alone + gathers):.3f})"
+        )
     print()
     profiler.print_stats(output_unit=1e-3, stripzeros=True)
 

@@ -54,7 +54,7 @@ X, y = make_classification({n}, n_features=10, n_informative=5, n_classes=3, ran
 MLPClassifier(max_iter={epochs}, random_state=0).fit(X, y)
 """
 LIBRARIES = {"glassnet": "glassnet", "sklearn": "sklearn.neural_network"}
-TARGETS = {"grid n_jobs=1": 0.6, "grid n_jobs=2": 0.8}   # glassnet / scikit-learn, at most
+TARGETS = {"grid n_jobs=1": 0.6, "grid n_jobs=2": 0.8}  # glassnet / scikit-learn, at most
 _EMPTY_FOLDER = tempfile.mkdtemp(prefix="glassnet-coldstart-")
 
 
@@ -71,19 +71,22 @@ def entries(quick, baseline=None):
     for jobs in (1, 2):
         table[f"grid n_jobs={jobs}"] = {
             lib: python + [GRID.format(lib=module, n=n, epochs=epochs, jobs=jobs)]
-            for lib, module in libraries.items()}
+            for lib, module in libraries.items()
+        }
     table["import + first fit"] = {
-        lib: python + [FIRST_FIT.format(lib=module, n=n, epochs=epochs)] for lib, module in libraries.items()}
+        lib: python + [FIRST_FIT.format(lib=module, n=n, epochs=epochs)] for lib, module in libraries.items()
+    }
     table["import"] = {lib: python + [f"import {module}"] for lib, module in libraries.items()}
-    table["glassnet --help"] = {lib: [sys.executable, "-m", "glassnet", "--help"]
-                                for lib in libraries if lib != "sklearn"}
+    table["glassnet --help"] = {
+        lib: [sys.executable, "-m", "glassnet", "--help"] for lib in libraries if lib != "sklearn"
+    }
     return table
 
 
 def wall_seconds(argv, lib, baseline):
     """Seconds from the start of a fresh process to its exit (which must succeed)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    if lib == "baseline":   # joblib's workers inherit it too
+    if lib == "baseline":  # joblib's workers inherit it too
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.abspath(baseline), env.get("PYTHONPATH")]))
     start = time.perf_counter()
     # In an empty folder: ``python -c`` puts the current folder first on sys.path, where a
@@ -101,39 +104,53 @@ def measure(table, repeats, baseline=None):
     for r in range(repeats):
         for name, argvs in table.items():
             libs = list(argvs)
-            for lib in libs[r % len(libs):] + libs[:r % len(libs)]:
+            for lib in libs[r % len(libs) :] + libs[: r % len(libs)]:
                 times[name][lib].append(wall_seconds(argvs[lib], lib, baseline))
         print(f"… repeat {r + 1}/{repeats}", file=sys.stderr, flush=True)
     return times
 
 
 def report(times, repeats, quick):
-    lines = [f"cold start — fresh processes, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-             f"repeats {repeats}" + (", QUICK (smoke test sizes: not a measurement)" if quick else ""),
-             "", f"{'entry':<22}{'glassnet s':>12}{'sklearn s':>12}{'gn/sk':>8}   {'gn/sk rounds':<14}target"]
+    lines = [
+        f"cold start — fresh processes, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"repeats {repeats}" + (", QUICK (smoke test sizes: not a measurement)" if quick else ""),
+        "",
+        f"{'entry':<22}{'glassnet s':>12}{'sklearn s':>12}{'gn/sk':>8}   {'gn/sk rounds':<14}target",
+    ]
     for name, by_lib in times.items():
         gn, sk = by_lib["glassnet"], by_lib.get("sklearn")
         cells = f"{name:<22}{np.median(gn):>12.3f}"
         if sk is None:
-            cells += f"{'–':>12}{'–':>8}   {'':<14}" + ("< 0.3 s " + ("met" if np.median(gn) < 0.3 else "NOT met"))
+            cells += f"{'–':>12}{'–':>8}   {'':<14}" + (
+                "< 0.3 s " + ("met" if np.median(gn) < 0.3 else "NOT met")
+            )
         else:
             ratios = np.divide(gn, sk)
-            cells += f"{np.median(sk):>12.3f}{np.median(ratios):>8.2f}   {ratios.min():.2f}–{ratios.max():<9.2f}"
+            cells += (
+                f"{np.median(sk):>12.3f}{np.median(ratios):>8.2f}   {ratios.min():.2f}–{ratios.max():<9.2f}"
+            )
             if name in TARGETS:
                 met = np.median(ratios) <= TARGETS[name]
                 cells += f"≤ {TARGETS[name]} " + ("met" if met else "NOT met")
         lines.append(cells)
     if any("baseline" in by_lib for by_lib in times.values()):
-        lines += ["", f"{'baseline (before)':<22}{'baseline s':>12}{'sklearn s':>12}{'bl/sk':>8}   {'gn/bl':>8}"]
+        lines += [
+            "",
+            f"{'baseline (before)':<22}{'baseline s':>12}{'sklearn s':>12}{'bl/sk':>8}   {'gn/bl':>8}",
+        ]
         for name, by_lib in times.items():
             bl, sk = by_lib["baseline"], by_lib.get("sklearn")
             vs_sk = f"{np.median(np.divide(bl, sk)):>8.2f}" if sk else f"{'–':>8}"
             sk_s = f"{np.median(sk):>12.3f}" if sk else f"{'–':>12}"
-            lines.append(f"{name:<22}{np.median(bl):>12.3f}{sk_s}{vs_sk}   "
-                         f"{np.median(np.divide(by_lib['glassnet'], bl)):>8.2f}")
+            lines.append(
+                f"{name:<22}{np.median(bl):>12.3f}{sk_s}{vs_sk}   "
+                f"{np.median(np.divide(by_lib['glassnet'], bl)):>8.2f}"
+            )
     lines.append("")
-    lines.append("s: median wall time of a fresh process, start to exit; gn/sk: median of the paired ratios\n"
-                 "   (each repeat runs glassnet and scikit-learn back to back, in a rotating order).")
+    lines.append(
+        "s: median wall time of a fresh process, start to exit; gn/sk: median of the paired ratios\n"
+        "   (each repeat runs glassnet and scikit-learn back to back, in a rotating order)."
+    )
     return "\n".join(lines)
 
 
@@ -142,8 +159,11 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a smaller grid, 1 repeat (smoke test)")
     parser.add_argument("--repeats", type=int, help="paired repeats (default 5, 1 with --quick)")
     parser.add_argument("--entry", action="append", help="run only this entry (repeatable)")
-    parser.add_argument("--baseline", metavar="FOLDER",
-                        help="also run the glassnet/ in FOLDER (e.g. git archive of an older commit)")
+    parser.add_argument(
+        "--baseline",
+        metavar="FOLDER",
+        help="also run the glassnet/ in FOLDER (e.g. git archive of an older commit)",
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
     table = entries(args.quick, args.baseline)

@@ -13,9 +13,9 @@ rows on digits, 0.3 % on large, none on small).
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 import numpy as np
-
 from workloads import LR, layer_sizes
 
 
@@ -26,20 +26,22 @@ class Jax:
     def __init__(self):
         import jax
         import jax.numpy as jnp
+
         self.jax, self.jnp = jax, jnp
         self._compiled = {}
         self.compile_seconds = {}
 
     def train(self, workload, X, y, seed):
         jax, jnp = self.jax, self.jnp
-        sizes = layer_sizes(workload, X.shape[1], 3)[:-1] + [int(y.max()) + 1]   # softmax outputs
+        sizes = layer_sizes(workload, X.shape[1], 3)[:-1] + [int(y.max()) + 1]  # softmax outputs
         params = self._init(sizes, seed)
         key = (tuple(sizes), X.shape[0], workload.batch_size, workload.epochs)
         if key not in self._compiled:
             start = time.perf_counter()
             run = jax.jit(self._run_function(X.shape[0], workload.batch_size, workload.epochs))
-            self._compiled[key] = run.lower(params, jnp.asarray(X), jnp.asarray(y.astype(np.int32)),
-                                           jax.random.key(0)).compile()
+            self._compiled[key] = run.lower(
+                params, jnp.asarray(X), jnp.asarray(y.astype(np.int32)), jax.random.key(0)
+            ).compile()
             self.compile_seconds[workload.name] = time.perf_counter() - start
         run = self._compiled[key]
         X_j, y_j = jnp.asarray(X), jnp.asarray(y.astype(np.int32))
@@ -52,10 +54,14 @@ class Jax:
         """Glorot-uniform weights and zero biases, as the glassnet column starts."""
         rng = np.random.default_rng(seed)
         params = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        for n_in, n_out in pairwise(sizes):
             limit = np.sqrt(6 / (n_in + n_out))
-            params.append((self.jnp.asarray(rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32)),
-                           self.jnp.zeros(n_out, np.float32)))
+            params.append(
+                (
+                    self.jnp.asarray(rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32)),
+                    self.jnp.zeros(n_out, np.float32),
+                )
+            )
         return params
 
     def _run_function(self, n, m, epochs):
@@ -82,8 +88,10 @@ class Jax:
             t = t + 1
             m1 = jax.tree_util.tree_map(lambda a, g: beta1 * a + (1 - beta1) * g, m1, grads)
             m2 = jax.tree_util.tree_map(lambda a, g: beta2 * a + (1 - beta2) * g * g, m2, grads)
-            lr_t = LR * jnp.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-            params = jax.tree_util.tree_map(lambda p, a, v: p - lr_t * a / (jnp.sqrt(v) + eps), params, m1, m2)
+            lr_t = LR * jnp.sqrt(1 - beta2**t) / (1 - beta1**t)
+            params = jax.tree_util.tree_map(
+                lambda p, a, v: p - lr_t * a / (jnp.sqrt(v) + eps), params, m1, m2
+            )
             return (params, m1, m2, t), value * weight.sum()
 
         def epoch(carry, key, X, y):

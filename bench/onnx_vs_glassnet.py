@@ -54,35 +54,41 @@ def main(argv=None):
 
     import glassnet as gn
 
-    net = gn.Network([784, 256, 128, 10], activations="relu", output="softmax",
-                     dtype=np.float32, random_state=0)
+    net = gn.Network(
+        [784, 256, 128, 10], activations="relu", output="softmax", dtype=np.float32, random_state=0
+    )
     X = np.random.default_rng(0).standard_normal((rows, 784), dtype=np.float32)
     options = ort.SessionOptions()
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(gn.export_onnx(net).SerializeToString(), options,
-                                   providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(
+        gn.export_onnx(net).SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
     tasks = {
         "probabilities": (lambda: net.predict_output(X), lambda: session.run(["probabilities"], {"X": X})[0]),
         "labels": (lambda: net.predict(X), lambda: session.run(["label"], {"X": X})[0]),
     }
-    probabilities = [fn() for fn in tasks["probabilities"]]   # warm-up, and the answers agree
+    probabilities = [fn() for fn in tasks["probabilities"]]  # warm-up, and the answers agree
     labels = [fn() for fn in tasks["labels"]]
     assert np.abs(probabilities[0] - probabilities[1]).max() <= 1e-5
     assert np.mean(labels[0] == labels[1]) >= 0.9999
 
-    print(f"onnxruntime {ort.__version__} vs glassnet {gn.__version__}: {rows:,} × 784 float32, "
-          f"784 → 256 → 128 → 10 (ReLU, softmax), {rounds} rounds")
+    print(
+        f"onnxruntime {ort.__version__} vs glassnet {gn.__version__}: {rows:,} × 784 float32, "
+        f"784 → 256 → 128 → 10 (ReLU, softmax), {rounds} rounds"
+    )
     print(f"{'':<15}{'glassnet':>12}{'onnxruntime':>14}   onnxruntime / glassnet (median; lowest–highest)")
     for name, (glassnet_fn, onnx_fn) in tasks.items():
         times = {"glassnet": [], "onnxruntime": []}
         for r in range(rounds):
-            order = [("glassnet", glassnet_fn), ("onnxruntime", onnx_fn)][::1 if r % 2 == 0 else -1]
+            order = [("glassnet", glassnet_fn), ("onnxruntime", onnx_fn)][:: 1 if r % 2 == 0 else -1]
             for system, fn in order:
                 times[system].append(_timed(fn, args.pause))
-        ratios = [o / g for o, g in zip(times["onnxruntime"], times["glassnet"])]
-        print(f"{name:<15}{statistics.median(times['glassnet']) * 1e3:>9.1f} ms"
-              f"{statistics.median(times['onnxruntime']) * 1e3:>11.1f} ms   "
-              f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})")
+        ratios = [o / g for o, g in zip(times["onnxruntime"], times["glassnet"], strict=True)]
+        print(
+            f"{name:<15}{statistics.median(times['glassnet']) * 1e3:>9.1f} ms"
+            f"{statistics.median(times['onnxruntime']) * 1e3:>11.1f} ms   "
+            f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from systems import available_systems, roofline_seconds  # noqa: E402
-from workloads import ACCURACY_WORKLOADS, layer_sizes, load, predictor_rows, workloads  # noqa: E402
+from systems import available_systems, roofline_seconds
+from workloads import ACCURACY_WORKLOADS, layer_sizes, load, predictor_rows, workloads
 
 MEMORY_WORKLOADS = ("large", "predict")
 
@@ -74,13 +74,13 @@ def time_workload(workload, systems, repeats):
     else:
         sizes = layer_sizes(workload, X_train.shape[1], np.unique(y_train).size)
     times = {s.name: [] for s in systems} | {"roofline": []}
-    for s in systems:   # one untimed pass each: what a system loads or compiles for these shapes
+    for s in systems:  # one untimed pass each: what a system loads or compiles for these shapes
         if workload.predict_only:
             s.predict(models[s.name], X_test)
         else:
             s.train(workload, X_train, y_train, seed=0)
     for r in range(repeats):
-        for s in systems[r % len(systems):] + systems[:r % len(systems)]:   # rotate the order
+        for s in systems[r % len(systems) :] + systems[: r % len(systems)]:  # rotate the order
             if workload.predict_only:
                 start = time.perf_counter()
                 s.predict(models[s.name], X_test)
@@ -126,23 +126,22 @@ def memory_child(system_name, workload_name, quick):
     getattr(system, "prepare", lambda: None)()
     if workload.predict_only:
         model = system.predictor(workload, *predictor_rows(), seed=0)
-        system.predict(model, X_test[:512])   # warm up: lazy imports belong to the baseline
+        system.predict(model, X_test[:512])  # warm up: lazy imports belong to the baseline
     else:
         system.train(dataclasses.replace(workload, epochs=1), X_train[:512], y_train[:512], seed=0)
     baseline = _status_kb("VmRSS")
-    try:   # Linux: writing 5 resets the peak (VmHWM) to the current RSS
+    try:  # Linux: writing 5 resets the peak (VmHWM) to the current RSS
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
         exact = True
     except OSError:
-        exact = False   # the peak may then include loading the data
+        exact = False  # the peak may then include loading the data
     if workload.predict_only:
         system.predict(model, X_test)
     else:
         system.train(workload, X_train, y_train, seed=0)
     peak = _status_kb("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"baseline_mb": baseline / 1024, "extra_mb": (peak - baseline) / 1024,
-                      "exact": exact}))
+    print(json.dumps({"baseline_mb": baseline / 1024, "extra_mb": (peak - baseline) / 1024, "exact": exact}))
 
 
 def measure_memory(workload, systems, quick):
@@ -152,8 +151,9 @@ def measure_memory(workload, systems, quick):
         if _train_only(s):
             continue
         command = [sys.executable, __file__, "--memory-child", s.name, workload.name]
-        done = subprocess.run(command + (["--quick"] if quick else []),
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            command + (["--quick"] if quick else []), capture_output=True, text=True, check=False
+        )
         if done.returncode != 0:
             print(f"memory: {s.name} on {workload.name} failed:\n{done.stderr}", file=sys.stderr)
             continue
@@ -210,10 +210,26 @@ def _fmt(value, spec=".2f"):
     return "–" if value is None else format(value, spec)
 
 
-COLUMNS = [("workload", 14), ("glassnet ms", 12), ("est ms", 8), ("sklearn ms", 11), ("torch ms", 10),
-           ("jax ms", 8), ("gn/sk", 6), ("est/sk", 7), ("gn/torch", 9), ("gn/jax", 7), ("roof ms", 9), ("roof/gn", 8),
-           ("mem gn MB", 10), ("mem sk MB", 10), ("mem torch MB", 13), ("mem gn/sk", 10),
-           ("acc gn %", 9), ("acc sk %", 9)]
+COLUMNS = [
+    ("workload", 14),
+    ("glassnet ms", 12),
+    ("est ms", 8),
+    ("sklearn ms", 11),
+    ("torch ms", 10),
+    ("jax ms", 8),
+    ("gn/sk", 6),
+    ("est/sk", 7),
+    ("gn/torch", 9),
+    ("gn/jax", 7),
+    ("roof ms", 9),
+    ("roof/gn", 8),
+    ("mem gn MB", 10),
+    ("mem sk MB", 10),
+    ("mem torch MB", 13),
+    ("mem gn/sk", 10),
+    ("acc gn %", 9),
+    ("acc sk %", 9),
+]
 
 
 def figures(name, times, memory, accuracy):
@@ -227,20 +243,37 @@ def figures(name, times, memory, accuracy):
 
 
 def table(names, times, memory, accuracy):
-    lines = ["".join(f"{title:>{width}}" if i else f"{title:<{width}}"
-                     for i, (title, width) in enumerate(COLUMNS))]
+    lines = [
+        "".join(f"{title:>{width}}" if i else f"{title:<{width}}" for i, (title, width) in enumerate(COLUMNS))
+    ]
     for name in names:
         f = figures(name, times, memory, accuracy)
-        cells = [name, _ms(_median(f["glassnet"])), _ms(_median(f["estimator"])), _ms(_median(f["sklearn"])),
-                 _ms(_median(f["torch"])), _ms(_median(f["jax"])),
-                 _fmt(_ratio(f["glassnet"], f["sklearn"])), _fmt(_ratio(f["estimator"], f["sklearn"])),
-                 _fmt(_ratio(f["glassnet"], f["torch"])), _fmt(_ratio(f["glassnet"], f["jax"])),
-                 _ms(_median(f["roofline"])), _fmt(_ratio(f["roofline"], f["glassnet"])),
-                 _fmt(f["mem:glassnet"], ".0f"), _fmt(f["mem:sklearn"], ".0f"),
-                 _fmt(f["mem:torch"], ".0f"), _fmt(_ratio(f["mem:glassnet"], f["mem:sklearn"]), ".3f"),
-                 _fmt(f["acc:glassnet"], ".1f"), _fmt(f["acc:sklearn"], ".1f")]
-        lines.append("".join(f"{c:>{w}}" if i else f"{c:<{w}}"
-                             for i, (c, (_, w)) in enumerate(zip(cells, COLUMNS))))
+        cells = [
+            name,
+            _ms(_median(f["glassnet"])),
+            _ms(_median(f["estimator"])),
+            _ms(_median(f["sklearn"])),
+            _ms(_median(f["torch"])),
+            _ms(_median(f["jax"])),
+            _fmt(_ratio(f["glassnet"], f["sklearn"])),
+            _fmt(_ratio(f["estimator"], f["sklearn"])),
+            _fmt(_ratio(f["glassnet"], f["torch"])),
+            _fmt(_ratio(f["glassnet"], f["jax"])),
+            _ms(_median(f["roofline"])),
+            _fmt(_ratio(f["roofline"], f["glassnet"])),
+            _fmt(f["mem:glassnet"], ".0f"),
+            _fmt(f["mem:sklearn"], ".0f"),
+            _fmt(f["mem:torch"], ".0f"),
+            _fmt(_ratio(f["mem:glassnet"], f["mem:sklearn"]), ".3f"),
+            _fmt(f["acc:glassnet"], ".1f"),
+            _fmt(f["acc:sklearn"], ".1f"),
+        ]
+        lines.append(
+            "".join(
+                f"{c:>{w}}" if i else f"{c:<{w}}"
+                for i, (c, (_, w)) in enumerate(zip(cells, COLUMNS, strict=True))
+            )
+        )
     return "\n".join(lines)
 
 
@@ -262,24 +295,35 @@ def target_lines(names, times, memory, accuracy):
         if "glassnet" in acc and "sklearn" in acc:
             gap = acc["glassnet"] - acc["sklearn"]
             verdict = "met" if gap >= -0.5 else "NOT met"
-            lines.append(f"  {'accuracy ' + name + ': glassnet − sklearn (points)':<48} "
-                         f"{gap:>+7.2f}  >= -0.5  {verdict}")
+            lines.append(
+                f"  {'accuracy ' + name + ': glassnet − sklearn (points)':<48} "
+                f"{gap:>+7.2f}  >= -0.5  {verdict}"
+            )
     return lines
 
 
 def header(systems, repeats, quick):
-    info = [f"glassnet bench — {platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, NumPy {np.__version__}, repeats {repeats}"
-            + (", QUICK (smoke test sizes: not a measurement)" if quick else "")]
+    info = [
+        f"glassnet bench — {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, NumPy {np.__version__}, repeats {repeats}"
+        + (", QUICK (smoke test sizes: not a measurement)" if quick else "")
+    ]
     try:
         from threadpoolctl import threadpool_info
-        blas = [f"{p['internal_api']} {p.get('version')} {p['num_threads']} threads"
-                f" ({p.get('architecture')})" for p in threadpool_info() if p["user_api"] == "blas"]
+
+        blas = [
+            f"{p['internal_api']} {p.get('version')} {p['num_threads']} threads ({p.get('architecture')})"
+            for p in threadpool_info()
+            if p["user_api"] == "blas"
+        ]
         info.append("BLAS: " + "; ".join(blas))
     except ImportError:
         pass
-    env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                                      "OMP_NUM_THREADS") if k in os.environ}
+    env = {
+        k: os.environ[k]
+        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+        if k in os.environ
+    }
     info.append("environment: " + (", ".join(f"{k}={v}" for k, v in env.items()) or "no BLAS variables set"))
     for s in systems:
         if s.name == "torch":
@@ -294,8 +338,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat (smoke test)")
     parser.add_argument("--workload", choices=list(workloads()), help="run only this workload")
     parser.add_argument("--repeats", type=int, help="rounds of timing (default 5, 1 with --quick)")
-    parser.add_argument("--memory-child", nargs=2, metavar=("SYSTEM", "WORKLOAD"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", nargs=2, metavar=("SYSTEM", "WORKLOAD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(*args.memory_child, args.quick)
@@ -326,20 +369,31 @@ def main(argv=None):
     print()
     print(table(names, times, memory, accuracy))
     print()
-    print("ms: median time per epoch (predict: per pass over all rows); ratios: median over the\n"
-          "    rounds of each round's ratio (the systems of a round run back to back); a target's\n"
-          "    line also gives the lowest and highest round, to show how noisy the machine was.")
+    print(
+        "ms: median time per epoch (predict: per pass over all rows); ratios: median over the\n"
+        "    rounds of each round's ratio (the systems of a round run back to back); a target's\n"
+        "    line also gives the lowest and highest round, to show how noisy the machine was."
+    )
     print("roof: the GEMMs alone at NumPy's speed for the same shapes; roof/gn = glassnet's share of it.")
-    print("est: glassnet's MLPClassifier.fit with the sklearn column's settings (the engine through the estimator).")
+    print(
+        "est: glassnet's MLPClassifier.fit with the sklearn column's settings (the engine through the estimator)."
+    )
     jax_peer = next((s for s in systems if s.name == "jax"), None)
     if jax_peer is not None and jax_peer.compile_seconds:
-        print("jax: the whole run fused in one jit (lax.scan over epochs and batches); compile time apart, "
-              "not in ms: " + ", ".join(f"{k} {v:.1f} s" for k, v in jax_peer.compile_seconds.items()))
+        print(
+            "jax: the whole run fused in one jit (lax.scan over epochs and batches); compile time apart, "
+            "not in ms: " + ", ".join(f"{k} {v:.1f} s" for k, v in jax_peer.compile_seconds.items())
+        )
     if memory:
-        print("mem: peak RSS while training (predict: predicting) minus the RSS just before, in a fresh\n"
-              "     process; before = data + libraries (" + ", ".join(
-                  f"{n}: " + ", ".join(f"{s} {r['baseline_mb']:.0f}" for s, r in memory[n].items())
-                  for n in memory) + " MB)")
+        print(
+            "mem: peak RSS while training (predict: predicting) minus the RSS just before, in a fresh\n"
+            "     process; before = data + libraries ("
+            + ", ".join(
+                f"{n}: " + ", ".join(f"{s} {r['baseline_mb']:.0f}" for s, r in memory[n].items())
+                for n in memory
+            )
+            + " MB)"
+        )
     if accuracy:
         print(f"acc: mean test accuracy over {seeds} seed(s), same settings for both.")
     if note:

@@ -38,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import glassnet as gn  # noqa: E402
+import glassnet as gn
 
 SWEEP_GRID = {"hidden": [(16,), (32,), (16, 16), (32, 16)], "lr": [0.01, 0.03]}
 
@@ -62,11 +62,20 @@ def made_on_workers(n_rows, n_features, n_blocks):
     """Dask ``X`` (float32) and ``y`` whose blocks are computed on the workers from seeds."""
     import dask
     import dask.array as da
+
     rows = n_rows // n_blocks
-    X = da.concatenate([da.from_delayed(dask.delayed(_X_block)(b, rows, n_features), (rows, n_features),
-                                        dtype=np.float32) for b in range(n_blocks)])
-    y = da.concatenate([da.from_delayed(dask.delayed(_y_block)(b, rows, n_features), (rows,), dtype=np.int8)
-                        for b in range(n_blocks)])
+    X = da.concatenate(
+        [
+            da.from_delayed(dask.delayed(_X_block)(b, rows, n_features), (rows, n_features), dtype=np.float32)
+            for b in range(n_blocks)
+        ]
+    )
+    y = da.concatenate(
+        [
+            da.from_delayed(dask.delayed(_y_block)(b, rows, n_features), (rows,), dtype=np.int8)
+            for b in range(n_blocks)
+        ]
+    )
     return X, y
 
 
@@ -74,6 +83,7 @@ def made_on_workers(n_rows, n_features, n_blocks):
 def _count_tcp_writes():
     """Count, in this process, the bytes every TCP write of Dask sends (installed once)."""
     import distributed.comm.tcp as tcp
+
     if getattr(tcp.TCP.write, "counting", False):
         return
     write = tcp.TCP.write
@@ -89,6 +99,7 @@ def _count_tcp_writes():
 
 def _bytes_written():
     import distributed.comm.tcp as tcp
+
     return getattr(tcp, "BYTES_WRITTEN", 0)
 
 
@@ -105,6 +116,7 @@ def measure_sweep(address, data, repeats, epochs, local=True):
     ``"running"`` uses the one at ``address``.
     """
     from glassnet.glass.experiments import run_experiment
+
     args = (SWEEP_GRID, *data)
     settings = dict(seeds=(0, 1, 2), base={"epochs": epochs, "batch_size": 32})
     schedulers = {"serial": None, "local": "local", "running": address}
@@ -112,12 +124,14 @@ def measure_sweep(address, data, repeats, epochs, local=True):
         del schedulers["local"]
     times = {name: [] for name in schedulers}
     results = {}
-    for r in range(repeats):
+    for _ in range(repeats):
         for name, scheduler in schedulers.items():
             start = time.perf_counter()
             results[name] = run_experiment(*args, scheduler=scheduler, **settings)
             times[name].append(time.perf_counter() - start)
-    strip = [[{k: v for k, v in run.items() if k != "time"} for run in results[name].runs] for name in results]
+    strip = [
+        [{k: v for k, v in run.items() if k != "time"} for run in results[name].runs] for name in results
+    ]
     times["equal"] = all(runs == strip[0] for runs in strip)
     return times
 
@@ -125,10 +139,12 @@ def measure_sweep(address, data, repeats, epochs, local=True):
 def measure_lbfgs(client, X, y, iterations, repeats):
     """Seconds per iteration on the cluster and in memory, bytes per iteration, client peak."""
     import dask
+
+    from glassnet._validation import aligned
     from glassnet.distributed.lbfgs import BlockGradient
     from glassnet.distributed.training import network_data
-    from glassnet._validation import aligned
     from glassnet.lbfgs import lbfgs_arrays, minimize_objective
+
     client.run(_count_tcp_writes)
     _count_tcp_writes()
     found = {"cluster": [], "memory": [], "bytes": [], "peak": [], "payload": []}
@@ -139,7 +155,7 @@ def measure_lbfgs(client, X, y, iterations, repeats):
         tracemalloc.start()
         before, _ = tracemalloc.get_traced_memory()
         objective = BlockGradient(net, network_data(net, X, y), net.head.loss, l2=1e-4)
-        objective(start_theta.astype(np.float64))   # the workers compile their kernels (numba) first
+        objective(start_theta.astype(np.float64))  # the workers compile their kernels (numba) first
         objective.evaluations = objective.bytes_sent = objective.bytes_received = 0
         sent = bytes_sent_everywhere(client)
         start = time.perf_counter()
@@ -151,11 +167,11 @@ def measure_lbfgs(client, X, y, iterations, repeats):
         found["payload"].append((objective.bytes_sent + objective.bytes_received) / result.nit)
         objective.close()
         found["cluster"].append(seconds / result.nit)
-        if X_mem is None:   # from here on the client holds X: the in-memory side
-            X_mem, y_mem = map(aligned, dask.compute(X, y))   # as glassnet's checks would
+        if X_mem is None:  # from here on the client holds X: the in-memory side
+            X_mem, y_mem = map(aligned, dask.compute(X, y))  # as glassnet's checks would
         net.set_params(start_theta)
         Y_mem = y_mem.reshape(-1, 1).astype(np.float32)
-        net.loss_and_grad(X_mem[:100], Y_mem[:100], net.head.loss)   # compiled here too before timing
+        net.loss_and_grad(X_mem[:100], Y_mem[:100], net.head.loss)  # compiled here too before timing
         start = time.perf_counter()
         in_memory = lbfgs_arrays(net, X_mem, Y_mem, l2=1e-4, max_iter=iterations, tol=0)
         found["memory"].append((time.perf_counter() - start) / in_memory.nit)
@@ -170,8 +186,17 @@ def measure_streaming(X, y, X_mem, y_mem, epochs, repeats):
         for name, (data, targets) in (("cluster", (X, y)), ("memory", (X_mem, y_mem))):
             net = gn.Network([X.shape[1], 32, 1], output="sigmoid", random_state=r)
             start = time.perf_counter()
-            gn.train(net, data, targets, optimizer="adam", lr=1e-3, epochs=epochs, batch_size=200,
-                     random_state=r, track_accuracy=False)
+            gn.train(
+                net,
+                data,
+                targets,
+                optimizer="adam",
+                lr=1e-3,
+                epochs=epochs,
+                batch_size=200,
+                random_state=r,
+                track_accuracy=False,
+            )
             rates[name].append(epochs * X.shape[0] / (time.perf_counter() - start))
     return rates
 
@@ -186,6 +211,7 @@ def main(argv=None):
     # One BLAS thread in this process, as in each worker: on a shared 2-core machine two
     # threads per product oversubscribe the cores (measured: in-memory L-BFGS 3 to 10 times slower).
     from threadpoolctl import threadpool_limits
+
     threadpool_limits(1)
     repeats = args.repeats or (1 if quick else 3)
     n_rows, n_blocks = (32_000, 4) if quick else (1_000_000, 16)
@@ -193,12 +219,25 @@ def main(argv=None):
 
     X_moons, y_moons = gn.data.moons(300 if quick else 4000, noise=0.3, random_state=0)
     cut = len(y_moons) * 3 // 4
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}) as cluster, \
-            Client(cluster) as client:
-        sweep = measure_sweep(cluster.scheduler_address, (X_moons[:cut], y_moons[:cut], X_moons[cut:], y_moons[cut:]),
-                              repeats, epochs=3 if quick else 40, local=not quick)
-        X, y = client.persist(made_on_workers(n_rows, 20, n_blocks))   # in the workers' memory
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        sweep = measure_sweep(
+            cluster.scheduler_address,
+            (X_moons[:cut], y_moons[:cut], X_moons[cut:], y_moons[cut:]),
+            repeats,
+            epochs=3 if quick else 40,
+            local=not quick,
+        )
+        X, y = client.persist(made_on_workers(n_rows, 20, n_blocks))  # in the workers' memory
         lbfgs, X_mem, y_mem = measure_lbfgs(client, X, y, iterations=3 if quick else 20, repeats=repeats)
         stream = measure_streaming(X, y, X_mem, y_mem, epochs=1, repeats=repeats)
     print_table(sweep, lbfgs, stream, n_rows, n_blocks, X_mem.nbytes, repeats)
@@ -209,25 +248,48 @@ def print_table(sweep, lbfgs, stream, n_rows, n_blocks, x_bytes, repeats):
     n_params = 20 * 32 + 32 + 32 + 1
     rows = [
         ("sweep 8 configurations × 3 seeds, serial", f"{med(sweep['serial']):.2f} s", ""),
-        ("  on a running 2-worker cluster", f"{med(sweep['running']):.2f} s",
-         f"{med(sweep['running']) / med(sweep['serial']):.2f} × serial"),
+        (
+            "  on a running 2-worker cluster",
+            f"{med(sweep['running']):.2f} s",
+            f"{med(sweep['running']) / med(sweep['serial']):.2f} × serial",
+        ),
         ("  results equal to the serial run", "yes" if sweep["equal"] else "NO", ""),
-        (f"L-BFGS {n_rows:,} × 20 float32, {n_blocks} blocks, 2 workers: s/iteration",
-         f"{med(lbfgs['cluster']) * 1e3:.0f} ms",
-         f"{med(lbfgs['cluster']) / med(lbfgs['memory']):.2f} × in memory ({med(lbfgs['memory']) * 1e3:.0f} ms)"),
-        ("  bytes between processes per iteration (all TCP writes)", f"{med(lbfgs['bytes']) / 1e3:.1f} kB",
-         f"X is {x_bytes / 1e6:.0f} MB: {x_bytes / med(lbfgs['bytes']):,.0f} × more"),
-        ("  of which θ out and gradients back (array bytes)", f"{med(lbfgs['payload']) / 1e3:.1f} kB",
-         f"θ: {n_params} parameters"),
-        ("  client peak allocations (scheduler included)", f"{med(lbfgs['peak']) / 1e6:.1f} MB",
-         f"{med(lbfgs['peak']) / x_bytes:.3f} × X"),
+        (
+            f"L-BFGS {n_rows:,} × 20 float32, {n_blocks} blocks, 2 workers: s/iteration",
+            f"{med(lbfgs['cluster']) * 1e3:.0f} ms",
+            f"{med(lbfgs['cluster']) / med(lbfgs['memory']):.2f} × in memory ({med(lbfgs['memory']) * 1e3:.0f} ms)",
+        ),
+        (
+            "  bytes between processes per iteration (all TCP writes)",
+            f"{med(lbfgs['bytes']) / 1e3:.1f} kB",
+            f"X is {x_bytes / 1e6:.0f} MB: {x_bytes / med(lbfgs['bytes']):,.0f} × more",
+        ),
+        (
+            "  of which θ out and gradients back (array bytes)",
+            f"{med(lbfgs['payload']) / 1e3:.1f} kB",
+            f"θ: {n_params} parameters",
+        ),
+        (
+            "  client peak allocations (scheduler included)",
+            f"{med(lbfgs['peak']) / 1e6:.1f} MB",
+            f"{med(lbfgs['peak']) / x_bytes:.3f} × X",
+        ),
         ("  final loss, cluster vs memory (relative)", f"{lbfgs['same']:.1e}", ""),
-        ("streaming Adam (batch 200): rows/s", f"{med(stream['cluster']):,.0f}",
-         f"{med(stream['cluster']) / med(stream['memory']):.2f} × in memory ({med(stream['memory']):,.0f})"),
+        (
+            "streaming Adam (batch 200): rows/s",
+            f"{med(stream['cluster']):,.0f}",
+            f"{med(stream['cluster']) / med(stream['memory']):.2f} × in memory ({med(stream['memory']):,.0f})",
+        ),
     ]
-    if "local" in sweep:   # not in a quick run
-        rows.insert(1, ("  scheduler='local' (start + 2 workers + close)", f"{med(sweep['local']):.2f} s",
-                        f"{med(sweep['local']) / med(sweep['serial']):.2f} × serial"))
+    if "local" in sweep:  # not in a quick run
+        rows.insert(
+            1,
+            (
+                "  scheduler='local' (start + 2 workers + close)",
+                f"{med(sweep['local']):.2f} s",
+                f"{med(sweep['local']) / med(sweep['serial']):.2f} × serial",
+            ),
+        )
     width = max(len(r[0]) for r in rows)
     print(f"scale-out (Dask, LocalCluster on 127.0.0.1, medians of {repeats})")
     for label, value, ratio in rows:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import time
 import warnings
+from itertools import pairwise
 
 import numpy as np
+from workloads import LR, PREDICT_CHUNK, layer_sizes
 
 import glassnet
-from workloads import LR, PREDICT_CHUNK, layer_sizes
 
 
 class Glassnet:
@@ -26,6 +27,7 @@ class Glassnet:
         """Load the compiled kernels now, as a long-lived process has them: a run long enough
         loads them itself (glassnet/_jit.py), and the bench times the steady state."""
         from glassnet import _jit
+
         _jit.load()
 
     def _network(self, workload, n_features, n_classes, seed):
@@ -33,15 +35,29 @@ class Glassnet:
         # Glorot-uniform initial weights, the family scikit-learn uses, so that the
         # accuracy column compares training under the same settings (glassnet's own
         # default for ReLU layers is He-normal; the speed columns do not depend on it).
-        return glassnet.Network(sizes, activations="relu",
-                                output="sigmoid" if sizes[-1] == 1 else "softmax",
-                                init="glorot_uniform", random_state=seed, dtype=np.float32)
+        return glassnet.Network(
+            sizes,
+            activations="relu",
+            output="sigmoid" if sizes[-1] == 1 else "softmax",
+            init="glorot_uniform",
+            random_state=seed,
+            dtype=np.float32,
+        )
 
     def train(self, workload, X, y, seed):
         net = self._network(workload, X.shape[1], np.unique(y).size, seed)
         start = time.perf_counter()
-        glassnet.train(net, X, y, optimizer="adam", lr=LR, epochs=workload.epochs,
-                       batch_size=workload.batch_size, track_accuracy=False, random_state=seed)
+        glassnet.train(
+            net,
+            X,
+            y,
+            optimizer="adam",
+            lr=LR,
+            epochs=workload.epochs,
+            batch_size=workload.batch_size,
+            track_accuracy=False,
+            random_state=seed,
+        )
         return net, time.perf_counter() - start
 
     def predictor(self, workload, X, y, seed):
@@ -60,7 +76,10 @@ class GlassnetEstimator:
 
     def train(self, workload, X, y, seed):
         from sklearn.exceptions import ConvergenceWarning
-        clf = glassnet.MLPClassifier(**ScikitLearn.settings(workload, seed, workload.epochs, workload.batch_size))
+
+        clf = glassnet.MLPClassifier(
+            **ScikitLearn.settings(workload, seed, workload.epochs, workload.batch_size)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             start = time.perf_counter()
@@ -74,17 +93,28 @@ class ScikitLearn:
     @staticmethod
     def settings(workload, seed, epochs, batch_size):
         # tol=0 and n_iter_no_change > epochs: it runs every epoch, as the others do.
-        return dict(hidden_layer_sizes=workload.hidden, activation="relu", solver="adam",
-                    alpha=0.0, batch_size=batch_size, learning_rate_init=LR,
-                    max_iter=epochs, shuffle=True, tol=0.0, n_iter_no_change=epochs + 1,
-                    random_state=seed)
+        return dict(
+            hidden_layer_sizes=workload.hidden,
+            activation="relu",
+            solver="adam",
+            alpha=0.0,
+            batch_size=batch_size,
+            learning_rate_init=LR,
+            max_iter=epochs,
+            shuffle=True,
+            tol=0.0,
+            n_iter_no_change=epochs + 1,
+            random_state=seed,
+        )
 
     def _classifier(self, workload, seed, epochs, batch_size):
         from sklearn.neural_network import MLPClassifier
+
         return MLPClassifier(**self.settings(workload, seed, epochs, batch_size))
 
     def train(self, workload, X, y, seed):
         from sklearn.exceptions import ConvergenceWarning
+
         clf = self._classifier(workload, seed, workload.epochs, workload.batch_size)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -94,6 +124,7 @@ class ScikitLearn:
 
     def predictor(self, workload, X, y, seed):
         from sklearn.exceptions import ConvergenceWarning
+
         clf = self._classifier(workload, seed, 1, 256)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -114,6 +145,7 @@ class Torch:
 
     def __init__(self):
         import torch
+
         self.torch = torch
 
     def _model(self, workload, n_features, n_classes, seed):
@@ -121,7 +153,7 @@ class Torch:
         self.torch.manual_seed(seed)
         sizes = [n_features, *workload.hidden, n_classes]
         layers = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        for n_in, n_out in pairwise(sizes):
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
         return nn.Sequential(*layers[:-1])
 
@@ -138,12 +170,12 @@ class Torch:
             order = torch.from_numpy(rng.permutation(n))
             total = 0.0
             for first in range(0, n, m):
-                idx = order[first:first + m]
+                idx = order[first : first + m]
                 optimizer.zero_grad()
                 loss = loss_fn(model(X_t[idx]), y_t[idx])
                 loss.backward()
                 optimizer.step()
-                total += loss.item() * idx.shape[0]   # the epoch's loss, as the others record
+                total += loss.item() * idx.shape[0]  # the epoch's loss, as the others record
         return model, time.perf_counter() - start
 
     def predictor(self, workload, X, y, seed):
@@ -190,7 +222,7 @@ def gemm_seconds(shape_a, shape_b, transpose_a=False, transpose_b=False, rng=Non
     start = time.perf_counter()
     np.matmul(A, B, out=out)
     once = time.perf_counter() - start
-    calls = max(1, min(1000, int(0.01 / max(once, 1e-7))))   # blocks of about 10 ms
+    calls = max(1, min(1000, int(0.01 / max(once, 1e-7))))  # blocks of about 10 ms
     per_call = []
     for _ in range(5):
         start = time.perf_counter()
@@ -204,7 +236,7 @@ def train_step_gemm_seconds(sizes, m):
     """GEMMs of one training step on ``m`` rows: every ``Z = A_prev W``, every
     ``dW = A_prevᵀ dZ``, and ``dA_prev = dZ Wᵀ`` for every layer but the first."""
     total = 0.0
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(pairwise(sizes)):
         total += gemm_seconds((m, n_in), (n_in, n_out))
         total += gemm_seconds((n_in, m), (m, n_out), transpose_a=True)
         if i > 0:
@@ -214,9 +246,11 @@ def train_step_gemm_seconds(sizes, m):
 
 def roofline_seconds(sizes, n_rows, batch_size=None):
     """GEMM time of one training epoch (or, with no ``batch_size``, one predict pass)."""
-    if batch_size is None:   # forward GEMMs only, on PREDICT_CHUNK-row blocks
+    if batch_size is None:  # forward GEMMs only, on PREDICT_CHUNK-row blocks
+
         def block(m):
-            return sum(gemm_seconds((m, a), (a, b)) for a, b in zip(sizes[:-1], sizes[1:]))
+            return sum(gemm_seconds((m, a), (a, b)) for a, b in pairwise(sizes))
+
         m = min(PREDICT_CHUNK, n_rows)
     else:
         block, m = (lambda rows: train_step_gemm_seconds(sizes, rows)), min(batch_size, n_rows)

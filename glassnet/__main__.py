@@ -1,4 +1,5 @@
 """``python -m glassnet``: the glassnet command."""
+
 from .cli import main
 
 if __name__ == "__main__":

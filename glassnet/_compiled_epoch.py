@@ -49,9 +49,11 @@ SGD, MOMENTUM, EWMA, NESTEROV, RMSPROP, ADAM, ADAMW = range(7)
 ACC_NONE, ACC_ARGMAX, ACC_THRESHOLD = 0, 1, 2
 
 _HIDDEN = {"relu": RELU, "tanh": TANH, "sigmoid": SIGMOID, "identity": IDENTITY}
-_OUTPUT = {("softmax", "categorical_cross_entropy"): SOFTMAX_CE,
-           ("sigmoid", "binary_cross_entropy"): SIGMOID_BCE,
-           ("identity", "squared_error"): IDENTITY_SE}
+_OUTPUT = {
+    ("softmax", "categorical_cross_entropy"): SOFTMAX_CE,
+    ("sigmoid", "binary_cross_entropy"): SIGMOID_BCE,
+    ("identity", "squared_error"): IDENTITY_SE,
+}
 _NETWORK_STEPS = {"loss_and_grad", "_forward", "_backward", "_penalize"}
 _ACCURACY = {"multiclass": ACC_ARGMAX, "binary": ACC_THRESHOLD, "multilabel": ACC_THRESHOLD}
 
@@ -66,7 +68,11 @@ def why_not(run):
     from .network import Network
 
     net, batches = run.net, run.batches
-    if type(net) is not Network or vars(net).keys() & _NETWORK_STEPS or any(type(l) is not Dense for l in net.layers):
+    if (
+        type(net) is not Network
+        or vars(net).keys() & _NETWORK_STEPS
+        or any(type(l) is not Dense for l in net.layers)
+    ):
         return "a network or layer with methods of its own"
     if type(batches) is not ArrayBatches:
         return "the batches come from a source other than ArrayBatches"
@@ -106,7 +112,9 @@ def plan(run):
     """
     batches = run.batches
     rows = getattr(batches, "batch_size", -(-batches.n_samples // batches.n_batches))
-    seconds = _jit.training_seconds(run.net.layer_sizes, rows, batches.n_batches, run.epochs - run.initial_epoch)
+    seconds = _jit.training_seconds(
+        run.net.layer_sizes, rows, batches.n_batches, run.epochs - run.initial_epoch
+    )
     if MODE == "never" or why_not(run) is not None:
         _jit.worth_loading(seconds)
         return None
@@ -145,8 +153,9 @@ def _optimizer_code(opt):
 def _hyper(opt):
     """``[lr, a, b, eps, weight_decay]`` as :func:`glassnet._epoch_kernels.optimizer_step` reads them."""
     a = getattr(opt, "momentum", getattr(opt, "rho", getattr(opt, "beta1", 0.0)))
-    return np.array([opt.lr, a, getattr(opt, "beta2", 0.0), getattr(opt, "eps", 0.0),
-                     getattr(opt, "weight_decay", 0.0)])
+    return np.array(
+        [opt.lr, a, getattr(opt, "beta2", 0.0), getattr(opt, "eps", 0.0), getattr(opt, "weight_decay", 0.0)]
+    )
 
 
 _kernels = None
@@ -156,6 +165,7 @@ def _load_kernels():
     global _kernels
     if _kernels is None:
         from . import _epoch_kernels
+
         _kernels = _epoch_kernels
     return _kernels
 
@@ -179,9 +189,9 @@ class CompiledEpoch:
         self.acc_code = _ACCURACY[net.head.task] if run.track_accuracy else ACC_NONE
         self.opt_code = _optimizer_code(run.optimizer)
         m = batches.batch_size
-        widths = [net.n_inputs, *net.layer_sizes[1:], net.n_outputs]   # A⁰ … Aᴸ, then Ŷ
+        widths = [net.n_inputs, *net.layer_sizes[1:], net.n_outputs]  # A⁰ … Aᴸ, then Ŷ
         self.a_off = np.cumsum([0] + [m * w for w in widths])[:-1].astype(np.int64)
-        deltas = [net.n_outputs, *net.layer_sizes[1:]]                 # Y, then dZ¹ … dZᴸ
+        deltas = [net.n_outputs, *net.layer_sizes[1:]]  # Y, then dZ¹ … dZᴸ
         start = self.a_off[-1] + m * widths[-1]
         self.d_off = start + np.cumsum([0] + [m * w for w in deltas])[:-1].astype(np.int64)
         self.work = np.empty(start + m * sum(deltas), net.dtype)
@@ -196,9 +206,28 @@ class CompiledEpoch:
         s1, s2 = self._state(opt, net.theta)
         clip = math.inf if opt.clip_norm is None else opt.clip_norm
         total, grad_norms, correct, steps, value = k.train_epoch(
-            batches.X, batches.Y, order, batches.batch_size, self.sizes, self.hidden, self.out_code,
-            self.value_scale, self.acc_code, self.work, self.a_off, self.d_off, net.theta,
-            net.grad, float(run.l2), self.opt_code, self._hyper(opt), clip, s1, s2, opt.t)
+            batches.X,
+            batches.Y,
+            order,
+            batches.batch_size,
+            self.sizes,
+            self.hidden,
+            self.out_code,
+            self.value_scale,
+            self.acc_code,
+            self.work,
+            self.a_off,
+            self.d_off,
+            net.theta,
+            net.grad,
+            float(run.l2),
+            self.opt_code,
+            self._hyper(opt),
+            clip,
+            s1,
+            s2,
+            opt.t,
+        )
         opt.t += steps
         if not math.isfinite(value):
             return value, math.nan, None, "non-finite"

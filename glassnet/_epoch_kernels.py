@@ -30,9 +30,22 @@ import numba
 import numpy as np
 
 from . import _fused
-from ._compiled_epoch import (ACC_ARGMAX, ACC_THRESHOLD, ADAM, ADAMW, EWMA, IDENTITY, IDENTITY_SE,
-                              MOMENTUM, NESTEROV, RELU, RMSPROP, SGD, SIGMOID, SIGMOID_BCE, SOFTMAX_CE,
-                              TANH)
+from ._compiled_epoch import (
+    ACC_ARGMAX,
+    ACC_THRESHOLD,
+    ADAMW,
+    EWMA,
+    IDENTITY,
+    MOMENTUM,
+    NESTEROV,
+    RELU,
+    RMSPROP,
+    SGD,
+    SIGMOID,
+    SIGMOID_BCE,
+    SOFTMAX_CE,
+    TANH,
+)
 
 _kernel = numba.njit(error_model="numpy", cache=True)
 
@@ -40,10 +53,11 @@ _kernel = numba.njit(error_model="numpy", cache=True)
 @_kernel
 def _block(flat, offset, rows, cols):
     """``flat[offset : offset + rows·cols]`` as a (rows, cols) matrix (a view)."""
-    return flat[offset:offset + rows * cols].reshape((rows, cols))
+    return flat[offset : offset + rows * cols].reshape((rows, cols))
 
 
 # ----------------------------------------------------------------------------- forward
+
 
 @_kernel
 def gather(X, idx, out):
@@ -66,7 +80,7 @@ def activate(code, Z, b, A):
         for i in range(m):
             for j in range(n):
                 z = Z[i, j] + b[j]
-                A[i, j] = z if z > 0 else 0                 # max(z, 0)
+                A[i, j] = z if z > 0 else 0  # max(z, 0)
     elif code == TANH:
         for i in range(m):
             for j in range(n):
@@ -74,11 +88,11 @@ def activate(code, Z, b, A):
     elif code == SIGMOID:
         for i in range(m):
             for j in range(n):
-                A[i, j] = 1 / (1 + np.exp(-(Z[i, j] + b[j])))   # expit(z)
+                A[i, j] = 1 / (1 + np.exp(-(Z[i, j] + b[j])))  # expit(z)
     else:
         for i in range(m):
             for j in range(n):
-                A[i, j] = Z[i, j] + b[j]                    # identity
+                A[i, j] = Z[i, j] + b[j]  # identity
 
 
 @_kernel
@@ -88,7 +102,7 @@ def output(code, Z, b, Y_hat):
         for i in range(Z.shape[0]):
             for j in range(Z.shape[1]):
                 Z[i, j] += b[j]
-        _fused.softmax(Z, Y_hat)                              # the engine's own kernel
+        _fused.softmax(Z, Y_hat)  # the engine's own kernel
     else:
         activate(SIGMOID if code == SIGMOID_BCE else IDENTITY, Z, b, Y_hat)
 
@@ -102,11 +116,11 @@ def forward(sizes, hidden, out_code, theta, A0, work, a_off, m):
     for l in range(n_layers):
         n_in, n_out = sizes[l], sizes[l + 1]
         W = _block(theta, w_off, n_in, n_out)
-        b = theta[b_off:b_off + n_out]
+        b = theta[b_off : b_off + n_out]
         Z = _block(work, a_off[l + 1], m, n_out)
-        np.dot(A, W, Z)                                       # Z = A_prev W
+        np.dot(A, W, Z)  # Z = A_prev W
         if l < n_layers - 1:
-            activate(hidden[l], Z, b, Z)                      # A = σ(Z + b), over Z
+            activate(hidden[l], Z, b, Z)  # A = σ(Z + b), over Z
         else:
             Y_hat = _block(work, a_off[n_layers + 1], m, n_out)
             output(out_code, Z, b, Y_hat)
@@ -127,6 +141,7 @@ def _n_weights(sizes):
 
 
 # ----------------------------------------------------------------------------- loss
+
 
 @_kernel
 def loss_total(code, Y_hat, Y, eps):
@@ -179,6 +194,7 @@ def correct_rows(code, Y_hat, Y):
 
 # ----------------------------------------------------------------------------- backward
 
+
 @_kernel
 def hidden_delta(code, dA, A):
     """``dZ = dA ⊙ σ'`` in place, ``σ'`` written with the output ``A`` (NumPy: ``activation.backward``)."""
@@ -187,15 +203,15 @@ def hidden_delta(code, dA, A):
         for i in range(m):
             for j in range(n):
                 if A[i, j] <= 0:
-                    dA[i, j] = 0                              # dA ⊙ [A > 0]
+                    dA[i, j] = 0  # dA ⊙ [A > 0]
     elif code == TANH:
         for i in range(m):
             for j in range(n):
-                dA[i, j] = dA[i, j] * (1 - A[i, j] * A[i, j])     # 1 − tanh²
+                dA[i, j] = dA[i, j] * (1 - A[i, j] * A[i, j])  # 1 − tanh²
     elif code == SIGMOID:
         for i in range(m):
             for j in range(n):
-                dA[i, j] = dA[i, j] * (A[i, j] * (1 - A[i, j]))   # σ (1 − σ)
+                dA[i, j] = dA[i, j] * (A[i, j] * (1 - A[i, j]))  # σ (1 − σ)
 
 
 @_kernel
@@ -220,11 +236,11 @@ def backward(sizes, hidden, theta, grad, A0, work, a_off, d_off, m):
         b_off -= n_out
         dZ = _block(work, d_off[l + 1], m, n_out)
         A_prev = A0 if l == 0 else _block(work, a_off[l], m, n_in)
-        np.dot(A_prev.T, dZ, _block(grad, w_off, n_in, n_out))     # dW = A_prevᵀ dZ
-        column_sums(dZ, grad[b_off:b_off + n_out])                  # db = 1ᵀ dZ
+        np.dot(A_prev.T, dZ, _block(grad, w_off, n_in, n_out))  # dW = A_prevᵀ dZ
+        column_sums(dZ, grad[b_off : b_off + n_out])  # db = 1ᵀ dZ
         if l > 0:
             dA_prev = _block(work, d_off[l], m, n_in)
-            np.dot(dZ, _block(theta, w_off, n_in, n_out).T, dA_prev)   # dA_prev = dZ Wᵀ
+            np.dot(dZ, _block(theta, w_off, n_in, n_out).T, dA_prev)  # dA_prev = dZ Wᵀ
             hidden_delta(hidden[l - 1], dA_prev, A_prev)
 
 
@@ -241,6 +257,7 @@ def l2_penalty(theta, grad, n_weights, l2, n):
 
 # ----------------------------------------------------------------------------- optimizer
 
+
 @_kernel
 def optimizer_step(code, theta, grad, hyper, s1, s2, t):
     """One update of ``theta`` in place, as the optimizer classes write it (:mod:`glassnet.optimizers`).
@@ -254,39 +271,72 @@ def optimizer_step(code, theta, grad, hyper, s1, s2, t):
     lr, a, b, eps, decay = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
     if code == SGD:
         for i in range(theta.shape[0]):
-            theta[i] -= f(lr) * grad[i]                                 # θ ← θ − η g
-    elif code == MOMENTUM or code == NESTEROV:
+            theta[i] -= f(lr) * grad[i]  # θ ← θ − η g
+    elif code in (MOMENTUM, NESTEROV):
         for i in range(theta.shape[0]):
-            v = s1[i] * f(a) - f(lr) * grad[i]                          # v ← μ v − η g
+            v = s1[i] * f(a) - f(lr) * grad[i]  # v ← μ v − η g
             s1[i] = v
             if code == MOMENTUM:
-                theta[i] += v                                           # θ ← θ + v
+                theta[i] += v  # θ ← θ + v
             else:
-                theta[i] = (theta[i] + f(a) * v) - f(lr) * grad[i]      # θ ← θ + μ v − η g
+                theta[i] = (theta[i] + f(a) * v) - f(lr) * grad[i]  # θ ← θ + μ v − η g
     elif code == EWMA:
         for i in range(theta.shape[0]):
-            v = s1[i] * f(a) + f(1 - a) * grad[i]                       # m ← β m + (1 − β) g
+            v = s1[i] * f(a) + f(1 - a) * grad[i]  # m ← β m + (1 − β) g
             s1[i] = v
-            theta[i] -= f(lr) * v                                       # θ ← θ − η m
+            theta[i] -= f(lr) * v  # θ ← θ − η m
     elif code == RMSPROP:
         for i in range(theta.shape[0]):
             g = grad[i]
-            s = s1[i] * f(a) + (f(1 - a) * g) * g                       # s ← ρ s + (1 − ρ) g²
+            s = s1[i] * f(a) + (f(1 - a) * g) * g  # s ← ρ s + (1 − ρ) g²
             s1[i] = s
-            theta[i] -= (f(lr) * g) / (np.sqrt(s) + f(eps))             # θ ← θ − η g / (√s + ε)
+            theta[i] -= (f(lr) * g) / (np.sqrt(s) + f(eps))  # θ ← θ − η g / (√s + ε)
     else:
         if code == ADAMW:
             for i in range(theta.shape[0]):
-                theta[i] *= f(1 - lr * decay)                           # θ ← θ − η λ θ
-        _fused.adam_step(theta, grad, s1, s2, f(a), f(1 - a), f(b), f(1 - b),
-                         f(1 / math.sqrt(1 - b ** float(t))), f(eps), f(lr / (1 - a ** float(t))))
+                theta[i] *= f(1 - lr * decay)  # θ ← θ − η λ θ
+        _fused.adam_step(
+            theta,
+            grad,
+            s1,
+            s2,
+            f(a),
+            f(1 - a),
+            f(b),
+            f(1 - b),
+            f(1 / math.sqrt(1 - b ** float(t))),
+            f(eps),
+            f(lr / (1 - a ** float(t))),
+        )
 
 
 # ----------------------------------------------------------------------------- the epoch
 
+
 @_kernel
-def train_epoch(X, Y, order, batch_size, sizes, hidden, out_code, value_scale, acc_code, work, a_off,
-                d_off, theta, grad, l2, opt_code, hyper, clip, s1, s2, t):
+def train_epoch(
+    X,
+    Y,
+    order,
+    batch_size,
+    sizes,
+    hidden,
+    out_code,
+    value_scale,
+    acc_code,
+    work,
+    a_off,
+    d_off,
+    theta,
+    grad,
+    l2,
+    opt_code,
+    hyper,
+    clip,
+    s1,
+    s2,
+    t,
+):
     """Every mini-batch of one epoch (NumPy: ``training._Run._steps``).
 
     Per batch: gather the rows ``order[start:stop]`` (or take them in order when
@@ -303,11 +353,11 @@ def train_epoch(X, Y, order, batch_size, sizes, hidden, out_code, value_scale, a
     for start in range(0, n, m_full):
         m = min(start + m_full, n) - start
         if order.shape[0] == 0:
-            A0, Yb = X[start:start + m], Y[start:start + m]
+            A0, Yb = X[start : start + m], Y[start : start + m]
         else:
             A0, Yb = _block(work, a_off[0], m, X.shape[1]), _block(work, d_off[0], m, n_out)
-            gather(X, order[start:start + m], A0)                # X.take(idx, axis=0, out=…)
-            gather(Y, order[start:start + m], Yb)
+            gather(X, order[start : start + m], A0)  # X.take(idx, axis=0, out=…)
+            gather(Y, order[start : start + m], Yb)
         Y_hat = forward(sizes, hidden, out_code, theta, A0, work, a_off, m)
         value = loss_total(out_code, Y_hat, Yb, eps) * value_scale / m
         output_delta(Y_hat, Yb, theta.dtype.type(1.0 / m), _block(work, d_off[-1], m, n_out))
@@ -320,7 +370,7 @@ def train_epoch(X, Y, order, batch_size, sizes, hidden, out_code, value_scale, a
             correct += correct_rows(acc_code, Y_hat, Yb) / m * m
         norm = math.sqrt(np.dot(grad, grad))
         grad_norms += norm
-        if norm > clip:                                           # Optimizer.step's clipping
+        if norm > clip:  # Optimizer.step's clipping
             grad *= theta.dtype.type(clip / norm)
         steps += 1
         optimizer_step(opt_code, theta, grad, hyper, s1, s2, t + steps)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,17 +24,17 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._validation import aligned
+from .batches import ArrayBatches
+from .callbacks import ProgressBar
+from .distributed.arrays import is_dask_collection
 from .initializers import sklearn_uniform
 from .lbfgs import lbfgs_arrays
 from .losses import SquaredError
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
-from .batches import ArrayBatches
-from .callbacks import ProgressBar
 from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays, predict_outputs
-from .distributed.arrays import is_dask_collection
-from ._validation import aligned
 
 # scikit-learn's four hidden activations, then the engine's others (an extra).
 _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
@@ -55,7 +56,7 @@ class _OutputMeanSquaredError(SquaredError):
 
     def __init__(self, n_outputs):
         self.n_outputs = n_outputs
-        self.value_scale = 1.0 / n_outputs   # what the compiled epoch multiplies the value by
+        self.value_scale = 1.0 / n_outputs  # what the compiled epoch multiplies the value by
 
     def per_sample(self, Y_hat, Y):
         return super().per_sample(Y_hat, Y) / self.n_outputs
@@ -67,13 +68,21 @@ class _OutputMeanSquaredError(SquaredError):
 # scikit-learn trains on while the loss is finite, however high; the estimators do
 # too, warning once when the loss or the weights explode, and stop at NaN or infinity.
 _WARN_ONLY = DivergenceGuard(stop=False)
-_NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
-               "values and need to be preprocessed.")
+_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large "
+    "values and need to be preprocessed."
+)
 
 
 def _real(X):
     """``X``, or scikit-learn's complex-data error without its dump of the whole array."""
-    kind = X.dtype.kind if hasattr(X, "dtype") else np.asarray(X).dtype.kind if isinstance(X, (list, tuple)) else ""
+    kind = (
+        X.dtype.kind
+        if hasattr(X, "dtype")
+        else np.asarray(X).dtype.kind
+        if isinstance(X, (list, tuple))
+        else ""
+    )
     if kind == "c":
         raise ValueError("Complex data not supported: X has complex values; glassnet works with real numbers")
     return X
@@ -87,6 +96,7 @@ class _DaskScore:
         """Accuracy (classifier) or R² (regressor, averaged over outputs), as scikit-learn's."""
         if is_dask_collection(X, y, sample_weight):
             from .distributed.fitting import score_blocks
+
             return score_blocks(self, X, y, sample_weight)
         return super().score(X, y, sample_weight=sample_weight)
 
@@ -94,7 +104,7 @@ class _DaskScore:
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS)), list, tuple],
         "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
@@ -145,13 +155,15 @@ class _BaseMLP(BaseEstimator):
         try:
             return self.__dict__["network_"]
         except KeyError:
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call 'fit' first") from None
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call 'fit' first"
+            ) from None
 
     def _set_layer_arrays(self, arrays, name):
         layers = self._fitted_net().layers
         if len(arrays) != len(layers):
             raise ValueError(f"expected {len(layers)} arrays (one per layer), got {len(arrays)}")
-        for layer, value in zip(layers, arrays):
+        for layer, value in zip(layers, arrays, strict=True):
             setattr(layer, name, value)  # copies into theta; the views stay views
 
     # ------------------------------------------------------------------ fitting
@@ -162,8 +174,9 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
 
-        if is_dask_collection(X, y, sample_weight):   # rows on a Dask cluster: they stay there
+        if is_dask_collection(X, y, sample_weight):  # rows on a Dask cluster: they stay there
             from .distributed.fitting import fit_data
+
             X, Y, sample_weight = fit_data(self, X, y, sample_weight, incremental, first_pass), None, None
             n_outputs = X.n_outputs
         else:
@@ -212,16 +225,21 @@ class _BaseMLP(BaseEstimator):
         factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
         factors.append(factors[-1] if factors else 2.0 if self.activation == "logistic" else 6.0)
         weights = []
-        for n_in, n_out, factor in zip(layer_units[:-1], layer_units[1:], factors):
+        for n_in, n_out, factor in zip(layer_units[:-1], layer_units[1:], factors, strict=True):
             W = sklearn_uniform(n_in, n_out, random_state, dtype, factor=factor)
             b = sklearn_uniform.biases(n_in, n_out, random_state, dtype, factor=factor)
             weights.append((W, b))
         dropout_seed = random_state.randint(np.iinfo(np.int32).max) if np.any(self.dropout) else None
         self.network_ = Network(
-            layer_units, activations=[_ENGINE_ACTIVATION.get(a, a) for a in hidden],
+            layer_units,
+            activations=[_ENGINE_ACTIVATION.get(a, a) for a in hidden],
             output=_ENGINE_ACTIVATION.get(self.out_activation_, self.out_activation_),
-            init="zeros", dropout=self.dropout, random_state=dropout_seed, dtype=dtype)
-        for layer, (W, b) in zip(self.network_.layers, weights):
+            init="zeros",
+            dropout=self.dropout,
+            random_state=dropout_seed,
+            dtype=dtype,
+        )
+        for layer, (W, b) in zip(self.network_.layers, weights, strict=True):
             layer.W, layer.b = W, b
         self._best_theta = self.network_.theta.copy()
 
@@ -240,11 +258,14 @@ class _BaseMLP(BaseEstimator):
         if len(activations) != n_hidden:
             raise ValueError(
                 f"activation lists {len(activations)} activations, but hidden_layer_sizes has "
-                f"{n_hidden} hidden layers; give one activation per hidden layer")
+                f"{n_hidden} hidden layers; give one activation per hidden layer"
+            )
         for a in activations:
             if a not in _HIDDEN_ACTIVATIONS:
-                raise ValueError(f"unknown activation {a!r} in activation; valid activations are: "
-                                 + ", ".join(_HIDDEN_ACTIVATIONS))
+                raise ValueError(
+                    f"unknown activation {a!r} in activation; valid activations are: "
+                    + ", ".join(_HIDDEN_ACTIVATIONS)
+                )
         return activations
 
     def _engine_loss(self):
@@ -262,16 +283,23 @@ class _BaseMLP(BaseEstimator):
 
         with log:
             result = lbfgs_arrays(
-                self.network_, X, Y, loss=self._engine_loss(), l2=self.alpha,
+                self.network_,
+                X,
+                Y,
+                loss=self._engine_loss(),
+                l2=self.alpha,
                 sample_weight=sample_weight,
-                max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
-                callbacks=[after_iteration])
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                callbacks=[after_iteration],
+            )
         if result.status == 99:  # a user callback asked to stop: not a convergence failure
             self.n_iter_ = result.nit
         else:
             self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
-        if not np.isfinite(self.loss_):   # e.g. the first line search already overflowed
+        if not np.isfinite(self.loss_):  # e.g. the first line search already overflowed
             raise ValueError(_NON_FINITE)
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
 
@@ -295,8 +323,10 @@ class _BaseMLP(BaseEstimator):
             batch_size = min(200, n_samples)
         else:
             if self.batch_size > n_samples:
-                warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
-                              "It is going to be clipped")
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped",
+                    stacklevel=3,
+                )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
 
         self.n_iter_ = 0
@@ -304,20 +334,41 @@ class _BaseMLP(BaseEstimator):
         rules = _EpochRules(self, n_samples, validation, _ProgressLog(self, epochs))
         try:
             with rules.log:
-                # X and Y were validated at the door (validate_data): the engine's loop takes them as they are.
-                batches = (X_train.batches(batch_size, self.shuffle) if Y_train is None else   # Dask blocks
-                           ArrayBatches(X_train, Y_train, sw_train, batch_size, self.shuffle))
-                history = fit_arrays(self.network_, batches, self._optimizer, epochs=epochs,
-                                     loss=self._engine_loss(), l2=self.alpha, callbacks=[rules],
-                                     divergence=_WARN_ONLY, rng=random_state)
+                # X and Y were validated at the door (validate_data): the engine's loop takes
+                # them as they are.
+                batches = (
+                    X_train.batches(batch_size, self.shuffle)
+                    if Y_train is None
+                    # Dask blocks
+                    else ArrayBatches(X_train, Y_train, sw_train, batch_size, self.shuffle)
+                )
+                history = fit_arrays(
+                    self.network_,
+                    batches,
+                    self._optimizer,
+                    epochs=epochs,
+                    loss=self._engine_loss(),
+                    l2=self.alpha,
+                    callbacks=[rules],
+                    divergence=_WARN_ONLY,
+                    rng=random_state,
+                )
             if history.divergence is not None and not self.loss_curve_:
-                raise ValueError(_NON_FINITE)   # NaN in the first epoch: as scikit-learn
-            if (not incremental and not rules.stopped and history.stop_reason != "diverged"
-                    and self.n_iter_ == self.max_iter):
-                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                              "and the optimization hasn't converged yet.", ConvergenceWarning)
+                raise ValueError(_NON_FINITE)  # NaN in the first epoch: as scikit-learn
+            if (
+                not incremental
+                and not rules.stopped
+                and history.stop_reason != "diverged"
+                and self.n_iter_ == self.max_iter
+            ):
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+            warnings.warn("Training interrupted by user.", stacklevel=3)
         if self.early_stopping:
             self.network_.set_params(self._best_theta)  # restore the best validation score's weights
 
@@ -335,13 +386,15 @@ class _BaseMLP(BaseEstimator):
         else:
             stratify = self._stratify_labels(Y)
             arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-            split = train_test_split(*arrays, random_state=random_state,
-                                     test_size=self.validation_fraction, stratify=stratify)
+            split = train_test_split(
+                *arrays, random_state=random_state, test_size=self.validation_fraction, stratify=stratify
+            )
             X_train, X_val, Y_train, Y_val = split[:4]
             sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
         if X_val.shape[0] < 2:
-            raise ValueError("The validation set is too small. Increase 'validation_fraction' "
-                             "or the size of your dataset.")
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
+            )
         return X_train, Y_train, sw_train, (X_val, Y_val, self._decode_targets(Y_val), sw_val)
 
     def _make_optimizer(self):
@@ -354,8 +407,7 @@ class _BaseMLP(BaseEstimator):
             return Momentum(lr, self.momentum, form="ewma")
         if self.momentum == 0:
             return SGD(lr)
-        return (Nesterov(lr, self.momentum) if self.nesterovs_momentum
-                else Momentum(lr, self.momentum))
+        return Nesterov(lr, self.momentum) if self.nesterovs_momentum else Momentum(lr, self.momentum)
 
     def _make_schedule(self):
         """``lr = schedule(t)``, or None when the rate only changes by 'adaptive' (or never)."""
@@ -379,12 +431,15 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X):
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
-        X = validate_data(self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
-        return self.network_.predict_output(X)   # a sparse X is densified chunk by chunk
+        X = validate_data(
+            self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
+        return self.network_.predict_output(X)  # a sparse X is densified chunk by chunk
 
     def _on_blocks(self, X, what):
         """``predict``/``predict_proba`` of a Dask ``X``, as a Dask array computed on the workers."""
         from .distributed.fitting import predict_blocks
+
         return predict_blocks(self, X, what)
 
     def _score_output(self, Y_hat, y, sample_weight):
@@ -400,8 +455,9 @@ class _BaseMLP(BaseEstimator):
 
     def _check_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(f"partial_fit is only available for stochastic optimizers. "
-                                 f"{self.solver} is not stochastic.")
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic."
+            )
         return True
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -464,8 +520,10 @@ class _EpochRules:
         stop = False
         if est._no_improvement_count > est.n_iter_no_change:
             what = "Validation score" if self.validation is not None else "Training loss"
-            stop = self._trigger(f"{what} did not improve more than tol={est.tol:f} for "
-                                 f"{est.n_iter_no_change} consecutive epochs.")
+            stop = self._trigger(
+                f"{what} did not improve more than tol={est.tol:f} for "
+                f"{est.n_iter_no_change} consecutive epochs."
+            )
             est._no_improvement_count = 0 if not stop else est._no_improvement_count
         self.stopped = est._call_user_callbacks(epoch, logs) or stop
         return self.stopped
@@ -508,7 +566,7 @@ class _ProgressLog(contextlib.AbstractContextManager):
         self._progress = None
 
     def __enter__(self):
-        if self.verbose:   # the progress bar of the command, on stderr
+        if self.verbose:  # the progress bar of the command, on stderr
             self._progress = ProgressBar(self.unit, stats=lambda logs: f"loss {logs['loss']:.6g}")
             self._progress.start(self.total)
         return self
@@ -528,5 +586,3 @@ class _ProgressLog(contextlib.AbstractContextManager):
     def say(self, message):
         if self.verbose:
             print(message)
-
-

@@ -25,9 +25,11 @@ _kernel = numba.njit(error_model="numpy", cache=True)
 
 # ----------------------------------------------------------------------------- Adam
 
+
 @_kernel
-def adam_step(theta, grad, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
-              inv_sqrt_correction2, eps, step):
+def adam_step(
+    theta, grad, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, inv_sqrt_correction2, eps, step
+):
     """One Adam step on 1-D arrays, in place; scalars already in the arrays' dtype.
 
     ``inv_sqrt_correction2 = 1/√(1 − β₂ᵗ)`` and ``step = η / (1 − β₁ᵗ)``.
@@ -37,8 +39,8 @@ def adam_step(theta, grad, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
     # (2.5 times slower).
     for i in range(theta.shape[0]):
         g = grad[i]
-        m_i = m[i] * beta1 + g * one_minus_beta1                 # m ← β₁ m + (1 − β₁) g
-        v_i = v[i] * beta2 + (g * g) * one_minus_beta2           # v ← β₂ v + (1 − β₂) g²
+        m_i = m[i] * beta1 + g * one_minus_beta1  # m ← β₁ m + (1 − β₁) g
+        v_i = v[i] * beta2 + (g * g) * one_minus_beta2  # v ← β₂ v + (1 − β₂) g²
         m[i], v[i] = m_i, v_i
         theta[i] -= (m_i / (np.sqrt(v_i) * inv_sqrt_correction2 + eps)) * step
         #            θ ← θ − η m̂ / (√v̂ + ε)
@@ -46,14 +48,15 @@ def adam_step(theta, grad, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
 
 # ----------------------------------------------------------------------------- ReLU
 
+
 @_kernel
 def bias_relu(Z, b, A):
     """``Z += b; A[...] = max(Z, 0)`` in one pass (``Z``, ``A``: C-contiguous, same shape)."""
     for i in range(Z.shape[0]):
         for j in range(Z.shape[1]):
             z = Z[i, j] + b[j]
-            Z[i, j] = z                      # Z ← Z + b
-            A[i, j] = z if z > 0 else 0      # A ← max(Z, 0)
+            Z[i, j] = z  # Z ← Z + b
+            A[i, j] = z if z > 0 else 0  # A ← max(Z, 0)
 
 
 @_kernel
@@ -70,7 +73,7 @@ def bias_relu_inplace(Z, b):
     for i in range(Z.shape[0]):
         for j in range(Z.shape[1]):
             z = Z[i, j] + b[j]
-            bad |= not (abs(z) < np.inf)             # z is NaN, +inf or −inf
+            bad |= not (abs(z) < np.inf)  # z is NaN, +inf or −inf
             Z[i, j] = z if z > 0 else 0
     return not bad
 
@@ -85,10 +88,11 @@ def relu_mask(dA, A):
     for i in range(dA.shape[0]):
         for j in range(dA.shape[1]):
             if A[i, j] <= 0:
-                dA[i, j] = 0                               # dZ = dA ⊙ [A > 0]
+                dA[i, j] = 0  # dZ = dA ⊙ [A > 0]
 
 
 # ----------------------------------------------------------------------------- softmax
+
 
 @_kernel
 def softmax(Z, A):
@@ -99,7 +103,7 @@ def softmax(Z, A):
             top = max(top, Z[i, j])
         total = 0.0
         for j in range(Z.shape[1]):
-            e = np.exp(Z[i, j] - top)        # exp(z − max z): never overflows
+            e = np.exp(Z[i, j] - top)  # exp(z − max z): never overflows
             A[i, j] = e
             total += e
         for j in range(Z.shape[1]):
@@ -107,6 +111,7 @@ def softmax(Z, A):
 
 
 # ----------------------------------------------------------------------------- labels
+
 
 @_kernel
 def argmax_with_bias(Z, b, out):
@@ -118,7 +123,7 @@ def argmax_with_bias(Z, b, out):
     for i in range(Z.shape[0]):
         best = Z[i, 0] + b[0]
         k = 0
-        if best == best:                     # not NaN
+        if best == best:  # not NaN
             for j in range(1, Z.shape[1]):
                 z = Z[i, j] + b[j]
                 if z > best or z != z:
@@ -130,6 +135,7 @@ def argmax_with_bias(Z, b, out):
 
 # ----------------------------------------------------------------------------- checks
 
+
 @_kernel
 def all_finite(a):
     """``np.isfinite(a).all()`` for a 1-D array, in one pass and without the boolean temporary.
@@ -139,5 +145,5 @@ def all_finite(a):
     """
     bad = False
     for i in range(a.shape[0]):
-        bad |= not (abs(a[i]) < np.inf)          # False for NaN, +inf and −inf
+        bad |= not (abs(a[i]) < np.inf)  # False for NaN, +inf and −inf
     return not bad

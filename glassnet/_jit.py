@@ -22,6 +22,7 @@ processes).
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 
 MODE = os.environ.get("GLASSNET_KERNELS", "auto")
 
@@ -52,6 +53,7 @@ def load():
     global _fused
     if _fused is None:
         from . import _fused as module
+
         _fused = module
     return _fused
 
@@ -68,7 +70,7 @@ def training_seconds(layer_sizes, batch_size, n_batches, epochs):
     """A rough, deterministic estimate of how long NumPy would train: per step, about
     10 µs + 12 µs per layer of calls, plus the products (forward, ``dW``, ``dA``) at
     20 GFLOP/s, as measured on a 2-core machine."""
-    macs = sum(n_in * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
+    macs = sum(n_in * n_out for n_in, n_out in pairwise(layer_sizes))
     step = 10e-6 + 12e-6 * (len(layer_sizes) - 1) + 3 * 2 * batch_size * macs / 20e9
     return epochs * n_batches * step
 

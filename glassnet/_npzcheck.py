@@ -31,15 +31,26 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_ENTRIES = 2**28          # entries in one array (2 GiB of float64)
-MAX_BYTES = 2**31            # all arrays of one file together: 2 GiB
-MAX_MEMBERS = 4096           # arrays in one .npz
-MAX_DEFLATE_RATIO = 1032     # deflate's best case: 258 bytes from about 2 bits
+MAX_ENTRIES = 2**28  # entries in one array (2 GiB of float64)
+MAX_BYTES = 2**31  # all arrays of one file together: 2 GiB
+MAX_MEMBERS = 4096  # arrays in one .npz
+MAX_DEFLATE_RATIO = 1032  # deflate's best case: 258 bytes from about 2 bits
 MAX_NDIM = 32
-_CHUNK = 1 << 20             # bytes read at a time
+_CHUNK = 1 << 20  # bytes read at a time
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members, an empty zip
-_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error, struct.error,
-           KeyError, NotImplementedError, RuntimeError, UnicodeDecodeError, OverflowError)
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    zlib.error,
+    struct.error,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    UnicodeDecodeError,
+    OverflowError,
+)
 
 
 def short(value, limit=60):
@@ -50,7 +61,7 @@ def short(value, limit=60):
 def clip(text, limit=80):
     """``text`` cut to ``limit`` characters (for the messages of exceptions we pass on)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 5] + "…" + text[-4:]
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class ArrayHeader:
     dtype: np.dtype
     shape: tuple
     fortran_order: bool
-    offset: int              # bytes of magic + header before the data
+    offset: int  # bytes of magic + header before the data
 
     @property
     def nbytes(self):
@@ -80,22 +91,29 @@ def _read_header(f, where):
             raise ValueError(f"unsupported .npy format version {version}")
         offset = f.tell()
     except (ValueError, TypeError, SyntaxError, KeyError, IndexError, RecursionError) as exc:
-        raise ValueError(f"{where} is corrupted or truncated (unreadable .npy header: "
-                         f"{clip(exc, 80)})") from None
+        raise ValueError(
+            f"{where} is corrupted or truncated (unreadable .npy header: {clip(exc, 80)})"
+        ) from None
     if dtype.hasobject:
-        raise ValueError(f"{where} holds Python objects (dtype object); glassnet never unpickles, "
-                         "so it will not load this file; save plain numeric arrays")
+        raise ValueError(
+            f"{where} holds Python objects (dtype object); glassnet never unpickles, "
+            "so it will not load this file; save plain numeric arrays"
+        )
     if dtype.kind not in "biufcSU" or dtype.fields is not None or dtype.subdtype is not None:
-        raise ValueError(f"{where} has an array of dtype {clip(dtype, 40)}; glassnet reads only "
-                         "numbers and fixed-width strings")
+        raise ValueError(
+            f"{where} has an array of dtype {clip(dtype, 40)}; glassnet reads only "
+            "numbers and fixed-width strings"
+        )
     if len(shape) > MAX_NDIM or any(n < 0 for n in shape):
         raise ValueError(f"{where} is corrupted (impossible array shape {short(shape)})")
     header = ArrayHeader(dtype, tuple(int(n) for n in shape), bool(fortran_order), int(offset))
     entries = math.prod(header.shape)
     if entries > MAX_ENTRIES or header.nbytes > MAX_BYTES:
-        raise ValueError(f"{where} claims an array of shape {short(header.shape)} ({entries:,} entries "
-                         f"of {dtype.itemsize} bytes); glassnet reads at most {MAX_ENTRIES:,} entries "
-                         f"and {MAX_BYTES // 2**30} GiB per file")
+        raise ValueError(
+            f"{where} claims an array of shape {short(header.shape)} ({entries:,} entries "
+            f"of {dtype.itemsize} bytes); glassnet reads at most {MAX_ENTRIES:,} entries "
+            f"and {MAX_BYTES // 2**30} GiB per file"
+        )
     return header
 
 
@@ -107,9 +125,10 @@ def _read_data(f, header, where):
         while pos < header.nbytes:
             chunk = f.read(min(_CHUNK, header.nbytes - pos))
             if not chunk:
-                raise ValueError(f"{where} is corrupted or truncated (the data end after {pos} of "
-                                 f"{header.nbytes} bytes)")
-            flat[pos:pos + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+                raise ValueError(
+                    f"{where} is corrupted or truncated (the data end after {pos} of {header.nbytes} bytes)"
+                )
+            flat[pos : pos + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
             pos += len(chunk)
     if f.read(1):
         raise ValueError(f"{where} is corrupted (more data than its header describes)")
@@ -123,8 +142,10 @@ def _check_member(info, file_size, where):
     if info.flag_bits & 0x1:
         raise ValueError(f"{where} is encrypted; glassnet reads plain .npz files")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ValueError(f"{where} uses zip compression method {info.compress_type}; "
-                         "glassnet reads stored or deflated members (numpy.savez, savez_compressed)")
+        raise ValueError(
+            f"{where} uses zip compression method {info.compress_type}; "
+            "glassnet reads stored or deflated members (numpy.savez, savez_compressed)"
+        )
     if info.header_offset + info.compress_size > file_size:
         raise ValueError(f"{where} is corrupted or truncated (its data would end past the end of the file)")
     if info.compress_type == zipfile.ZIP_STORED:
@@ -132,11 +153,15 @@ def _check_member(info, file_size, where):
     else:
         most = MAX_DEFLATE_RATIO * info.compress_size + 1024
     if info.file_size > most:
-        raise ValueError(f"{where} is corrupted or a zip bomb: {info.compress_size:,} bytes cannot hold "
-                         f"the {info.file_size:,} bytes it claims")
+        raise ValueError(
+            f"{where} is corrupted or a zip bomb: {info.compress_size:,} bytes cannot hold "
+            f"the {info.file_size:,} bytes it claims"
+        )
     if info.file_size > MAX_BYTES + 2**16:
-        raise ValueError(f"{where} claims {info.file_size:,} bytes; glassnet reads at most "
-                         f"{MAX_BYTES // 2**30} GiB per file")
+        raise ValueError(
+            f"{where} claims {info.file_size:,} bytes; glassnet reads at most "
+            f"{MAX_BYTES // 2**30} GiB per file"
+        )
 
 
 class NpzArchive:
@@ -159,8 +184,9 @@ class NpzArchive:
                     raise ValueError(f"{where} changed while it was being read")
                 return _read_data(f, header, where)
         except _DAMAGE as exc:
-            raise ValueError(f"{self.path} is corrupted or truncated ({type(exc).__name__}: "
-                             f"{clip(exc, 80)})") from None
+            raise ValueError(
+                f"{self.path} is corrupted or truncated ({type(exc).__name__}: {clip(exc, 80)})"
+            ) from None
 
     def close(self):
         self._zf.close()
@@ -193,7 +219,9 @@ def open_npz(path):
     try:
         zf = zipfile.ZipFile(path)
     except _DAMAGE as exc:
-        raise ValueError(f"{path} is corrupted or truncated ({type(exc).__name__}: {clip(exc, 80)})") from None
+        raise ValueError(
+            f"{path} is corrupted or truncated ({type(exc).__name__}: {clip(exc, 80)})"
+        ) from None
     try:
         return NpzArchive(path, zf, *_scan(path, zf))
     except BaseException:
@@ -218,15 +246,20 @@ def _scan(path, zf):
             with zf.open(info) as f:
                 header = _read_header(f, where)
         except _DAMAGE as exc:
-            raise ValueError(f"{path} is corrupted or truncated ({type(exc).__name__}: "
-                             f"{clip(exc, 80)})") from None
+            raise ValueError(
+                f"{path} is corrupted or truncated ({type(exc).__name__}: {clip(exc, 80)})"
+            ) from None
         if info.file_size != header.offset + header.nbytes:
-            raise ValueError(f"{where} is corrupted or truncated: its header describes "
-                             f"{header.offset + header.nbytes:,} bytes, the archive holds {info.file_size:,}")
+            raise ValueError(
+                f"{where} is corrupted or truncated: its header describes "
+                f"{header.offset + header.nbytes:,} bytes, the archive holds {info.file_size:,}"
+            )
         total += header.nbytes
         if total > MAX_BYTES:
-            raise ValueError(f"{path} holds more than {MAX_BYTES // 2**30} GiB of arrays; "
-                             "glassnet reads at most that much from one file")
+            raise ValueError(
+                f"{path} holds more than {MAX_BYTES // 2**30} GiB of arrays; "
+                "glassnet reads at most that much from one file"
+            )
         members[name], headers[name] = info, header
     return members, headers
 
@@ -238,6 +271,8 @@ def load_npy(path):
     with open(path, "rb") as f:
         header = _read_header(f, str(path))
         if size != header.offset + header.nbytes:
-            raise ValueError(f"{path} is corrupted or truncated: its header describes "
-                             f"{header.offset + header.nbytes:,} bytes, the file holds {size:,}")
+            raise ValueError(
+                f"{path} is corrupted or truncated: its header describes "
+                f"{header.offset + header.nbytes:,} bytes, the file holds {size:,}"
+            )
         return _read_data(f, header, str(path))

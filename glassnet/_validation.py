@@ -49,7 +49,8 @@ def check_X(X, n_features=None, dtype=None, name="X", finite=True, accept_sparse
     if X.ndim == 1:
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features), got a 1-D array of shape {X.shape}; "
-            "use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single sample")
+            "use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single sample"
+        )
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
     if X.shape[0] == 0:
@@ -66,7 +67,7 @@ def check_X(X, n_features=None, dtype=None, name="X", finite=True, accept_sparse
     target = dtype if dtype is not None else (X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
     if sparse:
         X = X.tocsr().astype(target, copy=False)
-        check_finite(X.data, name)           # cheap, so always: the entries not stored are 0
+        check_finite(X.data, name)  # cheap, so always: the entries not stored are 0
     else:
         X = aligned(np.ascontiguousarray(X, dtype=target))
         if finite:
@@ -91,7 +92,7 @@ def check_finite(X, name="X"):
     """A clear ``ValueError`` naming NaN or inf if ``X`` holds any, else nothing."""
     # A finite sum means finite entries, and needs no n-sized temporary as isfinite(X)
     # does (784 MB for a million MNIST rows); only an inf/NaN sum looks entry by entry.
-    with np.errstate(over="ignore", invalid="ignore"):   # a huge finite sum may overflow
+    with np.errstate(over="ignore", invalid="ignore"):  # a huge finite sum may overflow
         finite = np.isfinite(X.sum()) or np.isfinite(X).all()
     if not finite:
         bad = "NaN" if np.isnan(X).any() else "infinite"

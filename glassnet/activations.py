@@ -194,24 +194,24 @@ class ReLU(Activation):
         # Zero the gradient where the unit was off; A > 0 exactly where Z > 0.
         kernels = _jit.fused()
         if kernels and out is dA and _contiguous_2d(dA, A):
-            kernels.relu_mask(dA, A)            # the line below, in place, in one pass
+            kernels.relu_mask(dA, A)  # the line below, in place, in one pass
             return dA
         return np.multiply(dA, A > 0, out=out)
 
     def apply_with_bias(self, Z, b, out):
         kernels = _jit.fused()
         if kernels and out is Z and _contiguous_2d(Z):
-            kernels.bias_relu_inplace(Z, b)     # Z = max(Z + b, 0), in one pass
+            kernels.bias_relu_inplace(Z, b)  # Z = max(Z + b, 0), in one pass
             return Z
         if kernels and _contiguous_2d(Z, out):
-            kernels.bias_relu(Z, b, out)        # Z += b; out = max(Z, 0), in one pass
+            kernels.bias_relu(Z, b, out)  # Z += b; out = max(Z, 0), in one pass
             return out
         return super().apply_with_bias(Z, b, out)
 
     def apply_with_bias_checked(self, Z, b):
         kernels = _jit.fused()
         if kernels and _contiguous_2d(Z):
-            return kernels.bias_relu_inplace(Z, b)    # both in one pass
+            return kernels.bias_relu_inplace(Z, b)  # both in one pass
         return super().apply_with_bias_checked(Z, b)
 
 
@@ -236,8 +236,11 @@ class LeakyReLU(Activation):
         return f"(1 if {z} > 0 else {self.alpha:g})"
 
     def __call__(self, Z, out=None):
-        return np.where(Z > 0, Z, self.alpha * Z) if out is None else _copy_into(
-            np.where(Z > 0, Z, self.alpha * Z), out)
+        return (
+            np.where(Z > 0, Z, self.alpha * Z)
+            if out is None
+            else _copy_into(np.where(Z > 0, Z, self.alpha * Z), out)
+        )
 
     def derivative(self, Z, A):
         return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype)
@@ -362,7 +365,8 @@ class Softmax(Activation):
     def backward_text(self, a, g, dot):
         """One entry of ``δ = J ∂L/∂a``: ``aⱼ·(gⱼ − Σₖ aₖ gₖ)`` with names or numbers."""
         return f"{a}·({g} − {dot})"
-    elementwise = False   # each output depends on the whole row
+
+    elementwise = False  # each output depends on the whole row
 
     def __call__(self, Z, out=None):
         # (The compiled epoch runs these lines as one kernel, glassnet._fused.softmax; here they
@@ -402,6 +406,7 @@ def _contiguous_2d(a, b=None):
 def _special():
     """``scipy.special``, imported on first use: it would cost ``import glassnet`` 0.2 s."""
     from scipy import special
+
     return special
 
 
@@ -438,6 +443,5 @@ def get_activation(name_or_activation):
     if isinstance(name_or_activation, str) and name_or_activation in ACTIVATIONS:
         return ACTIVATIONS[name_or_activation]()
     raise ValueError(
-        f"unknown activation {name_or_activation!r}; valid activations are: "
-        + ", ".join(sorted(ACTIVATIONS))
+        f"unknown activation {name_or_activation!r}; valid activations are: " + ", ".join(sorted(ACTIVATIONS))
     )

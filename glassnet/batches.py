@@ -59,9 +59,12 @@ class ArrayBatches:
             size = stop - start
             if order is not None:
                 idx = order[start:stop]
-                Xb = (X[idx].toarray(out=self._X_batch[:size]) if self._sparse else
-                      X.take(idx, axis=0, out=self._X_batch[:size], mode="clip"))   # the method: np.take
-                Yb = Y.take(idx, axis=0, out=self._Y_batch[:size], mode="clip")   # adds ~1 µs of wrapper
+                Xb = (
+                    X[idx].toarray(out=self._X_batch[:size])
+                    if self._sparse
+                    else X.take(idx, axis=0, out=self._X_batch[:size], mode="clip")
+                )  # the method: np.take
+                Yb = Y.take(idx, axis=0, out=self._Y_batch[:size], mode="clip")  # adds ~1 µs of wrapper
                 yield Xb, Yb, None if sw is None else sw[idx]
             else:
                 Xb = X[start:stop].toarray(out=self._X_batch[:size]) if self._sparse else X[start:stop]

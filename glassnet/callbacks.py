@@ -49,7 +49,9 @@ class LambdaCallback(Callback):
 
     def __init__(self, on_epoch_end):
         if not callable(on_epoch_end):
-            raise ValueError(f"a callback must be a Callback or a function f(epoch, logs), got {on_epoch_end!r}")
+            raise ValueError(
+                f"a callback must be a Callback or a function f(epoch, logs), got {on_epoch_end!r}"
+            )
         self.function = on_epoch_end
 
     def on_epoch_end(self, epoch, logs):
@@ -85,9 +87,17 @@ class EarlyStopping(Callback):
 
     def on_train_begin(self, run):
         if self.monitor.startswith("val_") and run.validation is None:
-            raise ValueError(f"early stopping on {self.monitor} needs validation data: pass "
-                             "validation=(X_val, y_val) or validation=fraction")
-        self.run, self.best_score, self.best_epoch, self.best_theta, self.waited = run, math.inf, None, None, 0
+            raise ValueError(
+                f"early stopping on {self.monitor} needs validation data: pass "
+                "validation=(X_val, y_val) or validation=fraction"
+            )
+        self.run, self.best_score, self.best_epoch, self.best_theta, self.waited = (
+            run,
+            math.inf,
+            None,
+            None,
+            0,
+        )
 
     def on_epoch_end(self, epoch, logs):
         score = -logs["val_accuracy"] if self.monitor == "val_accuracy" else logs[self.monitor]
@@ -167,8 +177,10 @@ class PrintProgress(Callback):
 
     def on_epoch_end(self, epoch, logs):
         if (epoch + 1) % self.every == 0:
-            print(f"epoch {epoch + 1}/{self.last_epoch}  " + "  ".join(
-                f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_time", "net")))
+            print(
+                f"epoch {epoch + 1}/{self.last_epoch}  "
+                + "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_time", "net"))
+            )
         return False
 
 
@@ -204,9 +216,15 @@ class ProgressBar(Callback):
         """Draw the bar (also usable without a training run, as the L-BFGS solver does)."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        self._progress = Progress(TextColumn(f"[bold]{self.label}"), MofNCompleteColumn(), BarColumn(),
-                                  TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
-                                  console=self.console or Console(stderr=True))
+
+        self._progress = Progress(
+            TextColumn(f"[bold]{self.label}"),
+            MofNCompleteColumn(),
+            BarColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=self.console or Console(stderr=True),
+        )
         self._progress.start()
         self._task = self._progress.add_task("", total=total, completed=completed, stats="")
 

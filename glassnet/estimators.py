@@ -28,6 +28,8 @@ when ``verbose``.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
@@ -95,18 +97,41 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         The trained network itself, to inspect, trace, plot or save.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **_BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, class_weight=None, callbacks=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        class_weight=None,
+        callbacks=None,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -138,8 +163,15 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
 
     def _validate_input(self, X, y, incremental, reset):
         """Validate ``X`` and turn the labels into 0/1 columns with a LabelBinarizer."""
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         Y = self._learn_classes(y, incremental)
@@ -163,10 +195,13 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
                 if set(classes) != set(self.classes_):
                     raise ValueError(
                         "warm_start can only be used where `y` has the same classes as in the "
-                        f"previous call to fit. Previously got {self.classes_}, `y` has {classes}")
+                        f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
+                    )
             elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
-                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                                 f"{self.classes_}. 'y' has {classes}.")
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
+                )
         return None
 
     def _binarize_labels(self, y):
@@ -181,7 +216,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
             return None
         classes, index = np.unique(y, return_inverse=True)
         if classes.size < 2:
-            return None    # the binarizer's path says what is wrong
+            return None  # the binarizer's path says what is wrong
         binarizer = LabelBinarizer()
         binarizer.classes_, binarizer.sparse_input_ = classes, False
         binarizer.y_type_ = "binary" if classes.size == 2 else "multiclass"
@@ -197,8 +232,10 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         if self.class_weight is None:
             return sample_weight
         if incremental and self.class_weight == "balanced":
-            raise ValueError("class_weight 'balanced' is not supported for partial_fit: the class "
-                             "frequencies of one batch are not those of the data; pass a dict")
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: the class "
+                "frequencies of one batch are not those of the data; pass a dict"
+            )
         weights = compute_sample_weight(self.class_weight, self._decode_targets(Y))
         return weights if sample_weight is None else sample_weight * weights
 
@@ -215,7 +252,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         if self._label_binarizer.y_type_.startswith("multilabel"):
             return None
         if Y.shape[1] == 1:
-            return Y > 0.5   # 2-D, as scikit-learn passes it: its message names class 'True'
+            return Y > 0.5  # 2-D, as scikit-learn passes it: its message names class 'True'
         labels = self._decode_targets(Y)
         return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
 
@@ -256,14 +293,14 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         """
         if is_dask_collection(X):
             return self._on_blocks(X, "predict_proba")
-        Y_hat = self._forward(X)   # checks that the model is fitted
+        Y_hat = self._forward(X)  # checks that the model is fitted
         return self.network_.head.probabilities(Y_hat)
 
     def predict_log_proba(self, X):
         """``log(predict_proba(X))``."""
         proba = self.predict_proba(X)
         if is_dask_collection(proba):
-            return np.log(proba)   # lazily, block by block
+            return np.log(proba)  # lazily, block by block
         with np.errstate(divide="ignore"):  # a probability of exactly 0 has log −inf
             return np.log(proba, out=proba)
 
@@ -334,18 +371,41 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
         The trained network itself, to inspect, trace, plot or save.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **_BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
-                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, callbacks=None):
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        callbacks=None,
+    ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -376,8 +436,16 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
     _score_function = staticmethod(r2_score)
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):

@@ -97,7 +97,7 @@ def gradcheck(net, X, Y, loss=None, l2=0.0, l1=0.0, h=1e-6):
     w_off, b_off = 0, net.n_weights
     for k, layer in enumerate(net.layers, 1):
         for name, start, size in (("W", w_off, layer.n_in * layer.n_out), ("b", b_off, layer.n_out)):
-            a, n = analytic[start:start + size], numeric[start:start + size]
+            a, n = analytic[start : start + size], numeric[start : start + size]
             denom = np.linalg.norm(a) + np.linalg.norm(n)
             result.errors[(k, name)] = float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0
         w_off += layer.n_in * layer.n_out

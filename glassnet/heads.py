@@ -45,7 +45,7 @@ class Head:
         self.activation = get_activation(activation)
         self.loss = get_loss(self.canonical_loss)
         self.classes_ = None
-        self.ravel = False     # predict 1-D: trained on a 1-D target with one output
+        self.ravel = False  # predict 1-D: trained on a 1-D target with one output
         self.inferred = False  # read off the output activation rather than named (see make_head)
 
     # ------------------------------------------------------------------ targets
@@ -157,14 +157,16 @@ class Binary(_Classifier):
 
     def encode(self, y, n_outputs, dtype, fit=False):
         y = np.asarray(y)
-        if y.ndim == 2:   # a 0/1 column, already numeric
+        if y.ndim == 2:  # a 0/1 column, already numeric
             Y = _as_columns(_numeric(y, dtype, "a sigmoid output"), n_outputs, y)
             _require_01(Y, self.activation.name)
             return Y, None
         index = self._labels_to_index(y, fit)
         if self.classes_.size != 2:
-            raise ValueError(f"y has {self.classes_.size} classes, but one sigmoid output separates "
-                             "exactly two; use softmax")
+            raise ValueError(
+                f"y has {self.classes_.size} classes, but one sigmoid output separates "
+                "exactly two; use softmax"
+            )
         return index.astype(dtype).reshape(-1, 1), index
 
     def decode(self, Y_hat):
@@ -172,7 +174,7 @@ class Binary(_Classifier):
         return on if self.classes_ is None else self.classes_[on]
 
     def probabilities(self, Y_hat):
-        return np.hstack([1 - Y_hat, Y_hat])   # P(first class), P(second class)
+        return np.hstack([1 - Y_hat, Y_hat])  # P(first class), P(second class)
 
     def batch_accuracy(self, Y_hat, Y):
         return float(((Y_hat > 0.5) == (Y > 0.5)).all(axis=1).mean())
@@ -186,8 +188,10 @@ class Multilabel(Binary):
     def encode(self, y, n_outputs, dtype, fit=False):
         y = np.asarray(y)
         if y.ndim == 1:
-            raise ValueError(f"{n_outputs} sigmoid outputs need a 0/1 indicator matrix y of shape "
-                             f"(n_samples, {n_outputs}) (multi-label)")
+            raise ValueError(
+                f"{n_outputs} sigmoid outputs need a 0/1 indicator matrix y of shape "
+                f"(n_samples, {n_outputs}) (multi-label)"
+            )
         Y = _as_columns(_numeric(y, dtype, "a sigmoid output"), n_outputs, y)
         _require_01(Y, self.activation.name)
         return Y, None
@@ -196,7 +200,7 @@ class Multilabel(Binary):
         return (Y_hat > 0.5).astype(int)
 
     def probabilities(self, Y_hat):
-        return Y_hat   # each label's own probability; the columns need not sum to 1
+        return Y_hat  # each label's own probability; the columns need not sum to 1
 
 
 class Multiclass(_Classifier):
@@ -213,13 +217,15 @@ class Multiclass(_Classifier):
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
-        if y.ndim == 2:   # one-hot rows, already numeric
+        if y.ndim == 2:  # one-hot rows, already numeric
             Y = _as_columns(_numeric(y, dtype, "a softmax output"), n_outputs, y)
             _require_01(Y, self.activation.name)
             return Y, Y.argmax(axis=1)
         index = self._labels_to_index(y, fit)
         if self.classes_.size != n_outputs:
-            raise ValueError(f"y has {self.classes_.size} classes, but the softmax output has {n_outputs} units")
+            raise ValueError(
+                f"y has {self.classes_.size} classes, but the softmax output has {n_outputs} units"
+            )
         Y = np.zeros((y.shape[0], n_outputs), dtype=dtype)
         Y[np.arange(y.shape[0]), index] = 1
         return Y, index
@@ -241,8 +247,13 @@ class Multiclass(_Classifier):
         return float((Y_hat.argmax(axis=1) == Y.argmax(axis=1)).mean())
 
 
-HEADS = {"binary": Binary, "multiclass": Multiclass, "multilabel": Multilabel,
-         "regression": Regression, "poisson": Poisson}
+HEADS = {
+    "binary": Binary,
+    "multiclass": Multiclass,
+    "multilabel": Multilabel,
+    "regression": Regression,
+    "poisson": Poisson,
+}
 """Every head by task name."""
 
 
@@ -259,8 +270,11 @@ def make_head(task, activation, n_outputs):
     name = activation.name
     inferred = task is None
     if task in (None, "classification"):
-        by_activation = {"softmax": "multiclass", "exp": "poisson",
-                         "sigmoid": "binary" if n_outputs == 1 else "multilabel"}
+        by_activation = {
+            "softmax": "multiclass",
+            "exp": "poisson",
+            "sigmoid": "binary" if n_outputs == 1 else "multilabel",
+        }
         inferred = by_activation.get(name, "regression")
         if task == "classification" and inferred not in ("binary", "multiclass", "multilabel"):
             raise ValueError(f"a classifier needs a sigmoid or softmax output, not {name}")
@@ -353,8 +367,13 @@ def head_for_targets(y, task="auto"):
         n_outputs = 1
     else:
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
-    activation = {"binary": "sigmoid", "multiclass": "softmax", "multilabel": "sigmoid",
-                  "regression": "identity", "poisson": "exp"}[task]
+    activation = {
+        "binary": "sigmoid",
+        "multiclass": "softmax",
+        "multilabel": "sigmoid",
+        "regression": "identity",
+        "poisson": "exp",
+    }[task]
     return make_head(task, activation, n_outputs), n_outputs, y
 
 

@@ -167,8 +167,10 @@ class Dense:
 def check_layout(layout):
     """``layout`` itself when it is one of :data:`LAYOUTS`, else a ``ValueError`` naming both."""
     if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; valid layouts are: in_out (W of shape (n_in, n_out)), "
-                         "out_in (W of shape (n_out, n_in), as in z = W a + b)")
+        raise ValueError(
+            f"unknown layout {layout!r}; valid layouts are: in_out (W of shape (n_in, n_out)), "
+            "out_in (W of shape (n_out, n_in), as in z = W a + b)"
+        )
     return layout
 
 
@@ -187,20 +189,25 @@ def layout_of(shape, n_in, n_out, layout=None, name="W"):
     shape = tuple(shape)
     if layout is not None:
         if shape != expected[check_layout(layout)]:
-            raise ValueError(f"{name} in layout {layout!r} must have shape {expected[layout]} "
-                             f"({'n_in, n_out' if layout == 'in_out' else 'n_out, n_in'}), got {shape}")
+            raise ValueError(
+                f"{name} in layout {layout!r} must have shape {expected[layout]} "
+                f"({'n_in, n_out' if layout == 'in_out' else 'n_out, n_in'}), got {shape}"
+            )
         return layout
     fits = [name_ for name_, wanted in expected.items() if shape == wanted]
     if len(fits) == 2 and shape == (1, 1):
-        return "out_in"    # one weight: both layouts read it the same way
+        return "out_in"  # one weight: both layouts read it the same way
     if len(fits) == 2:
         raise AmbiguousLayout(
             f"{name} is square, of shape {shape}, so its shape does not say which way it is laid out: pass "
             "layout='out_in' (textbooks: z = W a + b, W of shape (n_out, n_in)) or layout='in_out' "
-            "(glassnet: Z = A W + b, W of shape (n_in, n_out))")
+            "(glassnet: Z = A W + b, W of shape (n_in, n_out))"
+        )
     if not fits:
-        raise ValueError(f"{name} must have shape {expected['in_out']} (layout 'in_out') or "
-                         f"{expected['out_in']} (layout 'out_in') for a layer {n_in} → {n_out}, got {shape}")
+        raise ValueError(
+            f"{name} must have shape {expected['in_out']} (layout 'in_out') or "
+            f"{expected['out_in']} (layout 'out_in') for a layer {n_in} → {n_out}, got {shape}"
+        )
     return fits[0]
 
 
@@ -210,7 +217,9 @@ def _assign(view, value, name):
     if value.ndim != 0 and value.shape != view.shape:
         hint = ""
         if value.shape == view.shape[::-1]:
-            hint = (" (W is (n_in, n_out): a textbook's W of z = W a + b is its transpose; "
-                    "pass W.T or use set_weights(W, b, layout='out_in'))")
+            hint = (
+                " (W is (n_in, n_out): a textbook's W of z = W a + b is its transpose; "
+                "pass W.T or use set_weights(W, b, layout='out_in'))"
+            )
         raise ValueError(f"{name} must have shape {view.shape}, got {value.shape}{hint}")
     view[...] = value

@@ -31,8 +31,19 @@ from ._validation import check_non_negative, check_positive, check_X
 from .training import _check_sample_weight, encode_targets
 
 
-def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
-                   max_iter=200, max_fun=15000, tol=1e-4, callbacks=()):
+def minimize_lbfgs(
+    net,
+    X,
+    y,
+    loss=None,
+    l2=0.0,
+    l1=0.0,
+    sample_weight=None,
+    max_iter=200,
+    max_fun=15000,
+    tol=1e-4,
+    callbacks=(),
+):
     """Train ``net`` in place with L-BFGS-B over its flat parameter vector ``theta``.
 
     Minimizes the full-batch loss (mean over samples, plus ``l2/2 · Σ‖W‖²/n`` and
@@ -81,8 +92,10 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
     check_positive(max_fun, "max_fun", integer=True)
     check_non_negative(tol, "tol")
     from .distributed.arrays import is_dask_collection
-    if is_dask_collection(X, y, sample_weight):   # rows on a Dask cluster: reduced where they live
+
+    if is_dask_collection(X, y, sample_weight):  # rows on a Dask cluster: reduced where they live
         from .distributed.training import network_data
+
         X, Y, sw = network_data(net, X, y, sample_weight), None, None
     else:
         X = check_X(X)
@@ -91,12 +104,34 @@ def minimize_lbfgs(net, X, y, loss=None, l2=0.0, l1=0.0, sample_weight=None,
             raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
         Y, _ = encode_targets(net, y, X.shape[0], fit=True)
         sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    return lbfgs_arrays(net, X, Y, loss=loss, l2=l2, l1=l1, sample_weight=sw, max_iter=max_iter,
-                        max_fun=max_fun, tol=tol, callbacks=callbacks)
+    return lbfgs_arrays(
+        net,
+        X,
+        Y,
+        loss=loss,
+        l2=l2,
+        l1=l1,
+        sample_weight=sw,
+        max_iter=max_iter,
+        max_fun=max_fun,
+        tol=tol,
+        callbacks=callbacks,
+    )
 
 
-def lbfgs_arrays(net, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None, max_iter=200,
-                 max_fun=15000, tol=1e-4, callbacks=()):
+def lbfgs_arrays(
+    net,
+    X,
+    Y,
+    loss=None,
+    l2=0.0,
+    l1=0.0,
+    sample_weight=None,
+    max_iter=200,
+    max_fun=15000,
+    tol=1e-4,
+    callbacks=(),
+):
     """:func:`minimize_lbfgs` on trusted arrays: ``X`` (dense or sparse, made dense whole)
     of the network's dtype and width, ``Y`` encoded; no checks.
 
@@ -108,6 +143,7 @@ def lbfgs_arrays(net, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None, max_i
     settings = {"max_iter": max_iter, "max_fun": max_fun, "tol": tol, "callbacks": callbacks}
     if not isinstance(X, np.ndarray) and not sp.issparse(X):
         from .distributed.lbfgs import lbfgs_blocks
+
         return lbfgs_blocks(net, X, loss, l2=l2, l1=l1, **settings)
     if sp.issparse(X):
         X = X.toarray()
@@ -145,9 +181,13 @@ def minimize_objective(net, loss_and_grad, max_iter=200, max_fun=15000, tol=1e-4
 
     with _scipy_blas_on_one_thread():
         result = scipy.optimize.minimize(
-            loss_and_grad, theta.astype(np.float64), method="L-BFGS-B", jac=True,
+            loss_and_grad,
+            theta.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
             callback=after_iteration if callbacks else None,
-            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol})
+            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+        )
     theta[...] = result.x
     return result
 
@@ -171,6 +211,9 @@ def _scipy_blas():
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return None
     controller = ThreadpoolController()  # scans the loaded libraries: done once
-    paths = [lib.filepath for lib in controller.lib_controllers
-             if lib.user_api == "blas" and "scipy" in os.path.basename(os.path.dirname(lib.filepath))]
+    paths = [
+        lib.filepath
+        for lib in controller.lib_controllers
+        if lib.user_api == "blas" and "scipy" in os.path.basename(os.path.dirname(lib.filepath))
+    ]
     return controller.select(filepath=paths) if paths else None

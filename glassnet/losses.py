@@ -226,12 +226,11 @@ def get_loss(name_or_loss):
         return name_or_loss
     if isinstance(name_or_loss, str) and name_or_loss in LOSSES:
         return LOSSES[name_or_loss]()
-    raise ValueError(
-        f"unknown loss {name_or_loss!r}; valid losses are: " + ", ".join(sorted(LOSSES))
-    )
+    raise ValueError(f"unknown loss {name_or_loss!r}; valid losses are: " + ", ".join(sorted(LOSSES)))
 
 
 def _xlogy(x, y):
     """``x log y``, 0 where ``x = 0`` (``scipy.special.xlogy``, imported on first use)."""
     from scipy.special import xlogy
+
     return xlogy(x, y)

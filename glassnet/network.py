@@ -31,16 +31,17 @@ its canonical loss, how targets are encoded and predictions decoded.
 from __future__ import annotations
 
 import copy
+from itertools import pairwise
 
 import numpy as np
 
 from . import _jit
+from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
 from .activations import Activation, get_activation
 from .heads import make_head
 from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
-from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
 
 
 class Network:
@@ -75,8 +76,17 @@ class Network:
         (0, 1) with squared error, as a single textbook neuron does.
     """
 
-    def __init__(self, layer_sizes, activations="relu", output=None, init="auto",
-                 dropout=0.0, random_state=None, dtype=np.float64, task=None):
+    def __init__(
+        self,
+        layer_sizes,
+        activations="relu",
+        output=None,
+        init="auto",
+        dropout=0.0,
+        random_state=None,
+        dtype=np.float64,
+        task=None,
+    ):
         sizes = list(layer_sizes)
         if len(sizes) < 2:
             raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
@@ -97,14 +107,17 @@ class Network:
         self.head = make_head(task, acts[-1], self.layer_sizes[-1])
         self.init = init
         self.rng = check_random_state(random_state)
-        self.layers = [Dense(n_in, n_out, act, p)
-                       for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops)]
+        self.layers = [
+            Dense(n_in, n_out, act, p)
+            for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops, strict=True)
+        ]
         self._allocate(self.dtype)
         self.initialize()
 
     @classmethod
-    def from_weights(cls, weights, biases=None, *, activations, output=None, layout=None,
-                     task=None, dtype=np.float64):
+    def from_weights(
+        cls, weights, biases=None, *, activations, output=None, layout=None, task=None, dtype=np.float64
+    ):
         """A network with the weights and biases of a hand calculation.
 
         Parameters
@@ -137,10 +150,12 @@ class Network:
         sizes = _sizes_in_layout(Ws, bs, layout)
         if sizes is None:
             shapes = ", ".join(str(W.shape) for W in Ws)
-            raise ValueError(f"the weight matrices {shapes} and biases do not chain into a network in "
-                             f"layout {layout!r} (W of shape {_SHAPE_WORDS[layout]}, b of n_out entries)")
+            raise ValueError(
+                f"the weight matrices {shapes} and biases do not chain into a network in "
+                f"layout {layout!r} (W of shape {_SHAPE_WORDS[layout]}, b of n_out entries)"
+            )
         net = cls(sizes, activations=activations, output=output, task=task, dtype=dtype)
-        for layer, W, b in zip(net.layers, Ws, bs):
+        for layer, W, b in zip(net.layers, Ws, bs, strict=True):
             layer.set_weights(W, np.zeros(layer.n_out) if b is None else b, layout=layout)
         return net
 
@@ -207,8 +222,11 @@ class Network:
             init = get_initializer(self.init, layer.activation.name)
             layer.W = init(layer.n_in, layer.n_out, rng, self.dtype)
             bias_init = getattr(init, "biases", None)
-            layer.b = (np.zeros(layer.n_out) if bias_init is None
-                       else bias_init(layer.n_in, layer.n_out, rng, self.dtype))
+            layer.b = (
+                np.zeros(layer.n_out)
+                if bias_init is None
+                else bias_init(layer.n_in, layer.n_out, rng, self.dtype)
+            )
         return self
 
     def astype(self, dtype):
@@ -245,7 +263,7 @@ class Network:
         layers = state.pop("layers")
         self.__dict__.update(state)
         self.layers = [Dense(*spec) for spec in layers]
-        self.head.activation = self.layers[-1].activation   # one object, as built
+        self.head.activation = self.layers[-1].activation  # one object, as built
         self._allocate(self.dtype, self.theta)
 
     # ------------------------------------------------------------------ forward
@@ -291,7 +309,7 @@ class Network:
         kernels = _jit.predict_work(X.shape[0] * X.shape[1])
         for rows, Z in self._output_chunks(X):
             if kernels:
-                kernels.argmax_with_bias(Z, b, index[rows])   # the line below, without the array Z + b
+                kernels.argmax_with_bias(Z, b, index[rows])  # the line below, without the array Z + b
             else:
                 Z += b
                 np.argmax(Z, axis=1, out=index[rows])
@@ -317,21 +335,24 @@ class Network:
         """
         n = X.shape[0]
         sparse = issparse(X)
-        _jit.predict_work(n * X.shape[1])   # loads the kernels for a large X
+        _jit.predict_work(n * X.shape[1])  # loads the kernels for a large X
         chunk = batch_size or max(1, min(n, 8192, 2**23 // X.shape[1] if sparse else n))
         buffers = self._inference_buffers(min(chunk, n))
         dense_rows = np.empty((min(chunk, n), X.shape[1]), self.dtype) if sparse else None
         first, last = self.layers[0], self.layers[-1]
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
-            A = X[start:stop] if dense_rows is None else X[start:stop].toarray(out=dense_rows[:stop - start])
-            for layer, Z in zip(self.layers, buffers):
-                Z = Z[:stop - start]
+            A = X[start:stop] if dense_rows is None else X[start:stop].toarray(out=dense_rows[: stop - start])
+            for layer, Z in zip(self.layers, buffers, strict=True):
+                Z = Z[: stop - start]
                 if layer is first:
-                    with np.errstate(invalid="ignore"):   # inf·0 and inf − inf, raised just below
+                    with np.errstate(invalid="ignore"):  # inf·0 and inf − inf, raised just below
                         np.matmul(A, layer._W, out=Z)
-                        finite = (_all_finite(Z) if layer is last else
-                                  layer.activation.apply_with_bias_checked(Z, layer._b))
+                        finite = (
+                            _all_finite(Z)
+                            if layer is last
+                            else layer.activation.apply_with_bias_checked(Z, layer._b)
+                        )
                     if not finite:
                         check_finite(A, "X")
                 else:
@@ -396,8 +417,7 @@ class Network:
         """The loss object for ``loss``, or the head's canonical loss."""
         return self.head.loss if loss is None else get_loss(loss)
 
-    def loss_and_grad(self, X, Y, loss, l2=0.0, l1=0.0, sample_weight=None,
-                      training=False, buffers=None):
+    def loss_and_grad(self, X, Y, loss, l2=0.0, l1=0.0, sample_weight=None, training=False, buffers=None):
         """Forward + backward on validated arrays; fills ``self.grad`` and returns the loss.
 
         This is the engine's inner step: no input checks, ``loss`` already an object.
@@ -460,8 +480,10 @@ class Network:
         key = ("train", m)
         if key not in self._buffers:
             self._buffers[key] = {
-                "forward": [(np.empty((m, l.n_out), self.dtype), np.empty((m, l.n_out), self.dtype))
-                            for l in self.layers],
+                "forward": [
+                    (np.empty((m, l.n_out), self.dtype), np.empty((m, l.n_out), self.dtype))
+                    for l in self.layers
+                ],
                 "dZ": [np.empty((m, l.n_out), self.dtype) for l in self.layers],
                 "ones": np.ones(m, self.dtype),
             }
@@ -470,8 +492,16 @@ class Network:
     # ------------------------------------------------------------------ display
     def summary_rows(self):
         """One row per layer: ``(number, "n_in → n_out", activation, n_params, dropout)``."""
-        return [(i, f"{layer.n_in} → {layer.n_out}", repr(layer.activation).removesuffix("()"),
-                 layer.n_params, layer.dropout) for i, layer in enumerate(self.layers, 1)]
+        return [
+            (
+                i,
+                f"{layer.n_in} → {layer.n_out}",
+                repr(layer.activation).removesuffix("()"),
+                layer.n_params,
+                layer.dropout,
+            )
+            for i, layer in enumerate(self.layers, 1)
+        ]
 
     def summary(self):
         """A table of layers, shapes and parameter counts, as text."""
@@ -504,11 +534,13 @@ against it before anything is allocated, so that a typo such as ``--hidden
 
 
 def _check_size(sizes):
-    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in pairwise(sizes))
     if n_params > MAX_PARAMS:
-        raise ValueError(f"layer sizes {_short_list(sizes)} make {n_params:,} parameters "
-                         f"({n_params * 8 / 2**30:,.1f} GiB in float64), more than glassnet's limit of "
-                         f"{MAX_PARAMS:,} (glassnet.network.MAX_PARAMS)")
+        raise ValueError(
+            f"layer sizes {_short_list(sizes)} make {n_params:,} parameters "
+            f"({n_params * 8 / 2**30:,.1f} GiB in float64), more than glassnet's limit of "
+            f"{MAX_PARAMS:,} (glassnet.network.MAX_PARAMS)"
+        )
 
 
 def _short_list(values, most=8):
@@ -526,7 +558,8 @@ def _expand_activations(activations, output, n_layers):
         if output is not None:
             if len(acts) != n_layers - 1:
                 raise ValueError(
-                    f"with output= given, activations must name the {n_layers - 1} hidden layers, got {len(acts)}")
+                    f"with output= given, activations must name the {n_layers - 1} hidden layers, got {len(acts)}"
+                )
             acts = acts + [output]
         if len(acts) != n_layers:
             raise ValueError(f"expected {n_layers} activations (one per layer), got {len(acts)}")
@@ -557,7 +590,7 @@ _SHAPE_WORDS = {"in_out": "(n_in, n_out)", "out_in": "(n_out, n_in)"}
 def _sizes_in_layout(Ws, bs, layout):
     """``[n_0, n_1, …]`` when the matrices (and biases) chain in ``layout``, else None."""
     sizes = []
-    for W, b in zip(Ws, bs):
+    for W, b in zip(Ws, bs, strict=True):
         n_in, n_out = W.shape if layout == "in_out" else W.shape[::-1]
         if (sizes and sizes[-1] != n_in) or (b is not None and b.size != n_out):
             return None
@@ -573,20 +606,23 @@ def weights_layout(weights, biases=None, layout=None):
     named layout it is refused (:class:`~glassnet.layers.AmbiguousLayout`).
     """
     from .layers import AmbiguousLayout, check_layout, layout_of
+
     Ws = [np.asarray(W) for W in weights]
     bs = [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
     if layout is not None:
         return check_layout(layout)
     for l, W in enumerate(Ws, 1):
         if W.shape[0] == W.shape[1] > 1:
-            layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")   # raises, naming layout=
+            layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")  # raises, naming layout=
     fits = [name for name in _SHAPE_WORDS if _sizes_in_layout(Ws, bs, name) is not None]
     if len(fits) == 2 and all(W.shape == (1, 1) for W in Ws):
-        return "out_in"    # single weights read the same either way
+        return "out_in"  # single weights read the same either way
     if len(fits) == 1:
         return fits[0]
     if not fits:
         shapes = ", ".join(str(W.shape) for W in Ws)
         raise ValueError(f"the weight matrices {shapes} and biases chain into a network in neither layout")
-    raise AmbiguousLayout("these weight matrices chain into a network in both layouts: pass layout='out_in' "
-                          "(textbooks: z = W a + b) or layout='in_out' (glassnet: Z = A W + b)")
+    raise AmbiguousLayout(
+        "these weight matrices chain into a network in both layouts: pass layout='out_in' "
+        "(textbooks: z = W a + b) or layout='in_out' (glassnet: Z = A W + b)"
+    )

@@ -127,8 +127,8 @@ class Momentum(Optimizer):
 class Nesterov(Momentum):
     """Nesterov's accelerated gradient, in the form scikit-learn and PyTorch use::
 
-        v ← μ v − η g
-        θ ← θ + μ v − η g      (a look-ahead: the momentum step is taken twice)
+    v ← μ v − η g
+    θ ← θ + μ v − η g      (a look-ahead: the momentum step is taken twice)
     """
 
     def __init__(self, lr=0.01, momentum=0.9, clip_norm=None):
@@ -148,8 +148,8 @@ class Nesterov(Momentum):
 class RMSprop(Optimizer):
     """Divide each step by a running root-mean-square of the gradient::
 
-        s ← ρ s + (1 − ρ) g²
-        θ ← θ − η g / (√s + ε)
+    s ← ρ s + (1 − ρ) g²
+    θ ← θ − η g / (√s + ε)
     """
 
     _state_names = ("square_avg",)
@@ -199,20 +199,27 @@ class Adam(Optimizer):
         # θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), written as
         # θ ← θ − (η/(1−β₁ᵗ)) · m / (√v · 1/√(1−β₂ᵗ) + ε): the constants once, in the arrays' dtype.
         f = theta.dtype.type
-        scalars = (f(b1), f(1 - b1), f(b2), f(1 - b2), f(1 / math.sqrt(1 - b2**t)), f(self.eps),
-                   f(self.lr / (1 - b1**t)))
+        scalars = (
+            f(b1),
+            f(1 - b1),
+            f(b2),
+            f(1 - b2),
+            f(1 / math.sqrt(1 - b2**t)),
+            f(self.eps),
+            f(self.lr / (1 - b1**t)),
+        )
         kernels = _jit.fused()
-        if kernels:   # the lines below in one compiled pass instead of a dozen NumPy passes
+        if kernels:  # the lines below in one compiled pass instead of a dozen NumPy passes
             kernels.adam_step(_flat(theta), _flat(grad), _flat(m), _flat(v), *scalars)
             return
         beta1, one_minus_beta1, beta2, one_minus_beta2, inv_sqrt_correction2, eps, step = scalars
         m *= beta1
-        m += grad * one_minus_beta1                          # m ← β₁ m + (1 − β₁) g
+        m += grad * one_minus_beta1  # m ← β₁ m + (1 − β₁) g
         v *= beta2
-        v += (grad * grad) * one_minus_beta2                 # v ← β₂ v + (1 − β₂) g²
+        v += (grad * grad) * one_minus_beta2  # v ← β₂ v + (1 − β₂) g²
         denominator = np.sqrt(v)
         denominator *= inv_sqrt_correction2
-        denominator += eps                                   # √v̂ + ε
+        denominator += eps  # √v̂ + ε
         theta -= (m / denominator) * step
 
     def _hyper(self):
@@ -228,8 +235,7 @@ class AdamW(Adam):
     scaling. As in PyTorch, it applies to every entry of ``theta``.
     """
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
-                 clip_norm=None):
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, clip_norm=None):
         super().__init__(lr, beta1, beta2, eps, clip_norm)
         self.weight_decay = check_non_negative(weight_decay, "weight_decay")
 
@@ -268,4 +274,5 @@ def get_optimizer(name_or_optimizer, **kwargs):
     if isinstance(name_or_optimizer, str) and name_or_optimizer in OPTIMIZERS:
         return OPTIMIZERS[name_or_optimizer](**kwargs)
     raise ValueError(
-        f"unknown optimizer {name_or_optimizer!r}; valid optimizers are: " + ", ".join(OPTIMIZERS))
+        f"unknown optimizer {name_or_optimizer!r}; valid optimizers are: " + ", ".join(OPTIMIZERS)
+    )

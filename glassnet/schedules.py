@@ -69,7 +69,7 @@ class Exponential(Schedule):
         self.lr0, self.gamma = check_positive(lr0, "lr0"), check_positive(gamma, "gamma")
 
     def __call__(self, t):
-        return self.lr0 * self.gamma ** t
+        return self.lr0 * self.gamma**t
 
 
 class Cosine(Schedule):
@@ -144,5 +144,4 @@ def get_schedule(name_or_schedule, lr0, epochs=None, **kwargs):
         if cls is Cosine and epochs is not None:
             kwargs.setdefault("total", epochs)
         return cls(lr0, **kwargs)
-    raise ValueError(
-        f"unknown schedule {name_or_schedule!r}; valid schedules are: " + ", ".join(SCHEDULES))
+    raise ValueError(f"unknown schedule {name_or_schedule!r}; valid schedules are: " + ", ".join(SCHEDULES))

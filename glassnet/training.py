@@ -112,7 +112,11 @@ class History:
     def extended(self, later):
         """A new History: these epochs, then ``later``'s (which says how the run ended)."""
         joined = History(**{k: list(getattr(self, k)) + list(getattr(later, k)) for k in self.SERIES})
-        joined.stop_reason, joined.message, joined.divergence = later.stop_reason, later.message, later.divergence
+        joined.stop_reason, joined.message, joined.divergence = (
+            later.stop_reason,
+            later.message,
+            later.divergence,
+        )
         if later.best_epoch is not None:
             joined.best_epoch = len(self.loss) + later.best_epoch
         return joined
@@ -126,10 +130,29 @@ class History:
         return f"History(epochs={self.epochs}, final loss={last}, stop_reason={self.stop_reason!r})"
 
 
-def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, shuffle=True,
-          schedule=None, l2=0.0, l1=0.0, loss=None, sample_weight=None, validation=None,
-          callbacks=(), restarts=1, initial_epoch=0, track_accuracy=True,
-          divergence=DivergenceGuard(), random_state=None):
+def train(
+    net,
+    X,
+    y,
+    *,
+    optimizer="adam",
+    lr=None,
+    epochs=100,
+    batch_size=None,
+    shuffle=True,
+    schedule=None,
+    l2=0.0,
+    l1=0.0,
+    loss=None,
+    sample_weight=None,
+    validation=None,
+    callbacks=(),
+    restarts=1,
+    initial_epoch=0,
+    track_accuracy=True,
+    divergence=DivergenceGuard(),
+    random_state=None,
+):
     """Train ``net`` on ``(X, y)`` and return its :class:`History`.
 
     Parameters
@@ -203,15 +226,43 @@ def train(net, X, y, *, optimizer="adam", lr=None, epochs=100, batch_size=None, 
     batches, validation = _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng)
     opt = _optimizer(optimizer, lr)
     schedule = None if schedule is None else get_schedule(schedule, opt.lr, epochs=epochs)
-    return fit_arrays(net, batches, opt, epochs=epochs, loss=loss,
-                      schedule=schedule, l2=l2, l1=l1, validation=validation, callbacks=callbacks,
-                      restarts=restarts, initial_epoch=initial_epoch, divergence=divergence, rng=rng,
-                      track_accuracy=track_accuracy and net.head.is_classifier)
+    return fit_arrays(
+        net,
+        batches,
+        opt,
+        epochs=epochs,
+        loss=loss,
+        schedule=schedule,
+        l2=l2,
+        l1=l1,
+        validation=validation,
+        callbacks=callbacks,
+        restarts=restarts,
+        initial_epoch=initial_epoch,
+        divergence=divergence,
+        rng=rng,
+        track_accuracy=track_accuracy and net.head.is_classifier,
+    )
 
 
-def fit_arrays(net, batches, optimizer, *, epochs, loss=None, schedule=None, l2=0.0, l1=0.0,
-               validation=None, callbacks=(), restarts=1, initial_epoch=0, track_accuracy=False,
-               divergence=DivergenceGuard(), rng=None):
+def fit_arrays(
+    net,
+    batches,
+    optimizer,
+    *,
+    epochs,
+    loss=None,
+    schedule=None,
+    l2=0.0,
+    l1=0.0,
+    validation=None,
+    callbacks=(),
+    restarts=1,
+    initial_epoch=0,
+    track_accuracy=False,
+    divergence=DivergenceGuard(),
+    rng=None,
+):
     """The training loop on trusted data: no checks, targets already encoded.
 
     ``batches`` is a batch source (:class:`glassnet.batches.ArrayBatches`) over
@@ -230,8 +281,22 @@ def fit_arrays(net, batches, optimizer, *, epochs, loss=None, schedule=None, l2=
         if restart > 0:
             opt.reset()
         sched = copy.deepcopy(schedule) if restarts > 1 and schedule is not None else schedule
-        run = _Run(net, batches, loss, opt, sched, l2, l1, validation, callbacks,
-                   track_accuracy, divergence, rng, initial_epoch, epochs)
+        run = _Run(
+            net,
+            batches,
+            loss,
+            opt,
+            sched,
+            l2,
+            l1,
+            validation,
+            callbacks,
+            track_accuracy,
+            divergence,
+            rng,
+            initial_epoch,
+            epochs,
+        )
         # Overflow on the way to a non-finite loss is reported once, by the divergence guard.
         with np.errstate(over="ignore", invalid="ignore"):
             history = run.fit()
@@ -265,15 +330,21 @@ def _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1):
     check_positive(batch_size, "batch_size", integer=True, allow_none=True)
     check_non_negative(l2, "l2")
     check_non_negative(l1, "l1")
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
+    if (
+        isinstance(initial_epoch, bool)
+        or not isinstance(initial_epoch, int)
+        or not 0 <= initial_epoch < epochs
+    ):
         raise ValueError(f"initial_epoch must be an integer in [0, epochs), got {initial_epoch!r}")
 
 
 def _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng):
     """``(batches, validation)`` for :func:`fit_arrays`: arrays checked here, or Dask collections."""
     from .distributed.arrays import is_dask_collection
-    if is_dask_collection(X, y, sample_weight):   # rows on a Dask cluster, streamed a block at a time
+
+    if is_dask_collection(X, y, sample_weight):  # rows on a Dask cluster, streamed a block at a time
         from .distributed.training import streaming_data
+
         return streaming_data(net, X, y, sample_weight, validation, batch_size, shuffle, rng)
     X, Y, sw, validation = _checked_data(net, X, y, sample_weight, validation, rng)
     return ArrayBatches(X, Y, sw, batch_size, shuffle), validation
@@ -293,7 +364,7 @@ def _checked_data(net, X, y, sample_weight, validation, rng):
 def _restart_score(history):
     curve = history.val_loss or history.loss
     score = curve[-1] if curve else math.inf
-    if history.best_epoch is not None:   # early stopping put its best epoch back
+    if history.best_epoch is not None:  # early stopping put its best epoch back
         score = curve[history.best_epoch]
     return score if math.isfinite(score) else math.inf
 
@@ -332,8 +403,10 @@ def _validation_data(net, validation, X, Y, labels, sw, rng):
         Y_val, _ = encode_targets(net, validation[1], X_val.shape[0])
         return X, Y, sw, (X_val, Y_val)
     if isinstance(validation, bool) or not isinstance(validation, (int, float)) or not 0 < validation < 1:
-        raise ValueError("validation must be (X_val, y_val) or a fraction in (0, 1) of the training data "
-                         f"to hold out, got {validation!r}")
+        raise ValueError(
+            "validation must be (X_val, y_val) or a fraction in (0, 1) of the training data "
+            f"to hold out, got {validation!r}"
+        )
     return _hold_out(X, Y, labels, sw, validation, rng)
 
 
@@ -344,10 +417,10 @@ def _hold_out(X, Y, labels, sw, fraction, rng):
         val_idx = []
         for c in np.unique(labels):
             members = rng.permutation(np.flatnonzero(labels == c))
-            val_idx.append(members[:max(1, int(round(fraction * members.size)))])
+            val_idx.append(members[: max(1, int(round(fraction * members.size)))])
         val_idx = np.concatenate(val_idx)
     else:
-        val_idx = rng.permutation(n)[:max(1, int(round(fraction * n)))]
+        val_idx = rng.permutation(n)[: max(1, int(round(fraction * n)))]
     keep = np.ones(n, dtype=bool)
     keep[val_idx] = False
     if keep.sum() == 0:
@@ -358,8 +431,23 @@ def _hold_out(X, Y, labels, sw, fraction, rng):
 class _Run:
     """One training run from its first epoch to its last: what callbacks see as ``run``."""
 
-    def __init__(self, net, batches, loss, optimizer, schedule, l2, l1, validation, callbacks,
-                 track_accuracy, divergence, rng, initial_epoch, epochs):
+    def __init__(
+        self,
+        net,
+        batches,
+        loss,
+        optimizer,
+        schedule,
+        l2,
+        l1,
+        validation,
+        callbacks,
+        track_accuracy,
+        divergence,
+        rng,
+        initial_epoch,
+        epochs,
+    ):
         self.net, self.batches, self.loss = net, batches, loss
         self.optimizer, self.schedule, self.l2, self.l1 = optimizer, schedule, l2, l1
         self.validation, self.callbacks, self.rng = validation, callbacks, rng
@@ -425,8 +513,16 @@ class _Run:
         total, grad_norms, correct = 0.0, 0.0, 0.0
         for Xb, Yb, swb in self.batches.epoch(self.rng):
             size = Xb.shape[0]
-            value = net.loss_and_grad(Xb, Yb, loss, l2=self.l2, l1=self.l1, sample_weight=swb,
-                                      training=self.training, buffers=net._training_buffers(size))
+            value = net.loss_and_grad(
+                Xb,
+                Yb,
+                loss,
+                l2=self.l2,
+                l1=self.l1,
+                sample_weight=swb,
+                training=self.training,
+                buffers=net._training_buffers(size),
+            )
             if not math.isfinite(value):
                 return value, math.nan, None, "non-finite"
             if self.track_accuracy:
@@ -454,13 +550,13 @@ class _DivergenceWatch:
         scale = max(1.0, float(np.max(np.abs(theta))), y_scale)
         self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
         self.first_loss = None
-        self.best_loss, self.best_epoch = math.inf, 0     # epoch 0: the initial weights
+        self.best_loss, self.best_epoch = math.inf, 0  # epoch 0: the initial weights
         self.best_theta = theta.copy()
         self.warned = False
 
     def check(self, epoch, epoch_loss, theta):
         """None if training may go on after this epoch, else why it may not."""
-        largest = np.maximum(theta.max(), -theta.min())   # NaN if any entry is NaN
+        largest = np.maximum(theta.max(), -theta.min())  # NaN if any entry is NaN
         if not (math.isfinite(epoch_loss) and np.isfinite(largest)):
             return "non-finite"
         if self.first_loss is None:
@@ -472,11 +568,14 @@ class _DivergenceWatch:
             reason = "exploding weights"
         if reason is None or self.guard.stop:
             return reason
-        if not self.warned:   # warn once, and train on
+        if not self.warned:  # warn once, and train on
             self.warned = True
-            warnings.warn(f"training is diverging at epoch {epoch + 1}: {self._what(reason)}; it goes "
-                          "on while the values stay finite (try a smaller learning rate)",
-                          TrainingDivergedWarning, stacklevel=4)
+            warnings.warn(
+                f"training is diverging at epoch {epoch + 1}: {self._what(reason)}; it goes "
+                "on while the values stay finite (try a smaller learning rate)",
+                TrainingDivergedWarning,
+                stacklevel=4,
+            )
         return None
 
     def keep_if_best(self, epoch, epoch_loss, theta):
@@ -487,11 +586,16 @@ class _DivergenceWatch:
     def give_up(self, epoch, reason, theta, history):
         """Put back the best weights, record why, and warn once."""
         theta[...] = self.best_theta
-        kept = ("the initial weights" if self.best_epoch == 0 else
-                f"the weights of epoch {self.best_epoch} (loss {self.best_loss:.4g})")
+        kept = (
+            "the initial weights"
+            if self.best_epoch == 0
+            else f"the weights of epoch {self.best_epoch} (loss {self.best_loss:.4g})"
+        )
         history.stop_reason, history.divergence = "diverged", reason
-        history.message = (f"training diverged at epoch {epoch + 1}: {self._what(reason)}; {kept} "
-                           "were kept (try a smaller learning rate)")
+        history.message = (
+            f"training diverged at epoch {epoch + 1}: {self._what(reason)}; {kept} "
+            "were kept (try a smaller learning rate)"
+        )
         warnings.warn(history.message, TrainingDivergedWarning, stacklevel=4)
 
     def _what(self, reason):

@@ -12,19 +12,36 @@ from glassnet.activations import ACTIVATIONS, get_activation
 Z = np.array([[-2.0, -0.5, 0.3, 1.7]])
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("identity", [-2.0, -0.5, 0.3, 1.7]),
-    ("sigmoid", [1 / (1 + math.exp(2)), 1 / (1 + math.exp(0.5)), 1 / (1 + math.exp(-0.3)),
-                 1 / (1 + math.exp(-1.7))]),
-    ("tanh", [math.tanh(-2), math.tanh(-0.5), math.tanh(0.3), math.tanh(1.7)]),
-    ("relu", [0.0, 0.0, 0.3, 1.7]),
-    ("leaky_relu", [-0.02, -0.005, 0.3, 1.7]),
-    ("elu", [math.exp(-2) - 1, math.exp(-0.5) - 1, 0.3, 1.7]),
-    ("softplus", [math.log1p(math.exp(-2)), math.log1p(math.exp(-0.5)), math.log1p(math.exp(0.3)),
-                  math.log1p(math.exp(1.7))]),
-    ("gelu", [z * 0.5 * (1 + math.erf(z / math.sqrt(2))) for z in (-2.0, -0.5, 0.3, 1.7)]),
-    ("exp", [math.exp(-2), math.exp(-0.5), math.exp(0.3), math.exp(1.7)]),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("identity", [-2.0, -0.5, 0.3, 1.7]),
+        (
+            "sigmoid",
+            [
+                1 / (1 + math.exp(2)),
+                1 / (1 + math.exp(0.5)),
+                1 / (1 + math.exp(-0.3)),
+                1 / (1 + math.exp(-1.7)),
+            ],
+        ),
+        ("tanh", [math.tanh(-2), math.tanh(-0.5), math.tanh(0.3), math.tanh(1.7)]),
+        ("relu", [0.0, 0.0, 0.3, 1.7]),
+        ("leaky_relu", [-0.02, -0.005, 0.3, 1.7]),
+        ("elu", [math.exp(-2) - 1, math.exp(-0.5) - 1, 0.3, 1.7]),
+        (
+            "softplus",
+            [
+                math.log1p(math.exp(-2)),
+                math.log1p(math.exp(-0.5)),
+                math.log1p(math.exp(0.3)),
+                math.log1p(math.exp(1.7)),
+            ],
+        ),
+        ("gelu", [z * 0.5 * (1 + math.erf(z / math.sqrt(2))) for z in (-2.0, -0.5, 0.3, 1.7)]),
+        ("exp", [math.exp(-2), math.exp(-0.5), math.exp(0.3), math.exp(1.7)]),
+    ],
+)
 def test_values(name, expected):
     np.testing.assert_allclose(get_activation(name)(Z), [expected], rtol=1e-12)
 

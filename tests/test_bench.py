@@ -16,8 +16,9 @@ BREAKDOWN = BENCH.with_name("breakdown.py")
 
 
 def test_quick_bench_prints_a_row_for_every_workload():
-    done = subprocess.run([sys.executable, str(BENCH), "--quick"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
     for workload in ("small", "digits", "large", "predict", "wine", "breast_cancer"):
@@ -25,11 +26,13 @@ def test_quick_bench_prints_a_row_for_every_workload():
     assert "targets (BENCH.md):" in done.stdout
 
 
-@pytest.mark.parametrize("workload, hot_function", [("large", "Network.loss_and_grad"),
-                                                    ("predict", "Network._output_chunks")])
+@pytest.mark.parametrize(
+    "workload, hot_function", [("large", "Network.loss_and_grad"), ("predict", "Network._output_chunks")]
+)
 def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_function):
-    done = subprocess.run([sys.executable, str(BREAKDOWN), workload, "--quick"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(BREAKDOWN), workload, "--quick"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = {}
     for line in done.stdout.splitlines()[1:4]:
@@ -41,29 +44,47 @@ def test_breakdown_splits_the_time_into_gemm_lines_and_the_rest(workload, hot_fu
     alone = [line for line in done.stdout.splitlines() if line.strip().startswith("GEMMs alone")]
     assert len(alone) == 1 and float(alone[0].split()[2]) > 0, done.stdout[:800]
     assert any(line.strip().startswith("batch gathers") for line in done.stdout.splitlines()) == (
-        workload == "large")
+        workload == "large"
+    )
     assert f"Function: {hot_function}" in done.stdout
     assert "np.matmul(" in done.stdout
 
 
-@pytest.mark.xdist_group("dask")   # beside the Dask tests: one set of worker processes at a time
+@pytest.mark.xdist_group("dask")  # beside the Dask tests: one set of worker processes at a time
 def test_quick_scaleout_bench_prints_the_table_with_equal_sweeps():
     pytest.importorskip("distributed")
-    done = subprocess.run([sys.executable, str(BENCH.with_name("scaleout.py")), "--quick"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(BENCH.with_name("scaleout.py")), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = {line.strip().split("  ")[0]: line for line in done.stdout.splitlines()}
     assert lines["results equal to the serial run"].split()[-1] == "yes", done.stdout
-    moved = re.search(r"([\d.]+) kB\s+X is ([\d.]+) MB", lines["bytes between processes per iteration (all TCP writes)"])
-    assert 1e3 * float(moved[1]) < 1e6 * float(moved[2]) / 10, moved[0]   # O(parameters), not O(rows)
+    moved = re.search(
+        r"([\d.]+) kB\s+X is ([\d.]+) MB", lines["bytes between processes per iteration (all TCP writes)"]
+    )
+    assert 1e3 * float(moved[1]) < 1e6 * float(moved[2]) / 10, moved[0]  # O(parameters), not O(rows)
     assert any(line.startswith("streaming Adam") for line in lines), done.stdout
 
 
 def test_quick_coldstart_prints_its_entries_with_their_ratios():
     # Two entries of the smoke sizes (each process imports scikit-learn: seconds, not minutes).
-    done = subprocess.run([sys.executable, str(BENCH.with_name("coldstart.py")), "--quick",
-                           "--entry", "grid n_jobs=2", "--entry", "glassnet --help"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH.with_name("coldstart.py")),
+            "--quick",
+            "--entry",
+            "grid n_jobs=2",
+            "--entry",
+            "glassnet --help",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {line[:22].strip(): line[22:].split() for line in done.stdout.splitlines()}
     glassnet_s, sklearn_s, ratio = map(float, rows["grid n_jobs=2"][:3])

@@ -24,6 +24,7 @@ def test_importing_calculus_does_not_import_sympy():
 
 # --- derivatives --------------------------------------------------------------
 
+
 def test_derivative_of_cubic():
     d = calculus.derivative("x**3 - 3*x")
     assert sympy.simplify(d - (3 * x**2 - 3)) == 0
@@ -62,22 +63,26 @@ def test_lambdify_is_a_numpy_function():
 
 # --- parsing is safe and its errors are clear ---------------------------------
 
+
 @pytest.mark.parametrize("text", ["x +* 2", "(x", "x**", "", "   ", "sin", "x = 2", "'x'", "x; y"])
 def test_parse_errors_are_value_errors(text):
     with pytest.raises(ValueError, match="cannot parse|empty"):
         calculus.derivative(text, "x")
 
 
-@pytest.mark.parametrize("text", [
-    "__import__('os').system('echo hacked')",
-    "x.__class__",
-    "x.evalf()",
-    "import os",
-    "exec(x)",
-    "eval(x)",
-    "getattr(x, y)",
-    "lambda: 1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('echo hacked')",
+        "x.__class__",
+        "x.evalf()",
+        "import os",
+        "exec(x)",
+        "eval(x)",
+        "getattr(x, y)",
+        "lambda: 1",
+    ],
+)
 def test_code_injection_is_rejected(text):
     with pytest.raises(ValueError):
         calculus.parse(text)
@@ -89,6 +94,7 @@ def test_underscore_underscore_is_rejected_with_a_clear_message():
 
 
 # --- critical points ---------------------------------------------------------
+
 
 def test_critical_points_of_cubic():
     points = calculus.critical_points("x**3 - 3*x")
@@ -145,8 +151,18 @@ def test_critical_points_rejects_three_variables_and_constants():
 
 # --- the activations' hand-written derivatives against SymPy -----------------
 
-ELEMENTWISE = ["identity", "sigmoid", "sigmoid(beta=2)", "tanh", "relu", "leaky_relu", "elu",
-               "softplus", "gelu", "exp"]
+ELEMENTWISE = [
+    "identity",
+    "sigmoid",
+    "sigmoid(beta=2)",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "gelu",
+    "exp",
+]
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -167,7 +183,8 @@ def test_assert_activation_derivatives_covers_all():
 def test_symbolic_definitions_are_the_textbook_ones():
     z = sympy.Symbol("z", real=True)
     assert sympy.diff(calculus.symbolic_activation("sigmoid", z), z).equals(
-        calculus.symbolic_activation("sigmoid", z) * (1 - calculus.symbolic_activation("sigmoid", z)))
+        calculus.symbolic_activation("sigmoid", z) * (1 - calculus.symbolic_activation("sigmoid", z))
+    )
     assert calculus.symbolic_activation("leaky_relu", z).subs(z, -2) == sympy.Rational(-2, 100)
 
 
@@ -192,7 +209,9 @@ HARD_SYSTEM = "x**3*y**4 + 2*x**5*y - 3*y**6 + x**2 - y"  # sympy.solve runs for
 def test_a_solve_that_takes_too_long_is_stopped_and_the_next_call_works():
     calculus.derivative("x**2")  # the helper process is running before the clock starts
     start = time.perf_counter()
-    with pytest.raises(ValueError, match=r"SymPy could not solve ∇f = 0 for '2\*x\*\*5\*y \+ x\*\*3\*y\*\*4 .*' within 1 s"):
+    with pytest.raises(
+        ValueError, match=r"SymPy could not solve ∇f = 0 for '2\*x\*\*5\*y \+ x\*\*3\*y\*\*4 .*' within 1 s"
+    ):
         calculus.critical_points(HARD_SYSTEM, timeout=1)
     assert time.perf_counter() - start < 5  # about hanging, not speed: the limit is 1 s
     assert [p.point for p in calculus.critical_points("x**3 - 3*x")] == [{"x": -1}, {"x": 1}]
@@ -227,10 +246,12 @@ def test_critical_points_of_a_polynomial_of_high_degree_are_found():
 
 def test_hessian_is_symmetric_and_computed_once_per_pair():
     assert calculus.hessian("x**3*y + sin(x*y)", ["x", "y"]) == sympy.hessian(
-        x**3 * y + sympy.sin(x * y), [x, y])
+        x**3 * y + sympy.sin(x * y), [x, y]
+    )
 
 
 # --- numeric_function: a formula evaluated on NumPy arrays ----------------------
+
 
 def test_numeric_function_evaluates_on_grids():
     f, grad = calculus.numeric_function("x**2 + 3*y**2", ("x", "y"))

@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 import pytest
+from test_expressions import HANG, HOSTILE
 
 from glassnet import cli, training
 from glassnet.persistence import load, load_checkpoint, load_saved
-from test_expressions import HANG, HOSTILE
 
 FAST = ["--epochs", "6", "--n-samples", "120", "--no-plots", "-q"]
 
@@ -44,8 +44,23 @@ def trained_run(tmp_path_factory):
 
 # --------------------------------------------------------------------------- help
 
-COMMANDS = ["train", "evaluate", "predict", "trace", "gradcheck", "descend", "derive", "experiment",
-            "plot", "info", "plot activations", "plot losses", "plot ewma", "plot history", "plot network"]
+COMMANDS = [
+    "train",
+    "evaluate",
+    "predict",
+    "trace",
+    "gradcheck",
+    "descend",
+    "derive",
+    "experiment",
+    "plot",
+    "info",
+    "plot activations",
+    "plot losses",
+    "plot ewma",
+    "plot history",
+    "plot network",
+]
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
@@ -69,8 +84,11 @@ def test_version(run):
 def test_python_dash_m_runs_the_same_command(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "glassnet", "--help"], capture_output=True, text=True)
     assert ok.returncode == 0 and "train" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "glassnet", "train", "nosuchdata", "--out", str(tmp_path / "r")],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "glassnet", "train", "nosuchdata", "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1
     assert "Traceback" not in bad.stdout + bad.stderr
     assert bad.stderr.strip().splitlines() == [bad.stderr.strip()]
@@ -85,10 +103,20 @@ def test_unknown_command_and_option_are_usage_errors(run):
 
 # --------------------------------------------------------------------------- train
 
+
 def test_train_writes_a_complete_run_folder(trained_run):
     names = {p.name for p in trained_run.iterdir()}
-    assert {"model.npz", "checkpoint.npz", "metrics.json", "history.csv", "report.html",
-            "learning_curves.png", "decision_boundary.png", "confusion_matrix.png", "network.png"} <= names
+    assert {
+        "model.npz",
+        "checkpoint.npz",
+        "metrics.json",
+        "history.csv",
+        "report.html",
+        "learning_curves.png",
+        "decision_boundary.png",
+        "confusion_matrix.png",
+        "network.png",
+    } <= names
     assert not [n for n in names if n.endswith(".tmp")]
     metrics = json.loads((trained_run / "metrics.json").read_text())
     assert metrics["task"] == "classification" and metrics["epochs"] == 30
@@ -110,8 +138,21 @@ def test_train_prints_a_summary_and_the_test_accuracy(run):
 
 
 def test_train_on_other_datasets_and_tasks(run):
-    result = run("train", "iris", "--hidden", "8", "--activation", "tanh", "--optimizer", "sgd",
-                 "--schedule", "cosine", "--out", "iris", *FAST)
+    result = run(
+        "train",
+        "iris",
+        "--hidden",
+        "8",
+        "--activation",
+        "tanh",
+        "--optimizer",
+        "sgd",
+        "--schedule",
+        "cosine",
+        "--out",
+        "iris",
+        *FAST,
+    )
     assert result.code == 0, result.err
     net = load("iris/model.npz")
     assert net.layer_sizes == [4, 8, 3] and net.output_activation.name == "softmax"
@@ -132,7 +173,7 @@ def _write_labels_csv(path, n=80):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["a", "b", "c", "label"])
-        for row, lab in zip(X.tolist(), label):
+        for row, lab in zip(X.tolist(), label, strict=True):
             w.writerow([*row, lab])
     return X, label
 
@@ -146,9 +187,15 @@ def test_train_on_a_csv_with_string_labels(run, tmp_path):
     assert saved.info["feature_names"] == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize("extra", [[], ["--schedule", "exponential", "--dropout", "0.2"],
-                                   ["--optimizer", "momentum", "--schedule", "plateau"],
-                                   ["--no-shuffle", "--no-standardize", "--beta1", "0.8", "--eps", "1e-6"]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [],
+        ["--schedule", "exponential", "--dropout", "0.2"],
+        ["--optimizer", "momentum", "--schedule", "plateau"],
+        ["--no-shuffle", "--no-standardize", "--beta1", "0.8", "--eps", "1e-6"],
+    ],
+)
 def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
     assert run("train", "--out", "straight", "--epochs", "8", *FAST[2:], *extra).code == 0
     assert run("train", "--out", "split", "--epochs", "4", *FAST[2:], *extra).code == 0
@@ -162,9 +209,32 @@ def test_resume_gives_the_same_weights_as_training_straight_through(run, extra):
 
 
 def test_train_xor_on_its_four_points_without_a_test_split(run):
-    result = run("train", "xor", "--n-samples", "4", "--noise", "0", "--test-size", "0", "--hidden", "4",
-                 "--activation", "tanh", "--optimizer", "sgd", "--lr", "0.5", "--full-batch", "--epochs", "3000",
-                 "--no-standardize", "--no-shuffle", "--out", "xor", "-q")
+    result = run(
+        "train",
+        "xor",
+        "--n-samples",
+        "4",
+        "--noise",
+        "0",
+        "--test-size",
+        "0",
+        "--hidden",
+        "4",
+        "--activation",
+        "tanh",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.5",
+        "--full-batch",
+        "--epochs",
+        "3000",
+        "--no-standardize",
+        "--no-shuffle",
+        "--out",
+        "xor",
+        "-q",
+    )
     assert result.code == 0, result.err
     assert "no test split" in result.err
     metrics = json.loads(open("xor/metrics.json").read())
@@ -172,7 +242,7 @@ def test_train_xor_on_its_four_points_without_a_test_split(run):
     assert metrics["train_accuracy"] == metrics["test_accuracy"] == 1.0
     assert metrics["config"]["standardize"] is False and metrics["config"]["shuffle"] is False
     with open("xor/history.csv") as f:
-        assert "val_loss" not in next(csv.reader(f))       # nothing held out, nothing to validate on
+        assert "val_loss" not in next(csv.reader(f))  # nothing held out, nothing to validate on
     assert load_saved("xor/model.npz").scaler is None
 
 
@@ -187,17 +257,25 @@ def test_adams_betas_and_eps_reach_the_optimizer(run):
 
 def test_a_checkpoint_from_before_the_new_settings_resumes_with_their_defaults():
     from glassnet.runs import RunConfig
+
     old = RunConfig().as_dict()
     for key in ("standardize", "shuffle", "beta1", "beta2", "eps"):
         del old[key]
     config = RunConfig.from_dict(old).checked()
-    assert (config.standardize, config.shuffle, config.beta1, config.beta2, config.eps) == (True, True, 0.9, 0.999, 1e-8)
+    assert (config.standardize, config.shuffle, config.beta1, config.beta2, config.eps) == (
+        True,
+        True,
+        0.9,
+        0.999,
+        1e-8,
+    )
 
 
 def _press_ctrl_c(monkeypatch, at_epoch, times=1):
     """Make training receive ``times`` real SIGINTs (Ctrl-C) during epoch ``at_epoch``."""
     import os
     import signal
+
     real_train = training.train
 
     def interrupted_train(*args, callbacks=(), **kwargs):
@@ -205,6 +283,7 @@ def _press_ctrl_c(monkeypatch, at_epoch, times=1):
             if epoch == at_epoch:
                 for _ in range(times):
                     os.kill(os.getpid(), signal.SIGINT)
+
         return real_train(*args, callbacks=[ctrl_c, *callbacks], **kwargs)
 
     monkeypatch.setattr(training, "train", interrupted_train)
@@ -274,6 +353,7 @@ def test_train_errors_are_one_line(run, tmp_path):
 
 # --------------------------------------------------------------------------- evaluate, predict, info
 
+
 def test_evaluate_repeats_the_runs_test_score(run, trained_run):
     metrics = json.loads((trained_run / "metrics.json").read_text())
     result = run("evaluate", trained_run / "model.npz", "--split", "test", "--json", "m.json")
@@ -297,6 +377,7 @@ def test_evaluate_errors(run, trained_run, tmp_path):
 
 def test_predict_writes_a_prediction_column(run, trained_run, tmp_path):
     from glassnet.data import moons
+
     X, y = moons(30, noise=0.2, random_state=5)
     with open("points.csv", "w", newline="") as f:
         w = csv.writer(f)
@@ -344,6 +425,7 @@ def test_info_rejects_a_tampered_model(run, trained_run):
 
 # --------------------------------------------------------------------------- trace, gradcheck
 
+
 def test_trace_prints_the_hand_calculation(run, tmp_path):
     result = run("trace", "--sizes", "2,2,1", "--x", "1,2", "--y", "1", "--lr", "0.5", "--json", "t.json")
     assert result.code == 0, result.err
@@ -368,17 +450,37 @@ def test_trace_errors(run, trained_run):
     assert_error(run("trace", "--weights", trained_run / "model.npz", "--sizes", "3,1"), 2, "--sizes")
 
 
-TEXTBOOK_221 = ["--sizes", "2,2,1", "--activation", "sigmoid", "--weights", "0.1,0.2;0.3,0.4 | 0.5,0.6",
-                "--biases", "0.1,0.2 | 0.3", "--x", "1,2", "--y", "1", "--lr", "0.1"]
+TEXTBOOK_221 = [
+    "--sizes",
+    "2,2,1",
+    "--activation",
+    "sigmoid",
+    "--weights",
+    "0.1,0.2;0.3,0.4 | 0.5,0.6",
+    "--biases",
+    "0.1,0.2 | 0.3",
+    "--x",
+    "1,2",
+    "--y",
+    "1",
+    "--lr",
+    "0.1",
+]
 
 
 def test_trace_of_given_numbers_in_the_textbook_layout(run):
     result = run("trace", *TEXTBOOK_221, "--layout", "out_in")
     assert result.code == 0, result.err
-    for line in ("z⁽¹⁾ = [0.6, 1.3]", "a⁽¹⁾ = [0.6457, 0.7858]", "a⁽²⁾ = [0.7492]",
-                 "L = −[y₁·log ŷ₁ + (1 − y₁)·log(1 − ŷ₁)] = −[1·log 0.7492 + (1 − 1)·log(1 − 0.7492)] = 0.2888",
-                 "new W⁽¹⁾ = [[0.1029, 0.2057], [0.3025, 0.4051]]", "new b⁽¹⁾ = [0.1029, 0.2025]",
-                 "new W⁽²⁾ = [[0.5162, 0.6197]]", "new b⁽²⁾ = [0.3251]"):
+    for line in (
+        "z⁽¹⁾ = [0.6, 1.3]",
+        "a⁽¹⁾ = [0.6457, 0.7858]",
+        "a⁽²⁾ = [0.7492]",
+        "L = −[y₁·log ŷ₁ + (1 − y₁)·log(1 − ŷ₁)] = −[1·log 0.7492 + (1 − 1)·log(1 − 0.7492)] = 0.2888",
+        "new W⁽¹⁾ = [[0.1029, 0.2057], [0.3025, 0.4051]]",
+        "new b⁽¹⁾ = [0.1029, 0.2025]",
+        "new W⁽²⁾ = [[0.5162, 0.6197]]",
+        "new b⁽²⁾ = [0.3251]",
+    ):
         assert line in result.out, line
     # The same square matrices without --layout are refused, naming it; in glassnet's
     # layout they are another network (z¹ = [0.8, 1.2]).
@@ -390,19 +492,50 @@ def test_trace_of_given_numbers_in_the_textbook_layout(run):
 
 
 def test_trace_follows_several_steps_of_a_single_neuron(run):
-    result = run("trace", "--weights", "0.3", "--biases", "0.1", "--x", "0.5", "--y", "1", "--loss",
-                 "squared_error", "--activation", "sigmoid", "--steps", "20", "--json", "steps.json")
+    result = run(
+        "trace",
+        "--weights",
+        "0.3",
+        "--biases",
+        "0.1",
+        "--x",
+        "0.5",
+        "--y",
+        "1",
+        "--loss",
+        "squared_error",
+        "--activation",
+        "sigmoid",
+        "--steps",
+        "20",
+        "--json",
+        "steps.json",
+    )
     assert result.code == 0, result.err
-    assert result.out.count("── Forward pass ──") == 1            # the first step in full, then the table
+    assert result.out.count("── Forward pass ──") == 1  # the first step in full, then the table
     rows = [line for line in result.out.splitlines() if line.startswith("│")]
     assert len(rows) == 20
     first, last = rows[0].split("│")[1:-1], rows[-1].split("│")[1:-1]
-    assert [c.strip() for c in first] == ["1", "0.0958", "0.3054", "0.1108"]     # the seed's epoch 1
-    assert [c.strip() for c in last] == ["20", "0.0726", "0.3986", "0.2972"]     # and epoch 20
+    assert [c.strip() for c in first] == ["1", "0.0958", "0.3054", "0.1108"]  # the seed's epoch 1
+    assert [c.strip() for c in last] == ["20", "0.0726", "0.3986", "0.2972"]  # and epoch 20
     steps = json.loads(open("steps.json").read())["steps"]
     assert len(steps) == 20 and steps[1]["layers"][0]["W"] == steps[0]["layers"][0]["W_new"]
-    full = run("trace", "--weights", "0.3 | 0.2", "--biases", "0.1 | 0.2", "--x", "0.5", "--y", "1",
-               "--steps", "3", "--full", "--loss", "squared_error")
+    full = run(
+        "trace",
+        "--weights",
+        "0.3 | 0.2",
+        "--biases",
+        "0.1 | 0.2",
+        "--x",
+        "0.5",
+        "--y",
+        "1",
+        "--steps",
+        "3",
+        "--full",
+        "--loss",
+        "squared_error",
+    )
     assert full.code == 0 and full.out.count("── Forward pass ──") == 3 and "Step 3 of 3" in full.out
 
 
@@ -427,9 +560,22 @@ def test_gradcheck_passes_and_fails_with_exit_status(run):
 
 # --------------------------------------------------------------------------- descend, derive
 
+
 def test_descend_prints_the_path_and_plots_it(run):
-    result = run("descend", "x**2 + 3*y**2", "--start", "4,-4", "--lr", "0.2", "--iterations", "100",
-                 "--tol", "1e-6", "--plot", "path.png")
+    result = run(
+        "descend",
+        "x**2 + 3*y**2",
+        "--start",
+        "4,-4",
+        "--lr",
+        "0.2",
+        "--iterations",
+        "100",
+        "--tol",
+        "1e-6",
+        "--plot",
+        "path.png",
+    )
     assert result.code == 0, result.err
     assert "converged" in result.out and "step" in result.out
     assert open("path.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
@@ -477,8 +623,13 @@ def test_hostile_formulas_get_one_error_line(run, tmp_path, text, phrase):
 
 def test_the_exploit_through_the_real_command_creates_no_file(tmp_path):
     exploit = "sympify(chr(95)+chr(95)+'import'+chr(95)+chr(95)+\"('os').system('touch PWNED')\")"
-    out = subprocess.run([sys.executable, "-m", "glassnet", "derive", exploit], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "glassnet", "derive", exploit],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.startswith("error: cannot parse") and len(out.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
@@ -488,11 +639,18 @@ def test_formulas_too_hard_for_sympy_get_one_error_line(run, monkeypatch):
     from glassnet.glass import _sympy_worker
 
     monkeypatch.setattr(_sympy_worker, "TIME_LIMIT", 1.0)
-    assert_error(run("derive", "x**3*y**4 + 2*x**5*y - 3*y**6 + x**2 - y", "--critical"), 1,
-                 "SymPy could not solve ∇f = 0", "within 1 s")
+    assert_error(
+        run("derive", "x**3*y**4 + 2*x**5*y - 3*y**6 + x**2 - y", "--critical"),
+        1,
+        "SymPy could not solve ∇f = 0",
+        "within 1 s",
+    )
     monkeypatch.setattr(_sympy_worker, "TIME_LIMIT", 60.0)  # f'' takes about 1.5 s to grow too large
-    assert_error(run("derive", "*".join(f"sin(x+{k})" for k in range(34)), "--order", "2"), 1,
-                 "the derivative is too large to show")
+    assert_error(
+        run("derive", "*".join(f"sin(x+{k})" for k in range(34)), "--order", "2"),
+        1,
+        "the derivative is too large to show",
+    )
     assert_error(run("derive", "x**3", "--order", "21"), 1, "order must be an integer from 1 to 20")
 
 
@@ -505,9 +663,26 @@ def test_derive_and_descend_know_the_function_table(run):
 
 # --------------------------------------------------------------------------- experiment, plot
 
+
 def test_experiment_sweeps_and_plots(run):
-    result = run("experiment", "moons", "--hidden", "4", "8,4", "--lr", "0.01", "0.1", "--epochs", "3",
-                 "--seeds", "2", "--n-samples", "100", "--out", "exp")
+    result = run(
+        "experiment",
+        "moons",
+        "--hidden",
+        "4",
+        "8,4",
+        "--lr",
+        "0.01",
+        "0.1",
+        "--epochs",
+        "3",
+        "--seeds",
+        "2",
+        "--n-samples",
+        "100",
+        "--out",
+        "exp",
+    )
     assert result.code == 0, result.err
     assert "hidden=(4,)" in result.out and "lr=0.1" in result.out
     assert "8 runs" in result.out
@@ -523,9 +698,13 @@ def test_experiment_errors(run):
 
 
 def test_plot_subcommands_write_pngs(run, trained_run):
-    for args in (["activations", "--names", "relu,tanh", "--out", "a.png"], ["losses", "--out", "l.png"],
-                 ["ewma", "--beta", "0.8", "--out", "e.png"], ["history", trained_run, "--out", "h.png"],
-                 ["network", trained_run / "model.npz", "--out", "n.png"]):
+    for args in (
+        ["activations", "--names", "relu,tanh", "--out", "a.png"],
+        ["losses", "--out", "l.png"],
+        ["ewma", "--beta", "0.8", "--out", "e.png"],
+        ["history", trained_run, "--out", "h.png"],
+        ["network", trained_run / "model.npz", "--out", "n.png"],
+    ):
         result = run("plot", *args)
         assert result.code == 0, result.err
         assert open(args[-1], "rb").read(4) == b"\x89PNG"
@@ -533,12 +712,14 @@ def test_plot_subcommands_write_pngs(run, trained_run):
 
 def test_plot_activations_with_beta_and_history_on_a_log_scale(run, trained_run, monkeypatch):
     from glassnet.glass import plots
+
     drawn = {}
 
     def keep(name, draw):
         def wrapper(*args, **kwargs):
             drawn[name] = fig = draw(*args, **kwargs)
             return fig
+
         monkeypatch.setattr(plots, name, wrapper)
 
     keep("plot_activations", plots.plot_activations)
@@ -550,7 +731,9 @@ def test_plot_activations_with_beta_and_history_on_a_log_scale(run, trained_run,
     assert run("plot", "history", trained_run, "--log", "--out", "h.png").code == 0
     loss_ax = drawn["plot_history"].axes[0]
     assert loss_ax.get_yscale() == "log" and [t.get_text() for t in loss_ax.get_legend().get_texts()] == [
-        "train", "test"]
+        "train",
+        "test",
+    ]
 
 
 def test_plot_errors(run):
@@ -562,8 +745,20 @@ def test_plot_errors(run):
 
 
 def test_a_diverging_run_fails_in_one_line_and_keeps_the_weights_from_before(run):
-    result = run("train", "diabetes", "--optimizer", "sgd", "--lr", "10", "--epochs", "50",
-                 "--out", "div", "--no-plots", "-q")
+    result = run(
+        "train",
+        "diabetes",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "10",
+        "--epochs",
+        "50",
+        "--out",
+        "div",
+        "--no-plots",
+        "-q",
+    )
     assert_error(result, 1, "training diverged at epoch", "div holds them")
     assert "RuntimeWarning" not in result.err
     metrics = json.loads(open("div/metrics.json").read())
@@ -572,25 +767,47 @@ def test_a_diverging_run_fails_in_one_line_and_keeps_the_weights_from_before(run
 
 
 def test_a_sigmoid_run_with_a_huge_rate_reports_divergence_while_its_loss_is_finite(run):
-    result = run("train", "moons", "--optimizer", "sgd", "--lr", "1e10", "--epochs", "200",
-                 "--out", "huge", "--no-plots", "-q")
-    assert_error(result, 1, "training diverged at epoch 1: a weight grew past",
-                 "the initial weights were kept")
+    result = run(
+        "train",
+        "moons",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1e10",
+        "--epochs",
+        "200",
+        "--out",
+        "huge",
+        "--no-plots",
+        "-q",
+    )
+    assert_error(
+        result, 1, "training diverged at epoch 1: a weight grew past", "the initial weights were kept"
+    )
     assert np.abs(load("huge/model.npz").theta).max() < 10
 
 
 def test_sizes_that_would_not_fit_in_memory_are_refused_before_allocating(run, tmp_path):
-    assert_error(run("train", "--hidden", "100000,100000", "--out", "big", "-q"), 1,
-                 "10,000,500,001 parameters", "MAX_PARAMS")
-    assert not (tmp_path / "big").exists()     # no empty run folder left behind
+    assert_error(
+        run("train", "--hidden", "100000,100000", "--out", "big", "-q"),
+        1,
+        "10,000,500,001 parameters",
+        "MAX_PARAMS",
+    )
+    assert not (tmp_path / "big").exists()  # no empty run folder left behind
     assert_error(run("trace", "--sizes", "2,100000,100000,1"), 1, "limit of 268,435,456")
 
 
-@pytest.mark.parametrize("args, option", [
-    (("train", "--lr", "0"), "--lr"), (("train", "--lr", "-1"), "--lr"),
-    (("train", "--hidden", "0"), "--hidden"), (("gradcheck", "--tol", "-1"), "--tol"),
-    (("gradcheck", "--tol", "0"), "--tol"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (("train", "--lr", "0"), "--lr"),
+        (("train", "--lr", "-1"), "--lr"),
+        (("train", "--hidden", "0"), "--hidden"),
+        (("gradcheck", "--tol", "-1"), "--tol"),
+        (("gradcheck", "--tol", "0"), "--tol"),
+    ],
+)
 def test_a_bad_option_value_is_a_usage_error_with_status_2(run, args, option):
     assert_error(run(*args, "--out", "x") if args[0] == "train" else run(*args), 2, option)
 
@@ -602,12 +819,18 @@ def test_an_overlong_error_message_is_cut_to_one_readable_line(run, tmp_path):
     assert len(result.err) < 600
 
 
-@pytest.mark.parametrize("key, value, phrase", [
-    ("dtype", "U100000000", "unknown dtype"), ("noise", "abc", "noise has the wrong type"),
-    ("hidden", "abc", "hidden layer sizes must be integers"), ("n_samples", 10**10, "10,000,000"),
-    ("seed", -3, "seed must be a non-negative"), ("extra", 1, "unknown run settings: extra"),
-    ("epochs", [], "epochs has the wrong type"),
-])
+@pytest.mark.parametrize(
+    "key, value, phrase",
+    [
+        ("dtype", "U100000000", "unknown dtype"),
+        ("noise", "abc", "noise has the wrong type"),
+        ("hidden", "abc", "hidden layer sizes must be integers"),
+        ("n_samples", 10**10, "10,000,000"),
+        ("seed", -3, "seed must be a non-negative"),
+        ("extra", 1, "unknown run settings: extra"),
+        ("epochs", [], "epochs has the wrong type"),
+    ],
+)
 def test_resume_checks_the_settings_a_checkpoint_holds(run, resign, key, value, phrase):
     assert run("train", "--out", "r", *FAST).code == 0
 

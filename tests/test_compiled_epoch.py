@@ -56,9 +56,16 @@ def _relu_softmax(sizes):
     return lambda dtype: gn.Network(sizes, activations="relu", output="softmax", random_state=0, dtype=dtype)
 
 
-OPTIMIZERS = [optimizers.SGD(0.1), optimizers.Momentum(0.05), optimizers.Momentum(0.05, form="ewma"),
-              optimizers.Nesterov(0.05), optimizers.RMSprop(0.01), optimizers.Adam(0.01),
-              optimizers.AdamW(0.01, weight_decay=0.1), optimizers.Adam(0.05, clip_norm=0.5)]
+OPTIMIZERS = [
+    optimizers.SGD(0.1),
+    optimizers.Momentum(0.05),
+    optimizers.Momentum(0.05, form="ewma"),
+    optimizers.Nesterov(0.05),
+    optimizers.RMSprop(0.01),
+    optimizers.Adam(0.01),
+    optimizers.AdamW(0.01, weight_decay=0.1),
+    optimizers.Adam(0.05, clip_norm=0.5),
+]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -66,10 +73,11 @@ OPTIMIZERS = [optimizers.SGD(0.1), optimizers.Momentum(0.05), optimizers.Momentu
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=repr)
 def test_every_optimizer_matches_the_numpy_loop(monkeypatch, opt, l2, dtype):
     X, y = _data()
-    results = _train_both(monkeypatch, _relu_softmax([4, 9, 7, 3]), X, y, dtype,
-                          optimizer=opt, epochs=4, batch_size=10, l2=l2)
+    results = _train_both(
+        monkeypatch, _relu_softmax([4, 9, 7, 3]), X, y, dtype, optimizer=opt, epochs=4, batch_size=10, l2=l2
+    )
     _assert_same(results, dtype)
-    assert results[1][1].loss[-1] < results[1][1].loss[0]    # it learned
+    assert results[1][1].loss[-1] < results[1][1].loss[0]  # it learned
 
 
 def _fresh(opt):
@@ -77,44 +85,81 @@ def _fresh(opt):
     return type(opt)(**{k: v for k, v in opt._hyper().items()}, clip_norm=opt.clip_norm)
 
 
-@pytest.mark.parametrize("hidden, output, target", [
-    ("tanh", "sigmoid", "binary"), ("sigmoid", "identity", "regression"),
-    ("identity", "softmax", "multiclass"), ("relu", "sigmoid", "multilabel")])
+@pytest.mark.parametrize(
+    "hidden, output, target",
+    [
+        ("tanh", "sigmoid", "binary"),
+        ("sigmoid", "identity", "regression"),
+        ("identity", "softmax", "multiclass"),
+        ("relu", "sigmoid", "multilabel"),
+    ],
+)
 def test_every_activation_and_head_matches_the_numpy_loop(monkeypatch, hidden, output, target):
     X, y = _data(n_features=3)
     n_out = {"binary": 1, "regression": 2, "multiclass": 3, "multilabel": 2}[target]
-    Y = {"binary": y == 1, "regression": X[:, :2] * 2.0, "multiclass": y,
-         "multilabel": np.stack([y == 1, y == 2], axis=1).astype(int)}[target]
-    make = lambda dtype: gn.Network([3, 6, 5, n_out], activations=hidden, output=output,  # noqa: E731
-                                    random_state=0, dtype=dtype)
+    Y = {
+        "binary": y == 1,
+        "regression": X[:, :2] * 2.0,
+        "multiclass": y,
+        "multilabel": np.stack([y == 1, y == 2], axis=1).astype(int),
+    }[target]
+
+    def make(dtype):
+        return gn.Network([3, 6, 5, n_out], activations=hidden, output=output, random_state=0, dtype=dtype)
+
     for dtype in (np.float64, np.float32):
-        _assert_same(_train_both(monkeypatch, make, X, Y, dtype, optimizer="adam", lr=0.01, epochs=3,
-                                 batch_size=16), dtype)
+        _assert_same(
+            _train_both(monkeypatch, make, X, Y, dtype, optimizer="adam", lr=0.01, epochs=3, batch_size=16),
+            dtype,
+        )
 
 
 @pytest.mark.parametrize("batch_size, shuffle", [(None, True), (16, False), (1, True), (100, True)])
 def test_batches_in_order_full_and_single_match(monkeypatch, batch_size, shuffle):
     X, y = _data(n=37)
-    _assert_same(_train_both(monkeypatch, _relu_softmax([4, 5, 3]), X, y, optimizer="momentum", lr=0.05,
-                             epochs=3, batch_size=batch_size, shuffle=shuffle), np.float64)
+    _assert_same(
+        _train_both(
+            monkeypatch,
+            _relu_softmax([4, 5, 3]),
+            X,
+            y,
+            optimizer="momentum",
+            lr=0.05,
+            epochs=3,
+            batch_size=batch_size,
+            shuffle=shuffle,
+        ),
+        np.float64,
+    )
 
 
 def test_schedule_validation_and_callbacks_run_around_the_compiled_epoch(monkeypatch):
     X, y = _data()
     seen = []
-    results = _train_both(monkeypatch, _relu_softmax([4, 8, 3]), X, y, optimizer="sgd", lr=0.2, epochs=6,
-                          batch_size=8, schedule="step", validation=0.2,
-                          callbacks=[lambda epoch, logs: seen.append(logs["loss"]) or epoch == 4])
+    results = _train_both(
+        monkeypatch,
+        _relu_softmax([4, 8, 3]),
+        X,
+        y,
+        optimizer="sgd",
+        lr=0.2,
+        epochs=6,
+        batch_size=8,
+        schedule="step",
+        validation=0.2,
+        callbacks=[lambda epoch, logs: seen.append(logs["loss"]) or epoch == 4],
+    )
     _assert_same(results, np.float64)
     assert results[1][1].stop_reason == "callback" and results[1][1].epochs == 5
     np.testing.assert_allclose(results[1][1].val_loss, results[0][1].val_loss, rtol=1e-12)
-    assert seen[5:] == results[1][1].loss       # the callback saw the compiled run's losses
+    assert seen[5:] == results[1][1].loss  # the callback saw the compiled run's losses
 
 
 def test_divergence_stops_both_paths_alike(monkeypatch):
     X, y = _data()
-    results = _train_both(monkeypatch, _relu_softmax([4, 8, 3]), X * 1e3, y, optimizer="sgd", lr=1e3,
-                          epochs=20, batch_size=10)
+    results = _train_both(
+        monkeypatch, _relu_softmax([4, 8, 3]), X * 1e3, y, optimizer="sgd", lr=1e3, epochs=20, batch_size=10
+    )
     _assert_same(results, np.float64)
     assert results[1][1].stop_reason == "diverged"
 
@@ -137,9 +182,22 @@ def test_the_estimator_fits_the_same_on_both_paths(monkeypatch):
 def _plan(net, X, y, epochs=1000, batch_size=10, optimizer="adam", loss=None, l1=0.0, sample_weight=None):
     """``(plan, why_not)``: what a training run with these settings would choose."""
     Y = np.eye(3)[y] if net.n_outputs == 3 else y.reshape(-1, 1).astype(float)
-    run = _Run(net, ArrayBatches(X, Y, sample_weight, batch_size), net.resolve_loss(loss),
-               optimizers.get_optimizer(optimizer), None, 0.0, l1, None, [], False, None,
-               np.random.default_rng(0), 0, epochs)
+    run = _Run(
+        net,
+        ArrayBatches(X, Y, sample_weight, batch_size),
+        net.resolve_loss(loss),
+        optimizers.get_optimizer(optimizer),
+        None,
+        0.0,
+        l1,
+        None,
+        [],
+        False,
+        None,
+        np.random.default_rng(0),
+        0,
+        epochs,
+    )
     return run.compiled, _compiled_epoch.why_not(run)
 
 
@@ -168,40 +226,77 @@ class _MyNetwork(gn.Network):
     pass
 
 
-@pytest.mark.parametrize("case, expected", [
-    ("dropout", "dropout"), ("l1", "an L1 penalty"), ("sample_weight", "sample weights"),
-    ("sparse", "X is sparse"), ("leaky_relu", "LeakyReLU"), ("steep_sigmoid", "Sigmoid(beta=2.0)"),
-    ("squared_error", "with the loss SquaredError"), ("optimizer_subclass", "the optimizer Custom"),
-    ("subclass", "methods of its own"), ("replaced_step", "methods of its own")])
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("dropout", "dropout"),
+        ("l1", "an L1 penalty"),
+        ("sample_weight", "sample weights"),
+        ("sparse", "X is sparse"),
+        ("leaky_relu", "LeakyReLU"),
+        ("steep_sigmoid", "Sigmoid(beta=2.0)"),
+        ("squared_error", "with the loss SquaredError"),
+        ("optimizer_subclass", "the optimizer Custom"),
+        ("subclass", "methods of its own"),
+        ("replaced_step", "methods of its own"),
+    ],
+)
 def test_what_falls_back_to_the_numpy_loop_and_says_why(monkeypatch, case, expected):
     monkeypatch.setattr(_compiled_epoch, "MODE", "always")
     X, y = _data()
-    net = gn.Network([4, 5, 3], activations=activations.LeakyReLU() if case == "leaky_relu" else
-                     activations.Sigmoid(2.0) if case == "steep_sigmoid" else "relu",
-                     output="softmax", dropout=0.2 if case == "dropout" else 0.0, random_state=0)
+    net = gn.Network(
+        [4, 5, 3],
+        activations=activations.LeakyReLU()
+        if case == "leaky_relu"
+        else activations.Sigmoid(2.0)
+        if case == "steep_sigmoid"
+        else "relu",
+        output="softmax",
+        dropout=0.2 if case == "dropout" else 0.0,
+        random_state=0,
+    )
     if case == "subclass":
         net = _MyNetwork([4, 5, 3], output="softmax", random_state=0)
     if case == "replaced_step":
         net.loss_and_grad = net.loss_and_grad
     Custom = type("Custom", (optimizers.Adam,), {})
-    plan, why = _plan(net, sp.csr_matrix(X) if case == "sparse" else X, y, l1=0.1 * (case == "l1"),
-                      sample_weight=np.ones(len(y)) if case == "sample_weight" else None,
-                      loss="squared_error" if case == "squared_error" else None,
-                      optimizer=Custom() if case == "optimizer_subclass" else "adam")
+    plan, why = _plan(
+        net,
+        sp.csr_matrix(X) if case == "sparse" else X,
+        y,
+        l1=0.1 * (case == "l1"),
+        sample_weight=np.ones(len(y)) if case == "sample_weight" else None,
+        loss="squared_error" if case == "squared_error" else None,
+        optimizer=Custom() if case == "optimizer_subclass" else "adam",
+    )
     assert plan is None and expected in why
 
 
 def test_another_batch_source_falls_back(monkeypatch):
     monkeypatch.setattr(_compiled_epoch, "MODE", "always")
 
-    class Blocks(ArrayBatches):     # e.g. blocks of a Dask array: the NumPy loop reads them
+    class Blocks(ArrayBatches):  # e.g. blocks of a Dask array: the NumPy loop reads them
         pass
 
     X, y = _data()
     net = gn.Network([4, 5, 3], output="softmax", random_state=0)
     batches = Blocks(X, np.eye(3)[y], batch_size=10)
-    run = _Run(net, batches, net.resolve_loss(None), optimizers.Adam(), None, 0.0, 0.0, None, [], False,
-               None, np.random.default_rng(0), 0, 2)
+    run = _Run(
+        net,
+        batches,
+        net.resolve_loss(None),
+        optimizers.Adam(),
+        None,
+        0.0,
+        0.0,
+        None,
+        [],
+        False,
+        None,
+        np.random.default_rng(0),
+        0,
+        2,
+    )
     assert run.compiled is None and "ArrayBatches" in _compiled_epoch.why_not(run)
     assert fit_arrays(net, batches, optimizers.Adam(), epochs=2).epochs == 2
 
@@ -210,6 +305,7 @@ def test_another_batch_source_falls_back(monkeypatch):
 @pytest.fixture(scope="module")
 def kernels():
     from glassnet import _epoch_kernels
+
     return _epoch_kernels
 
 
@@ -229,13 +325,18 @@ def test_activation_kernels_match_the_activations(kernels, name):
     np.testing.assert_allclose(got_dZ, expected_dZ, rtol=1e-15)
 
 
-@pytest.mark.parametrize("loss, code", [("categorical_cross_entropy", _compiled_epoch.SOFTMAX_CE),
-                                        ("binary_cross_entropy", _compiled_epoch.SIGMOID_BCE),
-                                        ("squared_error", _compiled_epoch.IDENTITY_SE)])
+@pytest.mark.parametrize(
+    "loss, code",
+    [
+        ("categorical_cross_entropy", _compiled_epoch.SOFTMAX_CE),
+        ("binary_cross_entropy", _compiled_epoch.SIGMOID_BCE),
+        ("squared_error", _compiled_epoch.IDENTITY_SE),
+    ],
+)
 def test_loss_kernel_matches_the_losses(kernels, loss, code):
     rng = np.random.default_rng(0)
     Y_hat = np.clip(rng.random((6, 3)), 0, 1)
-    Y_hat[0, 0] = 0.0                      # clipped to eps, as the NumPy loss clips it
+    Y_hat[0, 0] = 0.0  # clipped to eps, as the NumPy loss clips it
     Y = (rng.random((6, 3)) > 0.5).astype(float)
     expected = losses.get_loss(loss).total(Y_hat, Y)
     assert kernels.loss_total(code, Y_hat, Y, np.finfo(float).eps) == pytest.approx(expected, rel=1e-14)
@@ -265,6 +366,8 @@ def test_the_regressor_with_several_outputs_fits_the_same_on_both_paths(monkeypa
         monkeypatch.setattr(_compiled_epoch, "MODE", mode)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fits.append(gn.MLPRegressor(hidden_layer_sizes=(6,), batch_size=16, max_iter=8, random_state=0).fit(X, Y))
+            fits.append(
+                gn.MLPRegressor(hidden_layer_sizes=(6,), batch_size=16, max_iter=8, random_state=0).fit(X, Y)
+            )
     np.testing.assert_allclose(fits[1].loss_curve_, fits[0].loss_curve_, rtol=1e-12)
     np.testing.assert_allclose(fits[1].coefs_[0], fits[0].coefs_[0], rtol=1e-12, atol=1e-14)

@@ -5,8 +5,21 @@ import pytest
 
 from glassnet import data
 from glassnet.data import (
-    Standardizer, blobs, circles, classification, from_one_hot, load_csv, load_dataset,
-    load_npz, moons, one_hot, save_csv, spirals, standardize, train_test_split, xor,
+    Standardizer,
+    blobs,
+    circles,
+    classification,
+    from_one_hot,
+    load_csv,
+    load_dataset,
+    load_npz,
+    moons,
+    one_hot,
+    save_csv,
+    spirals,
+    standardize,
+    train_test_split,
+    xor,
 )
 
 # ---------------------------------------------------------------- generators
@@ -98,8 +111,9 @@ def test_blobs_with_given_centers_and_noise_alias():
 
 
 def test_classification_structure():
-    X, y = classification(n_samples=3000, n_features=7, n_informative=3, n_classes=4,
-                          class_sep=2.0, random_state=0)
+    X, y = classification(
+        n_samples=3000, n_features=7, n_informative=3, n_classes=4, class_sep=2.0, random_state=0
+    )
     # centroids sit on distinct vertices of the cube [-2, 2]^3
     centroids = np.array([X[y == k, :3].mean(axis=0) for k in range(4)])
     np.testing.assert_allclose(np.abs(centroids), 2.0, atol=0.2)
@@ -118,25 +132,32 @@ def test_classification_noise_flips_labels():
     assert 0.15 < changed < 0.25  # 30% redrawn, a third of those land on their old label
 
 
-@pytest.mark.parametrize("call, word", [
-    (lambda: xor(n_samples=0), "n_samples"),
-    (lambda: moons(n_samples=2.5), "n_samples"),
-    (lambda: circles(noise=-1), "noise"),
-    (lambda: circles(factor=1.5), "factor"),
-    (lambda: spirals(n_classes=1), "n_classes"),
-    (lambda: classification(n_informative=6, n_features=5), "n_informative"),
-    (lambda: classification(n_informative=2, n_classes=5), "n_classes"),
-    (lambda: classification(noise=1.5), "noise"),
-    (lambda: xor(random_state="seed"), "random_state"),
-    (lambda: moons(n_samples=10**10), r"n_samples must be at most 10,000,000 \(glassnet.data.MAX_SAMPLES\)"),
-    (lambda: blobs(n_samples=data.MAX_SAMPLES + 1), "at most 10,000,000"),
-])
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda: xor(n_samples=0), "n_samples"),
+        (lambda: moons(n_samples=2.5), "n_samples"),
+        (lambda: circles(noise=-1), "noise"),
+        (lambda: circles(factor=1.5), "factor"),
+        (lambda: spirals(n_classes=1), "n_classes"),
+        (lambda: classification(n_informative=6, n_features=5), "n_informative"),
+        (lambda: classification(n_informative=2, n_classes=5), "n_classes"),
+        (lambda: classification(noise=1.5), "noise"),
+        (lambda: xor(random_state="seed"), "random_state"),
+        (
+            lambda: moons(n_samples=10**10),
+            r"n_samples must be at most 10,000,000 \(glassnet.data.MAX_SAMPLES\)",
+        ),
+        (lambda: blobs(n_samples=data.MAX_SAMPLES + 1), "at most 10,000,000"),
+    ],
+)
 def test_generator_validation(call, word):
     with pytest.raises(ValueError, match=word):
         call()
 
 
 # ---------------------------------------------------------------- splitting
+
 
 def test_stratified_split_keeps_proportions():
     y = np.repeat([0, 1, 2], [70, 25, 5])
@@ -162,7 +183,7 @@ def test_split_seeded_and_int_test_size():
     a = train_test_split(X, y, test_size=10, random_state=7)
     b = train_test_split(X, y, test_size=10, random_state=7)
     assert len(a[1]) == 10
-    for u, v in zip(a, b):
+    for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
 
 
@@ -175,11 +196,14 @@ def test_split_float_targets_are_not_stratified_and_stratify_true_checks():
         train_test_split(X, np.arange(10), stratify=True)
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(test_size=1.5), "test_size"),
-    (dict(test_size=0), "test_size"),
-    (dict(test_size=10), "test_size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(test_size=1.5), "test_size"),
+        (dict(test_size=0), "test_size"),
+        (dict(test_size=10), "test_size"),
+    ],
+)
 def test_split_validation(kwargs, word):
     with pytest.raises(ValueError, match=word):
         train_test_split(np.zeros((10, 2)), np.zeros(10), **kwargs)
@@ -193,6 +217,7 @@ def test_split_mismatched_and_empty():
 
 
 # ---------------------------------------------------------------- scaling
+
 
 def test_standardize_fits_on_train_only():
     X_train = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [6.0, 60.0]])
@@ -230,6 +255,7 @@ def test_standardizer_errors():
 
 # ---------------------------------------------------------------- encoding
 
+
 def test_one_hot_round_trip_with_strings():
     y = np.array(["dog", "cat", "bird", "cat"])
     Y, classes = one_hot(y)
@@ -249,10 +275,17 @@ def test_one_hot_with_given_classes():
 
 # ---------------------------------------------------------------- datasets by name
 
-@pytest.mark.parametrize("name, shape", [
-    ("iris", (150, 4)), ("digits", (1797, 64)), ("wine", (178, 13)),
-    ("breast_cancer", (569, 30)), ("diabetes", (442, 10)),
-])
+
+@pytest.mark.parametrize(
+    "name, shape",
+    [
+        ("iris", (150, 4)),
+        ("digits", (1797, 64)),
+        ("wine", (178, 13)),
+        ("breast_cancer", (569, 30)),
+        ("diabetes", (442, 10)),
+    ],
+)
 def test_load_dataset_shapes(name, shape):
     X, y, feature_names, target_names = load_dataset(name, return_names=True)
     assert X.shape == shape and X.dtype == np.float64
@@ -269,6 +302,7 @@ def test_load_dataset_generator_and_unknown_name():
 
 
 # ---------------------------------------------------------------- files
+
 
 def write(tmp_path, text, name="data.csv"):
     path = tmp_path / name
@@ -358,7 +392,9 @@ def one_line(error, path):
 def test_csv_that_is_not_utf8_names_the_byte_and_its_position(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("a,b,label\n1,2,caf\xe9\n".encode("latin-1"))
-    with pytest.raises(ValueError, match=r"is not UTF-8 text \(byte 0xe9 at position 17\); save it as UTF-8") as e:
+    with pytest.raises(
+        ValueError, match=r"is not UTF-8 text \(byte 0xe9 at position 17\); save it as UTF-8"
+    ) as e:
         load_csv(path, target="label")
     one_line(e, path)
     # past the first MiB the position is still the file's, not the decoder's chunk's
@@ -379,7 +415,9 @@ def test_csv_field_beyond_the_csv_modules_limit(tmp_path):
 
 def test_csv_duplicate_column_names_are_refused(tmp_path):
     path = write(tmp_path, "a,b,a,label,b\n1,2,3,0,5\n4,5,6,1,7\n", "dup.csv")
-    with pytest.raises(ValueError, match=r"duplicate column names: 'a', 'b'; give each column its own name") as e:
+    with pytest.raises(
+        ValueError, match=r"duplicate column names: 'a', 'b'; give each column its own name"
+    ) as e:
         load_csv(path, target="label")
     one_line(e, path)
     # without a header, positions name the columns and repeated values are data
@@ -389,6 +427,7 @@ def test_csv_duplicate_column_names_are_refused(tmp_path):
 
 def test_glassnet_train_refuses_a_csv_with_duplicate_columns(tmp_path, capsys):
     from glassnet import cli
+
     path = write(tmp_path, "x,x,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(20)), "dup.csv")
     with pytest.raises(SystemExit) as exc:
         cli.main(["train", "--csv", str(path), "--target", "label", "--out", str(tmp_path / "run"), "-q"])
@@ -406,7 +445,9 @@ def test_csv_size_bounds(tmp_path, monkeypatch):
     assert load_csv(path, target="b")[0].shape == (10, 1)
     monkeypatch.setattr(data.tables, "MAX_CSV_BYTES", 2**20)
     path.write_text("a,b\n" + "1,2\n" * 300_000)
-    with pytest.raises(ValueError, match=r"is 1 MiB; load_csv reads files up to 1 MiB \(save larger data as .npz\)"):
+    with pytest.raises(
+        ValueError, match=r"is 1 MiB; load_csv reads files up to 1 MiB \(save larger data as .npz\)"
+    ):
         load_csv(path, target="b")
     assert data.tables.MAX_CSV_CELLS == 22 and data.tables.MAX_CSV_BYTES == 2**20
     monkeypatch.undo()
@@ -427,17 +468,20 @@ def test_csv_errors_never_echo_a_huge_value(tmp_path):
         load_csv(path, target=0, delimiter=";;")
 
 
-@pytest.mark.parametrize("damage, phrase", [
-    ("truncate", "is corrupted or truncated (BadZipFile"),
-    ("flip", "is corrupted or truncated (BadZipFile: Bad CRC-32 for file 'X.npy')"),
-    ("text", "is not an .npz archive"),
-    ("empty", "is not an .npz archive"),
-])
+@pytest.mark.parametrize(
+    "damage, phrase",
+    [
+        ("truncate", "is corrupted or truncated (BadZipFile"),
+        ("flip", "is corrupted or truncated (BadZipFile: Bad CRC-32 for file 'X.npy')"),
+        ("text", "is not an .npz archive"),
+        ("empty", "is not an .npz archive"),
+    ],
+)
 def test_damaged_npz_files_are_clear_errors(tmp_path, damage, phrase):
     np.savez(tmp_path / "d.npz", X=np.arange(40.0).reshape(20, 2), y=np.arange(20))
     raw = bytearray((tmp_path / "d.npz").read_bytes())
     if damage == "truncate":
-        raw = raw[:len(raw) // 2]
+        raw = raw[: len(raw) // 2]
     elif damage == "flip":
         raw[200] ^= 0xFF  # inside X's numbers: the zip CRC notices
     path = tmp_path / "damaged.npz"

@@ -5,8 +5,8 @@ import pytest
 
 from glassnet.glass.descent import EWMA, DescentResult, descend, ewma
 
-
 # --- gradient descent ----------------------------------------------------------
+
 
 def test_hand_worked_path_on_x_squared():
     # f = x^2, f' = 2x, so x <- x - 0.2 * 2x = 0.6 x: 4, 2.4, 1.44, 0.864, ...
@@ -118,19 +118,22 @@ def test_hostile_text_never_runs(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"lr": 0}, "lr"),
-    ({"lr": -0.1}, "lr"),
-    ({"iterations": 0}, "iterations"),
-    ({"iterations": 2.5}, "iterations"),
-    ({"tol": -1}, "tol"),
-    ({"x0": np.nan}, "finite"),
-    ({"x0": [[1.0]]}, "1-D"),
-    ({"x0": []}, "empty"),
-    ({"x0": [1.0, 2.0]}, "variable"),
-    ({"f": 3}, "f must be"),
-    ({"grad": 3}, "grad"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lr": 0}, "lr"),
+        ({"lr": -0.1}, "lr"),
+        ({"iterations": 0}, "iterations"),
+        ({"iterations": 2.5}, "iterations"),
+        ({"tol": -1}, "tol"),
+        ({"x0": np.nan}, "finite"),
+        ({"x0": [[1.0]]}, "1-D"),
+        ({"x0": []}, "empty"),
+        ({"x0": [1.0, 2.0]}, "variable"),
+        ({"f": 3}, "f must be"),
+        ({"grad": 3}, "grad"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     args = {"f": "x**2", "x0": 1.0, **kwargs}
     with pytest.raises(ValueError, match=match):
@@ -138,6 +141,7 @@ def test_bad_arguments(kwargs, match):
 
 
 # --- EWMA ----------------------------------------------------------------------
+
 
 def test_ewma_bias_corrected_first_value_is_exact():
     xs = [0.1, 7.3, -2.2, 3.0]
@@ -177,14 +181,17 @@ def test_ewma_class_works_on_arrays():
     np.testing.assert_allclose(average.update(np.array([4.0, 0.0])), [2 + 2 / 1.5, 4 - 4 / 1.5])
 
 
-@pytest.mark.parametrize("xs, beta, match", [
-    ([1.0], 1.0, "beta"),
-    ([1.0], -0.1, "beta"),
-    ([1.0], float("nan"), "beta"),
-    ([], 0.9, "empty"),
-    ([[1.0, 2.0]], 0.9, "1-D"),
-    ([1.0, np.inf], 0.9, "NaN or infinite"),
-])
+@pytest.mark.parametrize(
+    "xs, beta, match",
+    [
+        ([1.0], 1.0, "beta"),
+        ([1.0], -0.1, "beta"),
+        ([1.0], float("nan"), "beta"),
+        ([], 0.9, "empty"),
+        ([[1.0, 2.0]], 0.9, "1-D"),
+        ([1.0, np.inf], 0.9, "NaN or infinite"),
+    ],
+)
 def test_ewma_validation(xs, beta, match):
     with pytest.raises(ValueError, match=match):
         ewma(xs, beta)

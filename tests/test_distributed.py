@@ -24,19 +24,29 @@ from glassnet.distributed import ClusterError, connect  # noqa: E402
 from glassnet.distributed.blocks import BlockBatches  # noqa: E402
 from glassnet.glass.experiments import run_experiment  # noqa: E402
 
-pytestmark = [pytest.mark.xdist_group("dask"),
-              pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")]
+pytestmark = [
+    pytest.mark.xdist_group("dask"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
 
 @pytest.fixture(scope="module")
 def client():
     # One death of a worker under a task is survived (the task runs again elsewhere);
     # a second one is a KilledWorker, so the test of a worker that always dies is short.
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                      dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) \
-                as cluster, distributed.Client(cluster) as c:
-            yield c
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
 
 
 # ---------------------------------------------------------------- data made on the workers
@@ -57,10 +67,15 @@ def _y_block(seed, rows, n_features):
 def _made_on_workers(n_blocks, rows, n_features, first_seed=0):
     """Dask ``X``, ``y`` whose blocks are computed on the workers from seeds: the graph holds no data."""
     seeds = range(first_seed, first_seed + n_blocks)
-    X = da.concatenate([da.from_delayed(dask.delayed(_X_block)(s, rows, n_features), (rows, n_features),
-                                        dtype=np.float64) for s in seeds])
-    y = da.concatenate([da.from_delayed(dask.delayed(_y_block)(s, rows, n_features), (rows,),
-                                        dtype=np.int64) for s in seeds])
+    X = da.concatenate(
+        [
+            da.from_delayed(dask.delayed(_X_block)(s, rows, n_features), (rows, n_features), dtype=np.float64)
+            for s in seeds
+        ]
+    )
+    y = da.concatenate(
+        [da.from_delayed(dask.delayed(_y_block)(s, rows, n_features), (rows,), dtype=np.int64) for s in seeds]
+    )
     return X, y
 
 
@@ -75,8 +90,14 @@ def test_lbfgs_classifier_on_dask_equals_in_memory(client):
     X = rng.standard_normal((1200, 6))
     y = np.array(["a", "b", "c"])[(X[:, 0] > 0.3).astype(int) + (X[:, 1] + X[:, 2] > 0.5)]
     Xd, yd = da.from_array(X, chunks=250), da.from_array(y, chunks=250)
-    settings = dict(hidden_layer_sizes=(12,), solver="lbfgs", alpha=0.01, max_iter=35,
-                    class_weight="balanced", random_state=0)
+    settings = dict(
+        hidden_layer_sizes=(12,),
+        solver="lbfgs",
+        alpha=0.01,
+        max_iter=35,
+        class_weight="balanced",
+        random_state=0,
+    )
     memory = MLPClassifier(**settings).fit(X, y)
     cluster = MLPClassifier(**settings).fit(Xd, yd)
     assert cluster.n_iter_ == memory.n_iter_ == 35
@@ -118,50 +139,60 @@ def test_minimize_lbfgs_on_dask_equals_in_memory_and_sends_only_parameters(clien
 def test_streaming_adam_reaches_the_in_memory_accuracy(client):
     X, y = _made_on_workers(4, 1000, 4)
     X_test, y_test = _block(99, 2000, 4)
-    settings = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=12, batch_size=50,
-                    random_state=0)
+    settings = dict(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=12, batch_size=50, random_state=0
+    )
     memory = MLPClassifier(**settings).fit(*dask.compute(X, y))
     cluster = MLPClassifier(**settings).fit(X, y)
     accuracy = cluster.score(X_test, y_test)
-    assert memory.score(X_test, y_test) > 0.95      # a task the network learns
+    assert memory.score(X_test, y_test) > 0.95  # a task the network learns
     assert abs(accuracy - memory.score(X_test, y_test)) <= 0.01
     assert cluster.n_iter_ == 12 and len(cluster.loss_curve_) == 12
 
 
 def test_streaming_early_stopping_holds_out_rows_on_the_cluster(client):
     X, y = _made_on_workers(3, 400, 4)
-    clf = MLPClassifier((16,), learning_rate_init=0.01, early_stopping=True, validation_fraction=0.2,
-                        max_iter=40, n_iter_no_change=3, random_state=0).fit(X, y)
-    assert len(clf.validation_scores_) == clf.n_iter_ < 40     # it stopped on the held-out score
+    clf = MLPClassifier(
+        (16,),
+        learning_rate_init=0.01,
+        early_stopping=True,
+        validation_fraction=0.2,
+        max_iter=40,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ < 40  # it stopped on the held-out score
     assert clf.best_validation_score_ > 0.9
     assert clf.score(*_block(98, 1000, 4)) > 0.9
 
 
 def test_a_block_batch_source_visits_every_row_once_per_epoch_in_new_orders(client):
     from glassnet.distributed.training import network_data
+
     ids = np.arange(600, dtype=np.float64)
     X = da.from_array(np.column_stack([ids, ids % 7]), chunks=150)
     y = da.from_array(ids % 3, chunks=150)
     net = gn.Network([2, 3], output="softmax")
     batches = BlockBatches(network_data(net, X, y), batch_size=40, shuffle=True)
-    assert batches.n_samples == 600 and batches.n_batches == 4 * 4   # 150 rows: 3 batches of 40 and one of 30
+    assert batches.n_samples == 600 and batches.n_batches == 4 * 4  # 150 rows: 3 batches of 40 and one of 30
     rng = np.random.default_rng(0)
     epochs = [[Xb[:, 0].copy() for Xb, _, _ in batches.epoch(rng)] for _ in range(2)]
     for epoch in epochs:
         seen = np.concatenate(epoch)
-        np.testing.assert_array_equal(np.sort(seen), ids)                      # every row once
-        blocks = [np.unique(seen[i:i + 150] // 150) for i in range(0, 600, 150)]
-        assert all(b.size == 1 for b in blocks)                                # one block at a time
-        assert not np.array_equal(seen[:150], np.sort(seen[:150]))             # rows reshuffled inside it
+        np.testing.assert_array_equal(np.sort(seen), ids)  # every row once
+        blocks = [np.unique(seen[i : i + 150] // 150) for i in range(0, 600, 150)]
+        assert all(b.size == 1 for b in blocks)  # one block at a time
+        assert not np.array_equal(seen[:150], np.sort(seen[:150]))  # rows reshuffled inside it
     first, second = np.concatenate(epochs[0]), np.concatenate(epochs[1])
-    assert not np.array_equal(first, second)                                   # a new order each epoch
+    assert not np.array_equal(first, second)  # a new order each epoch
 
 
 def test_train_streams_dask_blocks_with_a_held_out_fraction_and_partial_fit(client):
     X, y = _made_on_workers(3, 400, 4)
     net = gn.Network([4, 16, 1], output="sigmoid", random_state=0)
-    history = gn.train(net, X, y, optimizer="adam", lr=0.01, epochs=8, batch_size=32,
-                       validation=0.25, random_state=0)
+    history = gn.train(
+        net, X, y, optimizer="adam", lr=0.01, epochs=8, batch_size=32, validation=0.25, random_state=0
+    )
     assert history.epochs == 8 and history.val_accuracy[-1] > 0.9
     assert history.loss[-1] < history.loss[0]
     clf = MLPClassifier((8,), random_state=0)
@@ -172,10 +203,10 @@ def test_train_streams_dask_blocks_with_a_held_out_fraction_and_partial_fit(clie
 
 # ---------------------------------------------------------------- the client never holds X
 def test_the_client_never_holds_X(client):
-    X, y = _made_on_workers(32, 6_250, 20)      # 200,000 × 20 float64: 32 MB, made on the workers
+    X, y = _made_on_workers(32, 6_250, 20)  # 200,000 × 20 float64: 32 MB, made on the workers
     assert not any(isinstance(v, np.ndarray) and v.nbytes > 10_000 for v in dict(X.__dask_graph__()).values())
     small_X, small_y = _made_on_workers(2, 100, 20)
-    for solver in ("lbfgs", "adam"):   # the first fit imports and compiles what it needs: not data
+    for solver in ("lbfgs", "adam"):  # the first fit imports and compiles what it needs: not data
         MLPClassifier((8,), solver=solver, max_iter=1, random_state=0).fit(small_X, small_y)
     # What the client process allocates beyond what it held before (this LocalCluster's
     # scheduler lives in it too, so its bookkeeping counts as well).
@@ -191,9 +222,11 @@ def test_the_client_never_holds_X(client):
     finally:
         tracemalloc.stop()
     size = 200_000 * 20 * 8
-    print(f"client peak: L-BFGS {peak_lbfgs / 1e6:.1f} MB, streaming {peak_stream / 1e6:.1f} MB, X {size / 1e6:.0f} MB")
-    assert peak_lbfgs < size / 8               # L-BFGS: θ out, gradients back
-    assert peak_stream < size / 4              # streaming: one block (1 MB) and the next one
+    print(
+        f"client peak: L-BFGS {peak_lbfgs / 1e6:.1f} MB, streaming {peak_stream / 1e6:.1f} MB, X {size / 1e6:.0f} MB"
+    )
+    assert peak_lbfgs < size / 8  # L-BFGS: θ out, gradients back
+    assert peak_stream < size / 4  # streaming: one block (1 MB) and the next one
 
 
 # ---------------------------------------------------------------- predictions
@@ -241,33 +274,57 @@ def test_a_sweep_on_the_cluster_equals_its_serial_run(client):
     serial = run_experiment(*args, seeds=(0, 1), base={"epochs": 15})
     spread = run_experiment(*args, seeds=(0, 1), base={"epochs": 15}, scheduler=client.scheduler.address)
     assert len(spread.runs) == 8
-    for a, b in zip(serial.runs, spread.runs):
+    for a, b in zip(serial.runs, spread.runs, strict=True):
         assert {k: v for k, v in a.items() if k != "time"} == {k: v for k, v in b.items() if k != "time"}
-    assert [[h.loss for h in row] for row in serial.histories] == [[h.loss for h in row] for row in spread.histories]
+    assert [[h.loss for h in row] for row in serial.histories] == [
+        [h.loss for h in row] for row in spread.histories
+    ]
 
 
 def test_the_experiment_command_with_a_local_cluster_writes_what_a_serial_run_writes(run):
     import json
-    options = ["experiment", "moons", "--hidden", "4", "8", "--seeds", "2", "--epochs", "10", "--n-samples", "120"]
+
+    options = [
+        "experiment",
+        "moons",
+        "--hidden",
+        "4",
+        "8",
+        "--seeds",
+        "2",
+        "--epochs",
+        "10",
+        "--n-samples",
+        "120",
+    ]
     serial = run(*options, "--out", "serial")
     spread = run(*options, "--out", "spread", "--scheduler", "local")
     assert serial.code == spread.code == 0, spread.err
-    rows = [json.loads((run.tmp_path / name / "results.json").read_text())["rows"] for name in ("serial", "spread")]
+    rows = [
+        json.loads((run.tmp_path / name / "results.json").read_text())["rows"]
+        for name in ("serial", "spread")
+    ]
     drop_times = [[{k: v for k, v in r.items() if not k.startswith("time")} for r in rs] for rs in rows]
     assert drop_times[0] == drop_times[1]
 
 
 def test_grid_search_under_the_dask_joblib_backend(client):
     import joblib
+
     rng = np.random.default_rng(5)
     X = rng.standard_normal((150, 3))
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    search = dict(estimator=MLPClassifier(solver="lbfgs", max_iter=30, random_state=0),
-                  param_grid={"alpha": [1e-4, 1.0], "hidden_layer_sizes": [(4,), (8,)]}, cv=3)
+    search = dict(
+        estimator=MLPClassifier(solver="lbfgs", max_iter=30, random_state=0),
+        param_grid={"alpha": [1e-4, 1.0], "hidden_layer_sizes": [(4,), (8,)]},
+        cv=3,
+    )
     serial = GridSearchCV(**search).fit(X, y)
     with joblib.parallel_config(backend="dask"):
         spread = GridSearchCV(n_jobs=-1, **search).fit(X, y)
-    np.testing.assert_array_equal(spread.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        spread.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
     assert spread.best_params_ == serial.best_params_ and spread.best_score_ > 0.9
 
 
@@ -282,25 +339,29 @@ def test_a_worker_killed_during_lbfgs_is_survived(client):
 
     def kill_a_worker(iteration, logs):
         if iteration == 3:
-            os.kill(pids[0], signal.SIGKILL)   # its blocks are lost: they are computed again elsewhere
+            os.kill(pids[0], signal.SIGKILL)  # its blocks are lost: they are computed again elsewhere
 
     result = gn.minimize_lbfgs(b, X, y, max_iter=25, callbacks=[kill_a_worker])
     assert result.nit == expected.nit and result.fun == pytest.approx(expected.fun, rel=1e-10)
     assert np.linalg.norm(a.theta - b.theta) / np.linalg.norm(a.theta) < 1e-8
-    client.wait_for_workers(2, timeout=60)   # the nanny restarted it
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted it
 
 
 def _deadly_block(flag, rows):
     if os.path.exists(flag):
-        os._exit(1)   # the worker process dies, every time it computes this block
+        os._exit(1)  # the worker process dies, every time it computes this block
     return np.zeros((rows, 2))
 
 
 def test_a_worker_that_always_dies_stops_the_run_with_a_message_and_keeps_the_weights(client, tmp_path):
     flag = tmp_path / "die"
     flag.touch()
-    X = da.concatenate([da.ones((50, 2), chunks=50),
-                        da.from_delayed(dask.delayed(_deadly_block)(str(flag), 50), (50, 2), dtype=float)])
+    X = da.concatenate(
+        [
+            da.ones((50, 2), chunks=50),
+            da.from_delayed(dask.delayed(_deadly_block)(str(flag), 50), (50, 2), dtype=float),
+        ]
+    )
     y = da.from_array(np.arange(100) % 2, chunks=50)
     net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
     before = net.theta.copy()
@@ -312,29 +373,45 @@ def test_a_worker_that_always_dies_stops_the_run_with_a_message_and_keeps_the_we
 
 
 def test_an_unreachable_scheduler_fails_fast_and_names_the_address():
-    with pytest.raises(ConnectionError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9 within 1 s"):
-        with connect("tcp://127.0.0.1:9", timeout=1):
-            pass
+    with (
+        pytest.raises(
+            ConnectionError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9 within 1 s"
+        ),
+        connect("tcp://127.0.0.1:9", timeout=1),
+    ):
+        pass
     with pytest.raises(ValueError, match="scheduler must be 'local' or an address"):
-        run_experiment({"lr": [0.1]}, np.zeros((4, 1)), [0, 1, 0, 1], np.zeros((2, 1)), [0, 1],
-                       scheduler="127.0.0.1:8786")
+        run_experiment(
+            {"lr": [0.1]},
+            np.zeros((4, 1)),
+            [0, 1, 0, 1],
+            np.zeros((2, 1)),
+            [0, 1],
+            scheduler="127.0.0.1:8786",
+        )
 
 
 def test_the_experiment_command_reports_an_unreachable_scheduler_in_one_line(run, monkeypatch):
     import glassnet.distributed.cluster as cluster
+
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
-    result = run("experiment", "--hidden", "4", "--seeds", "1", "--epochs", "2", "--scheduler", "tcp://127.0.0.1:9")
+    result = run(
+        "experiment", "--hidden", "4", "--seeds", "1", "--epochs", "2", "--scheduler", "tcp://127.0.0.1:9"
+    )
     assert result.code == 1
     assert result.err.strip().startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
-    assert not (run.tmp_path / "runs").exists()            # nothing written
+    assert not (run.tmp_path / "runs").exists()  # nothing written
     bad = run("experiment", "--scheduler", "somewhere")
     assert bad.code == 2 and "--scheduler" in bad.err
 
 
 def test_misaligned_or_foreign_inputs_are_clear_errors(client):
     X = da.ones((300, 2), chunks=100)
-    with pytest.raises(ValueError, match=r"X and y are cut into different row blocks: X into 3 blocks of "
-                                         r"\(100, 100, 100\) rows, y into 2 blocks of \(150, 150\) rows"):
+    with pytest.raises(
+        ValueError,
+        match=r"X and y are cut into different row blocks: X into 3 blocks of "
+        r"\(100, 100, 100\) rows, y into 2 blocks of \(150, 150\) rows",
+    ):
         MLPClassifier().fit(X, da.zeros(300, chunks=150))
     with pytest.raises(ValueError, match="X and y have different numbers of samples: 300 and 200"):
         MLPClassifier().fit(X, da.zeros(200, chunks=100))
@@ -343,13 +420,16 @@ def test_misaligned_or_foreign_inputs_are_clear_errors(client):
     with pytest.raises(TypeError, match="y or sample_weight is a Dask collection but X is not"):
         MLPClassifier().fit(np.ones((300, 2)), da.zeros(300, chunks=100))
     with pytest.raises(ValueError, match="X contains NaN"):
-        MLPRegressor(solver="lbfgs", max_iter=2).fit(da.full((300, 2), np.nan, chunks=100), da.zeros(300, chunks=100))
+        MLPRegressor(solver="lbfgs", max_iter=2).fit(
+            da.full((300, 2), np.nan, chunks=100), da.zeros(300, chunks=100)
+        )
     with pytest.raises(ValueError, match="sample_weight must be finite, non-negative and not all zero"):
         MLPRegressor(solver="lbfgs").fit(X, np.zeros(300), sample_weight=np.zeros(300))
 
 
 def test_without_a_client_the_error_says_how_to_start_one(monkeypatch):
     import distributed.client
+
     monkeypatch.setattr(distributed.client, "_get_global_client", lambda: None)
     with pytest.raises(ValueError, match="no client is running: start one first"):
         MLPClassifier().fit(da.ones((10, 2), chunks=5), da.zeros(10, chunks=5))
@@ -358,6 +438,7 @@ def test_without_a_client_the_error_says_how_to_start_one(monkeypatch):
 def test_workers_run_blas_on_one_thread_each(client):
     def blas_threads():
         from threadpoolctl import threadpool_info
+
         return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
 
     np.dot(np.ones((2, 2)), np.ones((2, 2)))

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_documentation_builds_in_strict_mode(tmp_path):
     site = tmp_path / "site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "WARNING" not in done.stderr
 
@@ -34,6 +40,6 @@ def test_the_documentation_builds_in_strict_mode(tmp_path):
 
     reference = (site / "reference" / "network" / "index.html").read_text(encoding="utf-8")
     assert "from_weights" in reference and "layout_of" in reference
-    for page in site.rglob("*.html"):                     # no fonts or styles from the internet
+    for page in site.rglob("*.html"):  # no fonts or styles from the internet
         text = page.read_text(encoding="utf-8")
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, page

@@ -15,8 +15,7 @@ import scipy.sparse as sp
 from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
-from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier, MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -49,21 +48,32 @@ def regression():
 
 # ---------------------------------------------------------------- side by side with scikit-learn
 _SOLVERS = {"adam": dict(learning_rate_init=0.01), "sgd": dict(learning_rate_init=0.1), "lbfgs": {}}
-_CLASSIFICATION = {"iris": datasets.load_iris, "digits": datasets.load_digits,
-                   "wine": datasets.load_wine, "breast_cancer": datasets.load_breast_cancer}
+_CLASSIFICATION = {
+    "iris": datasets.load_iris,
+    "digits": datasets.load_digits,
+    "wine": datasets.load_wine,
+    "breast_cancer": datasets.load_breast_cancer,
+}
 
 
 def _mean_test_score(estimator_class, X, y, solver, stratify=True, scale_y=False, **params):
     scores = []
     for seed in range(5):
         X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=0.3, random_state=seed, stratify=y if stratify else None)
+            X, y, test_size=0.3, random_state=seed, stratify=y if stratify else None
+        )
         scaler = StandardScaler().fit(X_train)
         if scale_y:
             mean, std = y_train.mean(), y_train.std()
             y_train, y_test = (y_train - mean) / std, (y_test - mean) / std
-        model = estimator_class(hidden_layer_sizes=(32,), solver=solver, max_iter=60,
-                                random_state=seed, **_SOLVERS[solver], **params)
+        model = estimator_class(
+            hidden_layer_sizes=(32,),
+            solver=solver,
+            max_iter=60,
+            random_state=seed,
+            **_SOLVERS[solver],
+            **params,
+        )
         model.fit(scaler.transform(X_train), y_train)
         scores.append(model.score(scaler.transform(X_test), y_test))
     return float(np.mean(scores))
@@ -93,10 +103,11 @@ def test_regressor_r2_matches_sklearn(solver):
 def test_initial_weights_are_sklearns(iris):
     # A rate so small that one epoch leaves the weights where they started.
     X, y = iris
-    params = dict(hidden_layer_sizes=(5, 4), solver="sgd", learning_rate_init=1e-300,
-                  max_iter=1, random_state=3)
+    params = dict(
+        hidden_layer_sizes=(5, 4), solver="sgd", learning_rate_init=1e-300, max_iter=1, random_state=3
+    )
     ours, theirs = MLPClassifier(**params).fit(X, y), SkMLPClassifier(**params).fit(X, y)
-    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True):
         np.testing.assert_array_equal(a, b)
     logistic = dict(params, activation="logistic")  # Glorot's factor 2 for logistic layers
     ours, theirs = MLPClassifier(**logistic).fit(X, y), SkMLPClassifier(**logistic).fit(X, y)
@@ -110,7 +121,7 @@ def test_lbfgs_follows_sklearn_step_for_step(iris):
     ours, theirs = MLPClassifier(**params).fit(X, y), SkMLPClassifier(**params).fit(X, y)
     assert ours.n_iter_ == theirs.n_iter_
     assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
-    for a, b in zip(ours.coefs_, theirs.coefs_):
+    for a, b in zip(ours.coefs_, theirs.coefs_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
 
 
@@ -134,7 +145,7 @@ def test_multioutput_regression_follows_sklearn(regression, solver):
     ours, theirs = MLPRegressor(**params).fit(X, Y), SkMLPRegressor(**params).fit(X, Y)
     assert ours.n_iter_ == theirs.n_iter_
     assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
-    if solver == "adam":                     # scikit-learn's L-BFGS keeps no loss_curve_
+    if solver == "adam":  # scikit-learn's L-BFGS keeps no loss_curve_
         np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-4, atol=1e-6)
 
@@ -142,8 +153,7 @@ def test_multioutput_regression_follows_sklearn(regression, solver):
 def test_multioutput_regression_stops_on_tol_where_sklearn_does(regression):
     X, y = regression
     Y = np.column_stack([y, 0.5 * y])
-    params = dict(hidden_layer_sizes=(6,), learning_rate_init=0.01, max_iter=500, tol=1e-3,
-                  random_state=0)
+    params = dict(hidden_layer_sizes=(6,), learning_rate_init=0.01, max_iter=500, tol=1e-3, random_state=0)
     ours, theirs = MLPRegressor(**params).fit(X, Y), SkMLPRegressor(**params).fit(X, Y)
     assert ours.n_iter_ == theirs.n_iter_ < 500
 
@@ -231,6 +241,7 @@ def test_sparse_input_gives_the_dense_result(iris, container):
 def test_wide_sparse_input_is_densified_a_batch_at_a_time():
     # 1,000 × 50,000 float64 is 400 MB dense; scikit-learn keeps such X sparse, so must we.
     import tracemalloc
+
     rng = np.random.default_rng(0)
     rows, cols = rng.integers(0, 1000, 5000), rng.integers(0, 50_000, 5000)
     X = sp.csr_matrix((rng.random(5000), (rows, cols)), shape=(1000, 50_000))
@@ -270,17 +281,19 @@ def test_coefs_are_views_into_the_network(iris):
     assert np.shares_memory(clf.coefs_[0], clf.network_.theta)
     np.testing.assert_array_equal(clf.coefs_[0], 1.0)
     with pytest.raises(NotFittedError):
-        MLPClassifier().coefs_
+        _ = MLPClassifier().coefs_
 
 
 # ---------------------------------------------------------------- scikit-learn's tools
 def test_pipeline_gridsearch_and_cross_val_score():
     X, y = datasets.load_iris(return_X_y=True)
-    pipe = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs",
-                                                         max_iter=100, random_state=0))
+    pipe = make_pipeline(
+        StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=100, random_state=0)
+    )
     assert cross_val_score(pipe, X, y, cv=3).mean() > 0.9
-    grid = GridSearchCV(pipe, {"mlpclassifier__alpha": [1e-4, 1.0],
-                               "mlpclassifier__activation": ["relu", "tanh"]}, cv=3)
+    grid = GridSearchCV(
+        pipe, {"mlpclassifier__alpha": [1e-4, 1.0], "mlpclassifier__activation": ["relu", "tanh"]}, cv=3
+    )
     grid.fit(X, y)
     assert grid.best_score_ > 0.9
     assert set(grid.best_params_) == {"mlpclassifier__alpha", "mlpclassifier__activation"}
@@ -347,16 +360,18 @@ def test_tol_stops_on_the_training_loss(blobs):
     clf = MLPClassifier(hidden_layer_sizes=(8,), tol=0.5, n_iter_no_change=3, random_state=0).fit(X, y)
     assert clf.n_iter_ == 5  # epoch 1 improves on inf, then more than 3 epochs without a gain of 0.5
     for tol, patience in [(0.01, 2), (1e-3, 5)]:  # full batch: the same epochs as scikit-learn
-        params = dict(hidden_layer_sizes=(8,), tol=tol, n_iter_no_change=patience, max_iter=1000,
-                      random_state=0)
+        params = dict(
+            hidden_layer_sizes=(8,), tol=tol, n_iter_no_change=patience, max_iter=1000, random_state=0
+        )
         assert MLPClassifier(**params).fit(X, y).n_iter_ == SkMLPClassifier(**params).fit(X, y).n_iter_
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         MLPClassifier(hidden_layer_sizes=(8,), tol=0.5, random_state=0).fit(X, y)
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(X, y)
-    never = MLPClassifier(hidden_layer_sizes=(8,), tol=0.5, n_iter_no_change=np.inf, max_iter=30,
-                          random_state=0).fit(X, y)
+    never = MLPClassifier(
+        hidden_layer_sizes=(8,), tol=0.5, n_iter_no_change=np.inf, max_iter=30, random_state=0
+    ).fit(X, y)
     assert never.n_iter_ == 30
 
 
@@ -367,8 +382,15 @@ def test_early_stopping_restores_the_best_weights(blobs):
     def remember(epoch, logs):
         seen.append((logs["val_score"], logs["net"].theta.copy()))
 
-    clf = MLPClassifier(hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.25,
-                        n_iter_no_change=5, tol=0.0, random_state=0, callbacks=[remember]).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=5,
+        tol=0.0,
+        random_state=0,
+        callbacks=[remember],
+    ).fit(X, y)
     assert clf.best_loss_ is None
     assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.validation_loss_curve_) == len(seen)
     assert clf.best_validation_score_ == max(clf.validation_scores_)
@@ -388,8 +410,19 @@ def _learning_rates(estimator, X, y):
 
 def test_adaptive_divides_the_rate_by_5(blobs):
     X, y = blobs
-    rates = _learning_rates(MLPClassifier(solver="sgd", learning_rate="adaptive", learning_rate_init=0.1,
-                                          tol=10.0, n_iter_no_change=2, max_iter=12, random_state=0), X, y)
+    rates = _learning_rates(
+        MLPClassifier(
+            solver="sgd",
+            learning_rate="adaptive",
+            learning_rate_init=0.1,
+            tol=10.0,
+            n_iter_no_change=2,
+            max_iter=12,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
     # Epoch 1 improves on inf; every 3 epochs without improvement the rate drops.
     assert rates[:4] == [0.1] * 4
     assert rates[4] == pytest.approx(0.02) and rates[7] == pytest.approx(0.004)
@@ -397,8 +430,18 @@ def test_adaptive_divides_the_rate_by_5(blobs):
 
 def test_invscaling_uses_samples_seen(blobs):
     X, y = blobs
-    rates = _learning_rates(MLPClassifier(solver="sgd", learning_rate="invscaling", power_t=0.5,
-                                          learning_rate_init=0.1, max_iter=4, random_state=0), X, y)
+    rates = _learning_rates(
+        MLPClassifier(
+            solver="sgd",
+            learning_rate="invscaling",
+            power_t=0.5,
+            learning_rate_init=0.1,
+            max_iter=4,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
     assert rates == pytest.approx([0.1] + [0.1 / (120 * k + 1) ** 0.5 for k in (1, 2, 3)])
 
 
@@ -409,31 +452,40 @@ def test_batch_size_larger_than_the_data_is_clipped(blobs):
 
 
 # ---------------------------------------------------------------- parameter validation
-@pytest.mark.parametrize("params, message", [
-    (dict(alpha=-1.0), "'alpha' parameter of MLPClassifier must be a float in the range"),
-    (dict(batch_size=0), "'batch_size' parameter"),
-    (dict(solver="newton"), "'solver' parameter of MLPClassifier must be a str among"),
-    (dict(activation="softmax"), "'activation' parameter"),
-    (dict(learning_rate_init=0.0), "'learning_rate_init' parameter"),
-    (dict(momentum=1.5), "'momentum' parameter"),
-    (dict(n_iter_no_change=0), "'n_iter_no_change' parameter"),
-    (dict(validation_fraction=1.0), "'validation_fraction' parameter"),
-    (dict(dropout=1.0), "'dropout' parameter"),
-    (dict(class_weight="even"), "'class_weight' parameter"),
-    (dict(callbacks="print"), "'callbacks' parameter"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(alpha=-1.0), "'alpha' parameter of MLPClassifier must be a float in the range"),
+        (dict(batch_size=0), "'batch_size' parameter"),
+        (dict(solver="newton"), "'solver' parameter of MLPClassifier must be a str among"),
+        (dict(activation="softmax"), "'activation' parameter"),
+        (dict(learning_rate_init=0.0), "'learning_rate_init' parameter"),
+        (dict(momentum=1.5), "'momentum' parameter"),
+        (dict(n_iter_no_change=0), "'n_iter_no_change' parameter"),
+        (dict(validation_fraction=1.0), "'validation_fraction' parameter"),
+        (dict(dropout=1.0), "'dropout' parameter"),
+        (dict(class_weight="even"), "'class_weight' parameter"),
+        (dict(callbacks="print"), "'callbacks' parameter"),
+    ],
+)
 def test_invalid_parameters_are_named(iris, params, message):
     X, y = iris
     with pytest.raises(InvalidParameterError, match=message):
         MLPClassifier(**params).fit(X, y)
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(hidden_layer_sizes=(5, 0)), "hidden_layer_sizes must be > 0"),
-    (dict(hidden_layer_sizes=(5, 4), activation=["relu"]), "one activation per hidden layer"),
-    (dict(hidden_layer_sizes=(5,), activation=["swish"]), "unknown activation 'swish'.*valid activations"),
-    (dict(hidden_layer_sizes=(5, 4), dropout=[0.1]), "dropout"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(hidden_layer_sizes=(5, 0)), "hidden_layer_sizes must be > 0"),
+        (dict(hidden_layer_sizes=(5, 4), activation=["relu"]), "one activation per hidden layer"),
+        (
+            dict(hidden_layer_sizes=(5,), activation=["swish"]),
+            "unknown activation 'swish'.*valid activations",
+        ),
+        (dict(hidden_layer_sizes=(5, 4), dropout=[0.1]), "dropout"),
+    ],
+)
 def test_invalid_architecture_is_named(iris, params, message):
     X, y = iris
     with pytest.raises(ValueError, match=message):
@@ -449,8 +501,9 @@ def test_regressor_validates_loss(regression):
 # ---------------------------------------------------------------- what scikit-learn lacks
 def test_an_activation_per_hidden_layer(iris):
     X, y = iris
-    clf = MLPClassifier(hidden_layer_sizes=(6, 5, 4), activation=["tanh", "relu", "logistic"],
-                        solver="lbfgs", random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(6, 5, 4), activation=["tanh", "relu", "logistic"], solver="lbfgs", random_state=0
+    ).fit(X, y)
     names = [layer.activation.name for layer in clf.network_.layers]
     assert names == ["tanh", "relu", "sigmoid", "softmax"]
     assert clf.score(X, y) > 0.95
@@ -459,15 +512,18 @@ def test_an_activation_per_hidden_layer(iris):
 
 def test_dropout_trains_and_predicts_deterministically(blobs):
     X, y = blobs
-    clf = MLPClassifier(hidden_layer_sizes=(32,), dropout=0.3, learning_rate_init=0.01,
-                        max_iter=60, random_state=0).fit(X, y)
-    plain = MLPClassifier(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=60,
-                          random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(32,), dropout=0.3, learning_rate_init=0.01, max_iter=60, random_state=0
+    ).fit(X, y)
+    plain = MLPClassifier(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=60, random_state=0).fit(
+        X, y
+    )
     assert clf.loss_curve_ != plain.loss_curve_
     assert clf.score(X, y) > 0.9
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # no dropout at predict
-    again = MLPClassifier(hidden_layer_sizes=(32,), dropout=0.3, learning_rate_init=0.01,
-                          max_iter=60, random_state=0).fit(X, y)
+    again = MLPClassifier(
+        hidden_layer_sizes=(32,), dropout=0.3, learning_rate_init=0.01, max_iter=60, random_state=0
+    ).fit(X, y)
     assert again.loss_curve_ == clf.loss_curve_
 
 
@@ -489,23 +545,37 @@ def test_class_weight(blobs):
 @pytest.mark.parametrize("solver", ["rmsprop", "momentum"])
 def test_more_solvers(blobs, solver):
     X, y = blobs
-    clf = MLPClassifier(hidden_layer_sizes=(16,), solver=solver, learning_rate_init=0.01,
-                        max_iter=50, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16,), solver=solver, learning_rate_init=0.01, max_iter=50, random_state=0
+    ).fit(X, y)
     assert clf.loss_curve_[-1] < clf.loss_curve_[0] and clf.score(X, y) > 0.95
     assert type(clf._optimizer) is {"rmsprop": gn.RMSprop, "momentum": gn.Momentum}[solver]
 
 
-@pytest.mark.parametrize("schedule, expected", [
-    ("step", lambda e: 0.1 * 0.5 ** (e // 10)),
-    ("exponential", lambda e: 0.1 * 0.95 ** e),
-    ("cosine", lambda e: 0.05 * (1 + np.cos(np.pi * e / 30))),
-    ("inverse_time", lambda e: 0.1 / (1 + 0.01 * e)),
-    (gn.StepDecay(0.3, drop=0.1, every=5), lambda e: 0.3 * 0.1 ** (e // 5)),
-])
+@pytest.mark.parametrize(
+    "schedule, expected",
+    [
+        ("step", lambda e: 0.1 * 0.5 ** (e // 10)),
+        ("exponential", lambda e: 0.1 * 0.95**e),
+        ("cosine", lambda e: 0.05 * (1 + np.cos(np.pi * e / 30))),
+        ("inverse_time", lambda e: 0.1 / (1 + 0.01 * e)),
+        (gn.StepDecay(0.3, drop=0.1, every=5), lambda e: 0.3 * 0.1 ** (e // 5)),
+    ],
+)
 def test_more_schedules(blobs, schedule, expected):
     X, y = blobs
-    rates = _learning_rates(MLPClassifier(solver="sgd", learning_rate=schedule, learning_rate_init=0.1,
-                                          max_iter=30, n_iter_no_change=np.inf, random_state=0), X, y)
+    rates = _learning_rates(
+        MLPClassifier(
+            solver="sgd",
+            learning_rate=schedule,
+            learning_rate_init=0.1,
+            max_iter=30,
+            n_iter_no_change=np.inf,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
     np.testing.assert_allclose(rates, [expected(e) for e in range(30)])
 
 
@@ -555,13 +625,15 @@ def test_minimize_lbfgs_on_a_network():
     y = np.array([0, 1, 1, 0])
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
     iterations = []
-    result = minimize_lbfgs(net, X, y, max_iter=500, tol=1e-8,
-                            callbacks=[lambda it, logs: iterations.append(logs["loss"])])
+    result = minimize_lbfgs(
+        net, X, y, max_iter=500, tol=1e-8, callbacks=[lambda it, logs: iterations.append(logs["loss"])]
+    )
     assert result.fun < 1e-3 and result.nit == len(iterations)
     np.testing.assert_array_equal(net.theta, result.x)
     np.testing.assert_array_equal(net.predict(X), y)
-    stopped = minimize_lbfgs(gn.Network([2, 3, 1], output="sigmoid", random_state=0), X, y,
-                             callbacks=[lambda it, logs: it == 1])
+    stopped = minimize_lbfgs(
+        gn.Network([2, 3, 1], output="sigmoid", random_state=0), X, y, callbacks=[lambda it, logs: it == 1]
+    )
     assert stopped.status == 99 and stopped.nit == 2
 
 
@@ -580,7 +652,7 @@ def test_early_stopping_split_is_stratified(iris, monkeypatch):
     MLPClassifier(early_stopping=True, max_iter=2, random_state=0).fit(X, y)
     np.testing.assert_array_equal(calls[-1], y)
     MLPClassifier(early_stopping=True, max_iter=2, random_state=0).fit(X, y == 1)
-    np.testing.assert_array_equal(calls[-1], (y == 1)[:, None])   # scikit-learn's binarized column
+    np.testing.assert_array_equal(calls[-1], (y == 1)[:, None])  # scikit-learn's binarized column
     MLPClassifier(early_stopping=True, max_iter=2, random_state=0).fit(X, np.column_stack([y == 1, y == 2]))
     assert calls[-1] is None
     MLPRegressor(early_stopping=True, max_iter=2, random_state=0).fit(X, y)
@@ -623,8 +695,15 @@ def test_optimizers_answer_to_scikit_learns_learning_rate_name(iris):
     assert model._optimizer.lr == 0.5
 
 
-@pytest.mark.parametrize("y", [np.array([3, 1, 2, 1, 3, 2]), np.array(["b", "a", "b", "a"]),
-                               np.array([True, False, False, True]), np.array([7, 9, 9, 7, 7], np.uint8)])
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([3, 1, 2, 1, 3, 2]),
+        np.array(["b", "a", "b", "a"]),
+        np.array([True, False, False, True]),
+        np.array([7, 9, 9, 7, 7], np.uint8),
+    ],
+)
 def test_plain_labels_are_binarized_as_the_label_binarizer_does(y):
     # The fast path of a fresh fit (one np.unique) against scikit-learn's LabelBinarizer.
     from sklearn.preprocessing import LabelBinarizer
@@ -636,5 +715,5 @@ def test_plain_labels_are_binarized_as_the_label_binarizer_does(y):
     np.testing.assert_array_equal(clf.classes_, expected.classes_)
     assert clf._label_binarizer.y_type_ == expected.y_type_
     np.testing.assert_array_equal(clf._label_binarizer.inverse_transform(Y.astype(float)), y)
-    assert clf._binarize_labels(y[:1]) is None                  # one class: the binarizer's message
-    assert clf._binarize_labels(y.astype(object)) is None       # anything else: the binarizer's path
+    assert clf._binarize_labels(y[:1]) is None  # one class: the binarizer's message
+    assert clf._binarize_labels(y.astype(object)) is None  # anything else: the binarizer's path

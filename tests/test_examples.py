@@ -17,8 +17,13 @@ NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
 def test_the_five_tutorials_of_the_seeds_are_there():
-    assert [p.stem for p in NOTEBOOKS] == ["01_calculus_and_descent", "02_neurons_by_hand",
-                                           "03_backprop_by_hand", "04_xor_and_moons", "05_softmax_and_adam"]
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_calculus_and_descent",
+        "02_neurons_by_hand",
+        "03_backprop_by_hand",
+        "04_xor_and_moons",
+        "05_softmax_and_adam",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -37,7 +42,8 @@ def test_a_tutorial_opens_with_what_it_teaches_and_is_stored_executed(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_tutorial_runs_and_its_numbers_hold(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()   # raises CellExecutionError, naming the cell, when an assert fails
+    client = NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, when an assert fails
     assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code")

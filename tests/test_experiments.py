@@ -28,7 +28,11 @@ def test_one_row_per_configuration_with_real_scores(result):
     assert isinstance(result, ExperimentResult)
     assert len(result.rows) == 4 and len(result.runs) == 8
     assert [r["config"] for r in result.rows] == [
-        "hidden=(8,) lr=0.01", "hidden=(8,) lr=0.05", "hidden=(16, 8) lr=0.01", "hidden=(16, 8) lr=0.05"]
+        "hidden=(8,) lr=0.01",
+        "hidden=(8,) lr=0.05",
+        "hidden=(16, 8) lr=0.01",
+        "hidden=(16, 8) lr=0.05",
+    ]
     assert result.metric == "accuracy" and result.task == "binary"
     assert result.best["test_score_mean"] > 0.9
     for row in result.rows:
@@ -52,8 +56,7 @@ def test_histories_one_per_seed(result):
         assert len(hists) == 2 and all(isinstance(h, History) for h in hists)
         assert all(len(h.loss) == 60 and len(h.accuracy) == 60 for h in hists)
     curves = result.mean_curves()
-    np.testing.assert_allclose(curves[0]["loss"],
-                               np.mean([h.loss for h in result.histories[0]], axis=0))
+    np.testing.assert_allclose(curves[0]["loss"], np.mean([h.loss for h in result.histories[0]], axis=0))
 
 
 def test_table_has_a_row_per_configuration(result):
@@ -63,12 +66,13 @@ def test_table_has_a_row_per_configuration(result):
     assert "final loss" in lines[0] and "time (s)" in lines[0]
     body = lines[2:-1]
     assert len(body) == 4
-    for row, line in zip(result.rows, body):
+    for row, line in zip(result.rows, body, strict=True):
         assert row["config"] in line
         assert f"{row['test_score_mean']:.3f} ± {row['test_score_std']:.3f}" in line
-    assert sum("*" in line for line in body) == 1            # the best row is marked
+    assert sum("*" in line for line in body) == 1  # the best row is marked
     assert str(result) == text
     from rich.table import Table
+
     assert isinstance(result.table(rich=True), Table)
     assert result.table(rich=True).row_count == 4
 
@@ -92,12 +96,12 @@ def test_parallel_jobs_give_the_same_numbers(moons):
     grid = {"hidden": [(8,), (16,)], "lr": [0.05]}
     one = run_experiment(grid, *moons, seeds=(0, 1), base={"epochs": 20}, n_jobs=1)
     two = run_experiment(grid, *moons, seeds=(0, 1), base={"epochs": 20}, n_jobs=2)
-    for a, b in zip(one.runs, two.runs):
+    for a, b in zip(one.runs, two.runs, strict=True):
         assert (a["config_index"], a["seed"]) == (b["config_index"], b["seed"])
         assert a["train_score"] == b["train_score"] and a["test_score"] == b["test_score"]
         assert a["final_loss"] == b["final_loss"]
-    for ha, hb in zip(one.histories, two.histories):
-        for a, b in zip(ha, hb):
+    for ha, hb in zip(one.histories, two.histories, strict=True):
+        for a, b in zip(ha, hb, strict=True):
             assert a.loss == b.loss
 
 
@@ -105,8 +109,15 @@ def test_multiclass_string_labels_and_other_settings():
     X, y = make_blobs(240, centers=3, cluster_std=1.0, random_state=1)
     labels = np.array(["red", "green", "blue"])[y]
     grid = [{"optimizer": ["sgd"], "lr": [0.1]}, {"optimizer": ["adam"], "activation": ["tanh"]}]
-    res = run_experiment(grid, X[:160], labels[:160], X[160:], labels[160:], seeds=(0,),
-                         base={"epochs": 30, "hidden": 8, "lr": 0.01})
+    res = run_experiment(
+        grid,
+        X[:160],
+        labels[:160],
+        X[160:],
+        labels[160:],
+        seeds=(0,),
+        base={"epochs": 30, "hidden": 8, "lr": 0.01},
+    )
     assert res.task == "multiclass"
     assert [r["config"] for r in res.rows] == ["lr=0.1 optimizer=sgd", "activation=tanh optimizer=adam"]
     assert res.rows[0]["params"]["lr"] == 0.1 and res.rows[1]["params"]["lr"] == 0.01
@@ -116,8 +127,9 @@ def test_multiclass_string_labels_and_other_settings():
 def test_regression_scores_r2():
     X, y = make_regression(200, n_features=3, noise=5.0, random_state=0)
     y = y / y.std()
-    res = run_experiment({"hidden": [(16,)]}, X[:150], y[:150], X[150:], y[150:], seeds=(0,),
-                         base={"epochs": 40})
+    res = run_experiment(
+        {"hidden": [(16,)]}, X[:150], y[:150], X[150:], y[150:], seeds=(0,), base={"epochs": 40}
+    )
     assert res.task == "regression" and res.metric == "r2"
     assert res.rows[0]["test_score_mean"] > 0.9
     assert "test R²" in res.table()

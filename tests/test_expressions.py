@@ -9,8 +9,7 @@ import time
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from glassnet.glass import calculus
 from glassnet.glass.descent import descend
@@ -96,7 +95,7 @@ ENTRY_POINTS = {
 @pytest.mark.parametrize("text, phrase", HOSTILE, ids=[t[:30] for t, _ in HOSTILE])
 def test_hostile_formulas_are_refused_by_every_entry_point(text, phrase, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for name, call in ENTRY_POINTS.items():
+    for call in ENTRY_POINTS.values():
         refused(call, text, phrase)
     assert os.listdir(tmp_path) == []  # nothing ran: no PWNED file
 
@@ -121,24 +120,28 @@ def test_errors_are_expression_errors_and_quote_at_most_60_characters():
 
 # --- what it builds ------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("x^2/2 + 0.1*x", x**2 / 2 + x / 10),
-    ("0.1", sympy.Rational(1, 10)),
-    ("2.5e-3*x", x / 400),
-    ("1e6", sympy.Integer(10**6)),
-    ("-x + +y", y - x),
-    ("x - y - 1", x - y - 1),
-    ("x / y / 2", x / (2 * y)),
-    ("2**-3", sympy.Rational(1, 8)),
-    ("pi*e + E", sympy.pi * sympy.E + sympy.E),
-    ("sigmoid(x)", 1 / (1 + sympy.exp(-x))),
-    ("softplus(x)", sympy.log(1 + sympy.exp(x))),
-    ("ln(x) - log(x)", sympy.Integer(0)),
-    ("sqrt(4)*tanh(y)", 2 * sympy.tanh(y)),
-    ("asinh(x) + acosh(y)", sympy.asinh(x) + sympy.acosh(y)),
-    ("x**x", x**x),
-    ("w1*x + b_2", sympy.Symbol("w1") * x + sympy.Symbol("b_2")),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("x^2/2 + 0.1*x", x**2 / 2 + x / 10),
+        ("0.1", sympy.Rational(1, 10)),
+        ("2.5e-3*x", x / 400),
+        ("1e6", sympy.Integer(10**6)),
+        ("-x + +y", y - x),
+        ("x - y - 1", x - y - 1),
+        ("x / y / 2", x / (2 * y)),
+        ("2**-3", sympy.Rational(1, 8)),
+        ("pi*e + E", sympy.pi * sympy.E + sympy.E),
+        ("sigmoid(x)", 1 / (1 + sympy.exp(-x))),
+        ("softplus(x)", sympy.log(1 + sympy.exp(x))),
+        ("ln(x) - log(x)", sympy.Integer(0)),
+        ("sqrt(4)*tanh(y)", 2 * sympy.tanh(y)),
+        ("asinh(x) + acosh(y)", sympy.asinh(x) + sympy.acosh(y)),
+        ("x**x", x**x),
+        ("w1*x + b_2", sympy.Symbol("w1") * x + sympy.Symbol("b_2")),
+    ],
+)
 def test_builds_the_expected_sympy_expression(text, expected):
     assert parse(text) == expected
 
@@ -168,23 +171,31 @@ def test_variables_can_be_restricted():
 
 # --- the bounds, at their edges ------------------------------------------------
 
-@pytest.mark.parametrize("ok, refused_text, phrase", [
-    ("+".join(["x"] * 500), "+".join(["x"] * 501), "limit is 1,000"),                # 999 / 1,001 characters
-    ("+".join(["x"] * 500), "+-".join(["x"] * 334), "more than 1000 parts"),         # 1,000 / 1,001 nodes
-    ("sin(" * 49 + "x" + ")" * 49, "sin(" * 50 + "x" + ")" * 50, "more than 50 levels"),
-    ("x**100", "x**101", "limited to ±100"),
-    ("x**-100", "x**-101", "limited to ±100"),
-    ("*".join(["x"] * 100), "*".join(["x"] * 101), "limited to ±100"),
-    ("2**996", "2**997", "too large to compute"),       # 996 · log10(2) = 299.8 digits, 997: 300.1
-    ("10**300", "10**301", "too large to compute"),
-    ("(1/2)**996", "(1/2)**997", "too large to compute"),
-    ("(1 + 10**-20)**15", "(1 + 10**-20)**16", "too large to compute"),  # 20 digits each time
-    ("1000000", "1000001", "write numbers up to 10**6"),
-    ("1e6", "1.5e6", "write numbers up to 10**6"),
-    ("exp(690)", "exp(691)", "too large (constants stay within 1e300)"),   # e^690 = 10^299.7
-    ("+".join(f"x{i}" for i in range(10)), "+".join(f"x{i}" for i in range(11)), "more than 10 variables"),
-    ("abcdefghijklmnop", "abcdefghijklmnopq", "is not a variable name"),  # 16 / 17 characters
-])
+
+@pytest.mark.parametrize(
+    "ok, refused_text, phrase",
+    [
+        ("+".join(["x"] * 500), "+".join(["x"] * 501), "limit is 1,000"),  # 999 / 1,001 characters
+        ("+".join(["x"] * 500), "+-".join(["x"] * 334), "more than 1000 parts"),  # 1,000 / 1,001 nodes
+        ("sin(" * 49 + "x" + ")" * 49, "sin(" * 50 + "x" + ")" * 50, "more than 50 levels"),
+        ("x**100", "x**101", "limited to ±100"),
+        ("x**-100", "x**-101", "limited to ±100"),
+        ("*".join(["x"] * 100), "*".join(["x"] * 101), "limited to ±100"),
+        ("2**996", "2**997", "too large to compute"),  # 996 · log10(2) = 299.8 digits, 997: 300.1
+        ("10**300", "10**301", "too large to compute"),
+        ("(1/2)**996", "(1/2)**997", "too large to compute"),
+        ("(1 + 10**-20)**15", "(1 + 10**-20)**16", "too large to compute"),  # 20 digits each time
+        ("1000000", "1000001", "write numbers up to 10**6"),
+        ("1e6", "1.5e6", "write numbers up to 10**6"),
+        ("exp(690)", "exp(691)", "too large (constants stay within 1e300)"),  # e^690 = 10^299.7
+        (
+            "+".join(f"x{i}" for i in range(10)),
+            "+".join(f"x{i}" for i in range(11)),
+            "more than 10 variables",
+        ),
+        ("abcdefghijklmnop", "abcdefghijklmnopq", "is not a variable name"),  # 16 / 17 characters
+    ],
+)
 def test_bounds_at_their_edges(ok, refused_text, phrase):
     assert isinstance(parse(ok), sympy.Expr)
     refused(parse, refused_text, phrase)
@@ -235,9 +246,13 @@ def test_shadow_values_are_the_functions_themselves():
 EXAMPLES = int(os.environ.get("GLASSNET_FUZZ_EXAMPLES", "200"))
 # The normal suite runs the same examples every time (CI must not fail by chance);
 # GLASSNET_FUZZ_EXAMPLES=N explores N fresh ones.
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                derandomize="GLASSNET_FUZZ_EXAMPLES" not in os.environ,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize="GLASSNET_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 atoms = st.one_of(
     st.integers(0, 10**7).map(str),
@@ -248,7 +263,8 @@ atoms = st.one_of(
 
 def _combine(children):
     binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**", "^"]), children).map(
-        lambda t: f"({t[0]}){t[1]}({t[2]})" if t[1] in "**^" else f"{t[0]} {t[1]} {t[2]}")
+        lambda t: f"({t[0]}){t[1]}({t[2]})" if t[1] in "**^" else f"{t[0]} {t[1]} {t[2]}"
+    )
     call = st.tuples(st.sampled_from(sorted(FUNCTIONS)), children).map(lambda t: f"{t[0]}({t[1]})")
     unary = st.tuples(st.sampled_from(["-", "+"]), children).map(lambda t: f"{t[0]}({t[1]})")
     return st.one_of(binary, call, unary)
@@ -281,30 +297,101 @@ def test_formulas_of_the_grammar_parse_or_raise_value_error(text):
         assert not result.has(sympy.Float) or ("**" in text or "^" in text), text
 
 
-TOKENS = ["x", "y", "1", "9", "0", ".", "__", "_", "(", ")", "[", "]", "**", "^", "*", "/", "+", "-",
-          ",", "'", '"', "lambda", ":", "import", "os", "sympify", "S", "eval", "exec", "for", "in",
-          "if", "else", "=", "==", "!", "@", "%", "//", "sin", "exp", "zoo", "I", "E", "j", "e", "\\",
-          " ", "\n", "\x00", "{", "}", "`", "$", ";", "#", "~", "|", "&", "<", ">", "1e400", "9**9"]
+TOKENS = [
+    "x",
+    "y",
+    "1",
+    "9",
+    "0",
+    ".",
+    "__",
+    "_",
+    "(",
+    ")",
+    "[",
+    "]",
+    "**",
+    "^",
+    "*",
+    "/",
+    "+",
+    "-",
+    ",",
+    "'",
+    '"',
+    "lambda",
+    ":",
+    "import",
+    "os",
+    "sympify",
+    "S",
+    "eval",
+    "exec",
+    "for",
+    "in",
+    "if",
+    "else",
+    "=",
+    "==",
+    "!",
+    "@",
+    "%",
+    "//",
+    "sin",
+    "exp",
+    "zoo",
+    "I",
+    "E",
+    "j",
+    "e",
+    "\\",
+    " ",
+    "\n",
+    "\x00",
+    "{",
+    "}",
+    "`",
+    "$",
+    ";",
+    "#",
+    "~",
+    "|",
+    "&",
+    "<",
+    ">",
+    "1e400",
+    "9**9",
+]
 
 
 @FUZZ
-@given(st.one_of(
-    st.text(max_size=300),
-    st.lists(st.sampled_from(TOKENS), max_size=60).map("".join),
-    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}\([a-z0-9,'()]{0,20}\)", fullmatch=True),
-))
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(st.sampled_from(TOKENS), max_size=60).map("".join),
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}\([a-z0-9,'()]{0,20}\)", fullmatch=True),
+    )
+)
 def test_random_text_only_ever_raises_value_error(text):
     _parse_or_value_error(text)
 
 
-@pytest.mark.parametrize("formula", ["(6.765895514269004e-96)**(6.765895514269004e-96)",
-                                     "(1e-20)**(1e-20) * x", "(0.123456789012345678901)**(1/999) + x"])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "(6.765895514269004e-96)**(6.765895514269004e-96)",
+        "(1e-20)**(1e-20) * x",
+        "(0.123456789012345678901)**(1/999) + x",
+    ],
+)
 def test_a_constant_to_a_fractional_power_does_not_compute_a_huge_exact_root(formula):
     # Found by the grammar fuzz: SymPy's exact root of a 111-digit rational to a 111-digit
     # fractional power needed gigabytes. Run in a process that has 1.5 GiB of address space.
-    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**29, 3 * 2**29)); "
-            "from glassnet.glass.calculus import parse, derivative; "
-            f"f = parse({formula!r}); print(f.is_number or derivative(f, 'x'))")
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**29, 3 * 2**29)); "
+        "from glassnet.glass.calculus import parse, derivative; "
+        f"f = parse({formula!r}); print(f.is_number or derivative(f, 'x'))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
 

@@ -41,7 +41,7 @@ def test_bias_relu_and_relu_mask(dtype):
     np.testing.assert_array_equal(A, np.maximum(expected_Z, 0))
 
     Z_inplace = expected_Z - b
-    assert _fused.bias_relu_inplace(Z_inplace, b)          # every Z + b finite
+    assert _fused.bias_relu_inplace(Z_inplace, b)  # every Z + b finite
     np.testing.assert_array_equal(Z_inplace, np.maximum(expected_Z, 0))
 
     dA = rng.normal(size=A.shape).astype(dtype)
@@ -53,7 +53,7 @@ def test_bias_relu_and_relu_mask(dtype):
 def test_softmax_kernel_matches_the_numpy_formula_and_stays_finite(dtype):
     rng = np.random.default_rng(2)
     Z = (rng.normal(size=(20, 7)) * 50).astype(dtype)
-    Z[0] = [1e4, -1e4, 0, 5, 1e4, -3, 2]                  # huge logits: no overflow
+    Z[0] = [1e4, -1e4, 0, 5, 1e4, -3, 2]  # huge logits: no overflow
     shifted = Z.astype(np.float64) - Z.max(axis=1, keepdims=True)
     expected = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
     A = np.empty_like(Z)
@@ -66,7 +66,7 @@ def test_softmax_kernel_matches_the_numpy_formula_and_stays_finite(dtype):
 def test_activations_take_the_numpy_path_for_strided_arrays():
     rng = np.random.default_rng(3)
     Z = rng.normal(size=(8, 6))
-    strided = Z[:, ::2]                                      # not C-contiguous
+    strided = Z[:, ::2]  # not C-contiguous
     np.testing.assert_allclose(Softmax()(strided), Softmax()(np.ascontiguousarray(strided)))
     relu = ReLU()
     dA = rng.normal(size=strided.shape)
@@ -80,11 +80,11 @@ def test_activations_take_the_numpy_path_for_strided_arrays():
 @pytest.mark.parametrize("where", [0, 1, 16, 31, 998, 999])
 def test_all_finite_finds_one_bad_entry_anywhere(dtype, bad, where):
     a = np.random.default_rng(0).normal(size=1000).astype(dtype)
-    a[::7] = np.finfo(dtype).max              # huge but finite entries are fine
+    a[::7] = np.finfo(dtype).max  # huge but finite entries are fine
     assert _fused.all_finite(a)
     a[where] = bad
     assert not _fused.all_finite(a)
-    assert _fused.all_finite(a[:0])           # nothing to object to
+    assert _fused.all_finite(a[:0])  # nothing to object to
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -95,7 +95,7 @@ def test_bias_relu_inplace_reports_a_non_finite_entry_anywhere(dtype, bad, where
     b = rng.normal(size=11).astype(dtype)
     Z[where] = bad
     expected = np.maximum(Z + b, 0)
-    expected[where] = 0 if np.isnan(bad) else max(bad, 0)   # the kernel's max(NaN, 0) is 0
+    expected[where] = 0 if np.isnan(bad) else max(bad, 0)  # the kernel's max(NaN, 0) is 0
     assert not _fused.bias_relu_inplace(Z, b)
     np.testing.assert_array_equal(Z, expected)
 
@@ -104,6 +104,7 @@ def test_bias_relu_inplace_reports_a_non_finite_entry_anywhere(dtype, bad, where
 @pytest.mark.parametrize("contiguous", [True, False])
 def test_apply_with_bias_checked_applies_the_activation_and_flags_non_finite(activation, contiguous):
     from glassnet.activations import get_activation
+
     act = get_activation(activation)
     rng = np.random.default_rng(5)
     base = rng.normal(size=(9, 12))
@@ -119,12 +120,12 @@ def test_apply_with_bias_checked_applies_the_activation_and_flags_non_finite(act
 
 def test_argmax_with_bias_equals_numpy_with_ties_and_nan(dtype):
     rng = np.random.default_rng(6)
-    Z = rng.integers(-2, 3, size=(200, 10)).astype(dtype)   # many ties
+    Z = rng.integers(-2, 3, size=(200, 10)).astype(dtype)  # many ties
     b = rng.integers(-1, 2, size=10).astype(dtype)
-    Z[3, 4] = np.nan                                          # NaN after the largest
-    Z[7, 0] = np.nan                                          # NaN first
-    Z[9, [2, 6]] = np.nan                                     # two NaNs: the first wins
-    Z[11, 9] = np.inf                                         # inf is just large
+    Z[3, 4] = np.nan  # NaN after the largest
+    Z[7, 0] = np.nan  # NaN first
+    Z[9, [2, 6]] = np.nan  # two NaNs: the first wins
+    Z[11, 9] = np.inf  # inf is just large
     out = np.empty(200, np.intp)
     _fused.argmax_with_bias(Z, b, out)
     np.testing.assert_array_equal(out, np.argmax(Z + b, axis=1))

@@ -6,16 +6,21 @@ import pytest
 import glassnet as gn
 from glassnet.activations import Sigmoid
 
-HIDDEN = ["identity", "sigmoid", Sigmoid(beta=2.0), "tanh", "relu", "leaky_relu", "elu",
-          "softplus", "gelu"]
+HIDDEN = ["identity", "sigmoid", Sigmoid(beta=2.0), "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu"]
 
 # (output activation, loss): the four canonical pairs, then pairs that go through
 # the general chain rule dZ = σ'(Z) ⊙ ∂ℓ/∂Ŷ (and the softmax Jacobian).
-OUTPUTS = [("identity", "squared_error"), ("sigmoid", "binary_cross_entropy"),
-           ("softmax", "categorical_cross_entropy"), ("exp", "poisson"),
-           ("sigmoid", "squared_error"), ("tanh", "squared_error"),
-           ("softmax", "squared_error"), ("softplus", "poisson"),
-           (Sigmoid(beta=2.0), "binary_cross_entropy")]
+OUTPUTS = [
+    ("identity", "squared_error"),
+    ("sigmoid", "binary_cross_entropy"),
+    ("softmax", "categorical_cross_entropy"),
+    ("exp", "poisson"),
+    ("sigmoid", "squared_error"),
+    ("tanh", "squared_error"),
+    ("softmax", "squared_error"),
+    ("softplus", "poisson"),
+    (Sigmoid(beta=2.0), "binary_cross_entropy"),
+]
 
 
 def targets(output, loss, rng, n, k):
@@ -28,16 +33,17 @@ def targets(output, loss, rng, n, k):
     return rng.normal(size=(n, k)) if output not in ("sigmoid", "softmax") else rng.random((n, k))
 
 
-
 @pytest.mark.parametrize("l2", [0.0, 0.3], ids=["no_l2", "l2"])
 @pytest.mark.parametrize("depth", [1, 2, 3])
-@pytest.mark.parametrize("output, loss", OUTPUTS, ids=[f"{o if isinstance(o, str) else 'sigmoid_beta2'}+{l}" for o, l in OUTPUTS])
+@pytest.mark.parametrize(
+    "output, loss", OUTPUTS, ids=[f"{o if isinstance(o, str) else 'sigmoid_beta2'}+{l}" for o, l in OUTPUTS]
+)
 @pytest.mark.parametrize("hidden", HIDDEN, ids=lambda h: h if isinstance(h, str) else "sigmoid_beta2")
 def test_backprop_matches_central_differences(hidden, output, loss, depth, l2):
     rng = np.random.default_rng(depth)
     sizes = [3] + [4] * depth + [3]
     net = gn.Network(sizes, activations=hidden, output=output, init="glorot_normal", random_state=7)
-    net.theta[net.n_weights:] = rng.normal(scale=0.1, size=net.theta.size - net.n_weights)
+    net.theta[net.n_weights :] = rng.normal(scale=0.1, size=net.theta.size - net.n_weights)
     X = rng.normal(size=(6, 3))
     Y = targets(output, loss, rng, 6, 3)
     result = gn.gradcheck(net, X, Y, loss=loss, l2=l2)
@@ -62,8 +68,7 @@ def test_gradcheck_reports_every_layer_and_catches_a_wrong_gradient():
 
 
 def test_gradcheck_with_l1_and_float32_network():
-    net = gn.Network([2, 3, 2], activations="elu", output="softmax", random_state=0,
-                     dtype=np.float32)
+    net = gn.Network([2, 3, 2], activations="elu", output="softmax", random_state=0, dtype=np.float32)
     X = np.array([[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]])
     Y = np.eye(2)[[0, 1, 1]]
     result = gn.gradcheck(net, X, Y, l1=0.1)

@@ -8,13 +8,16 @@ import pytest
 from glassnet.initializers import INITIALIZERS, get_initializer
 
 
-@pytest.mark.parametrize("name, std", [
-    ("he_normal", math.sqrt(2 / 400)),
-    ("he_uniform", math.sqrt(6 / 400) / math.sqrt(3)),
-    ("glorot_normal", math.sqrt(2 / 600)),
-    ("glorot_uniform", math.sqrt(6 / 600) / math.sqrt(3)),
-    ("scaled_normal", 1 / math.sqrt(400)),
-])
+@pytest.mark.parametrize(
+    "name, std",
+    [
+        ("he_normal", math.sqrt(2 / 400)),
+        ("he_uniform", math.sqrt(6 / 400) / math.sqrt(3)),
+        ("glorot_normal", math.sqrt(2 / 600)),
+        ("glorot_uniform", math.sqrt(6 / 600) / math.sqrt(3)),
+        ("scaled_normal", 1 / math.sqrt(400)),
+    ],
+)
 def test_scale_depends_on_fan_in_and_out(name, std):
     W = get_initializer(name)(400, 200, np.random.default_rng(0))
     assert W.shape == (400, 200)

@@ -54,7 +54,7 @@ def test_relu_numpy_forms_are_the_kernels(monkeypatch):
         dZ_inplace = dA.copy()
         relu.backward(dZ_inplace, Z + b, A, out=dZ_inplace)
         results.append((A, inplace, finite, dZ, dZ_inplace))
-    for kernel_value, numpy_value in zip(*results):
+    for kernel_value, numpy_value in zip(*results, strict=True):
         np.testing.assert_array_equal(numpy_value, kernel_value)
 
 
@@ -78,9 +78,9 @@ def test_a_short_run_trains_with_numpy_and_a_long_one_loads_the_kernels(without_
     X, y = gn.data.blobs(200, centers=3, random_state=0)
     short = gn.Network([2, 8, 3], output="softmax", random_state=0)
     gn.train(short, X, y, epochs=10, batch_size=32, random_state=0)
-    assert _jit.fused() is None                   # 10 epochs: NumPy is done before Numba imports
+    assert _jit.fused() is None  # 10 epochs: NumPy is done before Numba imports
     seconds = _jit.training_seconds([2, 8, 3], 32, 7, 2000)
-    assert seconds >= _jit.LOAD_SECONDS           # 2,000 epochs of the same: worth the kernels
+    assert seconds >= _jit.LOAD_SECONDS  # 2,000 epochs of the same: worth the kernels
     long = gn.Network([2, 8, 3], output="softmax", random_state=0)
     history = gn.train(long, X, y, epochs=2000, batch_size=32, random_state=0)
     assert _jit.fused() is not None and history.epochs == 2000
@@ -94,8 +94,10 @@ def test_the_estimate_grows_with_epochs_batches_and_width():
     assert _jit.training_seconds([5, 50, 50, 3], 50, 8, 500) > base
 
 
-@pytest.mark.parametrize("mode, seconds, loads", [("never", 100.0, False), ("always", 0.0, True),
-                                                  ("auto", 0.0, False), ("auto", 1.0, True)])
+@pytest.mark.parametrize(
+    "mode, seconds, loads",
+    [("never", 100.0, False), ("always", 0.0, True), ("auto", 0.0, False), ("auto", 1.0, True)],
+)
 def test_mode_and_the_rule(without_kernels, monkeypatch, mode, seconds, loads):
     monkeypatch.setattr(_jit, "MODE", mode)
     monkeypatch.setattr(_jit, "load", lambda: setattr(_jit, "_fused", _fused) or _fused)
@@ -118,6 +120,11 @@ def test_the_choice_depends_on_the_run_not_on_what_the_process_loaded(monkeypatc
 
 def test_environment_variable_sets_the_mode_in_a_fresh_process():
     code = "import glassnet._jit as j; print(j.MODE, j.worth_loading(0.0)); import sys; print('numba' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "GLASSNET_KERNELS": "always"}).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "GLASSNET_KERNELS": "always"},
+    ).stdout.split()
     assert out == ["always", "True", "True"]

@@ -80,7 +80,7 @@ def test_every_module_belongs_to_a_layer_and_imports_only_downward():
     wrong = []
     for module, imports in _graph().items():
         if module in ("glassnet", "glassnet.__main__"):
-            continue   # the package face and `python -m glassnet` reach everything by design
+            continue  # the package face and `python -m glassnet` reach everything by design
         mine = LAYERS.index(_layer(module))
         for target, _ in imports:
             if target == "glassnet" or (module, target) in ALLOWED_UPWARD:
@@ -91,7 +91,11 @@ def test_every_module_belongs_to_a_layer_and_imports_only_downward():
 
 
 def test_the_core_imports_no_extra():
-    core = {m: i for m, i in _graph().items() if _layer(m) == "core" and m not in ("glassnet", "glassnet.__main__")}
+    core = {
+        m: i
+        for m, i in _graph().items()
+        if _layer(m) == "core" and m not in ("glassnet", "glassnet.__main__")
+    }
     assert {"glassnet.network", "glassnet.layers", "glassnet.heads", "glassnet.training"} <= set(core)
     for module, imports in core.items():
         assert all(_layer(target) == "core" for target, _ in imports), (module, imports)
@@ -106,7 +110,7 @@ def test_module_level_imports_form_no_cycle():
         stack.append(m)
         for t in graph.get(m, ()):
             if state.get(t) == "open":
-                raise AssertionError("import cycle: " + " → ".join(stack[stack.index(t):] + [t]))
+                raise AssertionError("import cycle: " + " → ".join(stack[stack.index(t) :] + [t]))
             if t not in state:
                 visit(t)
         stack.pop()
@@ -126,33 +130,65 @@ def test_the_graph_reader_sees_what_it_should():
     assert _layer("glassnet.glass.trace") == "glass" and _layer("glassnet.layers") == "core"
 
 
-@pytest.mark.parametrize("name", [
-    "activations", "losses", "initializers", "layers", "heads", "network", "optimizers", "schedules",
-    "batches", "callbacks", "training", "gradcheck", "estimators", "data", "io", "glass", "runs",
-    "calculus", "descent", "plots", "experiments", "report", "persistence", "trace",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "activations",
+        "losses",
+        "initializers",
+        "layers",
+        "heads",
+        "network",
+        "optimizers",
+        "schedules",
+        "batches",
+        "callbacks",
+        "training",
+        "gradcheck",
+        "estimators",
+        "data",
+        "io",
+        "glass",
+        "runs",
+        "calculus",
+        "descent",
+        "plots",
+        "experiments",
+        "report",
+        "persistence",
+        "trace",
+    ],
+)
 def test_every_documented_module_is_reachable_after_import_glassnet(name):
     value = getattr(glassnet, name)
     assert value is not None
     if name == "trace":
-        assert callable(value) and value.__name__ == "trace"   # glassnet.trace(net, X, Y) is the function
+        assert callable(value) and value.__name__ == "trace"  # glassnet.trace(net, X, Y) is the function
 
 
-@pytest.mark.parametrize("old, new", [
-    ("glassnet.persistence", "glassnet.io"), ("glassnet.calculus", "glassnet.glass.calculus"),
-    ("glassnet.descent", "glassnet.glass.descent"), ("glassnet.plots", "glassnet.glass.plots"),
-    ("glassnet.experiments", "glassnet.glass.experiments"), ("glassnet.report", "glassnet.glass.report"),
-    ("glassnet.onnx", "glassnet.io.onnx"),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("glassnet.persistence", "glassnet.io"),
+        ("glassnet.calculus", "glassnet.glass.calculus"),
+        ("glassnet.descent", "glassnet.glass.descent"),
+        ("glassnet.plots", "glassnet.glass.plots"),
+        ("glassnet.experiments", "glassnet.glass.experiments"),
+        ("glassnet.report", "glassnet.glass.report"),
+        ("glassnet.onnx", "glassnet.io.onnx"),
+    ],
+)
 def test_modules_that_moved_keep_their_old_import_path(old, new):
     assert importlib.import_module(old) is importlib.import_module(new)
 
 
 def test_import_glassnet_loads_no_extra_and_no_heavy_library():
-    code = ("import sys, glassnet; heavy = ['sklearn', 'sympy', 'matplotlib', 'numba', 'onnx', 'rich', "
-            "'typer', 'dask', 'distributed', 'glassnet.glass', 'glassnet.runs', 'glassnet.cli', 'glassnet.io', "
-            "'scipy', 'glassnet._fused', 'glassnet._epoch_kernels']; "
-            "print([m for m in heavy if m in sys.modules])")
+    code = (
+        "import sys, glassnet; heavy = ['sklearn', 'sympy', 'matplotlib', 'numba', 'onnx', 'rich', "
+        "'typer', 'dask', 'distributed', 'glassnet.glass', 'glassnet.runs', 'glassnet.cli', 'glassnet.io', "
+        "'scipy', 'glassnet._fused', 'glassnet._epoch_kernels']; "
+        "print([m for m in heavy if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -160,10 +196,14 @@ def test_import_glassnet_loads_no_extra_and_no_heavy_library():
 def test_a_short_fit_in_a_fresh_process_loads_neither_numba_nor_scipy():
     # A notebook's first cell or a grid-search worker: NumPy trains a small network in
     # milliseconds, faster than Numba imports (glassnet/_jit.py).
-    code = ("import sys, numpy as np, glassnet as gn; X = np.random.default_rng(0).normal(size=(200, 5)); "
-            "net = gn.Network([5, 20, 3], output='softmax', random_state=0); "
-            "gn.train(net, X, np.arange(200) % 3, epochs=20, batch_size=32, random_state=0); net.predict(X); "
-            "print([m for m in ('numba', 'scipy', 'glassnet._fused') if m in sys.modules])")
+    code = (
+        "import sys, numpy as np, glassnet as gn; X = np.random.default_rng(0).normal(size=(200, 5)); "
+        "net = gn.Network([5, 20, 3], output='softmax', random_state=0); "
+        "gn.train(net, X, np.arange(200) % 3, epochs=20, batch_size=32, random_state=0); net.predict(X); "
+        "print([m for m in ('numba', 'scipy', 'glassnet._fused') if m in sys.modules])"
+    )
     env = {k: v for k, v in os.environ.items() if k != "GLASSNET_KERNELS"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
     assert out.strip() == "[]"

@@ -21,7 +21,8 @@ def test_squared_error_is_half_the_squared_difference_summed_over_outputs():
 def test_cross_entropies_by_hand():
     bce = get_loss("binary_cross_entropy")
     assert bce(np.array([[0.8], [0.3]]), np.array([[1.0], [0.0]])) == pytest.approx(
-        -(math.log(0.8) + math.log(0.7)) / 2)
+        -(math.log(0.8) + math.log(0.7)) / 2
+    )
     cce = get_loss("categorical_cross_entropy")
     assert cce(np.array([[0.7, 0.2, 0.1]]), np.array([[0.0, 1.0, 0.0]])) == pytest.approx(-math.log(0.2))
 
@@ -34,8 +35,9 @@ def test_poisson_is_zero_for_a_perfect_fit():
     assert p(np.array([[2.0]]), np.array([[1.0]])) == pytest.approx(1 - math.log(2))
 
 
-@pytest.mark.parametrize("name", ["squared_error", "binary_cross_entropy",
-                                  "categorical_cross_entropy", "poisson"])
+@pytest.mark.parametrize(
+    "name", ["squared_error", "binary_cross_entropy", "categorical_cross_entropy", "poisson"]
+)
 def test_gradient_matches_central_differences(name):
     loss = get_loss(name)
     rng = np.random.default_rng(0)
@@ -74,7 +76,8 @@ def test_total_is_the_sum_of_the_per_sample_losses(name):
 def test_one_dimensional_inputs_and_sample_weights():
     loss = get_loss("mse")
     assert loss(np.array([1.0, 3.0]), np.array([0.0, 0.0]), sample_weight=[1, 3]) == pytest.approx(
-        (0.5 * 1 + 3 * 4.5) / 4)
+        (0.5 * 1 + 3 * 4.5) / 4
+    )
 
 
 def test_unknown_loss_lists_the_valid_ones():

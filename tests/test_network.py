@@ -12,11 +12,9 @@ def sigmoid_221():
     """The textbook 2-2-1 sigmoid network with every number set by hand."""
     net = gn.Network([2, 2, 1], activations="sigmoid", random_state=0)
     # W has shape (n_in, n_out): column j holds the weights into neuron j.
-    net.layers[0].W = [[0.1, 0.3],
-                       [0.2, 0.4]]
+    net.layers[0].W = [[0.1, 0.3], [0.2, 0.4]]
     net.layers[0].b = [0.1, 0.2]
-    net.layers[1].W = [[0.5],
-                       [0.6]]
+    net.layers[1].W = [[0.5], [0.6]]
     net.layers[1].b = [0.1]
     return net
 
@@ -48,14 +46,12 @@ def test_hand_worked_training_step_of_a_221_sigmoid_network():
     #         δ2 = 0.6·(−0.290217)·0.785835·0.214165 = −0.029306
     np.testing.assert_allclose(h.dZ, [[-0.0331986, -0.0293059]], atol=1e-4)
     # dW1 = xᵀ δ = [[1·δ1, 1·δ2], [2·δ1, 2·δ2]],  db1 = δ
-    np.testing.assert_allclose(grads[0][0], [[-0.0331986, -0.0293059],
-                                             [-0.0663971, -0.0586117]], atol=1e-4)
+    np.testing.assert_allclose(grads[0][0], [[-0.0331986, -0.0293059], [-0.0663971, -0.0586117]], atol=1e-4)
     np.testing.assert_allclose(grads[0][1], [-0.0331986, -0.0293059], atol=1e-4)
 
     # One step of gradient descent with η = 0.5: θ ← θ − 0.5·∂L/∂θ
     gn.SGD(lr=0.5).step(net.theta, net.grad)
-    np.testing.assert_allclose(h.W, [[0.1165993, 0.3146529],
-                                     [0.2331986, 0.4293059]], atol=1e-4)
+    np.testing.assert_allclose(h.W, [[0.1165993, 0.3146529], [0.2331986, 0.4293059]], atol=1e-4)
     np.testing.assert_allclose(h.b, [0.1165993, 0.2146529], atol=1e-4)
     np.testing.assert_allclose(o.W, [[0.5936903], [0.7140314]], atol=1e-4)
     np.testing.assert_allclose(o.b, [0.2451086], atol=1e-4)
@@ -79,7 +75,7 @@ def test_weight_assignment_checks_the_shape():
         net.layers[0].W = np.zeros(12)
     with pytest.raises(ValueError, match="pass W.T"):
         net.layers[0].W = np.zeros((4, 3))
-    net.layers[0].b = 0.25          # a scalar fills every entry
+    net.layers[0].b = 0.25  # a scalar fills every entry
     np.testing.assert_array_equal(net.layers[0].b, [0.25] * 4)
 
 
@@ -132,7 +128,7 @@ def test_summary_lists_layers_shapes_and_parameter_count():
     text = net.summary()
     assert "64 → 128" in text and "128 → 64" in text and "64 → 10" in text
     assert "Softmax" in text
-    assert f"total parameters: {64*128+128 + 128*64+64 + 64*10+10}" in text
+    assert f"total parameters: {64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10}" in text
 
 
 def test_copy_and_pickle_are_independent_and_exact():
@@ -169,14 +165,17 @@ def test_sample_weight_gives_the_weighted_mean_loss():
     assert loss == pytest.approx(1.5)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.array([[1.0, np.nan, 0.0]]), "NaN"),
-    (np.array([[1.0, np.inf, 0.0]]), "infinite"),
-    (np.ones((2, 4)), "has 4 features, but the network expects 3"),
-    (np.ones((0, 3)), "empty"),
-    (np.ones(3), "must be 2-D"),
-    (np.array([["a", "b", "c"]]), "numeric"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.array([[1.0, np.nan, 0.0]]), "NaN"),
+        (np.array([[1.0, np.inf, 0.0]]), "infinite"),
+        (np.ones((2, 4)), "has 4 features, but the network expects 3"),
+        (np.ones((0, 3)), "empty"),
+        (np.ones(3), "must be 2-D"),
+        (np.array([["a", "b", "c"]]), "numeric"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(bad, message):
     net = gn.Network([3, 4, 2], random_state=0)
     with pytest.raises(ValueError, match=message):
@@ -204,15 +203,19 @@ def test_bad_targets_and_sizes_get_clear_errors():
         gn.Network([3, 4, 2], dropout=1.5)
 
 
-@pytest.mark.parametrize("sizes, activation", [([3, 5, 4, 2], "relu"), ([3, 5, 4, 2], "tanh"),
-                                              ([3, 2], "relu")],
-                         ids=["relu-fused", "tanh", "no-hidden-layer"])
-@pytest.mark.parametrize("bad, message", [(np.nan, "X contains NaN"), (np.inf, "X contains infinite"),
-                                          (-np.inf, "X contains infinite")])
+@pytest.mark.parametrize(
+    "sizes, activation",
+    [([3, 5, 4, 2], "relu"), ([3, 5, 4, 2], "tanh"), ([3, 2], "relu")],
+    ids=["relu-fused", "tanh", "no-hidden-layer"],
+)
+@pytest.mark.parametrize(
+    "bad, message",
+    [(np.nan, "X contains NaN"), (np.inf, "X contains infinite"), (-np.inf, "X contains infinite")],
+)
 def test_prediction_checks_every_chunk_for_nan_and_inf(bad, message, sizes, activation):
     net = gn.Network(sizes, activations=activation, random_state=0)
     X = np.random.default_rng(1).normal(size=(50, 3))
-    X[37, 1] = bad                             # in the fourth chunk of 10 rows
+    X[37, 1] = bad  # in the fourth chunk of 10 rows
     with pytest.raises(ValueError, match=message):
         net.predict_output(X, batch_size=10)
     with pytest.raises(ValueError, match=message):
@@ -222,8 +225,8 @@ def test_prediction_checks_every_chunk_for_nan_and_inf(bad, message, sizes, acti
 def test_prediction_of_finite_input_that_overflows_is_not_called_bad_input():
     net = gn.Network([2, 3, 1], activations="identity", random_state=0, dtype=np.float32)
     net.layers[0].W = np.full((2, 3), 1e30)
-    X = np.full((4, 2), 1e30, dtype=np.float32)      # finite, but X W overflows float32
-    with pytest.warns(RuntimeWarning, match="overflow"):   # NumPy's own word on it
+    X = np.full((4, 2), 1e30, dtype=np.float32)  # finite, but X W overflows float32
+    with pytest.warns(RuntimeWarning, match="overflow"):  # NumPy's own word on it
         assert np.isinf(net.predict_output(X)).all()
 
 
@@ -238,6 +241,7 @@ def test_softmax_labels_are_the_argmax_of_the_probabilities():
 
 def test_sizes_past_the_parameter_limit_are_refused_before_allocating():
     import tracemalloc
+
     tracemalloc.start()
     with pytest.raises(ValueError, match=r"make 10,000,500,001 parameters \(74.5 GiB in float64\)"):
         gn.Network([2, 100000, 100000, 1])
@@ -254,8 +258,11 @@ def test_only_float32_and_float64_networks(dtype):
 def test_complex_inputs_are_refused_not_silently_made_real():
     net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
     X = np.ones((4, 2)) * (1 + 1j)
-    for call in (lambda: net.predict(X), lambda: net.forward(X),
-                 lambda: gn.train(net, X, [0, 1, 0, 1], epochs=1)):
+    for call in (
+        lambda: net.predict(X),
+        lambda: net.forward(X),
+        lambda: gn.train(net, X, [0, 1, 0, 1], epochs=1),
+    ):
         with pytest.raises(ValueError, match="X has complex values"):
             call()
     reg = gn.Network([2, 3, 1], output="identity", random_state=0)
@@ -265,7 +272,7 @@ def test_complex_inputs_are_refused_not_silently_made_real():
 
 # --------------------------------------------------------------------------- textbook layout
 
-TEXTBOOK_W = [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]]     # z = W a + b, W of shape (n_out, n_in)
+TEXTBOOK_W = [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]]  # z = W a + b, W of shape (n_out, n_in)
 TEXTBOOK_B = [[0.1, 0.2], [0.3]]
 
 
@@ -273,13 +280,14 @@ def test_from_weights_in_the_textbook_layout_gives_the_textbooks_numbers():
     net = gn.Network.from_weights(TEXTBOOK_W, TEXTBOOK_B, activations="sigmoid", layout="out_in")
     assert net.layer_sizes == [2, 2, 1]
     net.forward([[1.0, 2.0]])
-    np.testing.assert_allclose(net.layers[0].Z, [[0.6, 1.3]])           # 0.1·1 + 0.2·2 + 0.1, 0.3·1 + 0.4·2 + 0.2
+    np.testing.assert_allclose(net.layers[0].Z, [[0.6, 1.3]])  # 0.1·1 + 0.2·2 + 0.1, 0.3·1 + 0.4·2 + 0.2
     np.testing.assert_allclose(net.layers[1].Z, [[0.5 / (1 + np.exp(-0.6)) + 0.6 / (1 + np.exp(-1.3)) + 0.3]])
     W, b = net.layers[0].get_weights(layout="out_in")
     np.testing.assert_array_equal(W, TEXTBOOK_W[0])
     np.testing.assert_array_equal(net.layers[0].W, np.transpose(TEXTBOOK_W[0]))
-    same = gn.Network.from_weights([np.transpose(W) for W in TEXTBOOK_W], TEXTBOOK_B, activations="sigmoid",
-                                layout="in_out")
+    same = gn.Network.from_weights(
+        [np.transpose(W) for W in TEXTBOOK_W], TEXTBOOK_B, activations="sigmoid", layout="in_out"
+    )
     np.testing.assert_array_equal(same.theta, net.theta)
 
 
@@ -294,11 +302,15 @@ def test_a_square_matrix_without_a_layout_is_refused_naming_layout():
 
 
 def test_non_square_matrices_say_their_layout_and_wrong_shapes_are_named():
-    out_in = gn.Network.from_weights([np.ones((3, 2)), np.ones((1, 3))], [np.zeros(3), [0.0]], activations="tanh")
-    in_out = gn.Network.from_weights([np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3), [0.0]], activations="tanh")
+    out_in = gn.Network.from_weights(
+        [np.ones((3, 2)), np.ones((1, 3))], [np.zeros(3), [0.0]], activations="tanh"
+    )
+    in_out = gn.Network.from_weights(
+        [np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3), [0.0]], activations="tanh"
+    )
     assert out_in.layer_sizes == in_out.layer_sizes == [2, 3, 1]
     layer = gn.Network([3, 2, 1]).layers[0]
-    layer.set_weights(np.arange(6.0).reshape(2, 3))            # only (n_out, n_in) fits
+    layer.set_weights(np.arange(6.0).reshape(2, 3))  # only (n_out, n_in) fits
     np.testing.assert_array_equal(layer.W, np.arange(6.0).reshape(2, 3).T)
     with pytest.raises(ValueError, match=r"in layout 'in_out' must have shape \(3, 2\)"):
         layer.set_weights(np.ones((2, 3)), layout="in_out")

@@ -60,8 +60,12 @@ def model_with_member(tmp_path, name, payload, method=zipfile.ZIP_STORED, declar
     net = gn.Network([2, 3, 1], activations="relu", output="sigmoid", random_state=0)
     real = save(net, tmp_path / "real.npz")
     with zipfile.ZipFile(real) as zf:
-        members = [(name, payload, method, declared) if i.filename == name
-                   else (i.filename, zf.read(i), zipfile.ZIP_STORED, None) for i in zf.infolist()]
+        members = [
+            (name, payload, method, declared)
+            if i.filename == name
+            else (i.filename, zf.read(i), zipfile.ZIP_STORED, None)
+            for i in zf.infolist()
+        ]
     return build_zip(tmp_path / "hostile.npz", members)
 
 
@@ -90,13 +94,19 @@ def deflated_zeros_claiming(shape, n_zeros=4096):
 
 # --------------------------------------------------------------------------- the npy header
 
-@pytest.mark.parametrize("shape, phrase", [
-    ((2**40,), "claims an array of shape (1099511627776,)"),
-    ((2**14, 2**14, 2**14), "claims an array of shape"),
-    ((10**8,), "its header describes 800,000,128 bytes, the archive holds 144"),
-])
+
+@pytest.mark.parametrize(
+    "shape, phrase",
+    [
+        ((2**40,), "claims an array of shape (1099511627776,)"),
+        ((2**14, 2**14, 2**14), "claims an array of shape"),
+        ((10**8,), "its header describes 800,000,128 bytes, the archive holds 144"),
+    ],
+)
 def test_a_header_claiming_a_huge_shape_is_refused(tmp_path, shape, phrase):
-    path = build_zip(tmp_path / "X.npz", [("X.npy", npy_bytes(shape, data=bytes(16)), zipfile.ZIP_STORED, None)])
+    path = build_zip(
+        tmp_path / "X.npz", [("X.npy", npy_bytes(shape, data=bytes(16)), zipfile.ZIP_STORED, None)]
+    )
     refused(_npzcheck.open_npz, path, phrase)
     refused(load_npz, path, phrase)
     hostile = model_with_member(tmp_path, "theta.npy", npy_bytes(shape, data=bytes(16)))
@@ -112,17 +122,23 @@ def test_a_huge_string_itemsize_counts_as_bytes(tmp_path):
 def test_object_and_structured_dtypes_are_refused_from_the_header(tmp_path):
     obj = build_zip(tmp_path / "o.npz", [("X.npy", npy_bytes((3,), descr="|O"), zipfile.ZIP_STORED, None)])
     refused(load_npz, obj, "holds Python objects", "never unpickles")
-    rec = build_zip(tmp_path / "r.npz", [("X.npy", npy_bytes((3,), descr=[("a", "<f8")], data=bytes(24)),
-                                          zipfile.ZIP_STORED, None)])
+    rec = build_zip(
+        tmp_path / "r.npz",
+        [("X.npy", npy_bytes((3,), descr=[("a", "<f8")], data=bytes(24)), zipfile.ZIP_STORED, None)],
+    )
     refused(load_npz, rec, "reads only numbers and fixed-width strings")
 
 
 # --------------------------------------------------------------------------- the zip directory
 
-@pytest.mark.parametrize("declared, phrase", [
-    (3 * GiB, "is corrupted or a zip bomb"),   # beyond the 2 GiB limit
-    (GiB, "102 bytes cannot hold the 1,073,741,824 bytes it claims"),  # within it, but not from 4 kB
-])
+
+@pytest.mark.parametrize(
+    "declared, phrase",
+    [
+        (3 * GiB, "is corrupted or a zip bomb"),  # beyond the 2 GiB limit
+        (GiB, "102 bytes cannot hold the 1,073,741,824 bytes it claims"),  # within it, but not from 4 kB
+    ],
+)
 def test_a_deflated_member_claiming_gigabytes_is_refused_before_inflating(tmp_path, declared, phrase):
     member = deflated_zeros_claiming(((declared - 128) // 8,))
     path = build_zip(tmp_path / "bomb.npz", [("X.npy", member, zipfile.ZIP_DEFLATED, declared)])
@@ -133,7 +149,9 @@ def test_a_deflated_member_claiming_gigabytes_is_refused_before_inflating(tmp_pa
 
 
 def test_a_stored_member_claiming_more_than_the_file_is_refused(tmp_path):
-    path = build_zip(tmp_path / "s.npz", [("X.npy", npy_bytes((2,), data=bytes(16)), zipfile.ZIP_STORED, 10**6)])
+    path = build_zip(
+        tmp_path / "s.npz", [("X.npy", npy_bytes((2,), data=bytes(16)), zipfile.ZIP_STORED, 10**6)]
+    )
     refused(load_npz, path, "cannot hold the 1,000,000 bytes")
 
 
@@ -159,18 +177,23 @@ def test_fortran_order_big_endian_and_strings_round_trip(tmp_path):
     assert np.array_equal(load_npz(tmp_path / "b.npy")[0], X)
 
 
-@pytest.mark.parametrize("case, phrase", [
-    ("not npy", "is not a NumPy array"),
-    ("duplicate", "appears twice"),
-    ("bzip2", "compression method 12"),
-    ("encrypted", "is encrypted"),
-])
+@pytest.mark.parametrize(
+    "case, phrase",
+    [
+        ("not npy", "is not a NumPy array"),
+        ("duplicate", "appears twice"),
+        ("bzip2", "compression method 12"),
+        ("encrypted", "is encrypted"),
+    ],
+)
 def test_strange_members_are_refused(tmp_path, case, phrase):
     good = npy_bytes((2,), data=bytes(16))
-    members = {"not npy": [("X.txt", b"hello", zipfile.ZIP_STORED, None)],
-               "duplicate": [("X.npy", good, zipfile.ZIP_STORED, None)] * 2,
-               "bzip2": [("X.npy", good, zipfile.ZIP_BZIP2, None)],
-               "encrypted": [("X.npy", good, zipfile.ZIP_STORED, None)]}[case]
+    members = {
+        "not npy": [("X.txt", b"hello", zipfile.ZIP_STORED, None)],
+        "duplicate": [("X.npy", good, zipfile.ZIP_STORED, None)] * 2,
+        "bzip2": [("X.npy", good, zipfile.ZIP_BZIP2, None)],
+        "encrypted": [("X.npy", good, zipfile.ZIP_STORED, None)],
+    }[case]
     path = build_zip(tmp_path / "m.npz", members)
     if case == "encrypted":  # set the "encrypted" flag bit in the central directory
         raw = bytearray(path.read_bytes())
@@ -188,10 +211,14 @@ def test_too_many_members_are_refused(tmp_path):
 
 # --------------------------------------------------------------------------- .npy files
 
-@pytest.mark.parametrize("data, phrase", [
-    (bytes(8), "header describes 800,000,128 bytes, the file holds 136"),
-    (None, "claims an array of shape (1099511627776,)"),
-])
+
+@pytest.mark.parametrize(
+    "data, phrase",
+    [
+        (bytes(8), "header describes 800,000,128 bytes, the file holds 136"),
+        (None, "claims an array of shape (1099511627776,)"),
+    ],
+)
 def test_a_npy_file_is_checked_against_its_size(tmp_path, data, phrase):
     path = tmp_path / "x.npy"
     path.write_bytes(npy_bytes((10**8,), data=data) if data is not None else npy_bytes((2**40,)))

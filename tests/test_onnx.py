@@ -23,13 +23,13 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from test_cli import assert_error
 
 import glassnet as gn
 from glassnet.activations import ELU, LeakyReLU, ReLU, Sigmoid, get_activation
 from glassnet.data import Standardizer
-from glassnet.io.onnx import NO_FLOAT64_KERNEL, _describe, _model_proto, export_onnx
 from glassnet.io import load_saved, save
-from test_cli import assert_error
+from glassnet.io.onnx import NO_FLOAT64_KERNEL, _describe, _model_proto, export_onnx
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -38,9 +38,16 @@ DTYPES = ["float32", "float64"]
 
 # Every activation a layer can have, with non-default parameters where it has some.
 ACTIVATIONS = {
-    "identity": "identity", "sigmoid": "sigmoid", "sigmoid_beta": Sigmoid(beta=2.5), "tanh": "tanh",
-    "relu": "relu", "leaky_relu": LeakyReLU(alpha=0.2), "elu": ELU(alpha=0.7), "softplus": "softplus",
-    "gelu": "gelu", "exp": "exp",
+    "identity": "identity",
+    "sigmoid": "sigmoid",
+    "sigmoid_beta": Sigmoid(beta=2.5),
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": LeakyReLU(alpha=0.2),
+    "elu": ELU(alpha=0.7),
+    "softplus": "softplus",
+    "gelu": "gelu",
+    "exp": "exp",
 }
 # task → (output activation, number of outputs, class labels given to the network)
 TASKS = {
@@ -55,7 +62,7 @@ TASKS = {
 
 def session(proto):
     options = ort.SessionOptions()
-    options.intra_op_num_threads = 1    # two pytest workers share two cores
+    options.intra_op_num_threads = 1  # two pytest workers share two cores
     return ort.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
@@ -63,12 +70,12 @@ def run_onnx(proto, X, input_name="X"):
     """onnxruntime's outputs by name, after onnx's full check of the model."""
     onnx.checker.check_model(proto, full_check=True)
     sess = session(proto)
-    return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {input_name: X})))
+    return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {input_name: X}), strict=True))
 
 
 def expected(model, X):
     """glassnet's own predictions, under the output names of the ONNX graph."""
-    if isinstance(model, gn.Network) or hasattr(model, "scaler"):   # a Network or a SavedModel
+    if isinstance(model, gn.Network) or hasattr(model, "scaler"):  # a Network or a SavedModel
         net = model if isinstance(model, gn.Network) else model.network
         P = model.predict_output(X)
         if net.output_activation.name not in ("softmax", "sigmoid"):
@@ -116,6 +123,7 @@ def refuses_float64(activation):
 
 # --------------------------------------------------------------------------- every activation × every task
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -131,11 +139,12 @@ def test_every_hidden_activation_for_every_task(activation, task, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("output", ["identity", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu", "exp",
-                                    "sigmoid_beta"])
+@pytest.mark.parametrize(
+    "output", ["identity", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu", "exp", "sigmoid_beta"]
+)
 def test_every_output_activation(output, dtype):
     """Any output but softmax and sigmoid is a regression output (exp: Poisson), as in Network.predict."""
-    if output == "sigmoid_beta":      # one sigmoid output with β = 0.5: a binary classifier
+    if output == "sigmoid_beta":  # one sigmoid output with β = 0.5: a binary classifier
         net = gn.Network([3, 6, 1], activations=["relu"], output=Sigmoid(beta=0.5), random_state=1)
     else:
         net = gn.Network([3, 6, 2], activations=["relu"], output=output, random_state=1)
@@ -193,9 +202,14 @@ def test_networks_without_class_labels_predict_class_indices():
         assert_same(outputs, expected(net, X), "float32")
 
 
-@pytest.mark.parametrize("classes, onnx_type", [(np.array([False, True]), "tensor(bool)"),
-                                                (np.array([0.5, 2.5]), "tensor(double)"),
-                                                (np.array(["a", "é"], dtype=object), "tensor(string)")])
+@pytest.mark.parametrize(
+    "classes, onnx_type",
+    [
+        (np.array([False, True]), "tensor(bool)"),
+        (np.array([0.5, 2.5]), "tensor(double)"),
+        (np.array(["a", "é"], dtype=object), "tensor(string)"),
+    ],
+)
 def test_labels_keep_their_type(classes, onnx_type):
     net = gn.Network([3, 4, 1], activations=["tanh"], output="sigmoid", random_state=5)
     net.classes_ = classes
@@ -206,18 +220,20 @@ def test_labels_keep_their_type(classes, onnx_type):
 
 # --------------------------------------------------------------------------- float64 kernels
 
+
 @pytest.mark.parametrize("name", sorted(NO_FLOAT64_KERNEL))
 def test_the_float64_refusals_are_what_onnxruntime_lacks(name):
     """Built anyway (past the check), the float64 graph does not load in this onnxruntime."""
     net = gn.Network([3, 4, 2], activations=[name], output="identity", random_state=0)
     proto = _model_proto(_describe(net), np.dtype(np.float64), 20)
-    onnx.checker.check_model(proto, full_check=True)     # a valid graph: only the kernel is missing
+    onnx.checker.check_model(proto, full_check=True)  # a valid graph: only the kernel is missing
     with pytest.raises(Exception, match=rf"NOT_IMPLEMENTED.*{NO_FLOAT64_KERNEL[name]}"):
         session(proto)
-    assert session(_model_proto(_describe(net), np.dtype(np.float32), 20))   # float32 loads
+    assert session(_model_proto(_describe(net), np.dtype(np.float32), 20))  # float32 loads
 
 
 # --------------------------------------------------------------------------- estimators
+
 
 def classification_data(kind, n=240, seed=0):
     rng = np.random.default_rng(seed)
@@ -238,9 +254,11 @@ def estimator(task, activation, seed=0):
     if task in ("binary", "multiclass", "multilabel"):
         return gn.MLPClassifier(**kwargs), *classification_data(task, seed=seed)
     X = np.random.default_rng(seed).normal(size=(240, 4))
-    y = {"regression": X[:, 0] - 2 * X[:, 1],
-         "regression_2_outputs": np.c_[X[:, 0] - X[:, 1], X[:, 2] * X[:, 3]],
-         "poisson": np.random.default_rng(seed).poisson(np.exp(0.5 * X[:, 0]))}[task]
+    y = {
+        "regression": X[:, 0] - 2 * X[:, 1],
+        "regression_2_outputs": np.c_[X[:, 0] - X[:, 1], X[:, 2] * X[:, 3]],
+        "poisson": np.random.default_rng(seed).poisson(np.exp(0.5 * X[:, 0])),
+    }[task]
     loss = "poisson" if task == "poisson" else "squared_error"
     return gn.MLPRegressor(loss=loss, **kwargs), X, y
 
@@ -250,8 +268,15 @@ def fitted_estimator(task, activation, seed=0):
     return est.fit(X, y), X
 
 
-@pytest.mark.parametrize("dtype, activation", [("float32", ("gelu", "leaky_relu")), ("float32", ("tanh", "relu")),
-                                               ("float64", ("tanh", "relu")), ("float64", ("logistic", "identity"))])
+@pytest.mark.parametrize(
+    "dtype, activation",
+    [
+        ("float32", ("gelu", "leaky_relu")),
+        ("float32", ("tanh", "relu")),
+        ("float64", ("tanh", "relu")),
+        ("float64", ("logistic", "identity")),
+    ],
+)
 @pytest.mark.parametrize("task", ESTIMATOR_TASKS)
 def test_fitted_estimators(task, dtype, activation):
     est, X = fitted_estimator(task, activation)
@@ -260,26 +285,31 @@ def test_fitted_estimators(task, dtype, activation):
     if task == "regression_2_outputs":
         assert outputs["variable"].shape == (len(X), 2)
     if task in ("regression", "poisson"):
-        assert outputs["variable"].shape == (len(X), 1)     # a 1-D target gives (n, 1), as skl2onnx's
+        assert outputs["variable"].shape == (len(X), 1)  # a 1-D target gives (n, 1), as skl2onnx's
 
 
 def test_estimator_feature_names_and_metadata():
     pd = pytest.importorskip("pandas")
     X, y = classification_data("multiclass")
     frame = pd.DataFrame(X, columns=["height", "width", "depth", "weight"])
-    est = gn.MLPClassifier(hidden_layer_sizes=(5,), activation=["gelu"], max_iter=20, random_state=0).fit(frame, y)
+    est = gn.MLPClassifier(hidden_layer_sizes=(5,), activation=["gelu"], max_iter=20, random_state=0).fit(
+        frame, y
+    )
     proto = export_onnx(est)
     meta = {p.key: p.value for p in proto.metadata_props}
     assert meta["glassnet_version"] == gn.__version__ and proto.producer_name == "glassnet"
     assert meta["task"] == "multiclass" and json.loads(meta["classes"]) == [3, 7, 11]
     assert json.loads(meta["feature_names"]) == ["height", "width", "depth", "weight"]
     assert json.loads(meta["architecture"]) == {
-        "layer_sizes": [4, 5, 3], "activations": [{"name": "gelu"}, {"name": "softmax"}]}
+        "layer_sizes": [4, 5, 3],
+        "activations": [{"name": "gelu"}, {"name": "softmax"}],
+    }
     assert meta["dtype"] == "float32" and meta["standardized"] == "false"
     assert proto.opset_import[0].version == 20 and "Gelu" in {n.op_type for n in proto.graph.node}
 
 
 # --------------------------------------------------------------------------- saved models
+
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kind", ["network", "estimator"])
@@ -310,6 +340,7 @@ def test_saved_model_takes_raw_features(tmp_path, kind, dtype):
 
 # --------------------------------------------------------------------------- the graph
 
+
 def test_batch_dimension_is_dynamic_and_the_graph_is_plain_onnx():
     net = network(Sigmoid(beta=2.5), "multiclass")
     proto = export_onnx(net)
@@ -317,7 +348,7 @@ def test_batch_dimension_is_dynamic_and_the_graph_is_plain_onnx():
     ops = [n.op_type for n in proto.graph.node]
     assert ops.count("MatMul") == 3 and ops.count("Add") == 3 and "ZipMap" not in ops
     assert {"Mul", "Sigmoid", "Tanh", "Softmax", "ArgMax", "Gather"} <= set(ops)
-    assert {d.domain for d in proto.opset_import} == {""}    # no ai.onnx.ml operator needed
+    assert {d.domain for d in proto.opset_import} == {""}  # no ai.onnx.ml operator needed
     for n in (1, 1000):
         X = features(n=n, seed=n)
         assert_same(run_onnx(proto, X.astype(np.float32)), expected(net, X), "float32")
@@ -330,7 +361,7 @@ def test_gelu_below_opset_20_is_written_with_erf():
     assert "Gelu" not in ops and "Erf" in ops and proto.opset_import[0].version == 13
     X = features(seed=7)
     assert_same(run_onnx(proto, X.astype(np.float32)), expected(net, X), "float32")
-    assert export_onnx(network("relu", "binary")).opset_import[0].version == 13   # the default without GELU
+    assert export_onnx(network("relu", "binary")).opset_import[0].version == 13  # the default without GELU
 
 
 def test_bad_arguments_get_clear_errors(tmp_path):
@@ -349,7 +380,7 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError):
         export_onnx(tmp_path / "missing.npz")
 
-    class Swish(ReLU):   # a user's own activation: not glassnet's, whatever it is called
+    class Swish(ReLU):  # a user's own activation: not glassnet's, whatever it is called
         name = "relu"
 
     custom = gn.Network([2, 3, 1], activations=[Swish()], output="identity")
@@ -359,32 +390,41 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     wrong.classes_ = np.array([1, 2])
     with pytest.raises(ValueError, match="3 output.* and 2 class label"):
         export_onnx(wrong)
-    assert export_onnx(net, dtype=np.float64).graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+    assert (
+        export_onnx(net, dtype=np.float64).graph.input[0].type.tensor_type.elem_type
+        == onnx.TensorProto.DOUBLE
+    )
 
 
 def test_without_the_onnx_extra_the_error_says_what_to_install(monkeypatch):
     from glassnet.io.onnx import _register_with_skl2onnx
 
     assert _register_with_skl2onnx() is True
-    monkeypatch.setitem(sys.modules, "skl2onnx", None)   # without skl2onnx, export still works
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # without skl2onnx, export still works
     assert _register_with_skl2onnx() is False
     assert export_onnx(network("relu", "binary")).graph.output[0].name == "label"
-    monkeypatch.setitem(sys.modules, "onnx", None)      # as if onnx were not installed
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as if onnx were not installed
     with pytest.raises(ImportError, match=r"pip install 'glassnet\[onnx\]'"):
         export_onnx(network("relu", "binary"))
 
 
 def test_import_glassnet_does_not_import_onnx():
     loaded = "print(sorted(m for m in ('onnx', 'onnxruntime', 'skl2onnx') if m in sys.modules))"
-    done = subprocess.run([sys.executable, "-c", f"import sys, glassnet; {loaded}"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, glassnet; {loaded}"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
     # glassnet.export_onnx loads glassnet.onnx, which registers the estimators with skl2onnx
-    done = subprocess.run([sys.executable, "-c", f"import sys, glassnet; glassnet.export_onnx; {loaded}"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, glassnet; glassnet.export_onnx; {loaded}"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and "skl2onnx" in done.stdout, done.stderr
 
 
 # --------------------------------------------------------------------------- skl2onnx pipelines
+
 
 def pipeline(task, activation=("tanh", "gelu")):
     """Pipeline(StandardScaler, glassnet estimator with per-layer activations), fitted on raw features."""
@@ -403,7 +443,7 @@ def test_pipeline_through_skl2onnx(task):
     outputs = run_onnx(proto, X.astype(np.float32))
     assert_same(outputs, expected(pipe, X), "float32")
     if task == "regression_2_outputs":
-        assert outputs["variable"].shape == (len(X), 2)   # skl2onnx's own MLP converter gives (2n, 1)
+        assert outputs["variable"].shape == (len(X), 2)  # skl2onnx's own MLP converter gives (2n, 1)
 
 
 def test_pipeline_in_float64_and_with_options():
@@ -431,6 +471,7 @@ def test_estimator_alone_with_integer_features():
 
 # --------------------------------------------------------------------------- the command
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_export_command_on_a_run_folder(run, tmp_path, dtype):
     """``run`` (from test_cli) calls ``glassnet.cli.main`` in ``tmp_path``, as the console script does."""
@@ -441,7 +482,7 @@ def test_export_command_on_a_run_folder(run, tmp_path, dtype):
     assert f"wrote out.onnx (binary, {dtype}" in exported.out
     assert "X (N, 2) → label, probabilities" in exported.out
     saved = load_saved(tmp_path / "tmp/run/model.npz")
-    X = np.random.default_rng(8).uniform(-1.5, 2.5, size=(500, 2))   # raw features, as in the CSV
+    X = np.random.default_rng(8).uniform(-1.5, 2.5, size=(500, 2))  # raw features, as in the CSV
     outputs = run_onnx(onnx.load(tmp_path / "out.onnx"), X.astype(dtype))
     assert_same(outputs, expected(saved, X), dtype)
     assert np.array_equal(outputs["label"], saved.predict(X))
@@ -453,8 +494,9 @@ def test_export_command_errors(run, tmp_path, monkeypatch):
     assert_error(run("export", "missing.npz", "out.onnx"), 1, "missing.npz")
     net = gn.Network([2, 4, 1], activations=["gelu"], output="sigmoid", random_state=0)
     save(net, tmp_path / "gelu.npz")
-    assert_error(run("export", "gelu.npz", "out.onnx", "--dtype", "float64"), 1,
-                 "no float64 kernel for gelu (layer 1")
+    assert_error(
+        run("export", "gelu.npz", "out.onnx", "--dtype", "float64"), 1, "no float64 kernel for gelu (layer 1"
+    )
     assert_error(run("export", "gelu.npz", "out.onnx", "--opset", "99"), 1, "opset must be")
     assert not (tmp_path / "out.onnx").exists()
     monkeypatch.setitem(sys.modules, "onnx", None)
@@ -464,8 +506,9 @@ def test_export_command_errors(run, tmp_path, monkeypatch):
 def test_the_onnx_bench_runs():
     """``bench/onnx_vs_glassnet.py --quick`` prints its two rows (a smoke test: it times nothing here)."""
     bench = Path(__file__).resolve().parents[1] / "bench" / "onnx_vs_glassnet.py"
-    done = subprocess.run([sys.executable, str(bench), "--quick", "--pause", "0"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(bench), "--quick", "--pause", "0"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
     assert set(rows) == {"probabilities", "labels"} and all(" ms " in row for row in rows.values())

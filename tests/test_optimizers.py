@@ -57,8 +57,8 @@ def test_adam_first_step_moves_each_parameter_by_lr_times_sign_of_gradient():
 
 def test_adam_second_step_by_hand():
     g1, g2 = G, np.array([-0.5, 2.0])
-    m = 0.9 * (0.1 * g1) + 0.1 * g2                  # [−0.005, 0.11]
-    v = 0.999 * (0.001 * g1**2) + 0.001 * g2**2       # [0.00049975, 0.004999]
+    m = 0.9 * (0.1 * g1) + 0.1 * g2  # [−0.005, 0.11]
+    v = 0.999 * (0.001 * g1**2) + 0.001 * g2**2  # [0.00049975, 0.004999]
     m_hat, v_hat = m / (1 - 0.9**2), v / (1 - 0.999**2)
     step1 = 0.001 * g1 / (np.abs(g1) + 1e-8)
     expected = THETA - step1 - 0.001 * m_hat / (np.sqrt(v_hat) + 1e-8)
@@ -74,10 +74,10 @@ def test_adamw_decays_weights_before_the_adam_step():
 
 def test_gradient_norm_clipping():
     theta = np.zeros(2)
-    grad = np.array([3.0, 4.0])                      # ‖g‖ = 5 > 1 → g·(1/5)
+    grad = np.array([3.0, 4.0])  # ‖g‖ = 5 > 1 → g·(1/5)
     gn.SGD(lr=1.0, clip_norm=1.0).step(theta, grad)
     np.testing.assert_allclose(theta, [-0.6, -0.8])
-    small = np.array([0.3, 0.4])                     # ‖g‖ = 0.5 ≤ 1 → unchanged
+    small = np.array([0.3, 0.4])  # ‖g‖ = 0.5 ≤ 1 → unchanged
     gn.SGD(lr=1.0, clip_norm=1.0).step(theta, small)
     np.testing.assert_allclose(theta, [-0.9, -1.2])
 
@@ -91,15 +91,18 @@ def test_reset_forgets_state_and_steps_keep_dtype():
     assert opt.t == 0 and opt.m is None
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: gn.SGD(lr=0), "lr must be a positive number"),
-    (lambda: gn.SGD(lr=-1), "lr must be a positive number"),
-    (lambda: gn.Adam(beta1=1.0), "beta1"),
-    (lambda: gn.Momentum(momentum=1.2), r"momentum must be in \[0, 1\]"),
-    (lambda: gn.Momentum(form="heavy"), "valid forms are"),
-    (lambda: gn.get_optimizer("adagrad"), "valid optimizers are: sgd, momentum"),
-    (lambda: gn.SGD(clip_norm=0), "clip_norm"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: gn.SGD(lr=0), "lr must be a positive number"),
+        (lambda: gn.SGD(lr=-1), "lr must be a positive number"),
+        (lambda: gn.Adam(beta1=1.0), "beta1"),
+        (lambda: gn.Momentum(momentum=1.2), r"momentum must be in \[0, 1\]"),
+        (lambda: gn.Momentum(form="heavy"), "valid forms are"),
+        (lambda: gn.get_optimizer("adagrad"), "valid optimizers are: sgd, momentum"),
+        (lambda: gn.SGD(clip_norm=0), "clip_norm"),
+    ],
+)
 def test_bad_hyperparameters_get_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()

@@ -9,10 +9,17 @@ import pytest
 
 import glassnet as gn
 from glassnet import cli, estimators, io
-from glassnet.io import _container
 from glassnet.data import moons, standardize
-from glassnet.persistence import (atomic_write, load, load_checkpoint, load_saved, read_metadata,
-                                  save, save_checkpoint)
+from glassnet.io import _container
+from glassnet.persistence import (
+    atomic_write,
+    load,
+    load_checkpoint,
+    load_saved,
+    read_metadata,
+    save,
+    save_checkpoint,
+)
 
 
 def _trained(dtype=np.float64, labels=None, activation="relu", output="sigmoid", n_out=1, seed=0):
@@ -20,8 +27,7 @@ def _trained(dtype=np.float64, labels=None, activation="relu", output="sigmoid",
     if labels is not None:
         y = np.asarray(labels)[y]
     X_std, scaler = standardize(X.astype(dtype))
-    net = gn.Network([2, 6, 5, n_out], activations=activation, output=output,
-                     random_state=seed, dtype=dtype)
+    net = gn.Network([2, 6, 5, n_out], activations=activation, output=output, random_state=seed, dtype=dtype)
     gn.train(net, X_std, y, optimizer="adam", lr=0.01, epochs=5, batch_size=16, random_state=seed)
     return net, scaler, X.astype(dtype)
 
@@ -47,8 +53,12 @@ def test_round_trip_gives_bit_identical_predictions(tmp_path, dtype):
 def test_activation_parameters_and_softmax_classes_survive(tmp_path):
     X, y = moons(90, noise=0.1, random_state=1)
     y = np.array([10, 20, 30])[np.arange(90) % 3]
-    acts = [gn.activations.Sigmoid(beta=2.5), gn.activations.LeakyReLU(alpha=0.2),
-            gn.activations.ELU(alpha=0.7), "softmax"]
+    acts = [
+        gn.activations.Sigmoid(beta=2.5),
+        gn.activations.LeakyReLU(alpha=0.2),
+        gn.activations.ELU(alpha=0.7),
+        "softmax",
+    ]
     net = gn.Network([2, 4, 4, 3, 3], activations=acts, dropout=[0.1, 0.0, 0.0], random_state=1)
     gn.train(net, X, y, epochs=3, lr=0.01, random_state=1)
     loaded = load(save(net, tmp_path / "m.npz"))
@@ -86,7 +96,10 @@ def test_the_task_survives_a_round_trip(tmp_path):
     net = gn.Network([2, 1], activations="sigmoid", random_state=0, task="regression")
     gn.train(net, X, y, epochs=3, lr=0.1, random_state=0)
     loaded = load(save(net, tmp_path / "neuron.npz"))
-    assert loaded.task == "regression" and read_metadata(tmp_path / "neuron.npz")["network"]["task"] == "regression"
+    assert (
+        loaded.task == "regression"
+        and read_metadata(tmp_path / "neuron.npz")["network"]["task"] == "regression"
+    )
     assert loaded.predict(X).tobytes() == net.predict(X).tobytes()  # numbers in (0, 1), not 0/1 labels
     assert not np.isin(loaded.predict(X), [0, 1]).all()
 
@@ -139,7 +152,7 @@ def test_a_truncated_file_is_rejected(tmp_path, keep):
     net, _, _ = _trained()
     path = save(net, tmp_path / "model.npz")
     data = path.read_bytes()
-    path.write_bytes(data[:int(len(data) * keep)])
+    path.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(ValueError, match="corrupted or truncated"):
         load(path)
 
@@ -224,24 +237,22 @@ def test_atomic_write_replaces_only_on_success(tmp_path):
     with atomic_write(target) as f:
         f.write("first")
     assert target.read_text() == "first"
-    with pytest.raises(RuntimeError):
-        with atomic_write(target) as f:
-            f.write("second, half")
-            raise RuntimeError("crash")
+    with pytest.raises(RuntimeError), atomic_write(target) as f:
+        f.write("second, half")
+        raise RuntimeError("crash")
     assert target.read_text() == "first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     with atomic_write(target, "wb") as f:
         f.write(b"\x00\x01")
     assert target.read_bytes() == b"\x00\x01"
-    with pytest.raises(ValueError, match="for writing only"):
-        with atomic_write(target, "r"):
-            pass
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        with atomic_write(tmp_path / "no" / "such.txt"):
-            pass
+    with pytest.raises(ValueError, match="for writing only"), atomic_write(target, "r"):
+        pass
+    with pytest.raises(FileNotFoundError, match="does not exist"), atomic_write(tmp_path / "no" / "such.txt"):
+        pass
 
 
 # --------------------------------------------------------------------------- checkpoints
+
 
 def _data():
     X, y = moons(100, noise=0.25, random_state=3)
@@ -256,8 +267,15 @@ def test_checkpoint_resume_is_identical_to_training_straight_through(tmp_path, o
         return gn.Network([2, 8, 1], activations="tanh", output="sigmoid", dropout=0.1, random_state=7)
 
     straight = fresh()
-    gn.train(straight, X, y, optimizer=gn.get_optimizer(optimizer, lr=0.05), epochs=10,
-             batch_size=16, random_state=np.random.default_rng(11))
+    gn.train(
+        straight,
+        X,
+        y,
+        optimizer=gn.get_optimizer(optimizer, lr=0.05),
+        epochs=10,
+        batch_size=16,
+        random_state=np.random.default_rng(11),
+    )
 
     first = fresh()
     opt = gn.get_optimizer(optimizer, lr=0.05)
@@ -269,8 +287,7 @@ def test_checkpoint_resume_is_identical_to_training_straight_through(tmp_path, o
     ckpt = load_checkpoint(tmp_path / "ckpt.npz")
     assert ckpt.epoch == 5 and ckpt.config == {"epochs": 10}
     assert ckpt.history.loss == h1.loss
-    h2 = gn.train(ckpt.net, X, y, optimizer=ckpt.optimizer, epochs=5, batch_size=16,
-                  random_state=ckpt.rng)
+    h2 = gn.train(ckpt.net, X, y, optimizer=ckpt.optimizer, epochs=5, batch_size=16, random_state=ckpt.rng)
     assert ckpt.net.theta.tobytes() == straight.theta.tobytes()
     assert len(ckpt.history.loss) + len(h2.loss) == 10
 
@@ -335,14 +352,16 @@ def test_a_saved_estimator_keeps_training_like_the_original(tmp_path):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_an_estimator_with_callbacks_saves_without_them(tmp_path):
     X, y = moons(60, noise=0.2, random_state=0)
-    clf = estimators.MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0,
-                                   callbacks=[lambda epoch, logs: None]).fit(X, y)
+    clf = estimators.MLPClassifier(
+        hidden_layer_sizes=(4,), max_iter=5, random_state=0, callbacks=[lambda epoch, logs: None]
+    ).fit(X, y)
     loaded = load(save(clf, tmp_path / "clf.npz"))
     assert loaded.callbacks is None
     assert (loaded.predict(X) == clf.predict(X)).all()
 
 
 # --------------------------------------------------------------------------- hostile files
+
 
 def _crafted(tmp_path, resign, sizes):
     """A real 2-3-1 model whose metadata is rewritten to name ``sizes`` and re-signed."""
@@ -354,16 +373,21 @@ def _crafted(tmp_path, resign, sizes):
         spec["layer_sizes"] = sizes
         spec["activations"] = [spec["activations"][0]] * (len(sizes) - 2) + [spec["activations"][-1]]
         spec["dropout"] = [0.0] * (len(sizes) - 2)
-        spec["n_params"] = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        spec["n_params"] = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=True))
 
     return resign(path, claim, out=tmp_path / "crafted.npz")
 
 
-@pytest.mark.parametrize("sizes, problem", [
-    ([2, 12000, 12000, 1], r"needs 'theta' of shape \(144060001,\), the file holds \(13,\)"),
-    ([2, 10**6, 10**6, 1], r"needs 1,000,005,000,001 parameters; glassnet loads at most 268,435,456"),
-])
-def test_a_crafted_2kB_file_naming_huge_layers_is_refused_without_allocating(tmp_path, resign, sizes, problem):
+@pytest.mark.parametrize(
+    "sizes, problem",
+    [
+        ([2, 12000, 12000, 1], r"needs 'theta' of shape \(144060001,\), the file holds \(13,\)"),
+        ([2, 10**6, 10**6, 1], r"needs 1,000,005,000,001 parameters; glassnet loads at most 268,435,456"),
+    ],
+)
+def test_a_crafted_2kB_file_naming_huge_layers_is_refused_without_allocating(
+    tmp_path, resign, sizes, problem
+):
     crafted = _crafted(tmp_path, resign, sizes)
     assert crafted.stat().st_size < 2048
     tracemalloc.start()
@@ -446,7 +470,9 @@ def test_a_resigned_file_with_nan_weights_is_refused_on_load(tmp_path, resign, k
 def test_glassnet_evaluate_on_a_model_whose_provenance_names_billions_of_samples(tmp_path, resign, capsys):
     """``info`` is free JSON, but a size in it still meets a bound before anything is allocated."""
     net, _, _ = _trained()
-    path = save(net, tmp_path / "m.npz", info={"source": {"dataset": "moons", "n_samples": 100, "noise": 0.2}})
+    path = save(
+        net, tmp_path / "m.npz", info={"source": {"dataset": "moons", "n_samples": 100, "noise": 0.2}}
+    )
     resign(path, lambda meta, arrays: meta["info"]["source"].update(n_samples=10**10))
     with pytest.raises(SystemExit) as exc:
         cli.main(["evaluate", str(path)])
@@ -460,7 +486,9 @@ def _checkpoint_with_history(tmp_path, epochs=30):
     net = gn.Network([2, 4, 1], output="sigmoid", random_state=0)
     opt = gn.Adam(0.01)
     history = gn.train(net, X, y, optimizer=opt, epochs=epochs, validation=0.25, random_state=0)
-    return save_checkpoint(tmp_path / "ckpt.npz", net, opt, history, epochs, rng=np.random.default_rng(1)), history
+    return save_checkpoint(
+        tmp_path / "ckpt.npz", net, opt, history, epochs, rng=np.random.default_rng(1)
+    ), history
 
 
 def test_a_checkpoints_history_is_stored_as_arrays_and_comes_back_whole(tmp_path):
@@ -483,12 +511,15 @@ def test_a_checkpoint_written_with_the_history_as_json_lists_still_loads(tmp_pat
     assert load_checkpoint(path).history.as_dict() == history.as_dict()
 
 
-@pytest.mark.parametrize("mutate, phrase", [
-    (lambda m, a: a.__setitem__("history.loss", a["history.loss"].astype(np.float32)), "dtype float64"),
-    (lambda m, a: a.__setitem__("history.loss", a["history.loss"].reshape(5, 6)), "1-D arrays"),
-    (lambda m, a: m["history"]["series"].append("weights"), "unknown series"),
-    (lambda m, a: m["history"]["series"].remove("loss"), "does not use"),
-])
+@pytest.mark.parametrize(
+    "mutate, phrase",
+    [
+        (lambda m, a: a.__setitem__("history.loss", a["history.loss"].astype(np.float32)), "dtype float64"),
+        (lambda m, a: a.__setitem__("history.loss", a["history.loss"].reshape(5, 6)), "1-D arrays"),
+        (lambda m, a: m["history"]["series"].append("weights"), "unknown series"),
+        (lambda m, a: m["history"]["series"].remove("loss"), "does not use"),
+    ],
+)
 def test_a_checkpoints_history_arrays_are_checked(tmp_path, resign, mutate, phrase):
     path, _ = _checkpoint_with_history(tmp_path)
     resign(path, mutate)

@@ -24,10 +24,18 @@ from glassnet.glass.trace import trace
 from glassnet.play.server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SPIRAL_TEST_LOSS = 0.2
 """Measured: spiral with X₁, X₂, sin X₁, sin X₂ and layers 4, 2, 2 (tanh, SGD, η = 0.03) first
 falls below this test loss near epoch 200 (a second of training) and stays around 0.1–0.18."""
@@ -75,6 +83,7 @@ def shoot(tmp_path):
             Path(extra).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, Path(extra) / path.name)
         return path
+
     return take
 
 
@@ -119,12 +128,13 @@ def test_load_spirals_train_pause_step_and_compare_with_trace(server, browser, s
         page.wait_for_selector(f".node.feature.on[data-feature='{feature}']")
     page.click("#add-layer")
     wait_until(page, "document.getElementById('n-layers').textContent === '3 hidden layers'")
-    assert "dataset=spiral" in page.url and "hidden=4%2C2%2C2" in page.url   # the setup is in the link
+    assert "dataset=spiral" in page.url and "hidden=4%2C2%2C2" in page.url  # the setup is in the link
 
     page.click("#run")
-    wait_until(page, f"parseFloat(document.getElementById('test-loss').textContent) < {SPIRAL_TEST_LOSS}",
-               timeout=30)
-    page.click("#run")                                                  # pause
+    wait_until(
+        page, f"parseFloat(document.getElementById('test-loss').textContent) < {SPIRAL_TEST_LOSS}", timeout=30
+    )
+    page.click("#run")  # pause
     wait_until(page, "!document.getElementById('run').classList.contains('running')")
     assert int(page.inner_text("#epoch").replace(",", "")) > 0
     shoot(page, "2-spiral-trained")
@@ -141,15 +151,18 @@ def test_load_spirals_train_pause_step_and_compare_with_trace(server, browser, s
     shown = [line.strip() for line in page.inner_text("#trace-text").splitlines() if line.strip()]
 
     net = glassnet.Network(before["layer_sizes"], activations=before["activations"])
-    for layer, saved in zip(net.layers, before["layers"]):
+    for layer, saved in zip(net.layers, before["layers"], strict=True):
         layer.W, layer.b = np.array(saved["W"]), np.array(saved["b"])
-    expected = trace(net, np.array([points["features"][chosen]]), np.array([points["Y"][chosen]]),
-                     lr=before["lr"]).text()
+    expected = trace(
+        net, np.array([points["features"][chosen]]), np.array([points["Y"][chosen]]), lr=before["lr"]
+    ).text()
     assert shown == [line.strip() for line in expected.splitlines() if line.strip()]
     loss_line = next(line for line in shown if line.startswith("L = "))
-    assert loss_line == next(line.strip() for line in expected.splitlines() if line.strip().startswith("L = "))
+    assert loss_line == next(
+        line.strip() for line in expected.splitlines() if line.strip().startswith("L = ")
+    )
     after = api(page, "/api/weights")
-    assert after["layers"][0]["W"] != before["layers"][0]["W"]            # the network took the step
+    assert after["layers"][0]["W"] != before["layers"][0]["W"]  # the network took the step
     page.hover(".node[data-layer='1'][data-unit='0']")
     page.wait_for_selector("#neuron-formula")
     assert page.inner_text("#neuron-formula").startswith("z = ")
@@ -208,7 +221,7 @@ def test_the_descent_view_refuses_a_hostile_formula(server, browser, shoot, tmp_
     page.click(".tabs button[data-tab='optimizers']")
     wait_until(page, "document.getElementById('ex-end-adam').textContent.startsWith('after')")
     shoot(page, "7-optimizers")
-    assert [e for e in page.errors if "status of 400" not in e] == []    # (the refusal is a 400)
+    assert [e for e in page.errors if "status of 400" not in e] == []  # (the refusal is a 400)
 
 
 def test_a_link_reproduces_the_setup(server, browser):
@@ -216,8 +229,15 @@ def test_a_link_reproduces_the_setup(server, browser):
     link = url + "#dataset=xor&noise=0.2&hidden=3%2C5&activations=relu%2Celu&features=x1%2Cx1x2&seed=7&lr=0.1"
     page = open_page(browser, link)
     config = api(page, "/api/state")["config"]
-    assert (config["dataset"], config["noise"], config["hidden"], config["activations"], config["features"],
-            config["seed"], config["lr"]) == ("xor", 0.2, [3, 5], ["relu", "elu"], ["x1", "x1x2"], 7, 0.1)
+    assert (
+        config["dataset"],
+        config["noise"],
+        config["hidden"],
+        config["activations"],
+        config["features"],
+        config["seed"],
+        config["lr"],
+    ) == ("xor", 0.2, [3, 5], ["relu", "elu"], ["x1", "x1x2"], 7, 0.1)
     assert page.inner_text("#n-layers") == "2 hidden layers"
     assert page.locator(".node.feature.on").count() == 2
     assert page.errors == []
@@ -239,7 +259,7 @@ def test_two_pages_train_two_sessions(server, browser):
     assert second.inner_text("#epoch") == "000"
     assert api(second, "/api/weights") == untouched
     assert api(first, "/api/state")["config"]["dataset"] == "circle"
-    first.close()                  # the page goes away while training: its training stops
+    first.close()  # the page goes away while training: its training stops
     session = app.state.store.get(ids[0])
     deadline = time.monotonic() + 5
     while session.run_token is not None and time.monotonic() < deadline:

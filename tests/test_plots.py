@@ -7,15 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.datasets import make_blobs, make_moons  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs, make_moons
+from sklearn.linear_model import LogisticRegression
 
-import glassnet as gn  # noqa: E402
-from glassnet.glass import descent, plots  # noqa: E402
-from glassnet.glass.experiments import run_experiment  # noqa: E402
+import glassnet as gn
+from glassnet.glass import descent, plots
+from glassnet.glass.experiments import run_experiment
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -29,10 +29,10 @@ def close_figures():
 def assert_png(path):
     data = path.read_bytes()
     assert len(data) > 1000 and data[:8] == PNG_MAGIC
-    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]   # no temp left
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]  # no temp left
     umask = os.umask(0)
     os.umask(umask)
-    assert path.stat().st_mode & 0o777 == 0o666 & ~umask    # usual permissions (mkstemp gives 0600)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # usual permissions (mkstemp gives 0600)
 
 
 def legend_texts(ax):
@@ -53,8 +53,15 @@ def test_plot_activations(tmp_path):
     fig = plots.plot_activations(path=path)
     assert len(fig.axes) == len(plots.DEFAULT_ACTIVATIONS)
     assert [ax.get_title() for ax in fig.axes] == [
-        "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU(alpha=0.01)", "ELU(alpha=1.0)",
-        "Softplus", "GELU"]
+        "Identity",
+        "Sigmoid",
+        "Tanh",
+        "ReLU",
+        "LeakyReLU(alpha=0.01)",
+        "ELU(alpha=1.0)",
+        "Softplus",
+        "GELU",
+    ]
     for ax in fig.axes:
         assert len(ax.lines) == 2
         assert ax.get_xlabel() == "z"
@@ -108,7 +115,7 @@ def test_plot_history_from_history_and_dict(tmp_path):
     assert list(loss_ax.lines[0].get_xdata()) == list(range(1, 16))
     assert_png(path)
 
-    fig = plots.plot_history({"loss": [1.0, 0.5, 0.25]})       # regression: loss only
+    fig = plots.plot_history({"loss": [1.0, 0.5, 0.25]})  # regression: loss only
     assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 1
     assert legend_texts(fig.axes[0]) == ["train"]
     fig = plots.plot_history(history, log=True, validation_label="test")
@@ -123,13 +130,13 @@ def test_plot_decision_boundary_network(tmp_path, moons_net):
     path = tmp_path / "boundary.png"
     fig = plots.plot_decision_boundary(net, X, y, path=path, resolution=60)
     ax = fig.axes[0]
-    assert len(fig.axes) == 2                                # the plot and its colour bar
+    assert len(fig.axes) == 2  # the plot and its colour bar
     assert ax.get_title() == "Decision boundary"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x₁", "x₂")
     assert legend_texts(ax) == ["0", "1"]
     scatters = [c for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
     assert len(scatters) == 2 and sum(len(s.get_offsets()) for s in scatters) == len(X)
-    assert len(ax.collections) == 4                         # filled contours, 0.5 line, 2 classes
+    assert len(ax.collections) == 4  # filled contours, 0.5 line, 2 classes
     assert fig.axes[1].get_ylabel() == "P(y = 1)"
     assert_png(path)
 
@@ -139,12 +146,18 @@ def test_plot_decision_boundary_in_original_units(moons_net):
     net, X, y = moons_net
     mean, scale = np.array([10.0, -3.0]), np.array([2.0, 0.5])
     raw = X * scale + mean
-    fig = plots.plot_decision_boundary(net, raw, y, resolution=40, transform=lambda P: (P - mean) / scale,
-                                       title="Decision boundary (accuracy 0.97)")
+    fig = plots.plot_decision_boundary(
+        net,
+        raw,
+        y,
+        resolution=40,
+        transform=lambda P: (P - mean) / scale,
+        title="Decision boundary (accuracy 0.97)",
+    )
     ax = fig.axes[0]
     assert ax.get_title() == "Decision boundary (accuracy 0.97)"
     lo, hi = ax.get_xlim()
-    assert lo < raw[:, 0].min() and hi > raw[:, 0].max() and lo > 0    # around 10, not around 0
+    assert lo < raw[:, 0].min() and hi > raw[:, 0].max() and lo > 0  # around 10, not around 0
     # The p = 0.5 line, drawn in raw units, is where the network (on standardized inputs) says 0.5.
     boundary = np.vstack([p.vertices for p in ax.collections[1].get_paths()])
     p = net.predict_output((boundary - mean) / scale)[:, 0]
@@ -175,7 +188,7 @@ def test_plot_network(tmp_path):
     assert ax.get_title() == "Network 2 → 2 → 1"
     assert legend_texts(ax) == ["w > 0", "w < 0"]
     texts = [t.get_text() for t in ax.texts]
-    assert f"{net.layers[0].W[0, 0]:.2g}" in texts              # tiny networks show their weights
+    assert f"{net.layers[0].W[0, 0]:.2g}" in texts  # tiny networks show their weights
     # Width grows with |w| and colour gives the sign.
     W = net.layers[0].W.ravel()
     widths = lines[0].get_linewidths()
@@ -185,10 +198,11 @@ def test_plot_network(tmp_path):
 
 def test_plot_network_of_a_fitted_estimator():
     from sklearn.neural_network import MLPClassifier
+
     X, y = make_moons(60, random_state=0)
     model = MLPClassifier((5, 3), max_iter=5, random_state=0)
     with pytest.warns(Warning):
-        model.fit(X, y)                                        # not converged: fine here
+        model.fit(X, y)  # not converged: fine here
     fig = plots.plot_network(model)
     ax = fig.axes[0]
     assert ax.get_title() == "Network 2 → 5 → 3 → 1"
@@ -221,14 +235,14 @@ def test_plot_descent_two_variables(tmp_path):
     path = descent_path(lambda p: np.array([2 * p[0], 6 * p[1]]), [2.0, 1.5])
     result = fake_descent(path, ["x", "y"])
     out = tmp_path / "descent.png"
-    fig = plots.plot_descent(result, f="x**2 + 3*y**2", path=out)    # a SymPy-readable string
+    fig = plots.plot_descent(result, f="x**2 + 3*y**2", path=out)  # a SymPy-readable string
     ax = fig.axes[0]
-    assert len(fig.axes) == 2                                  # contour plot and colour bar
+    assert len(fig.axes) == 2  # contour plot and colour bar
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")
     assert ax.get_title() == "Gradient descent on f(x, y) = x**2 + 3*y**2: 20 steps"
     assert legend_texts(ax) == ["path", "start", "end"]
     np.testing.assert_allclose(ax.lines[0].get_xdata(), path[:, 0])
-    assert len(ax.collections) >= 2                            # filled and line contours
+    assert len(ax.collections) >= 2  # filled and line contours
     assert_png(out)
 
     # A plain callable f(x, y), and one that only takes a point vector.
@@ -247,7 +261,7 @@ def test_plot_descent_of_a_real_descent_result():
     ax = fig.axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")
     np.testing.assert_allclose(ax.lines[0].get_ydata(), result.path[:, 1])
-    result = descent.descend(lambda w: (w - 1) ** 2, 4.0, lr=0.2, iterations=10)   # one variable
+    result = descent.descend(lambda w: (w - 1) ** 2, 4.0, lr=0.2, iterations=10)  # one variable
     fig = plots.plot_descent(result, f=lambda w: (w - 1) ** 2)
     np.testing.assert_allclose(fig.axes[0].lines[1].get_ydata(), result.values)
 
@@ -256,11 +270,11 @@ def test_plot_descent_one_variable():
     path = descent_path(lambda p: 2 * (p - 1), [4.0], lr=0.2, steps=10)
     fig = plots.plot_descent(fake_descent(path, ["w"]), f=lambda w: (w - 1) ** 2)
     ax = fig.axes[0]
-    assert len(ax.lines) == 4                                  # curve, path, start, end
+    assert len(ax.lines) == 4  # curve, path, start, end
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("w", "f(w)")
     np.testing.assert_allclose(ax.lines[1].get_ydata(), (path[:, 0] - 1) ** 2)
     values = (path[:, 0] - 1) ** 2
-    fig = plots.plot_descent(fake_descent(path, ["w"], values))   # values instead of f
+    fig = plots.plot_descent(fake_descent(path, ["w"], values))  # values instead of f
     assert len(fig.axes[0].lines) == 3
 
 
@@ -283,12 +297,19 @@ def test_plot_ewma(tmp_path):
 
 def test_plot_comparison(tmp_path):
     X, y = make_moons(160, noise=0.2, random_state=0)
-    result = run_experiment({"hidden": [(4,), (8,)], "lr": [0.05]}, X[:120], y[:120], X[120:], y[120:],
-                            seeds=(0, 1), base={"epochs": 8})
+    result = run_experiment(
+        {"hidden": [(4,), (8,)], "lr": [0.05]},
+        X[:120],
+        y[:120],
+        X[120:],
+        y[120:],
+        seeds=(0, 1),
+        base={"epochs": 8},
+    )
     path = tmp_path / "comparison.png"
     fig = plots.plot_comparison(result, path=path)
     bar_ax, curve_ax = fig.axes
-    assert len(bar_ax.patches) == 4                            # train and test bar per config
+    assert len(bar_ax.patches) == 4  # train and test bar per config
     assert legend_texts(bar_ax) == ["train", "test"]
     assert bar_ax.get_ylabel() == "accuracy"
     # The bars are labelled by the values compared, not by their number.
@@ -302,12 +323,15 @@ def test_plot_comparison(tmp_path):
 def test_plot_confusion_matrix(tmp_path):
     y_true = ["cat", "dog", "dog", "bird", "cat", "dog"]
     y_pred = ["cat", "dog", "cat", "bird", "cat", "bird"]
-    path = tmp_path / "sub" / "confusion.png"                  # folders are created
+    path = tmp_path / "sub" / "confusion.png"  # folders are created
     fig = plots.plot_confusion_matrix(y_true, y_pred, path=path)
     ax = fig.axes[0]
     assert len(fig.axes) == 2
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == (
-        "predicted label", "true label", "Confusion matrix")
+        "predicted label",
+        "true label",
+        "Confusion matrix",
+    )
     assert [t.get_text() for t in ax.get_xticklabels()] == ["bird", "cat", "dog"]
     counts = [t.get_text() for t in ax.texts]
     assert counts == ["1", "0", "0", "0", "2", "0", "1", "1", "1"]

@@ -14,8 +14,10 @@ from glassnet.training import History
 
 def _png(path, seed=0):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     rng = np.random.default_rng(seed)
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.plot(np.cumsum(rng.normal(size=50)), color="tab:blue")
@@ -63,8 +65,9 @@ def test_long_histories_show_every_kth_epoch_and_the_last(tmp_path):
 
 
 def test_text_is_escaped(tmp_path):
-    text = render_report({"<b>metric</b>": "<script>alert(1)</script>"}, None,
-                         config={"note": "a & b < c"}, title="run <1>")
+    text = render_report(
+        {"<b>metric</b>": "<script>alert(1)</script>"}, None, config={"note": "a & b < c"}, title="run <1>"
+    )
     assert "<script>alert" not in text and "&lt;script&gt;" in text
     assert "a &amp; b &lt; c" in text and "run &lt;1&gt;" in text
 
@@ -84,22 +87,35 @@ def _chromium():
 
 @pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed")
 def test_chromium_renders_the_report(tmp_path, images):
-    report = write_report(tmp_path, {"test_accuracy": 0.975, "epochs": 200}, _history(),
-                          images, {"dataset": "moons"})
+    report = write_report(
+        tmp_path, {"test_accuracy": 0.975, "epochs": 200}, _history(), images, {"dataset": "moons"}
+    )
     shot = tmp_path / "shot.png"
     profile = tmp_path / "profile"
-    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1200,2000",
-           report.resolve().as_uri()]
+    cmd = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--screenshot={shot}",
+        "--window-size=1200,2000",
+        report.resolve().as_uri(),
+    ]
     subprocess.run(cmd, capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000
 
     from matplotlib.image import imread
+
     pixels = imread(shot)
     assert pixels.shape[:2] == (2000, 1200)
     rgb = pixels[..., :3].reshape(-1, 3)
-    assert rgb.std() > 0.05                                     # not a blank page
-    assert len(np.unique((rgb * 255).astype(np.uint8), axis=0)) > 50   # text, tables, plots
+    assert rgb.std() > 0.05  # not a blank page
+    assert len(np.unique((rgb * 255).astype(np.uint8), axis=0)) > 50  # text, tables, plots
     header = pixels[10:40, 10:1190, :3].reshape(-1, 3).mean(axis=0)
     assert header[2] > header[0]  # the dark-blue header band was drawn (CSS applied)

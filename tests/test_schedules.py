@@ -26,12 +26,12 @@ def test_closed_forms():
 def test_reduce_on_plateau_divides_by_five_after_patience_bad_epochs():
     s = gn.ReduceOnPlateau(1.0, factor=0.2, patience=2, threshold=0.01)
     assert s(0) == 1.0
-    s.observe(1.0)             # improvement over ∞
-    s.observe(0.995)           # not better by 0.01: 1 bad epoch
+    s.observe(1.0)  # improvement over ∞
+    s.observe(0.995)  # not better by 0.01: 1 bad epoch
     assert s(2) == 1.0
-    s.observe(0.999)           # 2 bad epochs → η ← 0.2·η
+    s.observe(0.999)  # 2 bad epochs → η ← 0.2·η
     assert s(3) == pytest.approx(0.2)
-    s.observe(0.5)             # improvement resets the count
+    s.observe(0.5)  # improvement resets the count
     s.observe(0.5)
     assert s(5) == pytest.approx(0.2)
 

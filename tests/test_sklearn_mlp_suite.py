@@ -19,14 +19,14 @@ PRIVATE_ARITHMETIC = {"test_fit", "test_gradient"}
 SKLEARN_IMPORT = "from sklearn.neural_network import MLPClassifier, MLPRegressor"
 
 # scikit-learn's conftest provides this fixture; its default seed is 42.
-CONFTEST = '''
+CONFTEST = """
 import pytest
 
 
 @pytest.fixture(params=[42])
 def global_random_seed(request):
     return request.param
-'''
+"""
 
 
 def test_sklearn_test_mlp_passes_with_the_import_swapped(tmp_path):
@@ -34,12 +34,30 @@ def test_sklearn_test_mlp_passes_with_the_import_swapped(tmp_path):
     text = source.read_text(encoding="utf-8")
     assert text.count(SKLEARN_IMPORT) == 1, "scikit-learn changed how test_mlp.py imports the MLPs"
     (tmp_path / "test_mlp_glassnet.py").write_text(
-        text.replace(SKLEARN_IMPORT, "from glassnet import MLPClassifier, MLPRegressor"), encoding="utf-8")
+        text.replace(SKLEARN_IMPORT, "from glassnet import MLPClassifier, MLPRegressor"), encoding="utf-8"
+    )
     (tmp_path / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     report = tmp_path / "report.xml"
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-                    "-W", "ignore", f"--junitxml={report}", "test_mlp_glassnet.py"],
-                   cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-W",
+            "ignore",
+            f"--junitxml={report}",
+            "test_mlp_glassnet.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
     outcomes = {}
     for case in ET.parse(report).getroot().iter("testcase"):
@@ -50,5 +68,7 @@ def test_sklearn_test_mlp_passes_with_the_import_swapped(tmp_path):
     failed = {name for name, results in outcomes.items() if "failed" in results}
     passed = sum(results.count("passed") for results in outcomes.values())
 
-    assert failed <= PRIVATE_ARITHMETIC, f"glassnet fails scikit-learn's {sorted(failed - PRIVATE_ARITHMETIC)}"
+    assert failed <= PRIVATE_ARITHMETIC, (
+        f"glassnet fails scikit-learn's {sorted(failed - PRIVATE_ARITHMETIC)}"
+    )
     assert passed >= 55, f"only {passed} of scikit-learn's MLP tests passed"

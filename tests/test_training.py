@@ -8,8 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 import glassnet as gn
-from glassnet import _compiled_epoch
-from glassnet import data
+from glassnet import _compiled_epoch, data
 from glassnet.callbacks import EarlyStopping, PrintProgress, StopAtGradNorm, StopAtLoss
 
 
@@ -41,8 +40,7 @@ def test_three_classes_with_softmax_adam_and_minibatches_of_50():
     X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=0.2, random_state=0)
     X_tr, X_te, _ = data.standardize(X_tr, X_te)
     net = gn.Network([5, 50, 3], activations="relu", output="softmax", random_state=0)
-    history = gn.train(net, X_tr, y_tr, optimizer="adam", lr=0.01, epochs=100, batch_size=50,
-                       random_state=0)
+    history = gn.train(net, X_tr, y_tr, optimizer="adam", lr=0.01, epochs=100, batch_size=50, random_state=0)
     assert accuracy(net, X_te, y_te) > 0.82
     assert history.epochs == 100
 
@@ -130,7 +128,7 @@ def test_l2_shrinks_weights_and_dropout_still_learns():
     for l2 in (0.0, 5.0):
         net = gn.Network([2, 32, 1], output="sigmoid", random_state=0)
         gn.train(net, X, y, lr=0.01, epochs=100, batch_size=32, l2=l2, random_state=0)
-        norms.append(np.linalg.norm(net.theta[:net.n_weights]))
+        norms.append(np.linalg.norm(net.theta[: net.n_weights]))
     assert norms[1] < 0.7 * norms[0]
 
     net = gn.Network([2, 64, 1], output="sigmoid", dropout=0.3, random_state=0)
@@ -148,8 +146,17 @@ def test_early_stopping_on_validation_restores_the_best_weights():
     def remember(epoch, logs):
         seen[epoch] = (logs["val_loss"], logs["net"].theta.copy())
 
-    history = gn.train(net, X, y, lr=0.01, epochs=400, batch_size=16, validation=0.3,
-                       callbacks=[remember, EarlyStopping(patience=10)], random_state=0)
+    history = gn.train(
+        net,
+        X,
+        y,
+        lr=0.01,
+        epochs=400,
+        batch_size=16,
+        validation=0.3,
+        callbacks=[remember, EarlyStopping(patience=10)],
+        random_state=0,
+    )
     assert history.stop_reason == "early_stopping"
     assert history.epochs < 400
     best = int(np.argmin(history.val_loss))
@@ -184,7 +191,15 @@ def test_print_every_k_epochs(capsys):
 def test_schedule_sets_the_learning_rate_each_epoch():
     X, y = data.xor(4)
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    h = gn.train(net, X, y, optimizer="sgd", lr=0.4, epochs=3, schedule="step",)
+    h = gn.train(
+        net,
+        X,
+        y,
+        optimizer="sgd",
+        lr=0.4,
+        epochs=3,
+        schedule="step",
+    )
     assert h.lr == [0.4, 0.4, 0.4]
     h = gn.train(net, X, y, optimizer="sgd", lr=0.4, epochs=3, schedule=gn.InverseTime(0.4, decay=1.0))
     assert h.lr == pytest.approx([0.4, 0.2, 0.4 / 3])
@@ -239,13 +254,14 @@ def test_an_exploding_loss_is_caught_while_finite_and_the_best_epoch_is_kept():
     net = gn.Network([3, 8, 1], activations="tanh", output="identity", random_state=0)
     seen = []
     with pytest.warns(gn.TrainingDivergedWarning, match="the loss grew past 1000 times") as caught:
-        h = gn.train(net, X, y, optimizer="sgd", lr=1.0, epochs=500, batch_size=None,
-                     callbacks=[_epoch_weights(seen)])
+        h = gn.train(
+            net, X, y, optimizer="sgd", lr=1.0, epochs=500, batch_size=None, callbacks=[_epoch_weights(seen)]
+        )
     assert len(caught) == 1
     assert h.divergence == "exploding loss" and np.isfinite(h.loss).all()
     best = int(np.argmin(h.loss))
     assert f"the weights of epoch {best + 1} (loss" in h.message
-    np.testing.assert_array_equal(net.theta, seen[best])   # before the blow-up, not the last finite
+    np.testing.assert_array_equal(net.theta, seen[best])  # before the blow-up, not the last finite
     assert best < len(h.loss) - 1
 
 
@@ -254,22 +270,33 @@ def test_without_a_guard_only_nan_and_infinity_stop_training():
     net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32,
-                     divergence=None, random_state=0)
-    assert h.epochs == 3 and np.abs(net.theta).max() > 1e9   # garbage, as asked
+        h = gn.train(
+            net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32, divergence=None, random_state=0
+        )
+    assert h.epochs == 3 and np.abs(net.theta).max() > 1e9  # garbage, as asked
 
 
 def test_a_warn_only_guard_warns_once_and_trains_on():
     X, y = data.moons(200, noise=0.2, random_state=0)
     net = gn.Network([2, 8, 1], activations="relu", output="sigmoid", random_state=0)
     with pytest.warns(gn.TrainingDivergedWarning, match="training is diverging at epoch 1") as caught:
-        h = gn.train(net, X, y, optimizer="sgd", lr=1e10, epochs=3, batch_size=32,
-                     divergence=gn.DivergenceGuard(stop=False), random_state=0)
+        h = gn.train(
+            net,
+            X,
+            y,
+            optimizer="sgd",
+            lr=1e10,
+            epochs=3,
+            batch_size=32,
+            divergence=gn.DivergenceGuard(stop=False),
+            random_state=0,
+        )
     assert len(caught) == 1 and h.epochs == 3 and h.divergence is None
 
 
-@pytest.mark.parametrize("kwargs", [dict(loss_factor=0), dict(weight_factor=-1.0),
-                                    dict(loss_factor=float("nan"))])
+@pytest.mark.parametrize(
+    "kwargs", [dict(loss_factor=0), dict(weight_factor=-1.0), dict(loss_factor=float("nan"))]
+)
 def test_a_divergence_guard_needs_positive_factors(kwargs):
     with pytest.raises(ValueError, match="must be a positive number"):
         gn.DivergenceGuard(**kwargs)
@@ -283,8 +310,15 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     epochs_done = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        h = gn.train(net, X, y, optimizer="sgd", lr=10.0, epochs=50,
-                     callbacks=[lambda e, logs: epochs_done.append(logs["net"].theta.copy())])
+        h = gn.train(
+            net,
+            X,
+            y,
+            optimizer="sgd",
+            lr=10.0,
+            epochs=50,
+            callbacks=[lambda e, logs: epochs_done.append(logs["net"].theta.copy())],
+        )
     # exactly one warning, ours: NumPy's overflow warnings on the way are not shown
     assert [w.category for w in caught] == [gn.TrainingDivergedWarning]
     assert "diverged at epoch" in str(caught[0].message)
@@ -293,19 +327,22 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     np.testing.assert_array_equal(net.theta, epochs_done[int(np.argmin(h.loss))])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(epochs=0), "epochs must be a positive integer"),
-    (dict(batch_size=0), "batch_size must be a positive integer"),
-    (dict(lr=-0.1), "lr must be a positive number"),
-    (dict(optimizer="adagrad"), "valid optimizers are"),
-    (dict(loss="hinge"), "valid losses are"),
-    (dict(l2=-1.0), "l2 must be a non-negative number"),
-    (dict(callbacks=[EarlyStopping()]), "early stopping on val_loss needs validation data"),
-    (dict(validation=1.5), r"validation must be \(X_val, y_val\) or a fraction in \(0, 1\)"),
-    (dict(validation="half"), "validation must be"),
-    (dict(initial_epoch=100), r"initial_epoch must be an integer in \[0, epochs\)"),
-    (dict(callbacks=[3]), "a callback must be a Callback or a function"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(epochs=0), "epochs must be a positive integer"),
+        (dict(batch_size=0), "batch_size must be a positive integer"),
+        (dict(lr=-0.1), "lr must be a positive number"),
+        (dict(optimizer="adagrad"), "valid optimizers are"),
+        (dict(loss="hinge"), "valid losses are"),
+        (dict(l2=-1.0), "l2 must be a non-negative number"),
+        (dict(callbacks=[EarlyStopping()]), "early stopping on val_loss needs validation data"),
+        (dict(validation=1.5), r"validation must be \(X_val, y_val\) or a fraction in \(0, 1\)"),
+        (dict(validation="half"), "validation must be"),
+        (dict(initial_epoch=100), r"initial_epoch must be an integer in \[0, epochs\)"),
+        (dict(callbacks=[3]), "a callback must be a Callback or a function"),
+    ],
+)
 def test_bad_arguments_get_clear_errors(kwargs, message):
     X, y = data.blobs(30, random_state=0)
     net = gn.Network([2, 4, 3], output="softmax", random_state=0)
@@ -341,12 +378,22 @@ def test_sparse_X_trains_exactly_like_its_dense_twin(batch_size, shuffle, monkey
     # Both on the NumPy loop (a sparse X never takes the compiled one): bit for bit.
     monkeypatch.setattr(_compiled_epoch, "MODE", "never")
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(120, 30)) * (rng.random((120, 30)) < 0.1)    # 90% zeros
+    X = rng.normal(size=(120, 30)) * (rng.random((120, 30)) < 0.1)  # 90% zeros
     y = (X[:, :5].sum(axis=1) > 0).astype(int)
     nets = [gn.Network([30, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
-    histories = [gn.train(net, data, y, epochs=5, batch_size=batch_size, shuffle=shuffle,
-                          validation=(data[:20], y[:20]), random_state=1)
-                 for net, data in zip(nets, (X, sp.csr_matrix(X)))]
+    histories = [
+        gn.train(
+            net,
+            data,
+            y,
+            epochs=5,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            validation=(data[:20], y[:20]),
+            random_state=1,
+        )
+        for net, data in zip(nets, (X, sp.csr_matrix(X)), strict=True)
+    ]
     np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
     assert histories[1].loss == histories[0].loss and histories[1].val_loss == histories[0].val_loss
     np.testing.assert_array_equal(nets[1].predict_output(sp.csc_matrix(X)), nets[0].predict_output(X))
@@ -357,6 +404,7 @@ def test_an_unaligned_X_is_copied_once_and_trains_like_its_aligned_twin():
     # Arrays gathered from a Dask cluster can start at any byte of the message they came in;
     # NumPy's row gathers on them run ~200 times slower, so the checks copy them once.
     from glassnet._validation import check_X
+
     X, y = data.moons(200, noise=0.2, random_state=0)
     buffer = np.zeros(X.nbytes + 1, dtype=np.uint8)
     unaligned = buffer[1:].view(np.float64).reshape(X.shape)
@@ -364,7 +412,7 @@ def test_an_unaligned_X_is_copied_once_and_trains_like_its_aligned_twin():
     assert not unaligned.flags.aligned
     assert check_X(unaligned).flags.aligned and check_X(X) is X
     nets = [gn.Network([2, 8, 1], output="sigmoid", random_state=0) for _ in range(2)]
-    for net, inputs in zip(nets, (X, unaligned)):
+    for net, inputs in zip(nets, (X, unaligned), strict=True):
         gn.train(net, inputs, y, epochs=3, batch_size=16, random_state=0)
     np.testing.assert_array_equal(nets[0].theta, nets[1].theta)
 
@@ -377,8 +425,8 @@ def test_sparse_X_is_never_made_dense_whole():
     y = np.asarray(X.sum(axis=1)).ravel() > 0
     net = gn.Network([100_000, 4, 1], output="sigmoid", random_state=0, dtype=np.float32)
     warm = gn.Network([3, 4, 1], output="sigmoid", random_state=0, dtype=np.float32)
-    gn.train(warm, X[:20, :3], y[:20], epochs=1, batch_size=10)   # imports and compiles first:
-    warm.predict(X[:20, :3])                                        # slow under tracemalloc
+    gn.train(warm, X[:20, :3], y[:20], epochs=1, batch_size=10)  # imports and compiles first:
+    warm.predict(X[:20, :3])  # slow under tracemalloc
     tracemalloc.start()
     try:
         gn.train(net, X, y, epochs=1, batch_size=100)
@@ -401,7 +449,7 @@ def test_sparse_X_with_nan_or_wrong_width_gets_a_clear_error():
         net.predict(sp.random(4, 5, density=0.5, format="csr", random_state=0))
     with pytest.raises(ValueError, match="X is empty: it has 0 samples"):
         net.predict(sp.csr_matrix((0, 6)))
-    counts = sp.csr_matrix(np.eye(6, dtype=np.int64))           # integer counts become floats
+    counts = sp.csr_matrix(np.eye(6, dtype=np.int64))  # integer counts become floats
     np.testing.assert_array_equal(net.predict_output(counts), net.predict_output(np.eye(6)))
 
 
@@ -419,8 +467,17 @@ def test_a_run_continued_from_initial_epoch_ends_bit_identical_to_one_run():
     opt, rng = gn.Adam(0.05), np.random.default_rng(3)
     sched = gn.Cosine(0.05, total=10)
     first = gn.train(nets[1], X, y, optimizer=opt, epochs=6, batch_size=16, schedule=sched, random_state=rng)
-    rest = gn.train(nets[1], X, y, optimizer=opt, epochs=10, initial_epoch=6, batch_size=16,
-                    schedule=sched, random_state=rng)
+    rest = gn.train(
+        nets[1],
+        X,
+        y,
+        optimizer=opt,
+        epochs=10,
+        initial_epoch=6,
+        batch_size=16,
+        schedule=sched,
+        random_state=rng,
+    )
     np.testing.assert_array_equal(nets[1].theta, nets[0].theta)
     assert first.lr + rest.lr == whole.lr and rest.epochs == 4
 
@@ -428,8 +485,15 @@ def test_a_run_continued_from_initial_epoch_ends_bit_identical_to_one_run():
 def test_early_stopping_on_the_training_loss_needs_no_validation():
     X, y = data.xor(4)
     net = gn.Network([2, 4, 1], activations="tanh", output="sigmoid", random_state=1)
-    h = gn.train(net, X, y, optimizer="sgd", lr=5.0, epochs=3000,
-                 callbacks=[EarlyStopping(monitor="loss", patience=3, min_delta=1e-3)])
+    h = gn.train(
+        net,
+        X,
+        y,
+        optimizer="sgd",
+        lr=5.0,
+        epochs=3000,
+        callbacks=[EarlyStopping(monitor="loss", patience=3, min_delta=1e-3)],
+    )
     assert h.stop_reason == "early_stopping" and h.epochs < 3000
     assert h.loss[h.best_epoch] == min(h.loss)
 
@@ -437,19 +501,20 @@ def test_early_stopping_on_the_training_loss_needs_no_validation():
 def test_a_single_sigmoid_neuron_fits_a_number_with_squared_error_as_texts_do():
     # w = 0.3, b = 0.1, x = 0.5, y = 1.0, ℓ = ½(ŷ − y)², 20 steps of lr 0.1 (a seed tutorial's table).
     net = gn.Network.from_weights([[[0.3]]], [[0.1]], activations="sigmoid", layout="out_in")
-    history = gn.train(net, [[0.5]], [1.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
-                       loss="squared_error")
+    history = gn.train(
+        net, [[0.5]], [1.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None, loss="squared_error"
+    )
     assert net.task == "regression" and net.predict([[0.5]]).shape == (1,)
     z = 0.3 * 0.5 + 0.1
     y_hat = 1 / (1 + np.exp(-z))
-    assert history.loss[0] == pytest.approx(0.5 * (y_hat - 1) ** 2)            # 0.0958
+    assert history.loss[0] == pytest.approx(0.5 * (y_hat - 1) ** 2)  # 0.0958
     dz = (y_hat - 1) * y_hat * (1 - y_hat)
     np.testing.assert_allclose(np.round(history.loss[:3], 4), [0.0958, 0.0944, 0.0930])
     assert round(history.loss[-1], 4) == 0.0726
     assert (round(float(net.layers[0].W[0, 0]), 4), round(float(net.layers[0].b[0]), 4)) == (0.3986, 0.2972)
     first = gn.Network.from_weights([[[0.3]]], [[0.1]], activations="sigmoid", layout="out_in")
     gn.train(first, [[0.5]], [1.0], optimizer="sgd", lr=0.1, epochs=1, batch_size=None, loss="squared_error")
-    assert first.layers[0].W[0, 0] == pytest.approx(0.3 - 0.1 * dz * 0.5)     # 0.3054
+    assert first.layers[0].W[0, 0] == pytest.approx(0.3 - 0.1 * dz * 0.5)  # 0.3054
 
 
 def test_a_sigmoid_classifier_keeps_its_labels_with_squared_error():
@@ -462,7 +527,7 @@ def test_a_sigmoid_classifier_keeps_its_labels_with_squared_error():
     assert zero_one.task == "binary"
     named = gn.Network([1, 1], activations="sigmoid", task="binary")
     with pytest.raises(ValueError, match="single class"):
-        gn.train(named, [[0.5]], [1.0], loss="squared_error", epochs=1)   # a named task is kept
+        gn.train(named, [[0.5]], [1.0], loss="squared_error", epochs=1)  # a named task is kept
     with pytest.raises(ValueError, match="single class"):
         gn.train(gn.Network([1, 1], activations="sigmoid"), [[0.5]], [1.0], epochs=1)  # its own loss: labels
 
@@ -475,13 +540,29 @@ def test_stop_at_loss_before_the_update_as_the_seed_tutorial_stops():
         return gn.Network.from_weights([[[0.5]]], [[1.0]], activations="identity", layout="out_in")
 
     net = neuron()
-    h = gn.train(net, [[2.0]], [5.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
-                 callbacks=[StopAtLoss(0.01, before_update=True)])
+    h = gn.train(
+        net,
+        [[2.0]],
+        [5.0],
+        optimizer="sgd",
+        lr=0.1,
+        epochs=20,
+        batch_size=None,
+        callbacks=[StopAtLoss(0.01, before_update=True)],
+    )
     np.testing.assert_allclose(np.round(h.loss, 4), [4.5, 1.125, 0.2812, 0.0703, 0.0176, 0.0044])
     assert h.stop_reason == "loss_threshold"
     assert (round(float(net.layers[0].W[0, 0]), 4), round(float(net.layers[0].b[0]), 4)) == (1.6625, 1.5813)
     assert net.layers[0].W[0, 0] * 2 + net.layers[0].b[0] == pytest.approx(5 - np.sqrt(2 * h.loss[-1]))
-    after = neuron()   # the default keeps the sixth update
-    gn.train(after, [[2.0]], [5.0], optimizer="sgd", lr=0.1, epochs=20, batch_size=None,
-             callbacks=[StopAtLoss(0.01)])
+    after = neuron()  # the default keeps the sixth update
+    gn.train(
+        after,
+        [[2.0]],
+        [5.0],
+        optimizer="sgd",
+        lr=0.1,
+        epochs=20,
+        batch_size=None,
+        callbacks=[StopAtLoss(0.01)],
+    )
     assert after.layers[0].W[0, 0] > net.layers[0].W[0, 0]

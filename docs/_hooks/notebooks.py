@@ -23,8 +23,9 @@ def on_files(files, config):
     for path in sorted(EXAMPLES.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         body, resources = exporter.from_notebook_node(
-            notebook, resources={"output_files_dir": f"{path.stem}_files", "unique_key": path.stem})
-        body = re.sub(r"\]\((\d\d_[a-z_]+)\.ipynb\)", r"](\1.md)", body)   # links between tutorials
+            notebook, resources={"output_files_dir": f"{path.stem}_files", "unique_key": path.stem}
+        )
+        body = re.sub(r"\]\((\d\d_[a-z_]+)\.ipynb\)", r"](\1.md)", body)  # links between tutorials
         files.append(File.generated(config, f"tutorials/{path.stem}.md", content=body))
         for name, data in resources["outputs"].items():
             files.append(File.generated(config, f"tutorials/{name}", content=data))

@@ -30,8 +30,8 @@ from .experiment import expand_multi_values  # noqa: E402 - after the commands, 
 
 def _error(message, code, most=400):
     text = " ".join(str(message).split()) or "unknown error"
-    if len(text) > most:   # a message quoting a huge input stays one readable line
-        text = text[:most - 1] + "…"
+    if len(text) > most:  # a message quoting a huge input stays one readable line
+        text = text[: most - 1] + "…"
     err_console.print(Text(f"error: {text}", style="red"), soft_wrap=True)
     return code
 

@@ -27,28 +27,35 @@ class UsageError(ValueError):
 app = typer.Typer(
     name="glassnet",
     help="glassnet: a multi-layer perceptron you can see through.\n\n"
-         "Train networks on built-in datasets or your CSV files, then look inside: "
-         "trace one training step by hand, check gradients, plot everything.",
+    "Train networks on built-in datasets or your CSV files, then look inside: "
+    "trace one training step by hand, check gradients, plot everything.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-plot_app = typer.Typer(help="Draw a picture and save it as a PNG file.", no_args_is_help=True,
-                       context_settings={"help_option_names": ["-h", "--help"]})
+plot_app = typer.Typer(
+    help="Draw a picture and save it as a PNG file.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 app.add_typer(plot_app, name="plot")
 
 
 def _version(value: bool):
     if value:
         from .. import __version__
+
         console.print(f"glassnet {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Print the version and exit.")] = False):
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+):
     """glassnet: a multi-layer perceptron you can see through."""
 
 
@@ -67,8 +74,10 @@ def numbers(text, option, kind=float, positive=False, allow_empty=False):
                 raise ValueError
         except ValueError:
             what = "integers" if kind is int else "numbers"
-            raise UsageError(f"{option} must be comma-separated {what} (such as "
-                             f"{'16,8' if kind is int else '1,2.5'}), got {text!r}") from None
+            raise UsageError(
+                f"{option} must be comma-separated {what} (such as "
+                f"{'16,8' if kind is int else '1,2.5'}), got {text!r}"
+            ) from None
         if positive and value <= 0:
             raise UsageError(f"{option} values must be positive, got {text!r}")
         values.append(value)
@@ -93,6 +102,7 @@ def choice(name, valid, option):
 
 def activation_list(text, option="--activation"):
     from ..activations import ACTIVATIONS
+
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise UsageError(f"{option} needs at least one activation name")
@@ -107,12 +117,14 @@ def given(ctx, name):
 
 def write_json(path, data):
     from ..io.files import write_json
+
     write_json(path, data)
 
 
 def save_png(fig, path):
     """Save a matplotlib figure as PNG atomically and release it."""
     from ..io.files import save_png
+
     return save_png(fig, path)
 
 
@@ -128,8 +140,7 @@ def note(text):
 
 def print_network(net):
     table = Table(title="Network", title_justify="left")
-    for name, justify in (("layer", "right"), ("shape", "left"), ("activation", "left"),
-                          ("params", "right")):
+    for name, justify in (("layer", "right"), ("shape", "left"), ("activation", "left"), ("params", "right")):
         table.add_column(name, justify=justify)
     for i, shape, act, n_params, dropout in net.summary_rows():
         table.add_row(str(i), shape, act + (f" (dropout {dropout:g})" if dropout else ""), str(n_params))
@@ -151,8 +162,9 @@ def print_metrics(metrics, classifier):
 def print_confusion(y_true, y_pred, classes):
     if len(classes) > 12:
         return
-    console.print(Text("Confusion matrix (rows: true class, columns: predicted class)", style="italic"),
-                  soft_wrap=True)
+    console.print(
+        Text("Confusion matrix (rows: true class, columns: predicted class)", style="italic"), soft_wrap=True
+    )
     table = Table()
     table.add_column("")
     for c in classes:

@@ -6,19 +6,30 @@ import math
 import warnings
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
 from .common import Failure, UsageError, app, choice, console, numbers, positive
 
-_MULTI_VALUE_OPTIONS = {"experiment": ("--hidden", "--lr", "--activation", "--optimizer", "--batch-size",
-                                       "--l2", "--dropout", "--schedule")}
+_MULTI_VALUE_OPTIONS = {
+    "experiment": (
+        "--hidden",
+        "--lr",
+        "--activation",
+        "--optimizer",
+        "--batch-size",
+        "--l2",
+        "--dropout",
+        "--schedule",
+    )
+}
 
 
 def expand_multi_values(args):
     """``--hidden 8 16,8`` → ``--hidden 8 --hidden 16,8`` for the options of a sweep."""
     from ..data.tables import _is_number
+
     command = next((a for a in args if not a.startswith("-")), None)
     options = _MULTI_VALUE_OPTIONS.get(command)
     if not options:
@@ -42,16 +53,20 @@ def expand_multi_values(args):
 @app.command()
 def experiment(
     dataset: Annotated[str, typer.Argument(help="A built-in dataset.")] = "moons",
-    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Use this CSV file instead.")] = None,
-    target: Annotated[Optional[str], typer.Option(help="The CSV's target column.")] = None,
-    hidden: Annotated[Optional[List[str]], typer.Option(help="Architectures to compare: --hidden 8 16,8")] = None,
-    lr: Annotated[Optional[List[float]], typer.Option(help="Learning rates: --lr 0.01 0.1")] = None,
-    activation: Annotated[Optional[List[str]], typer.Option(help="Hidden activations: --activation relu tanh")] = None,
-    optimizer: Annotated[Optional[List[str]], typer.Option(help="Optimizers: --optimizer adam sgd")] = None,
-    batch_size: Annotated[Optional[List[int]], typer.Option(help="Batch sizes: --batch-size 16 64")] = None,
-    l2: Annotated[Optional[List[float]], typer.Option(help="L2 penalties: --l2 0 0.01")] = None,
-    dropout: Annotated[Optional[List[float]], typer.Option(help="Dropout rates: --dropout 0 0.2")] = None,
-    schedule: Annotated[Optional[List[str]], typer.Option(help="Schedules: --schedule constant cosine")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Use this CSV file instead.")] = None,
+    target: Annotated[str | None, typer.Option(help="The CSV's target column.")] = None,
+    hidden: Annotated[
+        list[str] | None, typer.Option(help="Architectures to compare: --hidden 8 16,8")
+    ] = None,
+    lr: Annotated[list[float] | None, typer.Option(help="Learning rates: --lr 0.01 0.1")] = None,
+    activation: Annotated[
+        list[str] | None, typer.Option(help="Hidden activations: --activation relu tanh")
+    ] = None,
+    optimizer: Annotated[list[str] | None, typer.Option(help="Optimizers: --optimizer adam sgd")] = None,
+    batch_size: Annotated[list[int] | None, typer.Option(help="Batch sizes: --batch-size 16 64")] = None,
+    l2: Annotated[list[float] | None, typer.Option(help="L2 penalties: --l2 0 0.01")] = None,
+    dropout: Annotated[list[float] | None, typer.Option(help="Dropout rates: --dropout 0 0.2")] = None,
+    schedule: Annotated[list[str] | None, typer.Option(help="Schedules: --schedule constant cosine")] = None,
     epochs: Annotated[int, typer.Option(min=1, help="Epochs of every run.")] = 100,
     seeds: Annotated[int, typer.Option(min=1, help="Runs per configuration (seeds 0 … N−1).")] = 3,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the data and the split.")] = 0,
@@ -59,10 +74,19 @@ def experiment(
     n_samples: Annotated[int, typer.Option(min=1, help="Samples of a generated dataset.")] = 500,
     noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
     jobs: Annotated[int, typer.Option(help="Parallel runs (-1: all cores).")] = 1,
-    scheduler: Annotated[Optional[str], typer.Option(
-        help="Run on Dask, one task per run: 'local' (a LocalCluster on 127.0.0.1) or tcp://host:port.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Folder for results.csv, results.json and "
-                                                     "comparison.png (default runs/experiment-TIMESTAMP).")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on Dask, one task per run: 'local' (a LocalCluster on 127.0.0.1) or tcp://host:port."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for results.csv, results.json and "
+            "comparison.png (default runs/experiment-TIMESTAMP)."
+        ),
+    ] = None,
 ):
     """Sweep architectures and hyperparameters over several seeds; print and plot the comparison.
 
@@ -76,7 +100,9 @@ def experiment(
     _check_scheduler(scheduler)
     sweep = {}
     if hidden:
-        sweep["hidden"] = [tuple(numbers(h, "--hidden", int, positive=True, allow_empty=True)) for h in hidden]
+        sweep["hidden"] = [
+            tuple(numbers(h, "--hidden", int, positive=True, allow_empty=True)) for h in hidden
+        ]
     if lr:
         sweep["lr"] = [positive(v, "--lr") for v in lr]
     if activation:
@@ -98,29 +124,41 @@ def experiment(
         grid = {"hidden": [base.pop("hidden", (16, 8))]}
 
     from ..runs import RunConfig, prepare
-    data = prepare(RunConfig(dataset=None if csv_path else dataset, csv=None if csv_path is None else str(csv_path),
-                             target=target, n_samples=n_samples, noise=noise, seed=seed,
-                             test_size=test_size).checked())
+
+    data = prepare(
+        RunConfig(
+            dataset=None if csv_path else dataset,
+            csv=None if csv_path is None else str(csv_path),
+            target=target,
+            n_samples=n_samples,
+            noise=noise,
+            seed=seed,
+            test_size=test_size,
+        ).checked()
+    )
     n_runs = math.prod(len(v) for v in grid.values()) * seeds
     console.print(f"{n_runs} runs: {math.prod(len(v) for v in grid.values())} configurations × {seeds} seeds")
     with console.status("training…"), warnings.catch_warnings():
         from ..training import TrainingDivergedWarning
+
         warnings.simplefilter("ignore", TrainingDivergedWarning)
-        result = _sweep(run_experiment, grid, data, seeds=tuple(range(seeds)), base=base, n_jobs=jobs,
-                        scheduler=scheduler)
+        result = _sweep(
+            run_experiment, grid, data, seeds=tuple(range(seeds)), base=base, n_jobs=jobs, scheduler=scheduler
+        )
     console.print(result.table(rich=True))
     out = out or Path("runs") / f"experiment-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     result.save(out, source=data.source)
-    console.print(f"best: {result.best['config']}  (test {result.metric} {result.best['test_score_mean']:.3f})")
+    console.print(
+        f"best: {result.best['config']}  (test {result.metric} {result.best['test_score_mean']:.3f})"
+    )
     console.print(f"results: {out / 'results.csv'}, picture: {out / 'comparison.png'}")
-
-
 
 
 def _check_scheduler(scheduler):
     """A malformed ``--scheduler`` is a usage error (exit 2)."""
     if scheduler is not None:
         from ..distributed.cluster import check_scheduler
+
         try:
             check_scheduler(scheduler)
         except ValueError as exc:
@@ -131,6 +169,7 @@ def _sweep(run_experiment, grid, data, **settings):
     """The sweep; a cluster that fails under it, or a missing Dask, fails the command (exit 1).
     An unreachable scheduler is a ConnectionError, which the command reports as well."""
     from ..distributed.cluster import ClusterError
+
     try:
         return run_experiment(grid, data.X_train, data.y_train, data.X_test, data.y_test, **settings)
     except (ClusterError, ImportError) as exc:

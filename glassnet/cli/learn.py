@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -37,31 +37,58 @@ _NUMBERS_ONLY = re.compile(r"^[\d\s.,;|eE+\-]+$")
 def trace_command(
     ctx: typer.Context,
     sizes: Annotated[str, typer.Option(help="Layer sizes, inputs first.")] = "2,2,1",
-    activation: Annotated[str, typer.Option(help="One activation for every layer, or one per layer.")] = "sigmoid",
-    weights: Annotated[Optional[str], typer.Option(
-        help="The weights: a model file, or the numbers of each layer's matrix, rows separated by ';' "
-             "and layers by '|', e.g. \"0.1,0.2;0.3,0.4 | 0.5,0.6\".")] = None,
-    biases: Annotated[Optional[str], typer.Option(
-        help="The biases with numeric --weights, layers separated by '|', e.g. \"0.1,0.2 | 0.3\" "
-             "(default: zeros).")] = None,
-    layout: Annotated[Optional[str], typer.Option(
-        help="out_in: matrices as textbooks write them (z = W a + b, one row per unit of the layer); "
-             "in_out: glassnet's (Z = A W + b). Needed for square matrices; also how the trace "
-             "prints weights.")] = None,
+    activation: Annotated[
+        str, typer.Option(help="One activation for every layer, or one per layer.")
+    ] = "sigmoid",
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="The weights: a model file, or the numbers of each layer's matrix, rows separated by ';' "
+            "and layers by '|', e.g. \"0.1,0.2;0.3,0.4 | 0.5,0.6\"."
+        ),
+    ] = None,
+    biases: Annotated[
+        str | None,
+        typer.Option(
+            help="The biases with numeric --weights, layers separated by '|', e.g. \"0.1,0.2 | 0.3\" "
+            "(default: zeros)."
+        ),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            help="out_in: matrices as textbooks write them (z = W a + b, one row per unit of the layer); "
+            "in_out: glassnet's (Z = A W + b). Needed for square matrices; also how the trace "
+            "prints weights."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the initial weights (without --weights).")] = 0,
-    x: Annotated[Optional[str], typer.Option("--x", help="The input, e.g. 1,2 (a batch: 1,2;3,4). "
-                                                         "Default: all ones.")] = None,
-    y: Annotated[Optional[str], typer.Option("--y", help="The target, e.g. 1 (one-hot for softmax; a "
-                                                         "class label for a trained classifier). "
-                                                         "Default: all ones.")] = None,
+    x: Annotated[
+        str | None, typer.Option("--x", help="The input, e.g. 1,2 (a batch: 1,2;3,4). Default: all ones.")
+    ] = None,
+    y: Annotated[
+        str | None,
+        typer.Option(
+            "--y",
+            help="The target, e.g. 1 (one-hot for softmax; a "
+            "class label for a trained classifier). "
+            "Default: all ones.",
+        ),
+    ] = None,
     lr: Annotated[float, typer.Option(help="Learning rate of the traced step.")] = 0.1,
-    loss: Annotated[Optional[str], typer.Option(help="Loss (default: the output's canonical loss).")] = None,
-    steps: Annotated[int, typer.Option(min=1, max=MAX_STEPS, help="Follow this many steps: the first "
-                                       "in full, then a table of the loss and the parameters.")] = 1,
+    loss: Annotated[str | None, typer.Option(help="Loss (default: the output's canonical loss).")] = None,
+    steps: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_STEPS,
+            help="Follow this many steps: the first in full, then a table of the loss and the parameters.",
+        ),
+    ] = 1,
     full: Annotated[bool, typer.Option("--full", help="With --steps, print every step in full.")] = False,
     digits: Annotated[int, typer.Option(min=1, max=12, help="Decimals of the printed numbers.")] = 4,
     matrices: Annotated[bool, typer.Option("--matrices", help="Print matrices, not unit by unit.")] = False,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the trace as JSON.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the trace as JSON.")] = None,
 ):
     """Print training steps as a hand calculation: forward, loss, backward, update."""
     from ..glass.trace import trace_steps
@@ -79,7 +106,9 @@ def trace_command(
         X = scaler.transform(X)
         console.print(f"(input standardized with the model's training statistics: {np.round(X, 4).tolist()})")
     Y = _trace_targets(net, y, X.shape[0])
-    traces = trace_steps(net, X.astype(net.dtype), Y, steps=steps, loss=loss, lr=lr, layout=shown, digits=digits)
+    traces = trace_steps(
+        net, X.astype(net.dtype), Y, steps=steps, loss=loss, lr=lr, layout=shown, digits=digits
+    )
     for k, t in enumerate(traces if full else traces[:1]):
         if steps > 1:
             console.print(Text(f"Step {k + 1} of {steps}", style="bold"))
@@ -94,14 +123,18 @@ def trace_command(
 def _trace_network(ctx, sizes, activation, weights, biases, layout, seed):
     """``(net, scaler, layout to print)`` from a model file, given numbers, or a seed."""
     from ..network import Network
+
     if weights is not None and not _NUMBERS_ONLY.match(weights):
         if biases is not None:
             raise UsageError("--biases goes with numeric --weights, not with a model file")
         from ..runs.tools import open_model
+
         saved = open_model(Path(weights))
         if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != saved.network.layer_sizes:
-            raise UsageError(f"--sizes {sizes} differs from the network in {weights} "
-                             f"({','.join(map(str, saved.network.layer_sizes))}); drop --sizes")
+            raise UsageError(
+                f"--sizes {sizes} differs from the network in {weights} "
+                f"({','.join(map(str, saved.network.layer_sizes))}); drop --sizes"
+            )
         return saved.network, saved.scaler, layout or "in_out"
     acts = activation_list(activation)
     if weights is None:
@@ -109,11 +142,17 @@ def _trace_network(ctx, sizes, activation, weights, biases, layout, seed):
         if len(layer_sizes) < 2:
             raise UsageError("--sizes needs at least an input and an output size, such as 2,2,1")
         _check_activation_count(acts, len(layer_sizes) - 1)
-        return Network(layer_sizes, activations=_one_or_list(acts), random_state=seed), None, layout or "in_out"
+        return (
+            Network(layer_sizes, activations=_one_or_list(acts), random_state=seed),
+            None,
+            layout or "in_out",
+        )
     net, layout = _given_network(weights, biases, acts, layout)
     if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != net.layer_sizes:
-        raise UsageError(f"--sizes {sizes} differs from the sizes the --weights make "
-                         f"({','.join(map(str, net.layer_sizes))})")
+        raise UsageError(
+            f"--sizes {sizes} differs from the sizes the --weights make "
+            f"({','.join(map(str, net.layer_sizes))})"
+        )
     return net, None, layout
 
 
@@ -121,6 +160,7 @@ def _given_network(weights, biases, acts, layout):
     """The network of ``--weights "0.1,0.2;0.3,0.4 | 0.5,0.6" --biases "0.1,0.2 | 0.3"``."""
     from ..layers import AmbiguousLayout
     from ..network import Network, weights_layout
+
     Ws = [np.array(rows(part, "--weights")) for part in weights.split("|")]
     bs = None if biases is None else [numbers(part, "--biases") for part in biases.split("|")]
     if bs is not None and len(bs) != len(Ws):
@@ -130,8 +170,12 @@ def _given_network(weights, biases, acts, layout):
         layout = weights_layout(Ws, bs, layout)
         net = Network.from_weights(Ws, bs, activations=_one_or_list(acts), layout=layout)
     except AmbiguousLayout as exc:
-        raise UsageError("--weights: " + str(exc).replace("layout='out_in'", "--layout out_in")
-                         .replace("layout='in_out'", "--layout in_out")) from None
+        raise UsageError(
+            "--weights: "
+            + str(exc)
+            .replace("layout='out_in'", "--layout out_in")
+            .replace("layout='in_out'", "--layout in_out")
+        ) from None
     except ValueError as exc:
         raise UsageError(f"--weights: {exc}") from None
     return net, layout
@@ -149,6 +193,7 @@ def _one_or_list(acts):
 def _trace_targets(net, y, n_samples):
     """``Y`` from ``--y``: numbers per sample, or class labels of a trained classifier."""
     from ..training import encode_targets
+
     if y is None:
         return np.ones((n_samples, net.n_outputs))
     parts = [p.strip() for p in y.split(";") if p.strip()]
@@ -157,17 +202,25 @@ def _trace_targets(net, y, n_samples):
         return encode_targets(net, labels, n_samples, fit=False)[0]
     Y = np.array(rows(y, "--y"))
     if Y.shape != (n_samples, net.n_outputs):
-        raise UsageError(f"--y needs {net.n_outputs} value(s) per sample for {n_samples} "
-                         f"sample(s), got {Y.shape[1]} per sample for {Y.shape[0]}")
+        raise UsageError(
+            f"--y needs {net.n_outputs} value(s) per sample for {n_samples} "
+            f"sample(s), got {Y.shape[1]} per sample for {Y.shape[0]}"
+        )
     return Y
 
 
 def _print_steps(traces):
     """The texts' progress table: each step's loss and the parameters after it."""
     from ..glass.tracetext import steps_table
+
     headers, body = steps_table(traces)
-    console.print(Text(f"{len(traces)} steps of gradient descent with η = {traces[0].lr:g}: the loss L "
-                       "before each step, the parameters after it"), soft_wrap=True)
+    console.print(
+        Text(
+            f"{len(traces)} steps of gradient descent with η = {traces[0].lr:g}: the loss L "
+            "before each step, the parameters after it"
+        ),
+        soft_wrap=True,
+    )
     table = Table()
     for name in headers:
         table.add_column(name, justify="right")
@@ -178,12 +231,13 @@ def _print_steps(traces):
 
 # --------------------------------------------------------------------------- gradcheck
 
+
 @app.command("gradcheck")
 def gradcheck_command(
     dataset: Annotated[str, typer.Argument(help="A built-in dataset to take samples from.")] = "moons",
-    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Take samples from this CSV file.")] = None,
-    target: Annotated[Optional[str], typer.Option(help="The CSV's target column.")] = None,
-    model: Annotated[Optional[Path], typer.Option(help="Check this saved model instead of a fresh one.")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Take samples from this CSV file.")] = None,
+    target: Annotated[str | None, typer.Option(help="The CSV's target column.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Check this saved model instead of a fresh one.")] = None,
     hidden: Annotated[str, typer.Option(help="Hidden layer sizes of a fresh network.")] = "5,4",
     activation: Annotated[str, typer.Option(help="Hidden activation(s) of a fresh network.")] = "tanh",
     output: Annotated[str, typer.Option(help="Output activation (auto: by task).")] = "auto",
@@ -195,13 +249,24 @@ def gradcheck_command(
     """Compare backpropagation with central finite differences, layer by layer (exit 1 on failure)."""
     positive(tol, "--tol")
     from ..runs.tools import check_gradients
+
     net, result, n_rows = check_gradients(
-        dataset, csv_path, target, model, numbers(hidden, "--hidden", int, True, True),
-        activation_list(activation), output, samples, l2, seed)
-    table = Table(title=f"Gradient check: {' → '.join(map(str, net.layer_sizes))}, "
-                        f"{n_rows} samples", title_justify="left")
-    for name, justify in (("layer", "right"), ("param", "left"), ("relative error", "right"),
-                          ("", "left")):
+        dataset,
+        csv_path,
+        target,
+        model,
+        numbers(hidden, "--hidden", int, True, True),
+        activation_list(activation),
+        output,
+        samples,
+        l2,
+        seed,
+    )
+    table = Table(
+        title=f"Gradient check: {' → '.join(map(str, net.layer_sizes))}, {n_rows} samples",
+        title_justify="left",
+    )
+    for name, justify in (("layer", "right"), ("param", "left"), ("relative error", "right"), ("", "left")):
         table.add_column(name, justify=justify)
     for (layer, param), error in result.errors.items():
         table.add_row(str(layer), param, f"{error:.3e}", "ok" if error < tol else "[red]too large[/red]")
@@ -214,22 +279,26 @@ def gradcheck_command(
 
 # --------------------------------------------------------------------------- descend & derive
 
+
 @app.command()
 def descend(
-    expression: Annotated[str, typer.Argument(help="The function, e.g. \"x**2 + 3*y**2\".")],
+    expression: Annotated[str, typer.Argument(help='The function, e.g. "x**2 + 3*y**2".')],
     start: Annotated[str, typer.Option(help="Starting point, one value per variable (sorted by name).")],
     lr: Annotated[float, typer.Option(help="Step size.")] = 0.1,
     iterations: Annotated[int, typer.Option(min=1, help="Most steps.")] = 100,
-    tol: Annotated[float, typer.Option(min=0, help="Stop after a step whose gradient norm was below "
-                                                   "this.")] = 1e-6,
-    f_tol: Annotated[Optional[float], typer.Option("--f-tol", help="Stop after a step that brings f below "
-                                                                   "this.")] = None,
-    plot: Annotated[Optional[Path], typer.Option(help="Draw the path on a contour plot (PNG).")] = None,
+    tol: Annotated[
+        float, typer.Option(min=0, help="Stop after a step whose gradient norm was below this.")
+    ] = 1e-6,
+    f_tol: Annotated[
+        float | None, typer.Option("--f-tol", help="Stop after a step that brings f below this.")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option(help="Draw the path on a contour plot (PNG).")] = None,
     rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
 ):
     """Gradient descent on an expression: prints the path x ← x − lr·∇f(x)."""
     from ..glass import calculus
     from ..glass.descent import descend as run_descent
+
     x0 = numbers(start, "--start")
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol, f_tol=f_tol)
@@ -240,30 +309,38 @@ def descend(
     steps = list(range(len(result.path)))
     if len(steps) > rows:
         half = rows // 2
-        steps = steps[:half] + [None] + steps[-(rows - half):]
+        steps = steps[:half] + [None] + steps[-(rows - half) :]
     for k in steps:
         if k is None:
             table.add_row("…", *["…"] * (len(names) + 2))
             continue
-        table.add_row(str(k), *(f"{v:.6g}" for v in result.path[k]), f"{result.values[k]:.6g}",
-                      f"{result.grad_norms[k]:.3g}")
+        table.add_row(
+            str(k),
+            *(f"{v:.6g}" for v in result.path[k]),
+            f"{result.values[k]:.6g}",
+            f"{result.grad_norms[k]:.3g}",
+        )
     console.print(table)
     console.print(result.message or ("converged" if result.converged else "stopped"))
     if plot is not None:
         from ..glass.plots import plot_descent
+
         save_png(plot_descent(result, f=f), plot)
         console.print(f"plot written to {plot}")
 
 
 @app.command()
 def derive(
-    expression: Annotated[str, typer.Argument(help="The function, e.g. \"x**3 - 3*x\".")],
-    var: Annotated[Optional[str], typer.Option(help="Differentiate with respect to this variable.")] = None,
+    expression: Annotated[str, typer.Argument(help='The function, e.g. "x**3 - 3*x".')],
+    var: Annotated[str | None, typer.Option(help="Differentiate with respect to this variable.")] = None,
     order: Annotated[int, typer.Option(min=1, help="Order of the derivative.")] = 1,
-    critical: Annotated[bool, typer.Option("--critical", help="Find and classify the critical points.")] = False,
+    critical: Annotated[
+        bool, typer.Option("--critical", help="Find and classify the critical points.")
+    ] = False,
 ):
     """Symbolic derivative (or gradient) of an expression, or its critical points."""
     from ..glass import calculus
+
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     if critical:
         points = calculus.critical_points(f)
@@ -281,9 +358,9 @@ def derive(
         d = calculus.derivative(f, var, order=order)
         name = var or (variables[0].name if variables else "x")
         prefix = "d" if order == 1 else f"d^{order}"
-        console.print(Text(f"{prefix}/d{name}{'' if order == 1 else f'^{order}'} ({f}) = {d}"), soft_wrap=True)
+        console.print(
+            Text(f"{prefix}/d{name}{'' if order == 1 else f'^{order}'} ({f}) = {d}"), soft_wrap=True
+        )
         return
-    for v, d in zip(variables, calculus.gradient(f)):
+    for v, d in zip(variables, calculus.gradient(f), strict=True):
         console.print(Text(f"∂f/∂{v.name} = {d}"), soft_wrap=True)
-
-

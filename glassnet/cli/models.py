@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -26,20 +26,27 @@ from .common import (
 @app.command()
 def evaluate(
     model: Annotated[Path, typer.Argument(help="A model file (model.npz of a run).")],
-    dataset: Annotated[Optional[str], typer.Argument(help="A built-in dataset (default: the one the "
-                                                          "model was trained on).")] = None,
-    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Evaluate on this CSV file.")] = None,
-    target: Annotated[Optional[str], typer.Option(help="The CSV's target column.")] = None,
-    split: Annotated[str, typer.Option(help="all, train or test: which part of the data (train/test "
-                                            "repeat the training run's split).")] = "all",
-    n_samples: Annotated[Optional[int], typer.Option(min=1, help="Samples of a generated dataset.")] = None,
-    noise: Annotated[Optional[float], typer.Option(min=0, help="Noise of a generated dataset.")] = None,
-    seed: Annotated[Optional[int], typer.Option(min=0, help="Seed of a generated dataset and the split.")] = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the metrics here.")] = None,
+    dataset: Annotated[
+        str | None, typer.Argument(help="A built-in dataset (default: the one the model was trained on).")
+    ] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Evaluate on this CSV file.")] = None,
+    target: Annotated[str | None, typer.Option(help="The CSV's target column.")] = None,
+    split: Annotated[
+        str,
+        typer.Option(
+            help="all, train or test: which part of the data (train/test repeat the training run's split)."
+        ),
+    ] = "all",
+    n_samples: Annotated[int | None, typer.Option(min=1, help="Samples of a generated dataset.")] = None,
+    noise: Annotated[float | None, typer.Option(min=0, help="Noise of a generated dataset.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Seed of a generated dataset and the split.")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics here.")] = None,
 ):
     """Score a saved model on a dataset or CSV file: accuracy (or R²), loss, confusion matrix."""
-    from ..runs.tools import SplitNeedsTrainingData
-    from ..runs.tools import evaluate as evaluate_model
+    from ..runs.tools import SplitNeedsTrainingData, evaluate as evaluate_model
+
     choice(split, {"all", "train", "test"}, "split")
     try:
         result = evaluate_model(model, dataset, csv_path, target, split, n_samples, noise, seed)
@@ -62,14 +69,16 @@ def evaluate(
 def predict(
     model: Annotated[Path, typer.Argument(help="A model file (model.npz of a run).")],
     input_csv: Annotated[Path, typer.Argument(help="A CSV file of features (a header row is optional).")],
-    out: Annotated[Optional[Path], typer.Option(help="Output CSV (default: INPUT.predictions.csv).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output CSV (default: INPUT.predictions.csv).")] = None,
     proba: Annotated[bool, typer.Option("--proba", help="Add a probability column per class.")] = False,
     column: Annotated[str, typer.Option(help="Name of the prediction column.")] = "prediction",
 ):
     """Predict every row of a CSV file; write the rows with a prediction column, atomically."""
     from ..runs.tools import predict_csv
+
     if proba:
         from ..runs.tools import open_model
+
         if not open_model(model).network.head.is_classifier:
             raise UsageError("--proba needs a classifier")
     if (out or input_csv.with_name(input_csv.stem + ".predictions.csv")).resolve() == input_csv.resolve():
@@ -80,34 +89,44 @@ def predict(
 
 # --------------------------------------------------------------------------- export
 
+
 @app.command()
 def export(
     model: Annotated[Path, typer.Argument(help="A model file (model.npz of a run).")],
     out: Annotated[Path, typer.Argument(help="The ONNX file to write (e.g. model.onnx).")],
     dtype: Annotated[str, typer.Option(help="float32 or float64 (input, weights, outputs).")] = "float32",
-    opset: Annotated[Optional[int], typer.Option(min=13, help="ONNX opset (default: the oldest that "
-                                                               "has every operator needed).")] = None,
+    opset: Annotated[
+        int | None,
+        typer.Option(min=13, help="ONNX opset (default: the oldest that has every operator needed)."),
+    ] = None,
 ):
     """Export a saved model to ONNX, its standardizer included, for onnxruntime and other runtimes."""
     choice(dtype, {"float32", "float64"}, "dtype")
     try:
         from ..onnx import export_onnx
+
         proto = export_onnx(model, out, dtype=dtype, opset=opset)
     except ImportError as exc:
         raise Failure(exc) from None
-    inputs = ", ".join(f"{v.name} (N, {v.type.tensor_type.shape.dim[1].dim_value})" for v in proto.graph.input)
+    inputs = ", ".join(
+        f"{v.name} (N, {v.type.tensor_type.shape.dim[1].dim_value})" for v in proto.graph.input
+    )
     outputs = ", ".join(v.name for v in proto.graph.output)
     task = {p.key: p.value for p in proto.metadata_props}["task"]
-    console.print(f"wrote {out} ({task}, {dtype}, opset {proto.opset_import[0].version}): "
-                  f"{inputs} → {outputs}", soft_wrap=True)
+    console.print(
+        f"wrote {out} ({task}, {dtype}, opset {proto.opset_import[0].version}): {inputs} → {outputs}",
+        soft_wrap=True,
+    )
 
 
 # --------------------------------------------------------------------------- info
+
 
 @app.command()
 def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.")]):
     """Describe a saved model or checkpoint: architecture, classes, preprocessing, provenance."""
     from ..io import load_saved
+
     saved = load_saved(model)
     meta, net = saved.metadata, saved.network
     table = Table(title=f"{model}", title_justify="left", show_header=False)
@@ -128,13 +147,17 @@ def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.
     for key in ("task", "source", "feature_names"):
         if key in saved.info:
             value = saved.info[key]
-            table.add_row(key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list)
-                          else json.dumps(value) if isinstance(value, dict) else str(value))
+            table.add_row(
+                key.replace("_", " "),
+                ", ".join(map(str, value))
+                if isinstance(value, list)
+                else json.dumps(value)
+                if isinstance(value, dict)
+                else str(value),
+            )
     if meta["kind"] == "checkpoint":
         table.add_row("epochs done", str(meta["epoch"]))
         table.add_row("optimizer", f"{meta['optimizer']['name']} (step {meta['optimizer']['t']})")
     console.print(table)
     if net is not None:
         print_network(net)
-
-

@@ -12,7 +12,9 @@ from .common import Failure, app, console
 @app.command()
 def play(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to serve on (0: any free port).")] = 8000,
-    host: Annotated[str, typer.Option(help="Address to listen on (only this computer by default).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (only this computer by default).")
+    ] = "127.0.0.1",
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
 ):
     """Open the playground: train networks in a browser and see their mathematics."""

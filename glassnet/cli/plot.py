@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -13,16 +13,24 @@ from .common import UsageError, activation_list, numbers, plot_app, plot_done, s
 
 @plot_app.command("activations")
 def plot_activations(
-    names: Annotated[Optional[str], typer.Option(help="Activations to draw, comma-separated "
-                                                      "(default: all elementwise ones).")] = None,
-    beta: Annotated[Optional[str], typer.Option(help="Steepness β of the sigmoid, 1/(1 + e^(−βz)); "
-                                                     "several (1,5,25) draw one panel each. Alone, "
-                                                     "it draws the sigmoid only.")] = None,
+    names: Annotated[
+        str | None,
+        typer.Option(help="Activations to draw, comma-separated (default: all elementwise ones)."),
+    ] = None,
+    beta: Annotated[
+        str | None,
+        typer.Option(
+            help="Steepness β of the sigmoid, 1/(1 + e^(−βz)); "
+            "several (1,5,25) draw one panel each. Alone, "
+            "it draws the sigmoid only."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("activations.png"),
 ):
     """Activation functions with their derivatives."""
     from ..activations import Sigmoid, get_activation
     from ..glass.plots import plot_activations as draw
+
     chosen = None if names is None else activation_list(names, "--names")
     if beta is not None:
         betas = numbers(beta, "--beta", positive=True)
@@ -38,6 +46,7 @@ def plot_activations(
 def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("losses.png")):
     """Loss functions against the prediction, for targets 1 and 0."""
     from ..glass.plots import plot_losses as draw
+
     plot_done(save_png(draw(), out))
 
 
@@ -50,6 +59,7 @@ def plot_ewma(
 ):
     """A noisy signal with its moving average, with and without bias correction."""
     from ..glass.plots import plot_ewma as draw
+
     if not 0 <= beta < 1:
         raise UsageError(f"--beta must be in [0, 1), got {beta:g}")
     t = np.arange(n)
@@ -60,14 +70,16 @@ def plot_ewma(
 @plot_app.command("history")
 def plot_history(
     run: Annotated[Path, typer.Argument(help="A run folder written by glassnet train.")],
-    out: Annotated[Optional[Path], typer.Option(help="PNG file (default RUN/learning_curves.png).")] = None,
+    out: Annotated[Path | None, typer.Option(help="PNG file (default RUN/learning_curves.png).")] = None,
     log: Annotated[bool, typer.Option("--log", help="Draw the loss on a logarithmic scale.")] = False,
 ):
     """Learning curves of a run, from its history.csv (the dashed curves: the test split)."""
     from ..glass.plots import plot_history as draw
+
     if not run.is_dir():
         raise FileNotFoundError(f"run folder not found: {run}")
     from ..runs.folder import read_history_csv
+
     history = read_history_csv(run / "history.csv")
     plot_done(save_png(draw(history, log=log, validation_label="test"), out or run / "learning_curves.png"))
 
@@ -80,6 +92,5 @@ def plot_network(
     """The network of a model: neurons and weighted connections."""
     from ..glass.plots import plot_network as draw
     from ..runs.tools import open_model
+
     plot_done(save_png(draw(open_model(model).network), out))
-
-

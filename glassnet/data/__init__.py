@@ -8,15 +8,41 @@
   :func:`standardize`, :func:`one_hot`.
 """
 
-from .datasets import (GENERATORS, MAX_SAMPLES, SKLEARN_DATASETS, blobs, circles, classification,
-                       load_dataset, moons, spirals, xor)
+from .datasets import (
+    GENERATORS,
+    MAX_SAMPLES,
+    SKLEARN_DATASETS,
+    blobs,
+    circles,
+    classification,
+    load_dataset,
+    moons,
+    spirals,
+    xor,
+)
 from .preprocessing import Standardizer, from_one_hot, one_hot, standardize, train_test_split
-from .tables import (MAX_CSV_BYTES, MAX_CSV_CELLS, load_csv, load_npz, read_feature_rows,
-                     save_csv)
+from .tables import MAX_CSV_BYTES, MAX_CSV_CELLS, load_csv, load_npz, read_feature_rows, save_csv
 
 __all__ = [
-    "xor", "moons", "circles", "spirals", "blobs", "classification",
-    "train_test_split", "Standardizer", "standardize", "one_hot", "from_one_hot",
-    "load_dataset", "load_csv", "load_npz", "save_csv", "read_feature_rows",
-    "GENERATORS", "SKLEARN_DATASETS", "MAX_SAMPLES", "MAX_CSV_BYTES", "MAX_CSV_CELLS",
+    "xor",
+    "moons",
+    "circles",
+    "spirals",
+    "blobs",
+    "classification",
+    "train_test_split",
+    "Standardizer",
+    "standardize",
+    "one_hot",
+    "from_one_hot",
+    "load_dataset",
+    "load_csv",
+    "load_npz",
+    "save_csv",
+    "read_feature_rows",
+    "GENERATORS",
+    "SKLEARN_DATASETS",
+    "MAX_SAMPLES",
+    "MAX_CSV_BYTES",
+    "MAX_CSV_CELLS",
 ]

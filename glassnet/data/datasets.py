@@ -31,8 +31,9 @@ def _check_n_samples(n_samples, minimum=1):
     if n_samples < minimum:
         raise ValueError(f"n_samples must be at least {minimum} here, got {n_samples}")
     if n_samples > MAX_SAMPLES:
-        raise ValueError(f"n_samples must be at most {MAX_SAMPLES:,} (glassnet.data.MAX_SAMPLES), "
-                         f"got {n_samples:,}")
+        raise ValueError(
+            f"n_samples must be at most {MAX_SAMPLES:,} (glassnet.data.MAX_SAMPLES), got {n_samples:,}"
+        )
     return int(n_samples)
 
 
@@ -212,8 +213,10 @@ def blobs(n_samples=100, n_features=2, centers=3, cluster_std=1.0, noise=None, r
     if noise is not None:
         check_non_negative(noise, "noise")
         if np.ndim(cluster_std) != 0 or cluster_std not in (1.0, noise):
-            raise ValueError(f"noise is another name for cluster_std; got both noise={noise!r} "
-                             f"and cluster_std={cluster_std!r}, give only one")
+            raise ValueError(
+                f"noise is another name for cluster_std; got both noise={noise!r} "
+                f"and cluster_std={cluster_std!r}, give only one"
+            )
         cluster_std = noise
 
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
@@ -223,27 +226,35 @@ def blobs(n_samples=100, n_features=2, centers=3, cluster_std=1.0, noise=None, r
     else:
         centers = np.asarray(centers, dtype=np.float64)
         if centers.ndim != 2 or centers.shape[0] == 0 or centers.shape[1] == 0:
-            raise ValueError("centers must be an int or a non-empty array of shape "
-                             f"(n_centers, n_features), got shape {centers.shape}")
+            raise ValueError(
+                "centers must be an int or a non-empty array of shape "
+                f"(n_centers, n_features), got shape {centers.shape}"
+            )
     n_centers, n_features = centers.shape
 
     stds = np.asarray(cluster_std, dtype=np.float64)
     if stds.ndim == 0:
         stds = np.full(n_centers, stds)
     if stds.shape != (n_centers,):
-        raise ValueError(f"cluster_std must be a number or one number per centre ({n_centers}), "
-                         f"got {cluster_std!r}")
+        raise ValueError(
+            f"cluster_std must be a number or one number per centre ({n_centers}), got {cluster_std!r}"
+        )
     if not np.all(np.isfinite(stds) & (stds >= 0)):
         raise ValueError(f"cluster_std must be non-negative, got {cluster_std!r}")
 
     sizes = _split_evenly(n_samples, n_centers)
-    X = np.vstack([c + s * rng.standard_normal((size, n_features))
-                   for c, s, size in zip(centers, stds, sizes)])
+    X = np.vstack(
+        [
+            c + s * rng.standard_normal((size, n_features))
+            for c, s, size in zip(centers, stds, sizes, strict=True)
+        ]
+    )
     return X, np.repeat(np.arange(n_centers), sizes)
 
 
-def classification(n_samples=100, n_features=5, n_informative=3, n_classes=3, noise=0.0,
-                   class_sep=1.0, random_state=None):
+def classification(
+    n_samples=100, n_features=5, n_informative=3, n_classes=3, noise=0.0, class_sep=1.0, random_state=None
+):
     """A random n-class problem in the style of scikit-learn's ``make_classification``.
 
     1. Each class gets a centroid on a distinct vertex of the hypercube
@@ -277,16 +288,21 @@ def classification(n_samples=100, n_features=5, n_informative=3, n_classes=3, no
         informative, then redundant, then noise
     y : ndarray of shape (n_samples,), int in ``0 .. n_classes - 1``
     """
-    for name, value in [("n_features", n_features), ("n_informative", n_informative),
-                        ("n_classes", n_classes)]:
+    for name, value in [
+        ("n_features", n_features),
+        ("n_informative", n_informative),
+        ("n_classes", n_classes),
+    ]:
         check_positive(value, name, integer=True)
     if n_informative > n_features:
         raise ValueError(f"n_informative ({n_informative}) must be at most n_features ({n_features})")
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")
-    if n_informative < 63 and n_classes > 2 ** n_informative:
-        raise ValueError(f"n_classes ({n_classes}) must be at most 2 ** n_informative "
-                         f"({2 ** n_informative}): each class needs its own hypercube vertex")
+    if n_informative < 63 and n_classes > 2**n_informative:
+        raise ValueError(
+            f"n_classes ({n_classes}) must be at most 2 ** n_informative "
+            f"({2**n_informative}): each class needs its own hypercube vertex"
+        )
     n_samples = _check_n_samples(n_samples, minimum=n_classes)
     check_non_negative(noise, "noise")
     if noise > 1:
@@ -296,7 +312,7 @@ def classification(n_samples=100, n_features=5, n_informative=3, n_classes=3, no
 
     # 1. distinct hypercube vertices, as rows of +-1
     if n_informative <= 12:
-        codes = rng.choice(2 ** n_informative, size=n_classes, replace=False)
+        codes = rng.choice(2**n_informative, size=n_classes, replace=False)
         bits = (codes[:, None] >> np.arange(n_informative)) & 1
     else:  # too many vertices to enumerate: draw until all are distinct (nearly always at once)
         bits = rng.integers(0, 2, size=(n_classes, n_informative))
@@ -325,11 +341,11 @@ def classification(n_samples=100, n_features=5, n_informative=3, n_classes=3, no
 # --------------------------------------------------------------------------- datasets by name
 
 SKLEARN_DATASETS = {
-    "iris": "load_iris",                    # 150 x 4, 3 classes
-    "digits": "load_digits",                # 1797 x 64, 10 classes (8x8 images)
-    "wine": "load_wine",                    # 178 x 13, 3 classes
+    "iris": "load_iris",  # 150 x 4, 3 classes
+    "digits": "load_digits",  # 1797 x 64, 10 classes (8x8 images)
+    "wine": "load_wine",  # 178 x 13, 3 classes
     "breast_cancer": "load_breast_cancer",  # 569 x 30, 2 classes
-    "diabetes": "load_diabetes",            # 442 x 10, regression
+    "diabetes": "load_diabetes",  # 442 x 10, regression
 }
 
 GENERATORS = {
@@ -385,5 +401,3 @@ def load_dataset(name, return_names=False, **kwargs):
     if return_names:
         return X, y, feature_names, target_names
     return X, y
-
-

@@ -17,6 +17,7 @@ from .._validation import check_random_state, check_X
 
 # --------------------------------------------------------------------------- splitting
 
+
 def train_test_split(X, y, test_size=0.2, stratify=None, random_state=None):
     """Shuffle and split ``(X, y)`` into a training and a test part.
 
@@ -80,8 +81,9 @@ def _n_test(test_size, n):
     """Number of test samples, leaving at least one on each side."""
     if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
         if not 1 <= test_size <= n - 1:
-            raise ValueError(f"test_size as a count must be between 1 and n_samples - 1 = {n - 1}, "
-                             f"got {test_size}")
+            raise ValueError(
+                f"test_size as a count must be between 1 and n_samples - 1 = {n - 1}, got {test_size}"
+            )
         return int(test_size)
     if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real) or not 0 < test_size < 1:
         raise ValueError(f"test_size must be a fraction in (0, 1) or a number of samples, got {test_size!r}")
@@ -107,7 +109,7 @@ def _stratify_problem(y, n_test):
 def _stratified_test_indices(y, n_test, rng):
     """Pick ``n_test`` indices with each class's share rounded to floor or ceil."""
     classes, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
-    ideal = n_test * counts / len(y)                 # the exact (fractional) share per class
+    ideal = n_test * counts / len(y)  # the exact (fractional) share per class
     take = np.floor(ideal).astype(int)
     # hand out the samples lost to rounding down, largest fractional part first
     short = n_test - take.sum()
@@ -121,11 +123,12 @@ def _stratified_test_indices(y, n_test, rng):
         receiver = np.argmin(np.where(take < counts - 1, take - ideal, np.inf))
         take[np.argmax(take - (counts - 1))] -= 1
         take[receiver] += 1
-    chosen = [rng.permutation(np.flatnonzero(y_index == c))[:take[c]] for c in range(len(classes))]
+    chosen = [rng.permutation(np.flatnonzero(y_index == c))[: take[c]] for c in range(len(classes))]
     return np.concatenate(chosen)
 
 
 # --------------------------------------------------------------------------- scaling
+
 
 class Standardizer:
     """Rescale each feature to mean 0 and standard deviation 1: ``(X - mean_) / scale_``.
@@ -171,8 +174,9 @@ class Standardizer:
             raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first")
         X = check_X(X)
         if X.shape[1] != len(self.mean_):
-            raise ValueError(f"X has {X.shape[1]} features, but the Standardizer was fitted "
-                             f"on {len(self.mean_)}")
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the Standardizer was fitted on {len(self.mean_)}"
+            )
         return X
 
     def __repr__(self):
@@ -198,6 +202,7 @@ def standardize(X_train, *others):
 
 
 # --------------------------------------------------------------------------- encoding
+
 
 def one_hot(y, classes=None):
     """Encode labels as one-hot rows: ``Y[i, j] = 1`` if ``y[i] == classes[j]``.
@@ -264,5 +269,3 @@ def from_one_hot(Y, classes=None):
     if len(classes) != Y.shape[1]:
         raise ValueError(f"Y has {Y.shape[1]} columns but {len(classes)} classes were given")
     return classes[index]
-
-

@@ -19,6 +19,7 @@ from .._npzcheck import clip, load_npy, open_npz, short
 
 # --------------------------------------------------------------------------- files
 
+
 def _is_number(text):
     try:
         float(text)
@@ -27,8 +28,8 @@ def _is_number(text):
     return True
 
 
-MAX_CSV_BYTES = 256 * 2**20     # load_csv reads files up to 256 MiB ...
-MAX_CSV_CELLS = 10_000_000      # ... and 10 million fields: larger data belong in .npz files
+MAX_CSV_BYTES = 256 * 2**20  # load_csv reads files up to 256 MiB ...
+MAX_CSV_CELLS = 10_000_000  # ... and 10 million fields: larger data belong in .npz files
 
 
 def _read_rows(path, delimiter):
@@ -40,8 +41,10 @@ def _read_rows(path, delimiter):
     """
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise ValueError(f"CSV file {path} is {size / 2**20:,.0f} MiB; load_csv reads files up to "
-                         f"{MAX_CSV_BYTES // 2**20} MiB (save larger data as .npz)")
+        raise ValueError(
+            f"CSV file {path} is {size / 2**20:,.0f} MiB; load_csv reads files up to "
+            f"{MAX_CSV_BYTES // 2**20} MiB (save larger data as .npz)"
+        )
     rows, lines, cells = [], [], 0
     with open(path, newline="", encoding="utf-8-sig") as f:  # -sig drops an Excel byte-order mark
         reader = csv.reader(f, delimiter=delimiter)
@@ -51,17 +54,23 @@ def _read_rows(path, delimiter):
                     continue  # blank line
                 cells += len(row)
                 if cells > MAX_CSV_CELLS:
-                    raise ValueError(f"CSV file {path} has more than {MAX_CSV_CELLS:,} fields; load_csv "
-                                     "reads up to that many (save larger data as .npz)")
+                    raise ValueError(
+                        f"CSV file {path} has more than {MAX_CSV_CELLS:,} fields; load_csv "
+                        "reads up to that many (save larger data as .npz)"
+                    )
                 rows.append([field.strip() for field in row])
                 lines.append(reader.line_num)
         except UnicodeDecodeError:
             position, byte = _first_bad_byte(path)
-            raise ValueError(f"{path} is not UTF-8 text (byte 0x{byte:02x} at position {position:,}); "
-                             "save it as UTF-8") from None
+            raise ValueError(
+                f"{path} is not UTF-8 text (byte 0x{byte:02x} at position {position:,}); save it as UTF-8"
+            ) from None
         except csv.Error as exc:
-            problem = (f"a field is longer than {csv.field_size_limit():,} characters"
-                       if "field limit" in str(exc) else f"not valid CSV ({clip(exc, 80)})")
+            problem = (
+                f"a field is longer than {csv.field_size_limit():,} characters"
+                if "field limit" in str(exc)
+                else f"not valid CSV ({clip(exc, 80)})"
+            )
             raise ValueError(f"{path}, line {reader.line_num}: {problem}") from None
     return rows, lines
 
@@ -88,7 +97,9 @@ def _check_unique_names(names, path):
     repeated = [name for name, count in collections.Counter(names).items() if count > 1]
     if repeated:
         shown = ", ".join(short(name, 40) for name in repeated[:5]) + (" …" if len(repeated) > 5 else "")
-        raise ValueError(f"CSV file {path} has duplicate column names: {shown}; give each column its own name")
+        raise ValueError(
+            f"CSV file {path} has duplicate column names: {shown}; give each column its own name"
+        )
 
 
 def _listing(names, limit=10):
@@ -99,19 +110,20 @@ def _listing(names, limit=10):
 
 def _header_and_rows(rows, lines, header, path):
     """``(names, rows, lines, named)``: the column names (from the header row, or ``x0, x1, …``),
-    the data rows, all of one width, and whether the file named its columns. ``header="auto"``: the first row is a header if one of its
-    fields is not a number while the row below has a number there."""
+    the data rows, all of one width, and whether the file named its columns. ``header="auto"``:
+    the first row is a header if one of its fields is not a number while the row below has a number there."""
     if header == "auto":
         first = rows[0]
         second = rows[1] if len(rows) > 1 else [""] * len(first)
         header = all(not _is_number(v) for v in first) or any(
-            not _is_number(v) and j < len(second) and _is_number(second[j])
-            for j, v in enumerate(first))
+            not _is_number(v) and j < len(second) and _is_number(second[j]) for j, v in enumerate(first)
+        )
     n_columns = len(rows[0])
-    for row, line in zip(rows, lines):
+    for row, line in zip(rows, lines, strict=True):
         if len(row) != n_columns:
-            raise ValueError(f"{path}, line {line}: expected {n_columns} fields like the first row, "
-                             f"got {len(row)}")
+            raise ValueError(
+                f"{path}, line {line}: expected {n_columns} fields like the first row, got {len(row)}"
+            )
     if not header:
         return [f"x{j}" for j in range(n_columns)], rows, lines, False
     if len(rows) == 1:
@@ -125,11 +137,14 @@ def _target_index(target, names, named, path):
     n_columns = len(names)
     if isinstance(target, str):
         if not named:
-            raise ValueError(f"target {target!r} is a column name, but {path} has no header row "
-                             "(give the column's position instead, or header=True)")
+            raise ValueError(
+                f"target {target!r} is a column name, but {path} has no header row "
+                "(give the column's position instead, or header=True)"
+            )
         if target not in names:
-            raise ValueError(f"target column {short(target)} not found in {path}; "
-                             f"columns are: {_listing(names)}")
+            raise ValueError(
+                f"target column {short(target)} not found in {path}; columns are: {_listing(names)}"
+            )
         return names.index(target)
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not -n_columns <= target < n_columns:
@@ -141,14 +156,16 @@ def _target_index(target, names, named, path):
 def _numbers_of(rows, lines, columns, names, path):
     """The float matrix of ``columns`` of the text ``rows``; a non-number names its line and column."""
     X = np.empty((len(rows), len(columns)))
-    for i, (row, line) in enumerate(zip(rows, lines)):
+    for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
         for k, j in enumerate(columns):
             try:
                 X[i, k] = float(row[j])
             except ValueError:
                 what = "is empty" if row[j] == "" else f"has the non-numeric value {short(row[j], 40)}"
-                raise ValueError(f"{path}, line {line}: feature column {short(names[j], 40)} {what}; "
-                                 "feature columns must be numbers") from None
+                raise ValueError(
+                    f"{path}, line {line}: feature column {short(names[j], 40)} {what}; "
+                    "feature columns must be numbers"
+                ) from None
     return X
 
 
@@ -202,7 +219,7 @@ def load_csv(path, target, header="auto", delimiter=","):
     feature_columns = [j for j in range(n_columns) if j != t]
     X = _numbers_of(rows, lines, feature_columns, names, path)
     targets = [row[t] for row in rows]
-    for value, line in zip(targets, lines):
+    for value, line in zip(targets, lines, strict=True):
         if value == "":
             raise ValueError(f"{path}, line {line}: the target column {short(names[t], 40)} is empty")
     if all(_is_number(v) for v in targets):
@@ -290,7 +307,7 @@ def save_csv(path, X, y=None, feature_names=None, target_name="target"):
         if target_name in feature_names:
             raise ValueError(f"target_name {target_name!r} is also a feature name")
         names.append(str(target_name))
-    rows = X.tolist() if y is None else [r + [v] for r, v in zip(X.tolist(), y.tolist())]
+    rows = X.tolist() if y is None else [r + [v] for r, v in zip(X.tolist(), y.tolist(), strict=True)]
 
     from ..io.files import atomic_write  # imported here: io reads data's Standardizer
 

@@ -23,5 +23,11 @@ Install with ``pip install 'glassnet[dask]'``; Dask is imported only when used.
 from .arrays import is_dask_collection
 from .cluster import CONNECT_TIMEOUT, ClusterError, check_scheduler, connect, current_client
 
-__all__ = ["CONNECT_TIMEOUT", "ClusterError", "check_scheduler", "connect", "current_client",
-           "is_dask_collection"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "ClusterError",
+    "check_scheduler",
+    "connect",
+    "current_client",
+    "is_dask_collection",
+]

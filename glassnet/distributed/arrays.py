@@ -40,6 +40,7 @@ def as_dask_rows(value, name, chunks=None):
         Row blocks to cut an in-memory ``value`` into (those of ``X``).
     """
     import dask.array as da
+
     if not is_dask_collection(value):
         if chunks is None:
             raise TypeError(f"{name} must be a Dask array, DataFrame or Series, got {type(value).__name__}")
@@ -48,11 +49,11 @@ def as_dask_rows(value, name, chunks=None):
             got = 0 if value.ndim == 0 else value.shape[0]
             raise ValueError(f"X and {name} have different numbers of samples: {sum(chunks)} and {got}")
         return da.from_array(value, chunks=(chunks, *value.shape[1:]))
-    if hasattr(value, "to_dask_array"):        # a Dask DataFrame or Series
+    if hasattr(value, "to_dask_array"):  # a Dask DataFrame or Series
         value = value.to_dask_array(lengths=True)
     if not isinstance(value, da.Array):
         raise TypeError(f"{name} must be a Dask array, DataFrame or Series, got {type(value).__name__}")
-    if any(np.isnan(size) for size in value.chunks[0]):   # e.g. after boolean indexing
+    if any(np.isnan(size) for size in value.chunks[0]):  # e.g. after boolean indexing
         value = value.compute_chunk_sizes()
     if value.ndim == 2 and len(value.chunks[1]) > 1:
         value = value.rechunk({1: -1})
@@ -67,8 +68,10 @@ def line_up(X, y, sample_weight=None):
     both, rather than a silent rechunk that would move data between workers.
     """
     if not is_dask_collection(X):
-        raise TypeError("y or sample_weight is a Dask collection but X is not: pass X as a Dask array "
-                        "or DataFrame too (X is what stays on the cluster)")
+        raise TypeError(
+            "y or sample_weight is a Dask collection but X is not: pass X as a Dask array "
+            "or DataFrame too (X is what stays on the cluster)"
+        )
     X = as_dask_rows(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got a Dask array of shape {X.shape}")
@@ -94,8 +97,10 @@ def _check_same_blocks(X, other, name):
     if other.shape[0] != X.shape[0]:
         raise ValueError(f"X and {name} have different numbers of samples: {X.shape[0]} and {other.shape[0]}")
     if other.chunks[0] != X.chunks[0]:
-        raise ValueError(f"X and {name} are cut into different row blocks: X into {_blocks(X)}, {name} "
-                         f"into {_blocks(other)}; cut them alike, e.g. {name} = {name}.rechunk({{0: X.chunks[0]}})")
+        raise ValueError(
+            f"X and {name} are cut into different row blocks: X into {_blocks(X)}, {name} "
+            f"into {_blocks(other)}; cut them alike, e.g. {name} = {name}.rechunk({{0: X.chunks[0]}})"
+        )
 
 
 def _blocks(array, most=6):
@@ -126,6 +131,7 @@ def first_pass(y, sample_weight=None, labels=False):
     """
     import dask
     import dask.array as da
+
     todo = {}
     if labels:
         todo["classes"], todo["counts"] = da.unique(y.ravel(), return_counts=True)
@@ -140,7 +146,8 @@ def first_pass(y, sample_weight=None, labels=False):
         if not np.isfinite(found["scale"]):
             raise ValueError("y contains NaN or infinite values")
         found["scale"] = float(found["scale"])
-    if sample_weight is not None:
-        if not (np.isfinite(found["weight"]) and found["lowest"] >= 0 and found["weight"] > 0):
-            raise ValueError("sample_weight must be finite, non-negative and not all zero")
+    if sample_weight is not None and not (
+        np.isfinite(found["weight"]) and found["lowest"] >= 0 and found["weight"] > 0
+    ):
+        raise ValueError("sample_weight must be finite, non-negative and not all zero")
     return found

@@ -57,13 +57,17 @@ class BlockData:
         (it runs on the workers, so it is a picklable object, not a closure).
         """
         import dask
+
         make = dask.delayed(_make_part, pure=False)
         X_blocks = X.to_delayed().ravel()
         y_blocks = y.to_delayed().ravel()
         w_blocks = [None] * len(X_blocks) if sample_weight is None else sample_weight.to_delayed().ravel()
         sizes = X.chunks[0]
-        parts = [make(xb, yb, wb, encode, dtype)
-                 for xb, yb, wb, size in zip(X_blocks, y_blocks, w_blocks, sizes) if size > 0]
+        parts = [
+            make(xb, yb, wb, encode, dtype)
+            for xb, yb, wb, size in zip(X_blocks, y_blocks, w_blocks, sizes, strict=True)
+            if size > 0
+        ]
         return cls(client, parts, [s for s in sizes if s > 0], X.shape[1], n_outputs, dtype, target_scale)
 
     @property
@@ -75,20 +79,22 @@ class BlockData:
         return (self.n_samples, self.n_features)
 
     def _like(self, parts, sizes):
-        return BlockData(self.client, parts, sizes, self.n_features, self.n_outputs, self.dtype,
-                         self.target_scale)
+        return BlockData(
+            self.client, parts, sizes, self.n_features, self.n_outputs, self.dtype, self.target_scale
+        )
 
     def persist(self):
         """The same data with every part computed and kept in the memory of its worker."""
         if self.persisted:
             return self
         from distributed import wait
+
         futures = self.client.compute(self.parts)
         with cluster_failures("reading the training data"):
             wait(futures)
             for future in futures:
                 if future.status == "error":
-                    future.result()   # raises the block's own error (a NaN in X, an unknown label, …)
+                    future.result()  # raises the block's own error (a NaN in X, an unknown label, …)
         kept = self._like(futures, self.sizes)
         kept.persisted = True
         return kept
@@ -110,9 +116,10 @@ class BlockData:
         here, from the block sizes alone.
         """
         import dask
+
         take = dask.delayed(_take_rows, pure=False)
         train, held, train_sizes, held_sizes = [], [], [], []
-        for b, (part, size) in enumerate(zip(self.parts, self.sizes)):
+        for b, (part, size) in enumerate(zip(self.parts, self.sizes, strict=True)):
             n_held = int(round(fraction * size))
             if size - n_held > 0:
                 train.append(take(part, seed, b, n_held, False))
@@ -142,8 +149,10 @@ class BlockData:
         with cluster_failures("gathering the held-out targets"):
             found = self.client.gather(tasks)
         weights = [w for _, w in found]
-        return (np.concatenate([Y for Y, _ in found]),
-                None if weights[0] is None else np.concatenate(weights))
+        return (
+            np.concatenate([Y for Y, _ in found]),
+            None if weights[0] is None else np.concatenate(weights),
+        )
 
 
 class BlockBatches:
@@ -174,11 +183,13 @@ class BlockBatches:
         """Yield ``(X_batch, Y_batch, w_batch)`` for one pass over every block."""
         data = self.data
         order = rng.permutation(len(data.parts)) if self.shuffle else range(len(data.parts))
-        fetch = (lambda b: data.parts[b]) if data.persisted else (lambda b: data.client.compute(data.parts[b]))
+        fetch = (
+            (lambda b: data.parts[b]) if data.persisted else (lambda b: data.client.compute(data.parts[b]))
+        )
         ahead = None
         for k, b in enumerate(order):
             current = ahead if ahead is not None else fetch(b)
-            ahead = fetch(order[k + 1]) if k + 1 < len(order) else None   # prefetch the next block
+            ahead = fetch(order[k + 1]) if k + 1 < len(order) else None  # prefetch the next block
             with cluster_failures("reading a block of training data"):
                 X_b, Y_b, w_b = map(aligned, current.result())
             del current
@@ -188,7 +199,7 @@ class BlockBatches:
 # ---------------------------------------------------------------------- on the workers
 def _make_part(X_b, y_b, w_b, encode, dtype):
     """``(X_b, Y_b, w_b)`` of one block: ``X_b`` checked, targets encoded, weights checked."""
-    X_b = check_X(X_b, dtype=dtype)   # aligned too: it may have come from another worker
+    X_b = check_X(X_b, dtype=dtype)  # aligned too: it may have come from another worker
     if w_b is not None:
         w_b = np.ascontiguousarray(w_b, dtype=dtype).reshape(-1)
         if not np.isfinite(w_b).all() or (w_b < 0).any():
@@ -222,14 +233,15 @@ def blocks_sums(model, theta, *parts):
     gradient; times the block's weight they are sums, which add up across blocks.
     """
     net, loss = model
-    net = copy.deepcopy(net)   # the worker's copy is shared by its threads: each task has its own
+    net = copy.deepcopy(net)  # the worker's copy is shared by its threads: each task has its own
     net.theta[...] = theta
     total = (0.0, np.zeros(net.n_params), 0.0)
     for X_b, Y_b, w_b in parts:
         weight = float(X_b.shape[0] if w_b is None else w_b.sum(dtype=np.float64))
         if weight > 0:
-            value = net.loss_and_grad(X_b, Y_b, loss, sample_weight=w_b,
-                                      buffers=net._training_buffers(X_b.shape[0]))   # reused by same-size blocks
+            value = net.loss_and_grad(
+                X_b, Y_b, loss, sample_weight=w_b, buffers=net._training_buffers(X_b.shape[0])
+            )  # reused by same-size blocks
             total = add_sums(total, (float(value) * weight, net.grad.astype(np.float64) * weight, weight))
     return total
 

@@ -37,8 +37,9 @@ def check_scheduler(scheduler):
         return scheduler
     match = _ADDRESS.match(scheduler.strip()) if isinstance(scheduler, str) else None
     if match is None or not 0 < int(match.group(3)) < 65536:
-        raise ValueError(f"scheduler must be 'local' or an address such as 'tcp://127.0.0.1:8786', "
-                         f"got {scheduler!r}")
+        raise ValueError(
+            f"scheduler must be 'local' or an address such as 'tcp://127.0.0.1:8786', got {scheduler!r}"
+        )
     return scheduler.strip()
 
 
@@ -47,8 +48,9 @@ def import_distributed():
     try:
         import distributed
     except ImportError:
-        raise ImportError("glassnet's Dask support needs the 'dask' extra: "
-                          "pip install 'glassnet[dask]'") from None
+        raise ImportError(
+            "glassnet's Dask support needs the 'dask' extra: pip install 'glassnet[dask]'"
+        ) from None
     return distributed
 
 
@@ -78,18 +80,27 @@ def connect(scheduler="local", n_workers=None, timeout=None):
     if scheduler == "local":
         workers = n_workers or max(1, min(os.cpu_count() or 1, 8))
         # No dashboard; the scheduler's small HTTP server (health checks) on a free port of 127.0.0.1.
-        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                      scheduler_kwargs={"dashboard": False}, env=ONE_BLAS_THREAD) as cluster, \
-                distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                scheduler_kwargs={"dashboard": False},
+                env=ONE_BLAS_THREAD,
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             yield client
         return
     try:
         client = distributed.Client(scheduler, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s "
-                              f"({reason})") from None
+        raise ConnectionError(
+            f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({reason})"
+        ) from None
     with client:
         yield client
 
@@ -100,9 +111,11 @@ def current_client():
     try:
         return distributed.default_client()
     except ValueError:
-        raise ValueError("glassnet trains on Dask collections on a dask.distributed cluster, and no "
-                         "client is running: start one first, e.g. `with glassnet.distributed.connect("
-                         "'local'):` or `distributed.Client('tcp://host:port')`") from None
+        raise ValueError(
+            "glassnet trains on Dask collections on a dask.distributed cluster, and no "
+            "client is running: start one first, e.g. `with glassnet.distributed.connect("
+            "'local'):` or `distributed.Client('tcp://host:port')`"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -110,11 +123,16 @@ def cluster_failures(what):
     """Turn a lost worker or scheduler into a :class:`ClusterError` that says what stopped."""
     distributed = import_distributed()
     from distributed.comm.core import CommClosedError
+
     try:
         yield
     except distributed.KilledWorker as exc:
-        raise ClusterError(f"a Dask worker died each time it ran a task of {what} ({exc}); "
-                           "the run stopped and nothing of it was kept") from None
+        raise ClusterError(
+            f"a Dask worker died each time it ran a task of {what} ({exc}); "
+            "the run stopped and nothing of it was kept"
+        ) from None
     except (CommClosedError, ConnectionError) as exc:
-        raise ClusterError(f"the connection to the Dask cluster was lost during {what} ({exc}); "
-                           "the run stopped and nothing of it was kept") from None
+        raise ClusterError(
+            f"the connection to the Dask cluster was lost during {what} ({exc}); "
+            "the run stopped and nothing of it was kept"
+        ) from None

@@ -28,6 +28,7 @@ class LabelEncoder:
 
     def __call__(self, y_b, w_b):
         from sklearn.utils.class_weight import compute_sample_weight
+
         y_b = np.asarray(y_b)
         y_b = y_b[:, 0] if y_b.ndim == 2 and y_b.shape[1] == 1 else y_b
         Y_b = self.binarizer.transform(y_b).astype(self.dtype)
@@ -71,7 +72,7 @@ def fit_data(est, X, y, sample_weight, incremental, reset):
         encode = NumberEncoder(dtype, poisson=est.loss == "poisson")
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
         return BlockData.from_arrays(client, X, y, sample_weight, encode, n_outputs, dtype, found["scale"])
-    sample = found["classes"] if labels else y[:64].compute()   # a few rows tell an indicator matrix
+    sample = found["classes"] if labels else y[:64].compute()  # a few rows tell an indicator matrix
     est._learn_classes(sample, incremental)
     encode = LabelEncoder(est._label_binarizer, dtype, _class_weights(est, found, incremental))
     n_outputs = est._label_binarizer.transform(est.classes_[:1] if labels else sample[:1]).shape[1]
@@ -86,8 +87,10 @@ def _check_features(est, n_features, names, reset):
         elif hasattr(est, "feature_names_in_"):
             del est.feature_names_in_
     elif n_features != est.n_features_in_:
-        raise ValueError(f"X has {n_features} features, but {type(est).__name__} is expecting "
-                         f"{est.n_features_in_} features as input.")
+        raise ValueError(
+            f"X has {n_features} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
 
 
 def _class_weights(est, found, incremental):
@@ -96,12 +99,14 @@ def _class_weights(est, found, incremental):
     if class_weight != "balanced":
         return class_weight
     if incremental:
-        raise ValueError("class_weight 'balanced' is not supported for partial_fit: the class "
-                         "frequencies of one batch are not those of the data; pass a dict")
+        raise ValueError(
+            "class_weight 'balanced' is not supported for partial_fit: the class "
+            "frequencies of one batch are not those of the data; pass a dict"
+        )
     if "counts" not in found:
         raise ValueError("class_weight 'balanced' needs class labels, not an indicator matrix")
     counts = np.asarray(found["counts"], dtype=np.float64)
-    return dict(zip(found["classes"].tolist(), counts.sum() / (counts.size * counts)))
+    return dict(zip(found["classes"].tolist(), counts.sum() / (counts.size * counts), strict=True))
 
 
 # ---------------------------------------------------------------------- prediction
@@ -112,21 +117,39 @@ def predict_blocks(est, X, what):
     result is; only the fitted estimator (once) and ``X``'s blocks meet on the workers.
     """
     import dask
-    est._fitted_net()   # NotFittedError before anything is built
+
+    est._fitted_net()  # NotFittedError before anything is built
     X = as_dask_rows(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got a Dask array of shape {X.shape}")
     if X.shape[1] != est.n_features_in_:
-        raise ValueError(f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
-                         f"{est.n_features_in_} features as input.")
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
     net = est.network_
-    sample = _on_block(np.zeros((1, X.shape[1]), net.dtype), est, what, net.dtype)   # its dtype and width
-    fitted = dask.delayed(est, pure=True)   # one task holding the estimator, shipped once per worker
+    sample = _on_block(np.zeros((1, X.shape[1]), net.dtype), est, what, net.dtype)  # its dtype and width
+    fitted = dask.delayed(est, pure=True)  # one task holding the estimator, shipped once per worker
     if sample.ndim == 1:
-        return X.map_blocks(_on_block, fitted, what, net.dtype, dtype=sample.dtype,
-                            chunks=(X.chunks[0],), drop_axis=1, meta=sample[:0])
-    return X.map_blocks(_on_block, fitted, what, net.dtype, dtype=sample.dtype,
-                        chunks=(X.chunks[0], (sample.shape[1],)), meta=sample[:0])
+        return X.map_blocks(
+            _on_block,
+            fitted,
+            what,
+            net.dtype,
+            dtype=sample.dtype,
+            chunks=(X.chunks[0],),
+            drop_axis=1,
+            meta=sample[:0],
+        )
+    return X.map_blocks(
+        _on_block,
+        fitted,
+        what,
+        net.dtype,
+        dtype=sample.dtype,
+        chunks=(X.chunks[0], (sample.shape[1],)),
+        meta=sample[:0],
+    )
 
 
 def _on_block(X_b, est, what, dtype):
@@ -141,6 +164,7 @@ def score_blocks(est, X, y, sample_weight=None):
     ``X``, ``y``: reduced on the workers, one number back."""
     import dask
     import dask.array as da
+
     X, y, sample_weight = line_up(X, y, sample_weight)
     predicted = predict_blocks(est, X, "predict")
     w = da.ones(y.shape[0], chunks=(y.chunks[0],)) if sample_weight is None else sample_weight
@@ -151,7 +175,9 @@ def score_blocks(est, X, y, sample_weight=None):
     y = y.reshape(-1, 1) if y.ndim == 1 else y
     predicted = predicted.reshape(-1, 1) if predicted.ndim == 1 else predicted
     mean = (y * w[:, None]).sum(axis=0) / w.sum()
-    residual, total = dask.compute((w[:, None] * (y - predicted) ** 2).sum(axis=0),
-                                   (w[:, None] * (y - mean) ** 2).sum(axis=0))
+    residual, total = dask.compute(
+        (w[:, None] * (y - predicted) ** 2).sum(axis=0), (w[:, None] * (y - mean) ** 2).sum(axis=0)
+    )
     from ..heads import r2_from_sums
+
     return r2_from_sums(residual, total)

@@ -60,9 +60,18 @@ class BlockGradient:
         net.theta[...] = x
         theta = net.theta.copy()
         with cluster_failures("an L-BFGS evaluation of the loss and gradient"):
-            tasks = [client.submit(blocks_sums, self.model, theta, *parts, pure=False,
-                                   workers=None if worker is None else [worker], allow_other_workers=True)
-                     for worker, parts in self.data.by_worker().items()]
+            tasks = [
+                client.submit(
+                    blocks_sums,
+                    self.model,
+                    theta,
+                    *parts,
+                    pure=False,
+                    workers=None if worker is None else [worker],
+                    allow_other_workers=True,
+                )
+                for worker, parts in self.data.by_worker().items()
+            ]
             partials = client.gather(tasks)
         value_sum, grad_sum, weight = tree_sum(partials)
         self.evaluations += 1
@@ -86,13 +95,14 @@ def tree_sum(partials):
     """The sum of ``(value, gradient, weight)`` triples, added pairwise in a tree:
     ``log₂(k)`` rounds of :func:`~.blocks.add_sums` (and the rounding of a tree)."""
     while len(partials) > 1:
-        partials = [add_sums(*partials[i:i + 2]) if i + 1 < len(partials) else partials[i]
-                    for i in range(0, len(partials), 2)]
+        partials = [
+            add_sums(*partials[i : i + 2]) if i + 1 < len(partials) else partials[i]
+            for i in range(0, len(partials), 2)
+        ]
     return partials[0]
 
 
-def lbfgs_blocks(net, data, loss, l2=0.0, l1=0.0, max_iter=200, max_fun=15000, tol=1e-4,
-                 callbacks=()):
+def lbfgs_blocks(net, data, loss, l2=0.0, l1=0.0, max_iter=200, max_fun=15000, tol=1e-4, callbacks=()):
     """Train ``net`` in place with L-BFGS-B over :class:`~.blocks.BlockData`.
 
     As :func:`glassnet.lbfgs.lbfgs_arrays` (the same SciPy driver, the same result to
@@ -103,8 +113,9 @@ def lbfgs_blocks(net, data, loss, l2=0.0, l1=0.0, max_iter=200, max_fun=15000, t
     start = net.theta.copy()
     objective = BlockGradient(net, data, loss, l2, l1)
     try:
-        return minimize_objective(net, objective, max_iter=max_iter, max_fun=max_fun, tol=tol,
-                                  callbacks=callbacks)
+        return minimize_objective(
+            net, objective, max_iter=max_iter, max_fun=max_fun, tol=tol, callbacks=callbacks
+        )
     except BaseException:
         net.theta[...] = start
         raise

@@ -34,8 +34,7 @@ def map_on_cluster(scheduler, function, jobs, shared=(), n_workers=None):
         The results, in the order of ``jobs``. An exception raised by a run is
         raised here; a worker that keeps dying is a :class:`~.cluster.ClusterError`.
     """
-    with connect(scheduler, n_workers=n_workers) as client:
-        with cluster_failures("a sweep"):
-            data = client.scatter(list(shared), broadcast=True, hash=False) if shared else []
-            futures = [client.submit(function, *job, *data, pure=False) for job in jobs]
-            return client.gather(futures)
+    with connect(scheduler, n_workers=n_workers) as client, cluster_failures("a sweep"):
+        data = client.scatter(list(shared), broadcast=True, hash=False) if shared else []
+        futures = [client.submit(function, *job, *data, pure=False) for job in jobs]
+        return client.gather(futures)

@@ -45,7 +45,7 @@ def network_data(net, X, y, sample_weight=None, fit=True):
     scale = 1.0
     if fit:
         found = first_pass(y, sample_weight, labels=labels)
-        sample = found["classes"] if labels else y[:1].compute()   # one row tells the targets' shape
+        sample = found["classes"] if labels else y[:1].compute()  # one row tells the targets' shape
         head.encode(sample, net.n_outputs, dtype, fit=True)
         scale = found.get("scale", 1.0)
     encode = HeadEncoder(head, net.n_outputs, dtype)
@@ -60,6 +60,7 @@ def streaming_data(net, X, y, sample_weight, validation, batch_size, shuffle, rn
     rows stay on the workers: each epoch only their outputs ``Ŷ`` are gathered.
     """
     from ..training import encode_targets
+
     data = network_data(net, X, y, sample_weight)
     held = None
     if isinstance(validation, (tuple, list)) and len(validation) == 2:
@@ -72,8 +73,10 @@ def streaming_data(net, X, y, sample_weight, validation, batch_size, shuffle, rn
             held = (X_val, encode_targets(net, y_val, X_val.shape[0])[0])
     elif validation is not None:
         if isinstance(validation, bool) or not isinstance(validation, (int, float)) or not 0 < validation < 1:
-            raise ValueError("validation must be (X_val, y_val) or a fraction in (0, 1) of the training "
-                             f"data to hold out, got {validation!r}")
+            raise ValueError(
+                "validation must be (X_val, y_val) or a fraction in (0, 1) of the training "
+                f"data to hold out, got {validation!r}"
+            )
         data, val = data.split(validation, int(rng.integers(2**31)))
         val = val.persist()
         held = (val, val.targets()[0])

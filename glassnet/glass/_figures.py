@@ -11,11 +11,16 @@ from pathlib import Path
 def _pyplot():
     """``matplotlib.pyplot``, switched to "Agg" first when there is no display to draw on."""
     import matplotlib
-    if ("matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND")
-            and sys.platform.startswith("linux")
-            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+
+    if (
+        "matplotlib.pyplot" not in sys.modules
+        and not os.environ.get("MPLBACKEND")
+        and sys.platform.startswith("linux")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    ):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -34,6 +39,7 @@ def save_figure(fig, path, dpi=110):
     readers see the old file or the new one, never a partial one.
     """
     from ..io.files import atomic_write
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = path.suffix.lstrip(".").lower() or "png"

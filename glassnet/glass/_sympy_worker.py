@@ -35,8 +35,8 @@ import threading
 
 from .expressions import ExpressionError
 
-TIME_LIMIT = 5.0       # seconds a task may take before its process is killed
-START_LIMIT = 60.0     # seconds to start the child and import SymPy
+TIME_LIMIT = 5.0  # seconds a task may take before its process is killed
+START_LIMIT = 60.0  # seconds to start the child and import SymPy
 MAX_RESULT_NODES = 50_000  # a result larger than this is refused (printing it would take seconds)
 
 _CHILD = "from glassnet.glass._sympy_worker import serve; serve()"
@@ -68,8 +68,13 @@ class _Worker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         self.pid = os.getpid()
-        self.process = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         self.replies = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         try:
@@ -108,7 +113,7 @@ def _stop_worker():
 atexit.register(_stop_worker)
 
 
-_IN_CHILD = False   # set in the helper process itself, where tasks run directly
+_IN_CHILD = False  # set in the helper process itself, where tasks run directly
 
 
 def in_child():
@@ -137,8 +142,10 @@ def run(task, args, what, timeout=None):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     try:
         request = pickle.dumps((task, args))
-    except Exception as exc:  # noqa: BLE001 - e.g. a caller's SymPy object built from a lambda
-        raise ValueError(f"this expression cannot be sent to SymPy's helper process ({type(exc).__name__})") from None
+    except Exception as exc:
+        raise ValueError(
+            f"this expression cannot be sent to SymPy's helper process ({type(exc).__name__})"
+        ) from None
     if not _lock.acquire(timeout=limit):
         raise ExpressionError(f"SymPy could not {what} within {limit:g} s (it is busy with another formula)")
     try:
@@ -224,10 +231,10 @@ def serve():
             reply = ("error", str(exc))
         except MemoryError:
             reply = ("error", f"SymPy needed more than {MEMORY_LIMIT // 2**30} GiB for this formula")
-        except Exception as exc:  # noqa: BLE001 - whatever SymPy raised, the parent gets one line
+        except Exception as exc:
             reply = ("error", f"SymPy failed on this formula ({type(exc).__name__})")
         try:
             data = pickle.dumps(reply)
-        except Exception:  # noqa: BLE001
+        except Exception:
             data = pickle.dumps(("error", "SymPy's result could not be sent back"))
         _send(replies, data)

@@ -70,12 +70,16 @@ def _names(variables):
     try:
         items = list(variables)
     except TypeError:
-        raise ValueError(f"variables must be a sequence of names such as ['x', 'y'], got {variables!r}") from None
+        raise ValueError(
+            f"variables must be a sequence of names such as ['x', 'y'], got {variables!r}"
+        ) from None
     names = []
     for var in items:
         name = getattr(var, "name", var)
         if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip())):
-            raise ValueError(f"a variable must be a name such as 'x' or a SymPy Symbol, got {_quote(repr(var))}")
+            raise ValueError(
+                f"a variable must be a name such as 'x' or a SymPy Symbol, got {_quote(repr(var))}"
+            )
         names.append(name.strip())
     if len(set(names)) != len(names):
         raise ValueError(f"variables must be distinct, got {names}")
@@ -143,8 +147,10 @@ def derivative(expr, var=None, order=1, timeout=None):
     if var is None:
         free = sorted(f.free_symbols, key=lambda s: s.name)
         if len(free) > 1:
-            raise ValueError(f"{_quoted(f)} has several variables ({', '.join(s.name for s in free)}); "
-                             "say which one with var=")
+            raise ValueError(
+                f"{_quoted(f)} has several variables ({', '.join(s.name for s in free)}); "
+                "say which one with var="
+            )
         if not free:
             return sympy.S.Zero  # the derivative of a constant
         var = free[0]
@@ -175,7 +181,7 @@ def hessian(expr, variables=None, timeout=None):
     if not syms:
         raise ValueError(f"{_quoted(f)} has no variables")
     pairs = [(a, b) for i, a in enumerate(syms) for b in syms[i:]]
-    H = dict(zip(pairs, _differentiate(f, pairs, timeout)))
+    H = dict(zip(pairs, _differentiate(f, pairs, timeout), strict=True))
     return sympy.Matrix(len(syms), len(syms), lambda i, j: H[(syms[min(i, j)], syms[max(i, j)])])
 
 
@@ -238,13 +244,15 @@ def numeric_function(expr, variables=None, timeout=None):
     def on_arrays(fn, rows):
         def evaluate(*xs):
             if len(xs) != len(syms):
-                raise ValueError(f"expected {len(syms)} argument(s) ({', '.join(s.name for s in syms)}), "
-                                 f"got {len(xs)}")
+                raise ValueError(
+                    f"expected {len(syms)} argument(s) ({', '.join(s.name for s in syms)}), got {len(xs)}"
+                )
             xs = [np.asarray(x, dtype=np.float64) for x in xs]
             shape = np.broadcast_shapes(*(x.shape for x in xs))
             with np.errstate(all="ignore"):
                 out = fn(*xs)
             return np.stack([_real_array(o, shape) for o in out]) if rows else _real_array(out, shape)
+
         return evaluate
 
     return on_arrays(f_num, rows=False), on_arrays(grad_num, rows=True)
@@ -323,8 +331,10 @@ def critical_points(expr, variables=None, timeout=None):
     if not syms:
         raise ValueError(f"{_quoted(f)} has no variables, so it has no critical points to classify")
     if len(syms) > 2:
-        raise ValueError(f"critical_points handles functions of one or two variables; "
-                         f"{_quoted(f)} has {len(syms)}: {', '.join(s.name for s in syms)}")
+        raise ValueError(
+            f"critical_points handles functions of one or two variables; "
+            f"{_quoted(f)} has {len(syms)}: {', '.join(s.name for s in syms)}"
+        )
     return _sympy_worker.run(_solve_and_classify, (f, syms), f"solve ∇f = 0 for {_quoted(f)}", timeout)
 
 
@@ -337,11 +347,13 @@ def _solve_and_classify(f, syms):
     points = []
     for sol in solutions:
         if any(v not in sol for v in syms) or any(sol[v].free_symbols for v in syms):
-            raise ValueError(f"the critical points of {_quoted(f)} are not isolated (for example "
-                             f"{_quote(str(sol))}); the second-derivative test needs isolated points")
+            raise ValueError(
+                f"the critical points of {_quoted(f)} are not isolated (for example "
+                f"{_quote(str(sol))}); the second-derivative test needs isolated points"
+            )
         values = [sol[v] for v in syms]
         if all(_is_real_number(v) for v in values):  # complex solutions are not points of the plane
-            points.append(_classify(f, dict(zip(syms, values)), second))
+            points.append(_classify(f, dict(zip(syms, values, strict=True)), second))
     points.sort(key=lambda p: tuple(float(v) for v in p.point.values()))
     return points
 
@@ -379,8 +391,9 @@ def _classify(f, at, second):
             kind = "saddle"
         else:
             kind = "inconclusive"
-    return CriticalPoint(point={v.name: val for v, val in at.items()},
-                         value=_tidy(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D)
+    return CriticalPoint(
+        point={v.name: val for v, val in at.items()}, value=_tidy(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D
+    )
 
 
 def _tidy(value):
@@ -433,8 +446,10 @@ def symbolic_activation(name, z=None, **params):
         "exp": lambda: sympy.exp(z),
     }
     if name not in definitions:
-        raise ValueError(f"no symbolic definition for activation {name!r}; valid names are: "
-                         + ", ".join(sorted(definitions)))
+        raise ValueError(
+            f"no symbolic definition for activation {name!r}; valid names are: "
+            + ", ".join(sorted(definitions))
+        )
     return definitions[name]()
 
 
@@ -447,8 +462,9 @@ def _softmax_difference(act):
     J = sympy.Matrix([e / total for e in exps]).jacobian(zs)
     J_fn = sympy.lambdify(zs, J, modules="numpy")
     vectors = [(0.0, 0.0, 0.0), (1.0, 2.0, 3.0), (-1.0, 0.5, 4.5), (5.0, -5.0, 0.3), (-2.0, -2.5, -3.0)]
-    return max(float(np.max(np.abs(act.jacobian(np.array(v)) - np.array(J_fn(*v), dtype=float))))
-               for v in vectors)
+    return max(
+        float(np.max(np.abs(act.jacobian(np.array(v)) - np.array(J_fn(*v), dtype=float)))) for v in vectors
+    )
 
 
 def check_activation_derivatives(names=None, points=None):
@@ -474,8 +490,10 @@ def check_activation_derivatives(names=None, points=None):
     names = [_ALIASES.get(n, n) for n in names]
     unknown = [n for n in names if n not in _ACTIVATION_CASES]
     if unknown:
-        raise ValueError(f"unknown activation(s) {', '.join(map(repr, unknown))}; valid names are: "
-                         + ", ".join(_ACTIVATION_CASES))
+        raise ValueError(
+            f"unknown activation(s) {', '.join(map(repr, unknown))}; valid names are: "
+            + ", ".join(_ACTIVATION_CASES)
+        )
     if points is None:
         points = np.round(np.linspace(-5.0, 5.0, 101), 12)
     points = np.asarray(points, dtype=np.float64).ravel()
@@ -496,7 +514,8 @@ def check_activation_derivatives(names=None, points=None):
         Z = Z.reshape(1, -1)
         symbolic = sympy.diff(symbolic_activation(key, z, **params), z)
         expected = np.broadcast_to(
-            sympy.lambdify(z, symbolic, modules=["scipy", "numpy"])(Z), Z.shape).astype(float)
+            sympy.lambdify(z, symbolic, modules=["scipy", "numpy"])(Z), Z.shape
+        ).astype(float)
         differences[name] = float(np.max(np.abs(act.derivative(Z, act(Z)) - expected)))
     return differences
 
@@ -507,7 +526,9 @@ def assert_activation_derivatives(names=None, points=None, tol=1e-10):
     differences = check_activation_derivatives(names, points)
     bad = {n: d for n, d in differences.items() if not d < tol}
     if bad:
-        raise AssertionError("hand-written derivative differs from SymPy's: "
-                             + ", ".join(f"{n}: {d:.3g}" for n, d in bad.items())
-                             + f" (tolerance {tol:g})")
+        raise AssertionError(
+            "hand-written derivative differs from SymPy's: "
+            + ", ".join(f"{n}: {d:.3g}" for n, d in bad.items())
+            + f" (tolerance {tol:g})"
+        )
     return differences

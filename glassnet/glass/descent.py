@@ -75,17 +75,23 @@ class DescentResult:
     expression: str | None = None
 
     def __str__(self, max_rows=12):
-        names = list(self.variables) if self.variables else (
-            ["x"] if self.path.shape[1] == 1 else [f"x{i + 1}" for i in range(self.path.shape[1])])
+        names = (
+            list(self.variables)
+            if self.variables
+            else (["x"] if self.path.shape[1] == 1 else [f"x{i + 1}" for i in range(self.path.shape[1])])
+        )
         header = ["step"] + names + ["f", "|grad f|"]
-        rows = [[str(k)] + [f"{v:.6g}" for v in self.path[k]]
-                + [f"{self.values[k]:.6g}", f"{self.grad_norms[k]:.3g}"]
-                for k in range(len(self.path))]
+        rows = [
+            [str(k)]
+            + [f"{v:.6g}" for v in self.path[k]]
+            + [f"{self.values[k]:.6g}", f"{self.grad_norms[k]:.3g}"]
+            for k in range(len(self.path))
+        ]
         if len(rows) > max_rows:
             half = max_rows // 2
             rows = rows[:half] + [["..."] * len(header)] + rows[-half:]
         widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-        line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
+        line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
         table = "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
         return f"{self.message}\n{table}"
 
@@ -114,6 +120,7 @@ def _as_point(x0):
 
 def _finite_difference_gradient(fun):
     """``∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / 2h`` with ``h = 10⁻⁶ · max(1, |xᵢ|)``."""
+
     def grad(x):
         g = np.empty_like(x)
         for i in range(x.size):
@@ -122,6 +129,7 @@ def _finite_difference_gradient(fun):
             step[i] = h
             g[i] = (fun(x + step) - fun(x - step)) / (2 * h)
         return g
+
     return grad
 
 
@@ -175,8 +183,11 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None, f_tol=None):
     with np.errstate(over="ignore", invalid="ignore"):
         start = value_at(x)
         if not math.isfinite(start):
-            raise ValueError(f"f is undefined (NaN) at x0 = {x0!r}{_UNDEFINED}" if math.isnan(start)
-                             else f"f is not finite at x0 = {x0!r} (f = {start})")
+            raise ValueError(
+                f"f is undefined (NaN) at x0 = {x0!r}{_UNDEFINED}"
+                if math.isnan(start)
+                else f"f is not finite at x0 = {x0!r} (f = {start})"
+            )
         walk = _Walk(x, start)
         walk.run(value_at, gradient_at, lr, iterations, tol, f_tol)
     result = walk.result(variables, lr)
@@ -195,8 +206,10 @@ def _objective(f, x, scalar, grad):
         if not variables:
             raise ValueError(f"{calculus._quoted(expr)} has no variables to descend along")
         if len(variables) != x.size:
-            raise ValueError(f"{calculus._quoted(expr)} has {len(variables)} variable(s) ({', '.join(variables)}) "
-                             f"but x0 has {x.size} coordinate(s)")
+            raise ValueError(
+                f"{calculus._quoted(expr)} has {len(variables)} variable(s) ({', '.join(variables)}) "
+                f"but x0 has {x.size} coordinate(s)"
+            )
         f_num, grad_num = calculus.numeric_function(expr, symbols)  # NaN outside f's domain
         fun = lambda x: f_num(*x)  # noqa: E731
         fun.expression = str(expr)
@@ -213,6 +226,7 @@ def _objective(f, x, scalar, grad):
 
 def _guarded(fun):
     """``f(x)`` as a float; an overflow is infinity, an array result an error."""
+
     def value_at(x):
         try:
             v = np.asarray(fun(x), dtype=np.float64)
@@ -221,11 +235,13 @@ def _guarded(fun):
         if v.size != 1:
             raise ValueError(f"f must return a single number, got an array of shape {v.shape}")
         return float(v.reshape(()))
+
     return value_at
 
 
 def _guarded_gradient(grad_fun, n):
     """``∇f(x)`` as a 1-D array of ``n`` floats; an overflow is infinite."""
+
     def gradient_at(x):
         try:
             g = np.asarray(grad_fun(x), dtype=np.float64).reshape(-1)
@@ -236,6 +252,7 @@ def _guarded_gradient(grad_fun, n):
         if g.shape != (n,):
             raise ValueError(f"the gradient has {g.size} components but x has {n}")
         return g
+
     return gradient_at
 
 
@@ -248,7 +265,7 @@ class _Walk:
 
     def run(self, value_at, gradient_at, lr, iterations, tol, f_tol):
         self._steps(value_at, gradient_at, lr, iterations, tol, f_tol)
-        if len(self.grad_norms) < len(self.path):     # the last point's gradient, for the table
+        if len(self.grad_norms) < len(self.path):  # the last point's gradient, for the table
             self.grad_norms.append(math.hypot(*gradient_at(self.path[-1])))
 
     def _steps(self, value_at, gradient_at, lr, iterations, tol, f_tol):
@@ -269,8 +286,10 @@ class _Walk:
                 return self._stop("tol", step, norm, tol)
             if f_tol is not None and value < f_tol:
                 return self._stop("f_tol", step, value, f_tol)
-        self.message = (f"stopped after {iterations} steps without converging: the last step's "
-                        f"|grad f| = {norm:.3g} >= tol = {tol:g}")
+        self.message = (
+            f"stopped after {iterations} steps without converging: the last step's "
+            f"|grad f| = {norm:.3g} >= tol = {tol:g}"
+        )
 
     def _stop(self, reason, step, value=None, bound=None):
         self.reason = reason
@@ -279,20 +298,28 @@ class _Walk:
             "tol": f"converged after {step} steps: the last step's |grad f| = {value:.3g} < tol = {bound:g}",
             "f_tol": f"converged after {step} steps: f = {value:.3g} < f_tol = {bound:g}",
             "undefined": f"stopped: f is undefined (NaN) at step {step}{_UNDEFINED}; the path ends before it"
-                         if value is not None else
-                         f"stopped: the gradient is undefined (NaN) at step {step}{_UNDEFINED}",
+            if value is not None
+            else f"stopped: the gradient is undefined (NaN) at step {step}{_UNDEFINED}",
             "diverged": f"diverged: f became {value} at step {step} (lr = {bound:g} may be too large, or f is "
-                        "unbounded below); the path ends at the last finite point"
-                        if value is not None else f"diverged: the gradient became non-finite at step {step}",
+            "unbounded below); the path ends at the last finite point"
+            if value is not None
+            else f"diverged: the gradient became non-finite at step {step}",
         }[reason]
 
     def result(self, variables, lr):
         path = np.array(self.path)
         return DescentResult(
-            x=path[-1].copy(), path=path, values=np.array(self.values),
-            grad_norms=np.array(self.grad_norms[:len(path)]),
-            iterations=len(path) - 1, converged=self.converged, variables=variables,
-            message=self.message, lr=float(lr), reason=self.reason)
+            x=path[-1].copy(),
+            path=path,
+            values=np.array(self.values),
+            grad_norms=np.array(self.grad_norms[: len(path)]),
+            iterations=len(path) - 1,
+            converged=self.converged,
+            variables=variables,
+            message=self.message,
+            lr=float(lr),
+            reason=self.reason,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -301,8 +328,12 @@ class _Walk:
 
 
 def _check_beta(beta):
-    if (isinstance(beta, bool) or not isinstance(beta, numbers.Real)
-            or not math.isfinite(beta) or not 0 <= beta < 1):
+    if (
+        isinstance(beta, bool)
+        or not isinstance(beta, numbers.Real)
+        or not math.isfinite(beta)
+        or not 0 <= beta < 1
+    ):
         raise ValueError(f"beta must be a number with 0 <= beta < 1, got {beta!r}")
     return float(beta)
 

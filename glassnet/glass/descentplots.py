@@ -16,6 +16,7 @@ def _as_callable(f, variables, n_vars):
     import sympy
 
     from .calculus import parse
+
     expr = parse(f)  # the whitelist parser: a formula is data, never code
     if variables:
         symbols = [sympy.Symbol(str(v)) for v in variables]
@@ -33,15 +34,15 @@ def _evaluate(f, grids):
         try:
             with np.errstate(all="ignore"):
                 out = np.asarray(call(), dtype=float)
-        except Exception:  # noqa: BLE001 - not vectorized this way; try the next
+        except Exception:
             continue
         if out.shape == shape:
             return out
     points = np.stack([g.ravel() for g in grids], axis=1)
     try:
-        values = [float(np.asarray(f(p)).reshape(())) for p in points]   # f(vector)
-    except Exception:  # noqa: BLE001
-        values = [float(f(*p)) for p in points]                          # f(x, y) on scalars
+        values = [float(np.asarray(f(p)).reshape(())) for p in points]  # f(vector)
+    except Exception:
+        values = [float(f(*p)) for p in points]  # f(x, y) on scalars
     return np.asarray(values).reshape(shape)
 
 
@@ -67,8 +68,14 @@ def plot_descent(result_or_path, f=None, path=None, levels=30):
     result = result_or_path
     pts, variables = _path_points(result)
     if f is None:
-        f = next((getattr(result, a) for a in ("expression", "f", "func", "function", "expr")
-                  if getattr(result, a, None) is not None), None)
+        f = next(
+            (
+                getattr(result, a)
+                for a in ("expression", "f", "func", "function", "expr")
+                if getattr(result, a, None) is not None
+            ),
+            None,
+        )
     fn = _as_callable(f, variables, pts.shape[1])
     values = getattr(result, "values", None)
     values = None if values is None else np.asarray(values, dtype=float).ravel()
@@ -163,16 +170,18 @@ def plot_ewma(xs, beta, path=None):
     first ``≈ 1/(1 − β)`` points; dividing by ``1 − βᵗ`` removes that bias (as Adam does).
     """
     from .descent import ewma
+
     plt = _pyplot()
-    raw = ewma(xs, beta, bias_correction=False)        # validates xs and beta
+    raw = ewma(xs, beta, bias_correction=False)  # validates xs and beta
     corrected = ewma(xs, beta, bias_correction=True)
     xs = np.asarray(xs, dtype=float)
     t = np.arange(1, xs.size + 1)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(t, xs, ".", color="0.55", markersize=4, label="data")
     ax.plot(t, raw, color="tab:orange", lw=1.8, label=f"EWMA, β = {beta:g}")
-    ax.plot(t, corrected, color="tab:blue", lw=1.8, linestyle="--",
-            label="EWMA with bias correction v / (1 − βᵗ)")
+    ax.plot(
+        t, corrected, color="tab:blue", lw=1.8, linestyle="--", label="EWMA with bias correction v / (1 − βᵗ)"
+    )
     ax.set_xlabel("t")
     ax.set_ylabel("value")
     ax.set_title("Exponentially weighted moving average")

@@ -30,8 +30,14 @@ import numpy as np
 NETWORK_KEYS = ("hidden", "activation", "output", "init", "dropout")
 """Grid keys that shape the network; every other key is an argument of :func:`glassnet.train`."""
 
-DEFAULTS = {"hidden": (32,), "activation": "relu", "optimizer": "adam", "lr": 0.01,
-            "epochs": 100, "batch_size": 32}
+DEFAULTS = {
+    "hidden": (32,),
+    "activation": "relu",
+    "optimizer": "adam",
+    "lr": 0.01,
+    "epochs": 100,
+    "batch_size": 32,
+}
 """Settings of every run unless ``base`` or the grid says otherwise."""
 
 _RESERVED = ("net", "X", "y", "random_state", "validation", "callbacks", "initial_epoch")
@@ -39,6 +45,7 @@ _RESERVED = ("net", "X", "y", "random_state", "validation", "callbacks", "initia
 
 def _train_keys():
     from ..training import train
+
     return [k for k in inspect.signature(train).parameters if k not in _RESERVED]
 
 
@@ -86,13 +93,21 @@ class ExperimentResult:
 
         from ..io.files import atomic_write, plain, save_png, write_json
         from .plots import plot_comparison
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         records = self.as_records()
         grid = self.grid if isinstance(self.grid, dict) else {}
-        write_json(folder / "results.json", {"source": source or {}, "grid": plain(grid),
-                                             "base": plain(self.base), "seeds": len(self.seeds),
-                                             "rows": records})
+        write_json(
+            folder / "results.json",
+            {
+                "source": source or {},
+                "grid": plain(grid),
+                "base": plain(self.base),
+                "seeds": len(self.seeds),
+                "rows": records,
+            },
+        )
         with atomic_write(folder / "results.csv", "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(records[0]))
             writer.writeheader()
@@ -134,7 +149,7 @@ class ExperimentResult:
                 length = max(len(s) for s in series)
                 padded = np.full((len(series), length), np.nan)
                 for r, s in enumerate(series):
-                    padded[r, :len(s)] = s
+                    padded[r, : len(s)] = s
                 curves[key] = np.nanmean(padded, axis=0)
             out.append(curves)
         return out
@@ -146,18 +161,23 @@ class ExperimentResult:
         best = self.best
         body = []
         for i, r in enumerate(self.rows):
-            body.append([
-                str(i + 1) + (" *" if r is best else ""),
-                r["config"],
-                _pm(r["train_score_mean"], r["train_score_std"]),
-                _pm(r["test_score_mean"], r["test_score_std"]),
-                _pm(r["final_loss_mean"], r["final_loss_std"], digits=4, general=True),
-                _pm(r["time_mean"], r["time_std"], digits=3),
-            ])
-        caption = f"{len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''} per configuration " \
-                  f"(mean ± std); * best test {name}"
+            body.append(
+                [
+                    str(i + 1) + (" *" if r is best else ""),
+                    r["config"],
+                    _pm(r["train_score_mean"], r["train_score_std"]),
+                    _pm(r["test_score_mean"], r["test_score_std"]),
+                    _pm(r["final_loss_mean"], r["final_loss_std"], digits=4, general=True),
+                    _pm(r["time_mean"], r["time_std"], digits=3),
+                ]
+            )
+        caption = (
+            f"{len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''} per configuration "
+            f"(mean ± std); * best test {name}"
+        )
         if rich:
             from rich.table import Table
+
             table = Table(title="Experiment", caption=caption)
             for i, h in enumerate(headers):
                 table.add_column(h, justify="left" if i == 1 else "right")
@@ -167,8 +187,10 @@ class ExperimentResult:
         widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(headers)]
 
         def fmt(cells):
-            return "  ".join(c.ljust(w) if i == 1 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+            return "  ".join(
+                c.ljust(w) if i == 1 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
 
         lines = [fmt(headers), "  ".join("-" * w for w in widths)]
         lines += [fmt(line) for line in body]
@@ -179,8 +201,10 @@ class ExperimentResult:
         return self.table()
 
     def __repr__(self):
-        return (f"ExperimentResult({len(self.rows)} configurations × {len(self.seeds)} seeds, "
-                f"best test {self.metric} {self.best['test_score_mean']:.4f}: {self.best['config']})")
+        return (
+            f"ExperimentResult({len(self.rows)} configurations × {len(self.seeds)} seeds, "
+            f"best test {self.metric} {self.best['test_score_mean']:.4f}: {self.best['config']})"
+        )
 
 
 def _pm(mean, std, digits=3, general=False):
@@ -195,7 +219,8 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (tuple, list)) and all(
-            v is None or isinstance(v, (bool, int, float, str, np.generic)) for v in value):
+        v is None or isinstance(v, (bool, int, float, str, np.generic)) for v in value
+    ):
         return [_plain(v) for v in value]
     return str(value)
 
@@ -217,13 +242,20 @@ def _label(params, keys):
 def _build(params, n_inputs, head, n_outputs, seed):
     """The network of one run: hidden layers from ``params``, the output layer from the task's head."""
     from ..network import Network
+
     hidden = params.get("hidden", ())
     hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
     output = params.get("output") or head.activation.name
     activations = [params.get("activation", "relu")] * len(hidden)
-    return Network([n_inputs, *hidden, n_outputs], activations=activations, output=output,
-                   init=params.get("init", "auto"), dropout=params.get("dropout", 0.0),
-                   random_state=seed, task=head.task)
+    return Network(
+        [n_inputs, *hidden, n_outputs],
+        activations=activations,
+        output=output,
+        init=params.get("init", "auto"),
+        dropout=params.get("dropout", 0.0),
+        random_state=seed,
+        task=head.task,
+    )
 
 
 def _score(net, X, y):
@@ -233,6 +265,7 @@ def _score(net, X, y):
 def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outputs):
     """Build, train and score one configuration with one seed (a joblib job)."""
     from ..training import train
+
     start = time.perf_counter()
     net = _build(params, X_train.shape[1], head, n_outputs, seed)
     train_args = {k: v for k, v in params.items() if k not in NETWORK_KEYS}
@@ -250,8 +283,9 @@ def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outp
     }, history
 
 
-def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base=None,
-                   n_jobs=1, verbose=0, scheduler=None):
+def run_experiment(
+    grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base=None, n_jobs=1, verbose=0, scheduler=None
+):
     """Train every configuration of ``grid`` with every seed and compare them.
 
     Parameters
@@ -286,6 +320,7 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
     grids, base, seeds = _checked_settings(grid, base, seeds)
     if scheduler is not None:
         from ..distributed.cluster import check_scheduler
+
         check_scheduler(scheduler)
     X_train, y_train, X_test, y_test, head, n_outputs = _checked_data(X_train, y_train, X_test, y_test)
     configs, labels = _configurations(grids, base)
@@ -293,16 +328,26 @@ def run_experiment(grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base
     shared = (X_train, y_train, X_test, y_test, head, n_outputs)
     if scheduler is not None:
         from ..distributed.sweeps import map_on_cluster
+
         outputs = map_on_cluster(scheduler, _run_one, jobs, shared)
     else:
         from joblib import Parallel, delayed
+
         outputs = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_run_one)(*job, *shared) for job in jobs)
     runs = [run for run, _ in outputs]
     histories = [[] for _ in configs]
     for run, history in outputs:
         histories[run["config_index"]].append(history)
-    return ExperimentResult(rows=_rows(configs, labels, runs), runs=runs, histories=histories,
-                            metric=head.metric, task=head.task, seeds=seeds, grid=grid, base=base)
+    return ExperimentResult(
+        rows=_rows(configs, labels, runs),
+        runs=runs,
+        histories=histories,
+        metric=head.metric,
+        task=head.task,
+        seeds=seeds,
+        grid=grid,
+        base=base,
+    )
 
 
 def _checked_settings(grid, base, seeds):
@@ -333,15 +378,19 @@ def _checked_data(X_train, y_train, X_test, y_test):
     """The four arrays checked, the targets as the task needs them, and the task's head."""
     from .._validation import check_X
     from ..heads import as_targets, head_for_targets
+
     X_train = check_X(X_train, name="X_train")
     X_test = check_X(X_test, X_train.shape[1], dtype=X_train.dtype, name="X_test")
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if y_train.shape[0] != X_train.shape[0]:
-        raise ValueError(f"X_train and y_train have different numbers of samples: "
-                         f"{X_train.shape[0]} and {y_train.shape[0]}")
+        raise ValueError(
+            f"X_train and y_train have different numbers of samples: "
+            f"{X_train.shape[0]} and {y_train.shape[0]}"
+        )
     if y_test.shape[0] != X_test.shape[0]:
-        raise ValueError(f"X_test and y_test have different numbers of samples: "
-                         f"{X_test.shape[0]} and {y_test.shape[0]}")
+        raise ValueError(
+            f"X_test and y_test have different numbers of samples: {X_test.shape[0]} and {y_test.shape[0]}"
+        )
     head, n_outputs, y_train = head_for_targets(y_train)
     return X_train, y_train, X_test, as_targets(y_test, head.task), head, n_outputs
 
@@ -349,6 +398,7 @@ def _checked_data(X_train, y_train, X_test, y_test):
 def _configurations(grids, base):
     """Every configuration of the grid (``DEFAULTS``, then ``base``, then the grid's values) and its label."""
     from sklearn.model_selection import ParameterGrid
+
     configs, labels = [], []
     for params in ParameterGrid(grids):
         keys = [k for g in grids if set(g) <= set(params) for k in sorted(g)]

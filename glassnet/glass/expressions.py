@@ -47,15 +47,15 @@ import operator
 import re
 import warnings
 
-MAX_LENGTH = 1000          # characters of a formula
-MAX_NODES = 1000           # nodes of its syntax tree
-MAX_DEPTH = 50             # levels of nesting in the syntax tree
-MAX_VARIABLES = 10         # distinct variables
-MAX_LITERAL = 10**6        # largest number written out
-MAX_EXPONENT = 100         # largest |p| in x**p when x holds a variable
-MAX_DIGITS = 300           # a constant power's exact value: at most ~10**±300
-MAX_MAGNITUDE = 1e300      # every constant value
-QUOTE = 60                 # characters of the formula an error message shows
+MAX_LENGTH = 1000  # characters of a formula
+MAX_NODES = 1000  # nodes of its syntax tree
+MAX_DEPTH = 50  # levels of nesting in the syntax tree
+MAX_VARIABLES = 10  # distinct variables
+MAX_LITERAL = 10**6  # largest number written out
+MAX_EXPONENT = 100  # largest |p| in x**p when x holds a variable
+MAX_DIGITS = 300  # a constant power's exact value: at most ~10**±300
+MAX_MAGNITUDE = 1e300  # every constant value
+QUOTE = 60  # characters of the formula an error message shows
 
 VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 
@@ -91,7 +91,7 @@ FUNCTIONS = {
     "log": ("log", math.log, "> 0"),  # natural logarithm
     "ln": ("log", math.log, "> 0"),
     "sqrt": ("sqrt", math.sqrt, ">= 0"),
-    "sigmoid": (lambda sp, z: 1 / (1 + sp.exp(-z)), _stable_sigmoid, None),     # σ(z) = 1/(1 + e⁻ᶻ)
+    "sigmoid": (lambda sp, z: 1 / (1 + sp.exp(-z)), _stable_sigmoid, None),  # σ(z) = 1/(1 + e⁻ᶻ)
     "softplus": (lambda sp, z: sp.log(1 + sp.exp(z)), _stable_softplus, None),  # log(1 + eᶻ)
 }
 
@@ -110,20 +110,38 @@ _REFUSED_FUNCTIONS = {"abs": _KINKED, "Abs": _KINKED, "relu": _KINKED}
 
 _OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _GROUPS = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
-_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_ARITHMETIC = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 _PIECES = {  # what a refused node is called in an error message
-    ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "a lambda",
-    ast.ListComp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a comprehension", ast.Compare: "a comparison", ast.BoolOp: "and/or",
-    ast.IfExp: "if/else", ast.List: "a list", ast.Tuple: "a tuple", ast.Set: "a set",
-    ast.Dict: "a dict", ast.JoinedStr: "a string", ast.NamedExpr: "assignment (:=)",
-    ast.Starred: "unpacking (*)", ast.Await: "await", ast.Slice: "a slice",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "indexing",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.List: "a list",
+    ast.Tuple: "a tuple",
+    ast.Set: "a set",
+    ast.Dict: "a dict",
+    ast.JoinedStr: "a string",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "unpacking (*)",
+    ast.Await: "await",
+    ast.Slice: "a slice",
 }
 
 
 def _quote(text, limit=QUOTE):
     """``text`` in quotes, cut to ``limit`` characters, so an error stays one short line."""
-    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 class _Reader:
@@ -136,7 +154,7 @@ class _Reader:
     def __init__(self, sympy, source, variables, text):
         self.sp = sympy
         self.source = source  # the formula with ^ turned into **
-        self.text = text      # as the user wrote it, for messages
+        self.text = text  # as the user wrote it, for messages
         self.allowed = None if variables is None else tuple(variables)
         self.seen = {}
         self.nodes = 0
@@ -171,14 +189,21 @@ class _Reader:
             shadow = _float(expr)  # exact values decide, not rounded ones
         if shadow is not None and not abs(shadow) <= MAX_MAGNITUDE:
             raise self.fail(f"{self.piece(node)} is too large (constants stay within 1e300)")
-        for atom, what in ((sp.zoo, "infinite or undefined"), (sp.oo, "infinite"), (-sp.oo, "infinite"),
-                           (sp.nan, "undefined"), (sp.I, "complex")):
+        for atom, what in (
+            (sp.zoo, "infinite or undefined"),
+            (sp.oo, "infinite"),
+            (-sp.oo, "infinite"),
+            (sp.nan, "undefined"),
+            (sp.I, "complex"),
+        ):
             if expr.has(atom):
                 raise self.fail(f"{self.piece(node)} is {what}")
         for power in expr.atoms(sp.Pow):
             if power.base.free_symbols and power.exp.is_Number and abs(power.exp) > MAX_EXPONENT:
-                raise self.fail(f"{self.piece(node)} makes the power {_quote(str(power), 30)}; "
-                                f"a variable's power is limited to ±{MAX_EXPONENT}")
+                raise self.fail(
+                    f"{self.piece(node)} makes the power {_quote(str(power), 30)}; "
+                    f"a variable's power is limited to ±{MAX_EXPONENT}"
+                )
         return expr, shadow
 
     def build_Expression(self, node, depth):
@@ -190,8 +215,10 @@ class _Reader:
             what = {str: "a string", complex: "a complex number", bytes: "bytes"}.get(type(value))
             raise self.fail(f"{what or _quote(repr(value), 20)} is not allowed in a formula")
         if not abs(value) <= MAX_LITERAL:
-            raise self.fail(f"the number {self.piece(node)} is too large: write numbers up to "
-                            "10**6 (larger ones as powers, such as 10**8)")
+            raise self.fail(
+                f"the number {self.piece(node)} is too large: write numbers up to "
+                "10**6 (larger ones as powers, such as 10**8)"
+            )
         if isinstance(value, int):
             return self.sp.Integer(value), float(value)
         return self.sp.Rational(repr(value)), value  # the shortest spelling: 0.1 -> 1/10
@@ -206,8 +233,9 @@ class _Reader:
         if name in _REFUSED_NAMES:
             raise self.fail(f"{name} {_REFUSED_NAMES[name]}")
         if not VARIABLE_NAME.fullmatch(name):
-            raise self.fail(f"{_quote(name, 30)} is not a variable name (a letter, then up to 15 "
-                            "letters, digits or _)")
+            raise self.fail(
+                f"{_quote(name, 30)} is not a variable name (a letter, then up to 15 letters, digits or _)"
+            )
         if self.allowed is not None and name not in self.allowed:
             raise self.fail(f"unknown name {_quote(name, 30)}; the variables are {', '.join(self.allowed)}")
         if name not in self.seen:
@@ -237,8 +265,7 @@ class _Reader:
             return self.power(node, *self.build(node.left, depth), *self.build(node.right, depth))
         group = _GROUPS[type(node.op)]
         chain = [node]
-        while (isinstance(chain[-1].left, ast.BinOp)
-               and _GROUPS.get(type(chain[-1].left.op)) == group):
+        while isinstance(chain[-1].left, ast.BinOp) and _GROUPS.get(type(chain[-1].left.op)) == group:
             chain.append(chain[-1].left)
             self.count()
         a, u = self.build(chain[-1].left, depth)
@@ -262,15 +289,17 @@ class _Reader:
         if b == 0:
             if p < 0:
                 raise self.fail(f"{self.piece(node)} divides by zero")
-            return base**exponent, 0.0 ** p
+            return base**exponent, 0.0**p
         digits = [abs(math.log10(abs(b)))] + [_digits(r) for r in base.atoms(self.sp.Rational)]
         if abs(p) * max(digits) > MAX_DIGITS:
-            raise self.fail(f"{self.piece(node)} is too large to compute (a constant power is limited "
-                            f"to about {MAX_DIGITS} digits)")
+            raise self.fail(
+                f"{self.piece(node)} is too large to compute (a constant power is limited "
+                f"to about {MAX_DIGITS} digits)"
+            )
         if b < 0 and not exponent.is_integer:
             raise self.fail(f"{self.piece(node)} is complex: a negative number to a fractional power")
         try:
-            shadow = b ** p
+            shadow = b**p
         except OverflowError:
             raise self.fail(f"{self.piece(node)} is too large (constants stay within 1e300)") from None
         if not exponent.is_integer and not _exact_root_is_cheap(base, exponent):
@@ -299,8 +328,9 @@ class _Reader:
         except OverflowError:
             raise self.fail(f"{self.piece(node)} is too large (constants stay within 1e300)") from None
         except ValueError:  # math domain error
-            raise self.fail(f"{self.piece(node)} is not a real number: {name} needs an argument "
-                            f"{domain}") from None
+            raise self.fail(
+                f"{self.piece(node)} is not a real number: {name} needs an argument {domain}"
+            ) from None
 
 
 def _float(rational):
@@ -311,8 +341,8 @@ def _float(rational):
         return math.inf
 
 
-MAX_ROOT_DIGITS = 40   # a constant to a fractional power stays exact with numbers this short ...
-MAX_ROOT_DEPTH = 12    # ... or, with longer ones, for a root no deeper than this
+MAX_ROOT_DIGITS = 40  # a constant to a fractional power stays exact with numbers this short ...
+MAX_ROOT_DEPTH = 12  # ... or, with longer ones, for a root no deeper than this
 
 
 def _exact_root_is_cheap(base, exponent):
@@ -368,17 +398,20 @@ def parse(expr, variables=None):
             raise ExpressionError(f"the expression must be finite, got {expr!r}")
         return number
     if not isinstance(expr, str):
-        raise ExpressionError("expected an expression string such as 'x**2 + 3*y**2', "
-                              f"got {_quote(repr(expr))}")
+        raise ExpressionError(
+            f"expected an expression string such as 'x**2 + 3*y**2', got {_quote(repr(expr))}"
+        )
     text = expr.strip()
     if not text:
         raise ExpressionError("the expression is empty")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"cannot parse a formula of {len(text):,} characters: "
-                              f"the limit is {MAX_LENGTH:,}")
+        raise ExpressionError(
+            f"cannot parse a formula of {len(text):,} characters: the limit is {MAX_LENGTH:,}"
+        )
     if "__" in text:
         raise ExpressionError(f"cannot parse {_quote(text)}: '__' is not allowed in an expression")
     from . import _sympy_worker
+
     variables = None if variables is None else tuple(variables)
     if _sympy_worker.in_child():
         return _read(text, variables)

@@ -15,12 +15,22 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._figures import _finish, _pyplot, _subplots, save_figure  # noqa: F401 - save_figure is public here
-from .descentplots import plot_descent, plot_ewma  # noqa: F401 - part of this module's face
+from ._figures import _finish, _pyplot, _subplots, save_figure
+from .descentplots import plot_descent, plot_ewma
 
-__all__ = ["DEFAULT_ACTIVATIONS", "plot_activations", "plot_losses", "plot_history", "plot_decision_boundary",
-           "plot_network", "plot_descent", "plot_ewma", "plot_comparison", "plot_confusion_matrix",
-           "save_figure"]
+__all__ = [
+    "DEFAULT_ACTIVATIONS",
+    "plot_activations",
+    "plot_losses",
+    "plot_history",
+    "plot_decision_boundary",
+    "plot_network",
+    "plot_descent",
+    "plot_ewma",
+    "plot_comparison",
+    "plot_confusion_matrix",
+    "save_figure",
+]
 
 DEFAULT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
 """The activations :func:`plot_activations` draws by default (every elementwise one but exp)."""
@@ -29,6 +39,7 @@ POSITIVE, NEGATIVE = "tab:blue", "tab:red"
 
 
 # --------------------------------------------------------------------------- activations & losses
+
 
 def plot_activations(names=None, z=None, path=None):
     """Each activation ``σ(z)`` with its derivative ``σ'(z)``, one panel each.
@@ -45,17 +56,20 @@ def plot_activations(names=None, z=None, path=None):
         Also save the figure there.
     """
     from ..activations import get_activation
+
     plt = _pyplot()
     acts = [get_activation(n) for n in (DEFAULT_ACTIVATIONS if names is None else names)]
     if not acts:
         raise ValueError("names is empty: give at least one activation")
     for act in acts:
         if not act.elementwise:
-            raise ValueError("softmax is not elementwise and has no curve to draw; "
-                             "choose among the elementwise activations")
+            raise ValueError(
+                "softmax is not elementwise and has no curve to draw; "
+                "choose among the elementwise activations"
+            )
     Z = np.asarray(np.linspace(-5, 5, 401) if z is None else z, dtype=float).reshape(-1, 1)
     fig, axes = _subplots(plt, len(acts))
-    for ax, act in zip(axes, acts):
+    for ax, act in zip(axes, acts, strict=True):
         A = act(Z.copy())
         dA = act.derivative(Z, A)
         ax.plot(Z[:, 0], A[:, 0], color="tab:blue", label="σ(z)")
@@ -77,11 +91,12 @@ def plot_losses(names=None, path=None):
     two classes) and Poisson.
     """
     from ..losses import get_loss
+
     plt = _pyplot()
     losses = [get_loss(n) for n in (names or ("squared_error", "binary_cross_entropy", "poisson"))]
     p = np.linspace(0.001, 0.999, 400).reshape(-1, 1)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, target in zip(axes, (1.0, 0.0)):
+    for ax, target in zip(axes, (1.0, 0.0), strict=True):
         Y = np.full_like(p, target)
         for loss in losses:
             ax.plot(p[:, 0], loss.per_sample(p, Y), label=loss.name.replace("_", " "))
@@ -97,6 +112,7 @@ def plot_losses(names=None, path=None):
 
 
 # --------------------------------------------------------------------------- training
+
 
 def _curves(history):
     """``{name: list}`` from a History, a dict of lists, or any object with those attributes."""
@@ -126,7 +142,7 @@ def plot_history(history, path=None, log=False, validation_label="validation"):
         raise ValueError("history has no loss values to plot")
     panels = [("loss", "Loss")] + ([("accuracy", "Accuracy")] if c["accuracy"] or c["val_accuracy"] else [])
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
-    for ax, (key, title) in zip(axes[0], panels):
+    for ax, (key, title) in zip(axes[0], panels, strict=True):
         for k, label, style in ((key, "train", "-"), (f"val_{key}", validation_label, "--")):
             if c[k]:
                 ax.plot(np.arange(1, len(c[k]) + 1), c[k], style, label=label)
@@ -159,8 +175,9 @@ def _class_probabilities(model, points):
         return P, getattr(model, "classes_", np.arange(P.shape[1]))
     if hasattr(model, "predict"):
         return np.asarray(model.predict(points), dtype=float).reshape(-1, 1), None
-    raise TypeError("expected a glassnet Network or a model with predict_proba or predict, "
-                    f"got {type(model).__name__}")
+    raise TypeError(
+        f"expected a glassnet Network or a model with predict_proba or predict, got {type(model).__name__}"
+    )
 
 
 def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transform=None, title=None):
@@ -208,8 +225,9 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transf
     elif classes is not None:
         k = P.shape[1]
         region = P.argmax(axis=1).reshape(U.shape)
-        filled = ax.contourf(U, V, region, levels=np.arange(k + 1) - 0.5, cmap="tab10",
-                             vmin=-0.5, vmax=9.5, alpha=0.4)
+        filled = ax.contourf(
+            U, V, region, levels=np.arange(k + 1) - 0.5, cmap="tab10", vmin=-0.5, vmax=9.5, alpha=0.4
+        )
         cbar = fig.colorbar(filled, ax=ax, ticks=np.arange(k), label="predicted class")
         cbar.ax.set_yticklabels([str(c) for c in classes])
     else:
@@ -235,11 +253,11 @@ def _draw_points(ax, colours, X, y, two_classes):
             colour = "tab:red" if str(label) == str(two_classes[1]) else "tab:blue"
         else:
             colour = colours(i % 10)
-        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, edgecolors="k", linewidths=0.4,
-                   label=str(label))
+        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, edgecolors="k", linewidths=0.4, label=str(label))
 
 
 # --------------------------------------------------------------------------- the network
+
 
 def _shown_units(n, max_units):
     """Indices of the units drawn, with ``None`` where an ellipsis stands for the rest."""
@@ -253,19 +271,26 @@ def _shown_units(n, max_units):
 def _weights_of(net):
     """``([W¹, …], [b¹, …], [activation names])`` of a Network or a fitted estimator."""
     if hasattr(net, "layers"):
-        return ([np.asarray(l.W) for l in net.layers], [np.asarray(l.b) for l in net.layers],
-                [l.activation.name for l in net.layers])
+        return (
+            [np.asarray(l.W) for l in net.layers],
+            [np.asarray(l.b) for l in net.layers],
+            [l.activation.name for l in net.layers],
+        )
     if hasattr(net, "coefs_"):
         coefs = [np.asarray(W) for W in net.coefs_]
         hidden = getattr(net, "activation", "")
         if isinstance(hidden, (list, tuple)) and len(hidden) == len(coefs) - 1:
-            names = [str(a) for a in hidden]                  # one activation per hidden layer
+            names = [str(a) for a in hidden]  # one activation per hidden layer
         else:
             names = [hidden if isinstance(hidden, str) else ""] * (len(coefs) - 1)
-        return coefs, [np.asarray(b) for b in net.intercepts_], names + [
-            str(getattr(net, "out_activation_", ""))]
-    raise TypeError(f"expected a glassnet Network or a fitted estimator with coefs_, "
-                    f"got {type(net).__name__}")
+        return (
+            coefs,
+            [np.asarray(b) for b in net.intercepts_],
+            names + [str(getattr(net, "out_activation_", ""))],
+        )
+    raise TypeError(
+        f"expected a glassnet Network or a fitted estimator with coefs_, got {type(net).__name__}"
+    )
 
 
 def plot_network(net, path=None, max_units=12):
@@ -284,6 +309,7 @@ def plot_network(net, path=None, max_units=12):
     """
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
+
     plt = _pyplot()
     Ws, bs, acts = _weights_of(net)
     sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
@@ -306,16 +332,20 @@ def plot_network(net, path=None, max_units=12):
                 colours.append(POSITIVE if w >= 0 else NEGATIVE)
                 if annotate:
                     t = 0.3  # near the source neuron, so labels of one neuron do not collide
-                    ax.text(l + t, yi + t * (yj - yi), f"{w:.2g}", fontsize=7, ha="center",
-                            va="center", bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none",
-                                                   alpha=0.8))
-        ax.add_collection(LineCollection(segments, linewidths=widths, colors=colours, alpha=0.7,
-                                         zorder=1))
+                    ax.text(
+                        l + t,
+                        yi + t * (yj - yi),
+                        f"{w:.2g}",
+                        fontsize=7,
+                        ha="center",
+                        va="center",
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8),
+                    )
+        ax.add_collection(LineCollection(segments, linewidths=widths, colors=colours, alpha=0.7, zorder=1))
     for l, positions in enumerate(ys):
         units = [(u, y) for u, y in positions.items() if u is not None]
         face = "white" if l == 0 else ("#ffe8cc" if l == len(sizes) - 1 else "#dde8f7")
-        ax.scatter([l] * len(units), [y for _, y in units], s=500, c=face, edgecolors="k",
-                   zorder=3)
+        ax.scatter([l] * len(units), [y for _, y in units], s=500, c=face, edgecolors="k", zorder=3)
         if None in positions:
             ax.text(l, positions[None], "⋮", ha="center", va="center", fontsize=18, zorder=3)
         if annotate and l > 0:
@@ -324,20 +354,25 @@ def plot_network(net, path=None, max_units=12):
         role = "input" if l == 0 else ("output" if l == len(sizes) - 1 else f"hidden {l}")
         act = "" if l == 0 else f"\n{acts[l - 1]}"
         units_text = f"{sizes[l]} unit{'s' if sizes[l] != 1 else ''}"
-        ax.text(l, -(tallest - 1) / 2 - 0.8, f"{role}\n{units_text}{act}", ha="center",
-                va="top", fontsize=9)
+        ax.text(l, -(tallest - 1) / 2 - 0.8, f"{role}\n{units_text}{act}", ha="center", va="top", fontsize=9)
     ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_ylim(-(tallest - 1) / 2 - 1.9, (tallest - 1) / 2 + 0.7)
     ax.set_axis_off()
     ax.set_title(f"Network {' → '.join(map(str, sizes))}")
-    ax.legend(handles=[Line2D([], [], color=POSITIVE, lw=2, label="w > 0"),
-                       Line2D([], [], color=NEGATIVE, lw=2, label="w < 0")],
-              loc="upper right", fontsize="small")
+    ax.legend(
+        handles=[
+            Line2D([], [], color=POSITIVE, lw=2, label="w > 0"),
+            Line2D([], [], color=NEGATIVE, lw=2, label="w < 0"),
+        ],
+        loc="upper right",
+        fontsize="small",
+    )
     fig.tight_layout()
     return _finish(fig, path)
 
 
 # --------------------------------------------------------------------------- evaluation
+
 
 def plot_comparison(results, path=None):
     """Compare experiment configurations: scores as bars, mean training-loss curves side by side.
@@ -357,8 +392,7 @@ def plot_comparison(results, path=None):
     metric = getattr(results, "metric", "score")
     labels = [r["config"] for r in rows]
     x = np.arange(len(rows))
-    fig, (bar_ax, curve_ax) = plt.subplots(1, 2, figsize=(13, 4.8),
-                                           gridspec_kw={"width_ratios": [1, 1.2]})
+    fig, (bar_ax, curve_ax) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1, 1.2]})
     width = 0.38
     for offset, split, colour in ((-width / 2, "train", "tab:gray"), (width / 2, "test", "tab:blue")):
         means = [r[f"{split}_score_mean"] for r in rows]
@@ -366,8 +400,9 @@ def plot_comparison(results, path=None):
         bar_ax.bar(x + offset, means, width, yerr=stds, capsize=3, color=colour, label=split)
     bar_ax.set_xticks(x)
     long = max(len(label) for label in labels) > 12 or len(labels) > 6
-    bar_ax.set_xticklabels(labels, rotation=30 if long else 0, ha="right" if long else "center",
-                           fontsize="small")
+    bar_ax.set_xticklabels(
+        labels, rotation=30 if long else 0, ha="right" if long else "center", fontsize="small"
+    )
     bar_ax.set_xlabel("configuration")
     bar_ax.set_ylabel(metric)
     lo = min(min(r["test_score_mean"], r["train_score_mean"]) for r in rows)
@@ -401,6 +436,7 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, path=None, normalize=None
     (``None`` counts, ``"true"`` row shares, ``"pred"``, ``"all"``).
     """
     from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
     plt = _pyplot()
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape[0] != y_pred.shape[0]:
@@ -411,7 +447,8 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, path=None, normalize=None
     k = len(labels)
     fig, ax = plt.subplots(figsize=(2.5 + 0.6 * k, 2 + 0.6 * k))
     ConfusionMatrixDisplay(cm, display_labels=labels).plot(
-        ax=ax, cmap="Blues", colorbar=True, values_format=".2f" if normalize else "d")
+        ax=ax, cmap="Blues", colorbar=True, values_format=".2f" if normalize else "d"
+    )
     ax.set_xlabel("predicted label")
     ax.set_ylabel("true label")
     ax.set_title("Confusion matrix")

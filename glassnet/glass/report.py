@@ -56,9 +56,9 @@ def _format(value):
 
 def _key_value_table(mapping, css_class=""):
     rows = "\n".join(
-        f'<tr><td class="key">{html.escape(str(k))}</td>'
-        f'<td class="value">{html.escape(_format(v))}</td></tr>'
-        for k, v in mapping.items())
+        f'<tr><td class="key">{html.escape(str(k))}</td><td class="value">{html.escape(_format(v))}</td></tr>'
+        for k, v in mapping.items()
+    )
     return f'<table class="{css_class}">\n{rows}\n</table>'
 
 
@@ -83,7 +83,8 @@ def _history_table(history, max_rows=40):
     body = []
     for i in epochs:
         cells = "".join(
-            f"<td>{html.escape(_format(columns[k][i])) if i < len(columns[k]) else ''}</td>" for k in names)
+            f"<td>{html.escape(_format(columns[k][i])) if i < len(columns[k]) else ''}</td>" for k in names
+        )
         body.append(f"<tr><td>{i + 1}</td>{cells}</tr>")
     note = f"<p>Every {step}th epoch and the last one.</p>" if step > 1 else ""
     return note + "<table>\n" + head + "\n" + "\n".join(body) + "\n</table>"
@@ -103,8 +104,10 @@ def _figure(name, path):
     data = base64.b64encode(raw).decode("ascii")
     title = html.escape(name.replace("_", " "))
     css = ' class="wide"' if wide else ""
-    return (f'<figure{css}><img src="data:image/png;base64,{data}" alt="{title}">'
-            f"<figcaption>{title}</figcaption></figure>")
+    return (
+        f'<figure{css}><img src="data:image/png;base64,{data}" alt="{title}">'
+        f"<figcaption>{title}</figcaption></figure>"
+    )
 
 
 def render_report(metrics, history=None, images=None, config=None, title="glassnet run"):
@@ -121,20 +124,22 @@ def render_report(metrics, history=None, images=None, config=None, title="glassn
         f"<header><h1>{html.escape(title)}</h1>"
         f"<p>A glassnet {html.escape(__version__)} training run</p></header>",
         "<main>",
-        f'<section><h2>Metrics</h2>{_key_value_table(metrics or {}, "metrics")}</section>',
+        f"<section><h2>Metrics</h2>{_key_value_table(metrics or {}, 'metrics')}</section>",
     ]
     if figures:
         parts.append(f'<section><h2>Pictures</h2><div class="figures">{figures}</div></section>')
     if config:
         parts.append(f"<section><h2>Configuration</h2>{_key_value_table(config)}</section>")
     parts.append(f"<section><h2>History</h2>{_history_table(history)}</section>")
-    parts.append("</main><footer>Self-contained report: the pictures are embedded in this file."
-                 "</footer></body></html>")
+    parts.append(
+        "</main><footer>Self-contained report: the pictures are embedded in this file.</footer></body></html>"
+    )
     return "\n".join(parts)
 
 
-def write_report(run_dir, metrics, history=None, images=None, config=None, title=None,
-                 filename="report.html"):
+def write_report(
+    run_dir, metrics, history=None, images=None, config=None, title=None, filename="report.html"
+):
     """Write ``run_dir/report.html``, self-contained, atomically.
 
     Parameters

@@ -151,13 +151,14 @@ class Trace:
         ``digits`` override the trace's own (``"out_in"`` writes textbook matrices).
         """
         from .tracetext import format_trace
+
         detailed = self.is_small() if detailed is None else detailed
         layout = check_layout(self.layout if layout is None else layout)
         return format_trace(self, detailed, layout, _check_digits(self.digits if digits is None else digits))
 
     def apply_to(self, net):
         """Give ``net`` the updated weights and biases of this step (the step, taken)."""
-        for layer, traced in zip(net.layers, self.layers):
+        for layer, traced in zip(net.layers, self.layers, strict=True):
             layer.W, layer.b = traced.W_new, traced.b_new
         return net
 
@@ -166,8 +167,7 @@ class Trace:
 
     def __repr__(self):
         sizes = " → ".join(map(str, self.layer_sizes))
-        return (f"Trace(network {sizes}, n_samples={self.n_samples}, "
-                f"loss={self.loss:.6g}, lr={self.lr:g})")
+        return f"Trace(network {sizes}, n_samples={self.n_samples}, loss={self.loss:.6g}, lr={self.lr:g})"
 
 
 def _check_digits(digits):
@@ -218,26 +218,46 @@ def trace(net, X, Y, loss=None, lr=0.1, layout="in_out", digits=4):
     SGD(lr=lr).step(net.theta, net.grad.copy())  # the update, by the engine's own optimizer
     layers = [_layer_trace(net, i, before, loss_obj, Y) for i in range(len(net.layers))]
     Y_hat = np.array(net.layers[-1].A)
-    return Trace(X=X, Y=Y, Y_hat=Y_hat, loss_name=loss_obj.name, loss=float(value),
-                 sample_loss=np.asarray(loss_obj.per_sample(Y_hat, Y)), lr=float(lr),
-                 canonical=loss_obj.pairs_with(net.layers[-1].activation), layers=layers,
-                 layout=layout, digits=int(digits), loss_function=loss_obj)
+    return Trace(
+        X=X,
+        Y=Y,
+        Y_hat=Y_hat,
+        loss_name=loss_obj.name,
+        loss=float(value),
+        sample_loss=np.asarray(loss_obj.per_sample(Y_hat, Y)),
+        lr=float(lr),
+        canonical=loss_obj.pairs_with(net.layers[-1].activation),
+        layers=layers,
+        layout=layout,
+        digits=int(digits),
+        loss_function=loss_obj,
+    )
 
 
 def _layer_trace(net, i, before, loss, Y):
     """Layer ``i``'s numbers, from its caches after the backward pass and the update."""
     layer = net.layers[i]
     if i == len(net.layers) - 1:
-        dA = loss.gradient(layer.A, Y) / Y.shape[0]       # ∂L/∂Ŷ of the batch mean
+        dA = loss.gradient(layer.A, Y) / Y.shape[0]  # ∂L/∂Ŷ of the batch mean
     else:
-        dA = net.layers[i + 1].dZ @ before[i + 1][0].T    # dA = dZ⁺ W⁺ᵀ
+        dA = net.layers[i + 1].dZ @ before[i + 1][0].T  # dA = dZ⁺ W⁺ᵀ
     act = layer.activation
     return LayerTrace(
-        activation=act.name, W=before[i][0], b=before[i][1],
-        A_prev=np.array(layer.A_prev), Z=np.array(layer.Z), A=np.array(layer.A),
-        dA=np.asarray(dA), dsigma=np.asarray(act.derivative(layer.Z, layer.A)),
-        dZ=np.array(layer.dZ), dW=np.array(layer.dW), db=np.array(layer.db),
-        W_new=layer.W.copy(), b_new=layer.b.copy(), function=act)
+        activation=act.name,
+        W=before[i][0],
+        b=before[i][1],
+        A_prev=np.array(layer.A_prev),
+        Z=np.array(layer.Z),
+        A=np.array(layer.A),
+        dA=np.asarray(dA),
+        dsigma=np.asarray(act.derivative(layer.Z, layer.A)),
+        dZ=np.array(layer.dZ),
+        dW=np.array(layer.dW),
+        db=np.array(layer.db),
+        W_new=layer.W.copy(),
+        b_new=layer.b.copy(),
+        function=act,
+    )
 
 
 def trace_steps(net, X, Y, steps=1, loss=None, lr=0.1, layout="in_out", digits=4):

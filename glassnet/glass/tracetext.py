@@ -56,8 +56,9 @@ class Numbers:
 
     def block(self, a, indent="    "):
         """An array as indented lines (long ones abbreviated, as NumPy does)."""
-        text = np.array2string(np.asarray(a), max_line_width=100, threshold=48, edgeitems=3,
-                               formatter={"float_kind": self.num})
+        text = np.array2string(
+            np.asarray(a), max_line_width=100, threshold=48, edgeitems=3, formatter={"float_kind": self.num}
+        )
         return [indent + line for line in text.splitlines()]
 
 
@@ -106,14 +107,20 @@ class Names:
     def notation(self):
         """The sentence that explains the names."""
         if self.layout == "in_out":
-            w = ("w⁽ˡ⁾ᵢⱼ = W⁽ˡ⁾[i, j] (glassnet's layout, Z = A W + b) joins unit i of layer l − 1 "
-                 "to unit j of layer l")
+            w = (
+                "w⁽ˡ⁾ᵢⱼ = W⁽ˡ⁾[i, j] (glassnet's layout, Z = A W + b) joins unit i of layer l − 1 "
+                "to unit j of layer l"
+            )
         else:
-            w = ("w⁽ˡ⁾ⱼᵢ = W⁽ˡ⁾[j, i] (the textbook layout, z = W a + b) joins unit i of layer l − 1 "
-                 "to unit j of layer l")
+            w = (
+                "w⁽ˡ⁾ⱼᵢ = W⁽ˡ⁾[j, i] (the textbook layout, z = W a + b) joins unit i of layer l − 1 "
+                "to unit j of layer l"
+            )
         batch = "; [s] marks sample s, and L is the mean of the samples' losses" if self.batch else ""
-        return (f"Notation: z⁽ˡ⁾ⱼ is unit j of layer l, a⁽ˡ⁾ⱼ = σ(z⁽ˡ⁾ⱼ) its activation, "
-                f"a⁽⁰⁾ = x and ŷ = a{self.sup(self.L)}; {w}; δ⁽ˡ⁾ⱼ = ∂L/∂z⁽ˡ⁾ⱼ{batch}.")
+        return (
+            f"Notation: z⁽ˡ⁾ⱼ is unit j of layer l, a⁽ˡ⁾ⱼ = σ(z⁽ˡ⁾ⱼ) its activation, "
+            f"a⁽⁰⁾ = x and ŷ = a{self.sup(self.L)}; {w}; δ⁽ˡ⁾ⱼ = ∂L/∂z⁽ˡ⁾ⱼ{batch}."
+        )
 
 
 def format_trace(t, detailed, layout, digits):
@@ -136,7 +143,7 @@ def steps_table(traces):
     """
     first = traces[0]
     names, nums = Names(first.layout, 1, len(first.layers)), Numbers(first.digits)
-    params = []   # (name, layer, kind, index in glassnet's arrays)
+    params = []  # (name, layer, kind, index in glassnet's arrays)
     for l, layer in enumerate(first.layers):
         n_in, n_out = layer.W.shape
         for j in range(n_out):
@@ -155,6 +162,7 @@ def steps_table(traces):
 
 
 # --------------------------------------------------------------------------- shared pieces
+
 
 def _header(t, nums):
     sizes = " → ".join(map(str, t.layer_sizes))
@@ -180,6 +188,7 @@ def _shown(matrix, layout):
 
 
 # --------------------------------------------------------------------------- unit by unit
+
 
 def _detailed(t, names, nums):
     lines = _header(t, nums)
@@ -211,11 +220,17 @@ def _forward_layer(t, l, names, nums):
         for j in range(n_out):
             J = j + 1
             terms = " + ".join(f"{names.w(L, i + 1, J)}·{names.a(l, i + 1, S)}" for i in range(n_in))
-            values = " + ".join(f"{nums.fac(layer.W[i, j])}·{nums.fac(layer.A_prev[s, i])}" for i in range(n_in))
-            lines.append(f"  {names.z(L, J, S)} = {terms} + {names.b(L, J)} = {values} + "
-                         f"{nums.fac(layer.b[j])} = {nums.num(layer.Z[s, j])}")
-            lines.append(f"  {names.a(L, J, S)} = {act.value_text(names.z(L, J, S), row_names)} = "
-                         f"{act.value_text(row_nums[j], row_nums)} = {nums.num(layer.A[s, j])}")
+            values = " + ".join(
+                f"{nums.fac(layer.W[i, j])}·{nums.fac(layer.A_prev[s, i])}" for i in range(n_in)
+            )
+            lines.append(
+                f"  {names.z(L, J, S)} = {terms} + {names.b(L, J)} = {values} + "
+                f"{nums.fac(layer.b[j])} = {nums.num(layer.Z[s, j])}"
+            )
+            lines.append(
+                f"  {names.a(L, J, S)} = {act.value_text(names.z(L, J, S), row_names)} = "
+                f"{act.value_text(row_nums[j], row_nums)} = {nums.num(layer.A[s, j])}"
+            )
     if t.n_samples == 1:
         lines.append(f"  z{names.sup(L)} = {nums.vec(layer.Z[0])}")
         lines.append(f"  a{names.sup(L)} = {nums.vec(layer.A[0])}")
@@ -227,8 +242,12 @@ def _loss_lines(t, names, nums):
     lines = [f"  {loss.formula}" + ("" if n == 1 else ",  L = (1/n) Σₛ ℓ[s]")]
     for s in range(n):
         S, k_range = s + 1, range(t.Y.shape[1])
-        symbols = loss.sample_text([loss.term_text(names.y_hat(k + 1, S), names.y(k + 1, S)) for k in k_range])
-        values = loss.sample_text([loss.term_text(nums.num(t.Y_hat[s, k]), nums.fac(t.Y[s, k])) for k in k_range])
+        symbols = loss.sample_text(
+            [loss.term_text(names.y_hat(k + 1, S), names.y(k + 1, S)) for k in k_range]
+        )
+        values = loss.sample_text(
+            [loss.term_text(nums.num(t.Y_hat[s, k]), nums.fac(t.Y[s, k])) for k in k_range]
+        )
         name = "L" if n == 1 else f"ℓ[{S}]"
         lines.append(f"  {name} = {symbols} = {values} = {nums.num(t.sample_loss[s])}")
     if n > 1:
@@ -253,13 +272,18 @@ def _delta_lines(t, l, names, nums):
 
 def _canonical_deltas(t, l, names, nums):
     layer, L, n = t.layers[l], l + 1, t.n_samples
-    lines = [f"{_layer_title(t, l)}: {layer.activation} with {t.loss_function.title} is a canonical pair, "
-             "so δ = " + ("ŷ − y" if n == 1 else "(ŷ − y) / n")]
+    lines = [
+        f"{_layer_title(t, l)}: {layer.activation} with {t.loss_function.title} is a canonical pair, "
+        "so δ = " + ("ŷ − y" if n == 1 else "(ŷ − y) / n")
+    ]
     for s in range(n):
         for j in range(layer.W.shape[1]):
             S, J = s + 1, j + 1
-            expr, values = _per_batch(f"{names.y_hat(J, S)} − {names.y(J, S)}",
-                                      f"{nums.num(layer.A[s, j])} − {nums.fac(t.Y[s, j])}", n)
+            expr, values = _per_batch(
+                f"{names.y_hat(J, S)} − {names.y(J, S)}",
+                f"{nums.num(layer.A[s, j])} − {nums.fac(t.Y[s, j])}",
+                n,
+            )
             lines.append(f"  {names.delta(L, J, S)} = {expr} = {values} = {nums.num(layer.dZ[s, j])}")
     return lines
 
@@ -268,15 +292,20 @@ def _output_deltas(t, l, names, nums):
     """``δ = ∂L/∂ŷ · σ'(z)`` (or softmax's Jacobian product) when the pair is not canonical."""
     layer, act, loss, n = t.layers[l], t.layers[l].function, t.loss_function, t.n_samples
     rule = act.backward_formula if not act.elementwise else f"δ = ∂L/∂ŷ · {act.symbol}'(z)"
-    lines = [f"{_layer_title(t, l)}: not a canonical pair, so {rule}, with ∂ℓ/∂ŷ = "
-             f"{loss.gradient_text('ŷ', 'y')} and {act.derivative_formula}"]
+    lines = [
+        f"{_layer_title(t, l)}: not a canonical pair, so {rule}, with ∂ℓ/∂ŷ = "
+        f"{loss.gradient_text('ŷ', 'y')} and {act.derivative_formula}"
+    ]
     n_out = layer.W.shape[1]
     for s in range(n):
         S = s + 1
         for j in range(n_out):
             J = j + 1
-            expr, values = _per_batch(loss.gradient_text(names.y_hat(J, S), names.y(J, S)),
-                                      loss.gradient_text(nums.num(layer.A[s, j]), nums.fac(t.Y[s, j])), n)
+            expr, values = _per_batch(
+                loss.gradient_text(names.y_hat(J, S), names.y(J, S)),
+                loss.gradient_text(nums.num(layer.A[s, j]), nums.fac(t.Y[s, j])),
+                n,
+            )
             lines.append(f"  ∂L/∂{names.y_hat(J, S)} = {expr} = {values} = {nums.num(layer.dA[s, j])}")
         for j in range(n_out):
             lines += _output_delta(t, l, s, j, names, nums)
@@ -291,9 +320,11 @@ def _output_delta(t, l, s, j, names, nums):
         symbols = act.backward_text(names.y_hat(J, S), f"∂L/∂{names.y_hat(J, S)}", "Σₖ ŷₖ·∂L/∂ŷₖ")
         values = act.backward_text(nums.fac(layer.A[s, j]), nums.num(layer.dA[s, j]), nums.fac(dot))
         return [f"  {delta} = {symbols} = {values} = {nums.num(layer.dZ[s, j])}"]
-    return ["  " + _derivative_line(t, l, s, j, names, nums),
-            f"  {delta} = ∂L/∂{names.y_hat(J, S)}·{act.symbol}'({names.z(L, J, S)}) = "
-            f"{nums.fac(layer.dA[s, j])}·{nums.fac(layer.dsigma[s, j])} = {nums.num(layer.dZ[s, j])}"]
+    return [
+        "  " + _derivative_line(t, l, s, j, names, nums),
+        f"  {delta} = ∂L/∂{names.y_hat(J, S)}·{act.symbol}'({names.z(L, J, S)}) = "
+        f"{nums.fac(layer.dA[s, j])}·{nums.fac(layer.dsigma[s, j])} = {nums.num(layer.dZ[s, j])}",
+    ]
 
 
 def _derivative_line(t, l, s, j, names, nums):
@@ -309,9 +340,11 @@ def _derivative_line(t, l, s, j, names, nums):
 def _hidden_deltas(t, l, names, nums):
     """``δ⁽ˡ⁾ⱼ = (Σₖ w·δ⁽ˡ⁺¹⁾ₖ)·σ'(z⁽ˡ⁾ⱼ)``, the weights from unit j to the units k above."""
     layer, above, act, L = t.layers[l], t.layers[l + 1], t.layers[l].function, l + 1
-    lines = [f"{_layer_title(t, l)}: δ{names.sup(L)}ⱼ = (Σₖ {names.w(L + 1, 'j', 'k')}·δ{names.sup(L + 1)}ₖ)"
-             f"·{act.symbol}'(z{names.sup(L)}ⱼ), the sum over the units k of layer {L + 1}, "
-             f"with {act.derivative_formula}"]
+    lines = [
+        f"{_layer_title(t, l)}: δ{names.sup(L)}ⱼ = (Σₖ {names.w(L + 1, 'j', 'k')}·δ{names.sup(L + 1)}ₖ)"
+        f"·{act.symbol}'(z{names.sup(L)}ⱼ), the sum over the units k of layer {L + 1}, "
+        f"with {act.derivative_formula}"
+    ]
     for s in range(t.n_samples):
         S = s + 1
         for j in range(layer.W.shape[1]):
@@ -319,8 +352,10 @@ def _hidden_deltas(t, l, names, nums):
             symbols = " + ".join(f"{names.w(L + 1, J, k + 1)}·{names.delta(L + 1, k + 1, S)}" for k in ks)
             values = " + ".join(f"{nums.fac(above.W[j, k])}·{nums.fac(above.dZ[s, k])}" for k in ks)
             lines.append("  " + _derivative_line(t, l, s, j, names, nums))
-            lines.append(f"  {names.delta(L, J, S)} = ({symbols})·{act.symbol}'({names.z(L, J, S)}) = "
-                         f"({values})·{nums.fac(layer.dsigma[s, j])} = {nums.num(layer.dZ[s, j])}")
+            lines.append(
+                f"  {names.delta(L, J, S)} = ({symbols})·{act.symbol}'({names.z(L, J, S)}) = "
+                f"({values})·{nums.fac(layer.dsigma[s, j])} = {nums.num(layer.dZ[s, j])}"
+            )
     return lines
 
 
@@ -328,14 +363,18 @@ def _gradient_lines(t, l, names, nums):
     """``∂L/∂w = δ·a_prev`` and ``∂L/∂b = δ`` of every weight and bias of layer ``l``."""
     layer, L, n = t.layers[l], l + 1, t.n_samples
     n_in, n_out = layer.W.shape
-    lines = [f"  gradients: ∂L/∂{names.w(L, 'i', 'j')} = δ{names.sup(L)}ⱼ·{names.a(l, 'i')}, "
-             f"∂L/∂b{names.sup(L)}ⱼ = δ{names.sup(L)}ⱼ" + ("" if n == 1 else ", summed over the samples")]
+    lines = [
+        f"  gradients: ∂L/∂{names.w(L, 'i', 'j')} = δ{names.sup(L)}ⱼ·{names.a(l, 'i')}, "
+        f"∂L/∂b{names.sup(L)}ⱼ = δ{names.sup(L)}ⱼ" + ("" if n == 1 else ", summed over the samples")
+    ]
     for j in range(n_out):
         J = j + 1
         for i in range(n_in):
             I = i + 1
             symbols = " + ".join(f"{names.delta(L, J, s + 1)}·{names.a(l, I, s + 1)}" for s in range(n))
-            values = " + ".join(f"{nums.fac(layer.dZ[s, j])}·{nums.fac(layer.A_prev[s, i])}" for s in range(n))
+            values = " + ".join(
+                f"{nums.fac(layer.dZ[s, j])}·{nums.fac(layer.A_prev[s, i])}" for s in range(n)
+            )
             lines.append(f"  ∂L/∂{names.w(L, I, J)} = {symbols} = {values} = {nums.num(layer.dW[i, j])}")
         symbols = " + ".join(names.delta(L, J, s + 1) for s in range(n))
         values = " + ".join(nums.fac(layer.dZ[s, j]) for s in range(n))
@@ -354,11 +393,15 @@ def _update_lines(t, l, names, nums):
     for j in range(n_out):
         for i in range(n_in):
             w = names.w(L, i + 1, j + 1)
-            lines.append(f"  {w} ← {w} − η·∂L/∂{w} = {nums.num(layer.W[i, j])} − "
-                         f"{lr}·{nums.fac(layer.dW[i, j])} = {nums.num(layer.W_new[i, j])}")
+            lines.append(
+                f"  {w} ← {w} − η·∂L/∂{w} = {nums.num(layer.W[i, j])} − "
+                f"{lr}·{nums.fac(layer.dW[i, j])} = {nums.num(layer.W_new[i, j])}"
+            )
         b = names.b(L, j + 1)
-        lines.append(f"  {b} ← {b} − η·∂L/∂{b} = {nums.num(layer.b[j])} − "
-                     f"{lr}·{nums.fac(layer.db[j])} = {nums.num(layer.b_new[j])}")
+        lines.append(
+            f"  {b} ← {b} − η·∂L/∂{b} = {nums.num(layer.b[j])} − "
+            f"{lr}·{nums.fac(layer.db[j])} = {nums.num(layer.b_new[j])}"
+        )
     lines.append(f"  new W{names.sup(L)} = {nums.matrix(_shown(layer.W_new, names.layout))}")
     lines.append(f"  new b{names.sup(L)} = {nums.vec(layer.b_new)}")
     return lines
@@ -366,21 +409,34 @@ def _update_lines(t, l, names, nums):
 
 # --------------------------------------------------------------------------- as matrices
 
+
 def _matrices(t, names, nums):
     textbook = names.layout == "out_in"
-    lines = _header(t, nums) + [f"X {t.X.shape}, Y {t.Y.shape}"
-                                + ("; written as textbooks do: W of shape (n_out, n_in), z = W a + b, "
-                                   "one column per sample" if textbook else ""), ""]
-    lines.append("── Forward pass: " + ("z = W a_prev + b, a = σ(z) ──" if textbook
-                                         else "Z = A_prev @ W + b, A = σ(Z) ──"))
+    lines = _header(t, nums) + [
+        f"X {t.X.shape}, Y {t.Y.shape}"
+        + (
+            "; written as textbooks do: W of shape (n_out, n_in), z = W a + b, one column per sample"
+            if textbook
+            else ""
+        ),
+        "",
+    ]
+    lines.append(
+        "── Forward pass: "
+        + ("z = W a_prev + b, a = σ(z) ──" if textbook else "Z = A_prev @ W + b, A = σ(Z) ──")
+    )
     for l, layer in enumerate(t.layers):
         sup = names.sup(l + 1)
         if textbook:
-            lines.append(f"{_layer_title(t, l)}:  W{sup} {layer.W.T.shape} · a_prev {layer.A_prev.T.shape} "
-                         f"+ b{sup} ({layer.W.shape[1]}, 1) → z{sup} {layer.Z.T.shape}")
+            lines.append(
+                f"{_layer_title(t, l)}:  W{sup} {layer.W.T.shape} · a_prev {layer.A_prev.T.shape} "
+                f"+ b{sup} ({layer.W.shape[1]}, 1) → z{sup} {layer.Z.T.shape}"
+            )
         else:
-            lines.append(f"{_layer_title(t, l)}:  A_prev {layer.A_prev.shape} @ W {layer.W.shape} "
-                         f"+ b {layer.b.shape} → Z {layer.Z.shape}, A = {layer.function.symbol}(Z)")
+            lines.append(
+                f"{_layer_title(t, l)}:  A_prev {layer.A_prev.shape} @ W {layer.W.shape} "
+                f"+ b {layer.b.shape} → Z {layer.Z.shape}, A = {layer.function.symbol}(Z)"
+            )
         lines.append(f"  a{sup} =" if textbook else "  A =")
         lines += nums.block(_shown(layer.A, names.layout))
     mean = "" if t.n_samples == 1 else f"mean over {t.n_samples} samples of "
@@ -389,7 +445,9 @@ def _matrices(t, names, nums):
     lines += ["", f"── Update: W ← W − η·dW, b ← b − η·db with η = {nums.num(t.lr)} ──"]
     for l, layer in enumerate(t.layers):
         change = float(np.abs(layer.W_new - layer.W).max())
-        lines.append(f"Layer {l + 1}: largest change of a weight {nums.num(change)}; new W{names.sup(l + 1)} =")
+        lines.append(
+            f"Layer {l + 1}: largest change of a weight {nums.num(change)}; new W{names.sup(l + 1)} ="
+        )
         lines += nums.block(_shown(layer.W_new, names.layout))
         lines.append("  new b =")
         lines += nums.block(layer.b_new)
@@ -398,19 +456,31 @@ def _matrices(t, names, nums):
 
 def _matrix_backward(t, names, nums):
     textbook, L = names.layout == "out_in", len(t.layers)
-    lines = ["── Backward pass: " + ("dW = δ a_prevᵀ, db = Σ_columns δ, δ_prev = (Wᵀ δ) ⊙ σ'(z) ──" if textbook
-                                  else "dW = A_prevᵀ dZ, db = Σ_rows dZ, dA_prev = dZ Wᵀ ──")]
+    lines = [
+        "── Backward pass: "
+        + (
+            "dW = δ a_prevᵀ, db = Σ_columns δ, δ_prev = (Wᵀ δ) ⊙ σ'(z) ──"
+            if textbook
+            else "dW = A_prevᵀ dZ, db = Σ_rows dZ, dA_prev = dZ Wᵀ ──"
+        )
+    ]
     for l in range(L - 1, -1, -1):
         layer, act = t.layers[l], t.layers[l].function
         if l == L - 1 and t.canonical:
             how = "δ = (ŷ − y) / n  (canonical pair)" if textbook else "dZ = (A − Y) / n  (canonical pair)"
         elif l == L - 1:
-            how = (act.backward_formula if not act.elementwise
-                   else f"δ = ∂L/∂ŷ ⊙ {act.symbol}'(z)" if textbook else f"dZ = ∂L/∂A ⊙ {act.symbol}'(Z)")
+            how = (
+                act.backward_formula
+                if not act.elementwise
+                else f"δ = ∂L/∂ŷ ⊙ {act.symbol}'(z)"
+                if textbook
+                else f"dZ = ∂L/∂A ⊙ {act.symbol}'(Z)"
+            )
         else:
-            how = (f"δ = (W⁺ᵀ δ⁺) ⊙ {act.symbol}'(z)" if textbook else f"dZ = (dZ⁺ W⁺ᵀ) ⊙ {act.symbol}'(Z)")
-        lines.append(f"{_layer_title(t, l)}:  {how}  dW {_shown(layer.dW, names.layout).shape}, "
-                     f"db {layer.db.shape}")
+            how = f"δ = (W⁺ᵀ δ⁺) ⊙ {act.symbol}'(z)" if textbook else f"dZ = (dZ⁺ W⁺ᵀ) ⊙ {act.symbol}'(Z)"
+        lines.append(
+            f"{_layer_title(t, l)}:  {how}  dW {_shown(layer.dW, names.layout).shape}, db {layer.db.shape}"
+        )
         lines.append("  dW =")
         lines += nums.block(_shown(layer.dW, names.layout))
         lines.append("  db =")

@@ -15,6 +15,14 @@ from .files import atomic_write
 from .models import SavedModel, load, load_saved, save
 
 __all__ = [
-    "FORMAT_VERSION", "SavedModel", "Checkpoint", "atomic_write", "save", "load", "load_saved",
-    "save_checkpoint", "load_checkpoint", "read_metadata",
+    "FORMAT_VERSION",
+    "SavedModel",
+    "Checkpoint",
+    "atomic_write",
+    "save",
+    "load",
+    "load_saved",
+    "save_checkpoint",
+    "load_checkpoint",
+    "read_metadata",
 ]

@@ -35,12 +35,12 @@ def _checksum(meta, arrays):
     h.update(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8"))
     for name in sorted(arrays):
         a = np.ascontiguousarray(arrays[name])
-        h.update(f"\0{name}\0{a.dtype.str}\0{a.shape}\0".encode("utf-8"))
+        h.update(f"\0{name}\0{a.dtype.str}\0{a.shape}\0".encode())
         h.update(a.tobytes())
     return h.hexdigest()
 
 
-_MAX_META_BYTES = 64 * 2**20   # the JSON metadata: history, info and config included
+_MAX_META_BYTES = 64 * 2**20  # the JSON metadata: history, info and config included
 
 
 def _write_container(path, kind, arrays, meta):
@@ -64,8 +64,10 @@ def _write_container(path, kind, arrays, meta):
     except (TypeError, ValueError) as exc:
         raise ValueError(f"cannot save: the metadata is not JSON-serializable ({exc})") from None
     if len(text) > _MAX_META_BYTES:
-        raise ValueError(f"cannot save {path}: its metadata (history, info, config) takes {len(text):,} "
-                         f"bytes; glassnet files hold at most {_MAX_META_BYTES:,}")
+        raise ValueError(
+            f"cannot save {path}: its metadata (history, info, config) takes {len(text):,} "
+            f"bytes; glassnet files hold at most {_MAX_META_BYTES:,}"
+        )
     try:
         plan = _metacheck.check_metadata(meta, {k: (a.dtype, a.shape) for k, a in arrays.items()})
     except ValueError as exc:
@@ -99,7 +101,9 @@ def _read_container(path):
         raise ValueError(f"{path} is not a glassnet model file ({what})")
     with _npzcheck.open_npz(path) as npz:
         if _META_KEY not in npz.headers:
-            raise ValueError(f"{path} is not a glassnet model file (an .npz archive without glassnet metadata)")
+            raise ValueError(
+                f"{path} is not a glassnet model file (an .npz archive without glassnet metadata)"
+            )
         meta = _read_metadata_json(path, npz)
         headers = {name: (h.dtype, h.shape) for name, h in npz.headers.items() if name != _META_KEY}
         try:
@@ -123,8 +127,9 @@ def _read_metadata_json(path, npz):
     if header.dtype != np.uint8 or len(header.shape) != 1:
         raise ValueError(f"{corrupted} (its metadata is not a byte array)")
     if header.nbytes > _MAX_META_BYTES:
-        raise ValueError(f"{path} has {header.nbytes:,} bytes of metadata; glassnet reads at most "
-                         f"{_MAX_META_BYTES:,}")
+        raise ValueError(
+            f"{path} has {header.nbytes:,} bytes of metadata; glassnet reads at most {_MAX_META_BYTES:,}"
+        )
     try:
         meta = json.loads(npz.read(_META_KEY).tobytes().decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, too deeply nested
@@ -137,8 +142,10 @@ def _read_metadata_json(path, npz):
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(f"{corrupted} (unknown file format version {short(version)})")
     if version > FORMAT_VERSION:
-        raise ValueError(f"{path} uses glassnet file format {version!r}, newer than this glassnet "
-                         f"understands ({FORMAT_VERSION}); upgrade glassnet to read it")
+        raise ValueError(
+            f"{path} uses glassnet file format {version!r}, newer than this glassnet "
+            f"understands ({FORMAT_VERSION}); upgrade glassnet to read it"
+        )
     kind, model = meta.get("kind"), meta.get("model")
     if kind not in ("model", "checkpoint"):
         raise ValueError(f"{path} is not a glassnet model file (kind {short(kind)})")
@@ -164,7 +171,7 @@ def _plain(value, what):
             return [_plain(v, what) for v in value.tolist()]
         return value.tolist()
     if isinstance(value, (list, tuple)):
-        if all(type(v) in _PLAIN_SCALARS for v in value):   # a history's long lists of floats
+        if all(type(v) in _PLAIN_SCALARS for v in value):  # a history's long lists of floats
             return list(value)
         return [_plain(v, what) for v in value]
     if isinstance(value, dict):

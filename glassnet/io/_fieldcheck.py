@@ -19,15 +19,22 @@ import numpy as np
 
 from .._npzcheck import short
 
-MAX_COUNT = 2**62            # epochs, steps, iterations
-MAX_DEPTH = 32               # nesting of the JSON
-MAX_NAME = 200               # characters of a name or version string
+MAX_COUNT = 2**62  # epochs, steps, iterations
+MAX_DEPTH = 32  # nesting of the JSON
+MAX_NAME = 200  # characters of a name or version string
 
 
 def kind_of(value):
     """What a JSON value is, in words, for a message: "a string", "a list", "null", ..."""
-    for t, name in ((bool, "true/false"), (int, "an integer"), (float, "a number"), (str, "a string"),
-                    (list, "a list"), (dict, "an object"), (type(None), "null")):
+    for t, name in (
+        (bool, "true/false"),
+        (int, "an integer"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "a list"),
+        (dict, "an object"),
+        (type(None), "null"),
+    ):
         if isinstance(value, t):
             return name
     return type(value).__name__
@@ -130,7 +137,7 @@ def check_depth(value):
             raise ValueError(f"the metadata nests deeper than {MAX_DEPTH} levels")
         if isinstance(v, dict):
             stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
-        elif isinstance(v, list):   # only containers can nest deeper (a history holds long lists of numbers)
+        elif isinstance(v, list):  # only containers can nest deeper (a history holds long lists of numbers)
             stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
 
 
@@ -171,7 +178,9 @@ class Claims:
         if dtype is not None and a_dtype != dtype:
             fail(where, f"needs {short(name)} of dtype {np.dtype(dtype)}, the file holds {a_dtype}")
         if shape is not None and tuple(a_shape) != tuple(shape):
-            fail(where, f"needs {short(name)} of shape {short(tuple(shape))}, the file holds {short(a_shape)}")
+            fail(
+                where, f"needs {short(name)} of shape {short(tuple(shape))}, the file holds {short(a_shape)}"
+            )
         if kinds is not None and a_dtype.kind not in kinds:
             fail(where, f"needs {short(name)} of {_KINDS.get(kinds, kinds)}, the file holds dtype {a_dtype}")
         return a_dtype, tuple(a_shape)

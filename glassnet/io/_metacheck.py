@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._fieldcheck import (Claims, Plan, boolean, check_depth, fail, integer, numbers, obj, real, sequence,
-                          text)
 from .. import network
 from .._npzcheck import clip, short
 from ..activations import ACTIVATIONS
@@ -32,13 +30,16 @@ from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
 from ..schedules import SCHEDULES
 from ..training import History
+from ._fieldcheck import Claims, Plan, boolean, check_depth, fail, integer, numbers, obj, real, sequence, text
 
-MAX_LAYER_SIZE = 2**20       # units in one layer
-MAX_LAYERS = 1000            # layers in one network
+MAX_LAYER_SIZE = 2**20  # units in one layer
+MAX_LAYERS = 1000  # layers in one network
 # and at most glassnet.network.MAX_PARAMS (2**28) parameters, read when a file is checked
 
 # The names a file may use: looked up in these tables, never imported or getattr'd by name.
-BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
+BIT_GENERATORS = {
+    name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+}
 SCHEDULE_CLASSES = {cls.__name__: cls for cls in SCHEDULES.values()}
 FLOAT_DTYPES = ("float32", "float64")
 HISTORY_SERIES = (*History.SERIES, "restart_losses")
@@ -48,12 +49,14 @@ _Y_TYPES = {"binary": "sigmoid", "multiclass": "softmax", "multilabel-indicator"
 def estimator_classes():
     """The estimator classes a file may name (imported here, on first use: scikit-learn is heavy)."""
     from .. import estimators
+
     return {"MLPClassifier": estimators.MLPClassifier, "MLPRegressor": estimators.MLPRegressor}
 
 
 def helper_classes():
     """Fitted helper objects an estimator may hold, saved attribute by attribute."""
     from sklearn.preprocessing import LabelBinarizer
+
     return {"LabelBinarizer": LabelBinarizer}
 
 
@@ -97,6 +100,7 @@ def _check_labels(spec, claims, plan, name, where):
 
 # --------------------------------------------------------------------------- networks
 
+
 @dataclass
 class NetworkShape:
     """What the other checks need to know of a network: its sizes, dtype and output."""
@@ -108,18 +112,30 @@ class NetworkShape:
     n_classes: int | None
 
 
-_NETWORK_KEYS = ("layer_sizes", "activations", "output_activation", "dropout", "dtype", "init",
-                 "ravel_output", "classes", "n_params")
+_NETWORK_KEYS = (
+    "layer_sizes",
+    "activations",
+    "output_activation",
+    "dropout",
+    "dtype",
+    "init",
+    "ravel_output",
+    "classes",
+    "n_params",
+)
 
 
 def _layer_sizes(value, where):
     sizes = sequence(value, where, lo=2, hi=MAX_LAYERS + 1)
     for i, n in enumerate(sizes):
         integer(n, f"{where}[{i}]", 1, MAX_LAYER_SIZE)
-    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:], strict=True))
     if n_params > network.MAX_PARAMS:
-        fail(where, f"{short(sizes, 80)} needs {n_params:,} parameters; glassnet loads at most "
-                    f"{network.MAX_PARAMS:,}")
+        fail(
+            where,
+            f"{short(sizes, 80)} needs {n_params:,} parameters; glassnet loads at most "
+            f"{network.MAX_PARAMS:,}",
+        )
     return sizes, n_params
 
 
@@ -163,8 +179,11 @@ def check_network(spec, claims, plan, prefix="", where="network"):
         expected = {"binary": 2, "multiclass": sizes[-1]}.get(task)
         if n_classes != expected:
             need = "no classes" if expected is None else f"{expected} classes"
-            fail(f"{where}.classes", f"lists {n_classes} classes, but a {task} network of {sizes[-1]} "
-                                     f"{names[-1]} output units has {need}")
+            fail(
+                f"{where}.classes",
+                f"lists {n_classes} classes, but a {task} network of {sizes[-1]} "
+                f"{names[-1]} output units has {need}",
+            )
     return NetworkShape(sizes, n_params, dtype, names[-1], n_classes)
 
 
@@ -179,6 +198,7 @@ def _task(task, output, n_out, where):
 
 
 # --------------------------------------------------------------------------- training state
+
 
 def check_optimizer(spec, claims, net, prefix, where="optimizer"):
     """An optimizer's name, hyperparameters, step count and state arrays (each shaped like theta)."""
@@ -263,8 +283,11 @@ def check_preprocessing(spec, claims, plan, n_inputs, where="preprocessing"):
     """The standardizer: ``mean``/``scale`` of the network's inputs, in the JSON and as arrays."""
     if spec is None:
         return
-    std = obj(obj(spec, where, ("standardizer",))["standardizer"], f"{where}.standardizer",
-               ("n_features", "mean", "scale"))
+    std = obj(
+        obj(spec, where, ("standardizer",))["standardizer"],
+        f"{where}.standardizer",
+        ("n_features", "mean", "scale"),
+    )
     n = integer(std["n_features"], f"{where}.standardizer.n_features", 1, MAX_LAYER_SIZE)
     if n != n_inputs:
         fail(f"{where}.standardizer.n_features", f"is {n:,}, but the network has {n_inputs:,} inputs")
@@ -319,8 +342,11 @@ def check_estimator(spec, claims, plan, where="estimator"):
     net = check_network(net_spec, claims, plan, prefix="network_.", where=f"{at}.network_")
     if net.n_classes is not None:
         fail(f"{at}.network_.classes", "must be null: the estimator keeps its classes")
-    for key, expected in (("n_features_in_", net.sizes[0]), ("n_outputs_", net.sizes[-1]),
-                          ("n_layers_", len(net.sizes))):
+    for key, expected in (
+        ("n_features_in_", net.sizes[0]),
+        ("n_outputs_", net.sizes[-1]),
+        ("n_layers_", len(net.sizes)),
+    ):
         value = integer(_value(attrs[key], f"{at}.{key}"), f"{at}.{key}")
         if value != expected:
             fail(f"{at}.{key}", f"is {value:,}, but the network says {expected:,}")
@@ -349,6 +375,7 @@ def _check_params(params, dropped, cls, where):
     for i, n in enumerate(hidden):
         integer(n, f"{where}.params.hidden_layer_sizes[{i}]", 1, MAX_LAYER_SIZE)
     from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+
     try:
         validate_parameter_constraints(cls._parameter_constraints, values, caller_name=cls.__name__)
     except InvalidParameterError as exc:
@@ -371,8 +398,14 @@ def _check_fitted_numbers(attrs, at):
 def _check_fitted_state(attrs, claims, plan, net, at):
     """``_best_theta``, the optimizer, the schedule and ``feature_names_in_``."""
     if "_best_theta" in attrs:
-        _array_of(attrs["_best_theta"], claims, "_best_theta", f"{at}._best_theta",
-                  dtype=net.dtype, shape=(net.n_params,))
+        _array_of(
+            attrs["_best_theta"],
+            claims,
+            "_best_theta",
+            f"{at}._best_theta",
+            dtype=net.dtype,
+            shape=(net.n_params,),
+        )
         plan.finite.append(("_best_theta", "the estimator's best weights hold NaN/infinite values"))
     if "_optimizer" in attrs:
         spec = obj(attrs["_optimizer"], f"{at}._optimizer", ("optimizer",))["optimizer"]
@@ -384,8 +417,15 @@ def _check_fitted_state(attrs, claims, plan, net, at):
         elif _value(spec, f"{at}._schedule") is not None:
             fail(f"{at}._schedule", "must be a built-in schedule or null")
     if "feature_names_in_" in attrs:
-        _array_of(attrs["feature_names_in_"], claims, "feature_names_in_", f"{at}.feature_names_in_",
-                  strings=True, shape=(net.sizes[0],), kinds="U")
+        _array_of(
+            attrs["feature_names_in_"],
+            claims,
+            "feature_names_in_",
+            f"{at}.feature_names_in_",
+            strings=True,
+            shape=(net.sizes[0],),
+            kinds="U",
+        )
 
 
 def _check_classifier(attrs, claims, plan, net, at):
@@ -394,9 +434,14 @@ def _check_classifier(attrs, claims, plan, net, at):
     where = f"{at}._label_binarizer"
     spec = obj(attrs["_label_binarizer"], where, ("object", "attributes"))
     text(spec["object"], f"{where}.object", helper_classes(), "helper class")
-    lb = obj(spec["attributes"], f"{where}.attributes",
-              ("classes_", "y_type_", "neg_label", "pos_label", "sparse_output", "sparse_input_"))
-    _array_of(lb["classes_"], claims, "_label_binarizer.classes_", f"{where}.classes_", dtype=dtype, shape=shape)
+    lb = obj(
+        spec["attributes"],
+        f"{where}.attributes",
+        ("classes_", "y_type_", "neg_label", "pos_label", "sparse_output", "sparse_input_"),
+    )
+    _array_of(
+        lb["classes_"], claims, "_label_binarizer.classes_", f"{where}.classes_", dtype=dtype, shape=shape
+    )
     for key, expected in (("neg_label", 0), ("pos_label", 1)):
         if integer(_value(lb[key], f"{where}.{key}"), f"{where}.{key}", -1, 1) != expected:
             fail(f"{where}.{key}", f"must be {expected}: glassnet's estimators binarize to 0/1")
@@ -416,8 +461,17 @@ def _check_classifier(attrs, claims, plan, net, at):
 
 # --------------------------------------------------------------------------- the whole file
 
-_COMMON_KEYS = ("format", "format_version", "kind", "glassnet_version", "arrays", "checksum", "model",
-                "preprocessing", "info")
+_COMMON_KEYS = (
+    "format",
+    "format_version",
+    "kind",
+    "glassnet_version",
+    "arrays",
+    "checksum",
+    "model",
+    "preprocessing",
+    "info",
+)
 _CHECKPOINT_KEYS = ("optimizer", "history", "epoch", "rng", "network_rng", "schedule", "config")
 
 

@@ -37,6 +37,7 @@ def _generator_state(rng):
 
 def _generator_from_state(state):
     """A Generator in the saved state (its form checked by :func:`glassnet._metacheck.check_generator`)."""
+
     def decode(v):
         if isinstance(v, dict) and set(v) == {"ndarray", "dtype"}:
             return np.array(v["ndarray"], dtype=np.dtype(v["dtype"]))
@@ -54,13 +55,17 @@ def _generator_from_state(state):
 
 # --------------------------------------------------------------------------- networks
 
+
 def _activation_meta(activation):
     name = activation.name
     if name not in ACTIVATIONS:
-        raise ValueError(f"cannot save activation {activation!r}: only the built-in activations "
-                         f"({', '.join(sorted(ACTIVATIONS))}) can be saved")
-    params = {k: _plain(v, f"activation {name}") for k, v in vars(activation).items()
-              if not k.startswith("_")}
+        raise ValueError(
+            f"cannot save activation {activation!r}: only the built-in activations "
+            f"({', '.join(sorted(ACTIVATIONS))}) can be saved"
+        )
+    params = {
+        k: _plain(v, f"activation {name}") for k, v in vars(activation).items() if not k.startswith("_")
+    }
     return {"name": name, "params": params}
 
 
@@ -95,8 +100,15 @@ def _network_from_state(meta, arrays, prefix=""):
     """A Network from metadata :func:`glassnet._metacheck.check_network` has passed (sizes match theta)."""
     activations = [ACTIVATIONS[spec["name"]](**spec["params"]) for spec in meta["activations"]]
     # init="zeros": no random draws for weights that set_params replaces at once
-    net = Network(meta["layer_sizes"], activations=activations, init="zeros", dropout=meta["dropout"],
-                  random_state=0, dtype=np.dtype(meta["dtype"]), task=meta.get("task"))
+    net = Network(
+        meta["layer_sizes"],
+        activations=activations,
+        init="zeros",
+        dropout=meta["dropout"],
+        random_state=0,
+        dtype=np.dtype(meta["dtype"]),
+        task=meta.get("task"),
+    )
     net.init = meta["init"]
     net.set_params(arrays[prefix + "theta"])
     if meta["classes"] is not None:
@@ -139,9 +151,14 @@ def _optimizer_state(optimizer, prefix="optimizer."):
         if state.startswith("_") or value is None:
             continue  # scratch buffers are rebuilt on the next step
         arrays[prefix + state] = value.copy()
-    meta = {"name": name, "hyper": _plain(optimizer._hyper(), "optimizer"),
-            "clip_norm": optimizer.clip_norm, "t": int(optimizer.t),
-            "state": sorted(k.removeprefix(prefix) for k in arrays), "prefix": prefix}
+    meta = {
+        "name": name,
+        "hyper": _plain(optimizer._hyper(), "optimizer"),
+        "clip_norm": optimizer.clip_norm,
+        "t": int(optimizer.t),
+        "state": sorted(k.removeprefix(prefix) for k in arrays),
+        "prefix": prefix,
+    }
     return arrays, meta
 
 
@@ -184,10 +201,18 @@ def _history_state(history, prefix="history."):
         return {}, {}
     if not isinstance(history, History):
         history = History(**dict(history))
-    arrays = {prefix + k: np.asarray(getattr(history, k), dtype=np.float64)
-              for k in (*History.SERIES, "restart_losses") if getattr(history, k)}
-    meta = {"series": sorted(k.removeprefix(prefix) for k in arrays), "stop_reason": history.stop_reason,
-            "best_epoch": history.best_epoch, "message": history.message, "divergence": history.divergence}
+    arrays = {
+        prefix + k: np.asarray(getattr(history, k), dtype=np.float64)
+        for k in (*History.SERIES, "restart_losses")
+        if getattr(history, k)
+    }
+    meta = {
+        "series": sorted(k.removeprefix(prefix) for k in arrays),
+        "stop_reason": history.stop_reason,
+        "best_epoch": history.best_epoch,
+        "message": history.message,
+        "divergence": history.divergence,
+    }
     return arrays, _plain(meta, "history")
 
 

@@ -16,9 +16,20 @@ import numpy as np
 from ..network import Network
 from ..training import History
 from ._container import _building, _plain, _read_container, _write_container
-from ._state import (_generator_from_state, _generator_state, _history_from_meta, _history_state,
-                     _network_from_state, _network_state, _optimizer_from_state, _optimizer_state,
-                     _scaler_from_state, _scaler_state, _schedule_from_state, _schedule_state)
+from ._state import (
+    _generator_from_state,
+    _generator_state,
+    _history_from_meta,
+    _history_state,
+    _network_from_state,
+    _network_state,
+    _optimizer_from_state,
+    _optimizer_state,
+    _scaler_from_state,
+    _scaler_state,
+    _schedule_from_state,
+    _schedule_state,
+)
 
 __all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint"]
 
@@ -38,8 +49,9 @@ class Checkpoint:
     info: dict = field(default_factory=dict)
 
 
-def save_checkpoint(path, net, optimizer, history, epoch, rng=None, schedule=None, scaler=None,
-                    config=None, info=None):
+def save_checkpoint(
+    path, net, optimizer, history, epoch, rng=None, schedule=None, scaler=None, config=None, info=None
+):
     """Save the state of an unfinished training run, atomically.
 
     Parameters

@@ -72,8 +72,6 @@ def _fsync_directory(folder):
         os.close(fd)
 
 
-
-
 def write_json(path, data):
     """``data`` as indented JSON, atomically (NumPy numbers become plain ones)."""
     with atomic_write(path, "w") as f:
@@ -97,6 +95,7 @@ def plain(value):
 def save_png(fig, path):
     """Save a matplotlib figure as PNG atomically and release it."""
     import matplotlib.pyplot as plt
+
     try:
         with atomic_write(path, "wb") as f:
             fig.savefig(f, format="png", dpi=110, bbox_inches="tight")

@@ -53,12 +53,20 @@ import numpy as np
 from ..network import Network
 from ._container import _building, _plain, _read_container, _write_container
 from ._metacheck import SCHEDULE_CLASSES, decode_value, estimator_classes, helper_classes
-from ._state import (_OPTIMIZER_NAMES, _network_from_state, _network_state, _optimizer_from_state,
-                     _optimizer_state, _scaler_from_state, _scaler_state, _schedule_from_state,
-                     _schedule_state)
-
+from ._state import (
+    _OPTIMIZER_NAMES,
+    _network_from_state,
+    _network_state,
+    _optimizer_from_state,
+    _optimizer_state,
+    _scaler_from_state,
+    _scaler_state,
+    _schedule_from_state,
+    _schedule_state,
+)
 
 # --------------------------------------------------------------------------- estimators
+
 
 def _encode_value(value, what):
     """JSON for a parameter or attribute value, remembering tuples (``hidden_layer_sizes``)."""
@@ -93,9 +101,12 @@ def _encode_attribute(value, key, arrays, what):
         return {"array": key}
     helper = helper_classes().get(type(value).__name__)
     if helper is type(value):
-        return {"object": type(value).__name__,
-                "attributes": {k: _encode_attribute(v, f"{key}.{k}", arrays, f"{what}.{k}")
-                               for k, v in vars(value).items()}}
+        return {
+            "object": type(value).__name__,
+            "attributes": {
+                k: _encode_attribute(v, f"{key}.{k}", arrays, f"{what}.{k}") for k, v in vars(value).items()
+            },
+        }
     return {"value": _encode_value(value, what)}
 
 
@@ -143,21 +154,30 @@ def _estimator_state(est):
         if attr in params or attr in skip:
             continue
         if isinstance(value, (np.random.Generator, np.random.RandomState)) or (
-                callable(value) and SCHEDULE_CLASSES.get(type(value).__name__) is not type(value)
-                and type(value) not in _OPTIMIZER_NAMES):
+            callable(value)
+            and SCHEDULE_CLASSES.get(type(value).__name__) is not type(value)
+            and type(value) not in _OPTIMIZER_NAMES
+        ):
             continue  # rebuilt by the estimator when it trains again
         attributes[attr] = _encode_attribute(value, attr, arrays, f"{name}.{attr}")
     encoded_params, dropped = {}, []
     for key, value in params.items():
         if isinstance(value, (np.random.Generator, np.random.RandomState)):
-            raise ValueError(f"cannot save {name}(random_state=<{type(value).__name__}>): "
-                             "use an int seed or None")
+            raise ValueError(
+                f"cannot save {name}(random_state=<{type(value).__name__}>): use an int seed or None"
+            )
         if callable(value) or (isinstance(value, (list, tuple)) and value and all(map(callable, value))):
             encoded_params[key], dropped = None, dropped + [key]
             continue
         encoded_params[key] = _encode_value(value, f"{name} parameter {key!r}")
-    return arrays, {"estimator": {"class": name, "params": encoded_params, "dropped_params": dropped,
-                                  "attributes": attributes}}
+    return arrays, {
+        "estimator": {
+            "class": name,
+            "params": encoded_params,
+            "dropped_params": dropped,
+            "attributes": attributes,
+        }
+    }
 
 
 def _estimator_from_state(meta, arrays):
@@ -171,6 +191,7 @@ def _estimator_from_state(meta, arrays):
 
 
 # --------------------------------------------------------------------------- models
+
 
 @dataclass
 class SavedModel:
@@ -259,5 +280,3 @@ def load(path):
     truncated or foreign file. Use :func:`load_saved` to get the standardizer too.
     """
     return load_saved(path).model
-
-

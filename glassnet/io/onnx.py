@@ -46,8 +46,8 @@ from ..network import Network
 
 __all__ = ["export_onnx", "MIN_OPSET", "GELU_OPSET"]
 
-MIN_OPSET = 13    # the oldest opset with Softmax over one axis and Gather/ArgMax as used here
-GELU_OPSET = 20   # the first opset with a Gelu operator (below it, GELU is written with Erf)
+MIN_OPSET = 13  # the oldest opset with Softmax over one axis and Gather/ArgMax as used here
+GELU_OPSET = 20  # the first opset with a Gelu operator (below it, GELU is written with Erf)
 
 # Activations whose operator has no float64 kernel in onnxruntime's CPU build (checked
 # against the installed onnxruntime by tests/test_onnx.py): the operator that lacks it.
@@ -67,6 +67,7 @@ def _onnx():
 
 
 # --------------------------------------------------------------------------- what the model is
+
 
 @dataclass
 class _Description:
@@ -116,8 +117,10 @@ def _describe(model):
     from ..estimators import MLPClassifier, MLPRegressor
 
     if not isinstance(model, (MLPClassifier, MLPRegressor)):
-        raise TypeError(f"cannot export a {type(model).__name__} to ONNX: give a glassnet Network, a "
-                        "fitted glassnet MLPClassifier or MLPRegressor, or a saved model file")
+        raise TypeError(
+            f"cannot export a {type(model).__name__} to ONNX: give a glassnet Network, a "
+            "fitted glassnet MLPClassifier or MLPRegressor, or a saved model file"
+        )
     check_is_fitted(model)
     spec = _describe_network(model.network_, getattr(model, "classes_", None))
     spec.feature_names = _feature_names(getattr(model, "feature_names_in_", None), spec.n_inputs)
@@ -129,16 +132,20 @@ def _describe_network(net, classes):
     for i, layer in enumerate(net.layers, 1):
         activation = layer.activation
         if ACTIVATIONS.get(activation.name) is not type(activation):
-            raise ValueError(f"cannot export activation {activation!r} of layer {i} to ONNX: only "
-                             f"glassnet's own activations ({', '.join(sorted(_ACTIVATION_OPS))})")
+            raise ValueError(
+                f"cannot export activation {activation!r} of layer {i} to ONNX: only "
+                f"glassnet's own activations ({', '.join(sorted(_ACTIVATION_OPS))})"
+            )
     layers = [(layer.W, layer.b, layer.activation) for layer in net.layers]
     task, k = net.task, net.n_outputs
     if task in ("binary", "multiclass"):
         n_classes = 2 if task == "binary" else k
         classes = np.arange(n_classes) if classes is None else _label_values(classes)
         if len(classes) != n_classes:
-            raise ValueError(f"cannot export a {task} network with {k} output(s) and "
-                             f"{len(classes)} class label(s): it needs {n_classes}")
+            raise ValueError(
+                f"cannot export a {task} network with {k} output(s) and "
+                f"{len(classes)} class label(s): it needs {n_classes}"
+            )
     else:
         classes = None
     return _Description(layers, task, classes)
@@ -177,6 +184,7 @@ def _feature_names(names, n_inputs):
 
 # --------------------------------------------------------------------------- building the graph
 
+
 class _Graph:
     """The nodes and constants of a graph under construction.
 
@@ -187,8 +195,8 @@ class _Graph:
 
     def __init__(self, dtype, opset, fresh=None, reserved=()):
         self.dtype, self.opset = np.dtype(dtype), opset
-        self.nodes = []        # (op_type, inputs, output, attributes)
-        self.constants = {}    # name → ndarray
+        self.nodes = []  # (op_type, inputs, output, attributes)
+        self.constants = {}  # name → ndarray
         self._taken = set(reserved)
         self._fresh = fresh or self._unique
 
@@ -234,8 +242,10 @@ def _gelu(g, Z, act, name):
 
 def _operator(op_type, **attributes):
     """An activation that is one ONNX operator; ``attributes`` name the activation's parameters."""
+
     def emit(g, Z, act, name):
         return g.op(op_type, Z, name=name, **{key: getattr(act, value) for key, value in attributes.items()})
+
     return emit
 
 
@@ -289,7 +299,7 @@ def _classifier_outputs(g, Z, A, spec, label, probabilities):
         scores = g.op("Concat", g.op("Sub", g.constant("one", 1.0), A), A, out=probabilities, axis=1)
     else:
         g.op("Identity", A, out=probabilities)
-        scores = Z   # softmax keeps each row's order: the largest Z is the most probable class
+        scores = Z  # softmax keeps each row's order: the largest Z is the most probable class
     index = g.op("ArgMax", scores, axis=1, keepdims=0)
     g.op("Gather", g.constant("classes", spec.classes, keep_dtype=True), index, axis=0, out=label)
 
@@ -303,8 +313,10 @@ def _output_types(spec, dtype, N):
     if spec.task in ("regression", "poisson"):
         return [("variable", values, [N, k])]
     if spec.task == "multilabel":
-        return [("label", helper.np_dtype_to_tensor_dtype(np.dtype(np.int64)), [N, k]),
-                ("probabilities", values, [N, k])]
+        return [
+            ("label", helper.np_dtype_to_tensor_dtype(np.dtype(np.int64)), [N, k]),
+            ("probabilities", values, [N, k]),
+        ]
     labels = helper.np_dtype_to_tensor_dtype(spec.classes.dtype)
     return [("label", labels, [N]), ("probabilities", values, [N, len(spec.classes)])]
 
@@ -312,14 +324,21 @@ def _output_types(spec, dtype, N):
 def _check_float64_kernels(spec, dtype):
     if dtype != np.float64:
         return
-    missing = [f"{act.name} (layer {i}; no float64 {NO_FLOAT64_KERNEL[act.name]})"
-               for i, (_, _, act) in enumerate(spec.layers, 1) if act.name in NO_FLOAT64_KERNEL]
+    missing = [
+        f"{act.name} (layer {i}; no float64 {NO_FLOAT64_KERNEL[act.name]})"
+        for i, (_, _, act) in enumerate(spec.layers, 1)
+        if act.name in NO_FLOAT64_KERNEL
+    ]
     if missing:
-        raise ValueError("cannot export in float64: onnxruntime's CPU build has no float64 kernel for "
-                         + ", ".join(missing) + "; export in float32 (dtype='float32', or float32 X for skl2onnx)")
+        raise ValueError(
+            "cannot export in float64: onnxruntime's CPU build has no float64 kernel for "
+            + ", ".join(missing)
+            + "; export in float32 (dtype='float32', or float32 X for skl2onnx)"
+        )
 
 
 # --------------------------------------------------------------------------- the export
+
 
 def export_onnx(model, path=None, *, dtype="float32", opset=None):
     """Export a model to ONNX, checked with ``onnx.checker``; write it to ``path`` if given.
@@ -378,7 +397,11 @@ def _check_opset(opset, spec, newest):
     if opset is None:
         uses_gelu = any(act.name == "gelu" for _, _, act in spec.layers)
         return GELU_OPSET if uses_gelu else MIN_OPSET
-    if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)) or not MIN_OPSET <= opset <= newest:
+    if (
+        isinstance(opset, bool)
+        or not isinstance(opset, (int, np.integer))
+        or not MIN_OPSET <= opset <= newest
+    ):
         raise ValueError(f"opset must be an integer from {MIN_OPSET} to {newest}, got {opset!r}")
     return int(opset)
 
@@ -392,18 +415,31 @@ def _model_proto(spec, dtype, opset):
     outputs = _output_types(spec, dtype, "N")
     g = _Graph(dtype, opset, reserved=["X", *(name for name, _, _ in outputs)])
     _emit(g, spec, "X", [name for name, _, _ in outputs])
-    nodes = [helper.make_node(op, inputs, [out], name=out, **attributes)
-             for op, inputs, out, attributes in g.nodes]
+    nodes = [
+        helper.make_node(op, inputs, [out], name=out, **attributes) for op, inputs, out, attributes in g.nodes
+    ]
     graph = helper.make_graph(
-        nodes, "glassnet",
-        [helper.make_tensor_value_info("X", helper.np_dtype_to_tensor_dtype(dtype), ["N", spec.n_inputs],
-                                       doc_string="raw features" if spec.scaler is not None else "features")],
+        nodes,
+        "glassnet",
+        [
+            helper.make_tensor_value_info(
+                "X",
+                helper.np_dtype_to_tensor_dtype(dtype),
+                ["N", spec.n_inputs],
+                doc_string="raw features" if spec.scaler is not None else "features",
+            )
+        ],
         [helper.make_tensor_value_info(name, elem, shape) for name, elem, shape in outputs],
-        initializer=[numpy_helper.from_array(value, name) for name, value in g.constants.items()])
+        initializer=[numpy_helper.from_array(value, name) for name, value in g.constants.items()],
+    )
     opsets = [helper.make_opsetid("", opset)]
-    proto = helper.make_model(graph, opset_imports=opsets, producer_name="glassnet",
-                              producer_version=__version__,
-                              doc_string=f"glassnet {spec.task} network, exported to ONNX")
+    proto = helper.make_model(
+        graph,
+        opset_imports=opsets,
+        producer_name="glassnet",
+        producer_version=__version__,
+        doc_string=f"glassnet {spec.task} network, exported to ONNX",
+    )
     proto.ir_version = helper.find_min_ir_version_for(opsets)
     helper.set_model_props(proto, _metadata(spec, dtype))
     return proto
@@ -414,11 +450,18 @@ def _metadata(spec, dtype):
 
     architecture = {
         "layer_sizes": [spec.n_inputs] + [W.shape[1] for W, _, _ in spec.layers],
-        "activations": [{"name": act.name, **{k: v for k, v in vars(act).items() if not k.startswith("_")}}
-                        for _, _, act in spec.layers],
+        "activations": [
+            {"name": act.name, **{k: v for k, v in vars(act).items() if not k.startswith("_")}}
+            for _, _, act in spec.layers
+        ],
     }
-    meta = {"glassnet_version": __version__, "task": spec.task, "architecture": json.dumps(architecture),
-            "dtype": dtype.name, "standardized": json.dumps(spec.scaler is not None)}
+    meta = {
+        "glassnet_version": __version__,
+        "task": spec.task,
+        "architecture": json.dumps(architecture),
+        "dtype": dtype.name,
+        "standardized": json.dumps(spec.scaler is not None),
+    }
     if spec.classes is not None:
         meta["classes"] = json.dumps(spec.classes.tolist())
     if spec.feature_names is not None:
@@ -427,6 +470,7 @@ def _metadata(spec, dtype):
 
 
 # --------------------------------------------------------------------------- skl2onnx
+
 
 def _skl2onnx_parse_classifier(scope, model, inputs, custom_parsers=None):
     """Declare a classifier's two outputs, ``label`` and ``probabilities``, with no ZipMap after them."""
@@ -441,6 +485,7 @@ def _skl2onnx_parse_classifier(scope, model, inputs, custom_parsers=None):
 
 def _skl2onnx_dtype(variable):
     from skl2onnx.common.data_types import DoubleTensorType
+
     return np.dtype(np.float64 if isinstance(variable.type, DoubleTensorType) else np.float32)
 
 
@@ -449,12 +494,16 @@ def _skl2onnx_shapes(operator):
     from onnx import TensorProto
     from skl2onnx.common import data_types as types
 
-    classes = {TensorProto.FLOAT: types.FloatTensorType, TensorProto.DOUBLE: types.DoubleTensorType,
-               TensorProto.INT64: types.Int64TensorType, TensorProto.STRING: types.StringTensorType,
-               TensorProto.BOOL: types.BooleanTensorType}
+    classes = {
+        TensorProto.FLOAT: types.FloatTensorType,
+        TensorProto.DOUBLE: types.DoubleTensorType,
+        TensorProto.INT64: types.Int64TensorType,
+        TensorProto.STRING: types.StringTensorType,
+        TensorProto.BOOL: types.BooleanTensorType,
+    }
     X = operator.inputs[0]
     described = _output_types(_describe(operator.raw_operator), _skl2onnx_dtype(X), X.get_first_dimension())
-    for variable, (_, elem, shape) in zip(operator.outputs, described):
+    for variable, (_, elem, shape) in zip(operator.outputs, described, strict=True):
         variable.set_type(classes[elem](shape))
 
 
@@ -473,7 +522,9 @@ def _skl2onnx_convert(scope, operator, container):
     _emit(g, spec, x, [variable.full_name for variable in operator.outputs])
     for name, value in g.constants.items():
         content = [s.encode("utf-8") for s in value.ravel()] if value.dtype == object else value.ravel()
-        container.add_initializer(name, helper.np_dtype_to_tensor_dtype(value.dtype), list(value.shape), content)
+        container.add_initializer(
+            name, helper.np_dtype_to_tensor_dtype(value.dtype), list(value.shape), content
+        )
     for op, inputs, out, attributes in g.nodes:
         container.add_node(op, inputs, out, name=scope.get_unique_operator_name(op), **attributes)
 
@@ -486,9 +537,14 @@ def _register_with_skl2onnx():
         return False
     from ..estimators import MLPClassifier, MLPRegressor
 
-    update_registered_converter(MLPClassifier, "GlassnetMLPClassifier", _skl2onnx_shapes,
-                                _skl2onnx_convert, parser=_skl2onnx_parse_classifier,
-                                options={"zipmap": [False]})
+    update_registered_converter(
+        MLPClassifier,
+        "GlassnetMLPClassifier",
+        _skl2onnx_shapes,
+        _skl2onnx_convert,
+        parser=_skl2onnx_parse_classifier,
+        options={"zipmap": [False]},
+    )
     update_registered_converter(MLPRegressor, "GlassnetMLPRegressor", _skl2onnx_shapes, _skl2onnx_convert)
     return True
 

@@ -61,11 +61,26 @@ OUTPUT = {"classification": "sigmoid", "multiclass": "softmax", "regression": "i
 (binary cross-entropy, categorical cross-entropy, squared error)."""
 
 DEFAULTS = {
-    "dataset": "circle", "noise": 0.0, "train_ratio": 0.5, "n_samples": 500, "n_classes": 3,
-    "batch_size": 10, "seed": 1, "features": ["x1", "x2"], "hidden": [4, 2],
-    "activations": ["tanh", "tanh"], "problem": "classification", "lr": 0.03,
-    "optimizer": "sgd", "momentum": 0.9, "beta1": 0.9, "beta2": 0.999,
-    "regularization": "none", "reg_rate": 0.0, "dropout": 0.0, "big": False,
+    "dataset": "circle",
+    "noise": 0.0,
+    "train_ratio": 0.5,
+    "n_samples": 500,
+    "n_classes": 3,
+    "batch_size": 10,
+    "seed": 1,
+    "features": ["x1", "x2"],
+    "hidden": [4, 2],
+    "activations": ["tanh", "tanh"],
+    "problem": "classification",
+    "lr": 0.03,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "regularization": "none",
+    "reg_rate": 0.0,
+    "dropout": 0.0,
+    "big": False,
 }
 """The setup of a new session: TensorFlow Playground's first screen."""
 
@@ -82,8 +97,10 @@ def check_number(value, name, low, high, integer=False, low_open=False):
     if integer and value != int(value):
         raise SetupError(f"{name} must be a whole number, got {value!r}")
     if value < low or value > high or (low_open and value == low):
-        raise SetupError(f"{name} must be {'above' if low_open else 'at least'} {low:g} "
-                         f"and at most {high:g}, got {value:g}")
+        raise SetupError(
+            f"{name} must be {'above' if low_open else 'at least'} {low:g} "
+            f"and at most {high:g}, got {value:g}"
+        )
     return int(value) if integer else float(value)
 
 
@@ -109,11 +126,13 @@ def _names(cfg, key, choices):
 def check_hidden(cfg, limits):
     """The hidden layers: at most ``max_layers`` of at most ``max_neurons`` (or the lifted bounds)."""
     hidden = cfg["hidden"]
-    layers, neurons = ((limits.big_layers, limits.big_neurons) if cfg["big"]
-                       else (limits.max_layers, limits.max_neurons))
+    layers, neurons = (
+        (limits.big_layers, limits.big_neurons) if cfg["big"] else (limits.max_layers, limits.max_neurons)
+    )
     lift = "" if cfg["big"] else " (lifted size limits allow more)"
     if not isinstance(hidden, list) or not all(
-            isinstance(n, int) and not isinstance(n, bool) for n in hidden):
+        isinstance(n, int) and not isinstance(n, bool) for n in hidden
+    ):
         raise SetupError(f"hidden must be a list of neuron counts, got {hidden!r}")
     if len(hidden) > layers:
         raise SetupError(f"at most {layers} hidden layers{lift}, got {len(hidden)}")
@@ -121,8 +140,9 @@ def check_hidden(cfg, limits):
         if not 1 <= n <= neurons:
             raise SetupError(f"each hidden layer needs 1 to {neurons} neurons{lift}, got {n}")
     if len(cfg["activations"]) != len(hidden):
-        raise SetupError(f"activations names {len(cfg['activations'])} layers, "
-                         f"but there are {len(hidden)} hidden layers")
+        raise SetupError(
+            f"activations names {len(cfg['activations'])} layers, but there are {len(hidden)} hidden layers"
+        )
 
 
 def check_config(raw, current, limits, has_csv=False):
@@ -154,11 +174,15 @@ def check_config(raw, current, limits, has_csv=False):
     _choice(cfg, "problem", PROBLEMS)
     _choice(cfg, "dataset", DATASETS + (("csv",) if has_csv else ()))
     if cfg["problem"] == "regression" and cfg["dataset"] in CLASSIFICATION:
-        raise SetupError(f"dataset {cfg['dataset']!r} has class labels; for regression choose "
-                         f"one of: {', '.join(REGRESSION)}")
+        raise SetupError(
+            f"dataset {cfg['dataset']!r} has class labels; for regression choose "
+            f"one of: {', '.join(REGRESSION)}"
+        )
     if cfg["problem"] != "regression" and cfg["dataset"] in REGRESSION:
-        raise SetupError(f"dataset {cfg['dataset']!r} is a regression problem; for classification "
-                         f"choose one of: {', '.join(CLASSIFICATION)}")
+        raise SetupError(
+            f"dataset {cfg['dataset']!r} is a regression problem; for classification "
+            f"choose one of: {', '.join(CLASSIFICATION)}"
+        )
     _number(cfg, "noise", 0, 0.5)
     _number(cfg, "train_ratio", 0.1, 0.9)
     _number(cfg, "n_samples", 10, limits.max_samples, integer=True)
@@ -168,7 +192,7 @@ def check_config(raw, current, limits, has_csv=False):
     _names(cfg, "features", tuple(FEATURES))
     if not cfg["features"]:
         raise SetupError("choose at least one input feature")
-    cfg["features"] = [f for f in FEATURES if f in cfg["features"]]   # one order, no repeats
+    cfg["features"] = [f for f in FEATURES if f in cfg["features"]]  # one order, no repeats
     _names(cfg, "activations", ACTIVATIONS)
     check_hidden(cfg, limits)
     _number(cfg, "lr", 0, 10, low_open=True)
@@ -184,5 +208,6 @@ def check_config(raw, current, limits, has_csv=False):
 
 def check_epochs(value, limits):
     """The number of epochs one run request may train: 1 … ``max_epochs``."""
-    return check_number(limits.max_epochs if value is None else value, "epochs", 1, limits.max_epochs,
-                        integer=True)
+    return check_number(
+        limits.max_epochs if value is None else value, "epochs", 1, limits.max_epochs, integer=True
+    )

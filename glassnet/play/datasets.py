@@ -44,12 +44,20 @@ FEATURES = {
 }
 """The input features TensorFlow Playground offers: ``name → (label, f(x1, x2))``."""
 
-FEATURE_SCALE = {"x1": DOMAIN, "x2": DOMAIN, "x1sq": DOMAIN ** 2, "x2sq": DOMAIN ** 2,
-                 "x1x2": DOMAIN ** 2, "sinx1": 1.0, "sinx2": 1.0}
+FEATURE_SCALE = {
+    "x1": DOMAIN,
+    "x2": DOMAIN,
+    "x1sq": DOMAIN**2,
+    "x2sq": DOMAIN**2,
+    "x1x2": DOMAIN**2,
+    "sinx1": 1.0,
+    "sinx2": 1.0,
+}
 """The largest absolute value of each feature on the plane (to colour it in [-1, 1])."""
 
-_BUMPS = np.array([[-3.0, 3.0, 1], [0.0, 3.5, -1], [3.0, 3.0, 1],
-                   [-3.0, -3.0, -1], [0.0, -3.5, 1], [3.0, -3.0, -1]])
+_BUMPS = np.array(
+    [[-3.0, 3.0, 1], [0.0, 3.5, -1], [3.0, 3.0, 1], [-3.0, -3.0, -1], [0.0, -3.5, 1], [3.0, -3.0, -1]]
+)
 """Centres ``(c1, c2)`` and signs of the multi-Gaussian problem's bumps."""
 
 
@@ -95,7 +103,7 @@ def dataset(name, n_samples=500, noise=0.0, n_classes=2, random_state=None):
     rng = np.random.default_rng(random_state)
     if name == "circle":
         X, y = data.circles(n_samples, noise=0.02 + 0.3 * noise, factor=0.45, random_state=rng)
-        return 5.0 * X, 1 - y                      # the inner disc is class 0 (orange)
+        return 5.0 * X, 1 - y  # the inner disc is class 0 (orange)
     if name == "xor":
         X, y = data.xor(n_samples, noise=0.12 + 0.3 * noise, random_state=rng)
         return 6.0 * (X - 0.5), y
@@ -133,8 +141,9 @@ def spiral(n_samples, noise, n_classes, rng):
     for k, size in enumerate(sizes):
         s = np.arange(size) / size
         r, t = 5.0 * s, 1.75 * 2 * np.pi * s + 2 * np.pi * k / n_classes
-        parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)])
-                     + noise * rng.uniform(-1, 1, size=(size, 2)))
+        parts.append(
+            np.column_stack([r * np.sin(t), r * np.cos(t)]) + noise * rng.uniform(-1, 1, size=(size, 2))
+        )
     return np.vstack(parts), np.repeat(np.arange(n_classes), sizes)
 
 
@@ -146,7 +155,7 @@ def plane(X):
 def multigauss(X, sigma=1.6):
     """``y = Σₖ sₖ · exp(−‖x − cₖ‖² / 2σ²)``: bumps of sign ±1 (see :data:`_BUMPS`)."""
     d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
-    return np.clip(np.exp(-d2 / (2 * sigma ** 2)) @ _BUMPS[:, 2], -1.0, 1.0)
+    return np.clip(np.exp(-d2 / (2 * sigma**2)) @ _BUMPS[:, 2], -1.0, 1.0)
 
 
 # --------------------------------------------------------------------------- your own CSV
@@ -206,13 +215,19 @@ def csv_points(text, max_rows):
         path.write_text(text, encoding="utf-8")
         X, y, names = data.load_csv(path, target=-1)
     if X.shape[1] != 2:
-        raise ValueError(f"the CSV needs two feature columns and then the label; it has "
-                         f"{X.shape[1]} feature columns")
+        raise ValueError(
+            f"the CSV needs two feature columns and then the label; it has {X.shape[1]} feature columns"
+        )
     if len(X) > max_rows:
         raise ValueError(f"the CSV has {len(X)} rows; the playground takes at most {max_rows}")
     if len(X) < 10:
         raise ValueError(f"the CSV needs at least 10 rows, got {len(X)}")
     X, y, classes = csv_problem(X, y)
-    info = {"rows": len(X), "columns": names, "kind": "regression" if classes is None else "classes",
-            "n_classes": 0 if classes is None else len(classes), "classes": classes}
+    info = {
+        "rows": len(X),
+        "columns": names,
+        "kind": "regression" if classes is None else "classes",
+        "n_classes": 0 if classes is None else len(classes),
+        "classes": classes,
+    }
     return X, y, info

@@ -21,9 +21,14 @@ from .datasets import FEATURES
 def model_info(session):
     """What a saved model should remember of the playground: features, problem, data."""
     c = session.config
-    return {"source": "glassnet play", "features": c["features"],
-            "feature_labels": [FEATURES[n][0] for n in c["features"]], "problem": c["problem"],
-            "dataset": c["dataset"], "epoch": session.epoch}
+    return {
+        "source": "glassnet play",
+        "features": c["features"],
+        "feature_labels": [FEATURES[n][0] for n in c["features"]],
+        "problem": c["problem"],
+        "dataset": c["dataset"],
+        "epoch": session.epoch,
+    }
 
 
 def npz_bytes(net, info):
@@ -55,12 +60,16 @@ _OPTIMIZER_CODE = {
 
 def _data_code(c, n_classes):
     if c["dataset"] == "csv":
-        return ("# Your CSV file (two feature columns, then the label), beside this script,\n"
-                "# put onto the plane as the page did.\n"
-                "X, y, _ = gn.load_csv(\"data.csv\", target=-1)\n"
-                "X, y, classes = csv_problem(X, y)\n")
-    return (f"X, y = dataset({c['dataset']!r}, n_samples={c['n_samples']}, noise={c['noise']!r}, "
-            f"n_classes={max(n_classes, 2)}, random_state={c['seed']})\n")
+        return (
+            "# Your CSV file (two feature columns, then the label), beside this script,\n"
+            "# put onto the plane as the page did.\n"
+            'X, y, _ = gn.load_csv("data.csv", target=-1)\n'
+            "X, y, classes = csv_problem(X, y)\n"
+        )
+    return (
+        f"X, y = dataset({c['dataset']!r}, n_samples={c['n_samples']}, noise={c['noise']!r}, "
+        f"n_classes={max(n_classes, 2)}, random_state={c['seed']})\n"
+    )
 
 
 def python_code(session, epochs=None):
@@ -73,18 +82,20 @@ def python_code(session, epochs=None):
     penalty = {"l1": 0.0, "l2": 0.0}
     if c["regularization"] != "none":
         penalty[c["regularization"]] = c["reg_rate"]
-    score = ("error = np.mean((net.predict(F_test) - y_test) ** 2)\n"
-             "print(f\"test mean squared error: {error:.4f}\")\n" if regression else
-             "accuracy = np.mean(net.predict(F_test) == y_test)\n"
-             "print(f\"test accuracy: {accuracy:.3f}\")\n")
+    score = (
+        "error = np.mean((net.predict(F_test) - y_test) ** 2)\n"
+        'print(f"test mean squared error: {error:.4f}")\n'
+        if regression
+        else 'accuracy = np.mean(net.predict(F_test) == y_test)\nprint(f"test accuracy: {accuracy:.3f}")\n'
+    )
     return (
         '"""A network from the glassnet playground, rebuilt and trained.\n\n'
         f"Data: {c['dataset']} ({c['problem']}); features: {', '.join(c['features'])}; "
-        f"layers: {' → '.join(map(str, sizes))}.\nRun it with: python playground.py\n\"\"\"\n\n"
+        f'layers: {" → ".join(map(str, sizes))}.\nRun it with: python playground.py\n"""\n\n'
         "import numpy as np\n\nimport glassnet as gn\nfrom glassnet.io import save\n"
         f"from glassnet.play.datasets import {'csv_problem' if c['dataset'] == 'csv' else 'dataset'}, features\n\n"
-        + _data_code(c, session.n_classes) +
-        f"X_train, X_test, y_train, y_test = gn.train_test_split(X, y, test_size={1 - c['train_ratio']!r}, "
+        + _data_code(c, session.n_classes)
+        + f"X_train, X_test, y_train, y_test = gn.train_test_split(X, y, test_size={1 - c['train_ratio']!r}, "
         f"random_state={c['seed']})\n"
         f"names = {c['features']!r}\n"
         "F_train, F_test = features(X_train, names), features(X_test, names)\n\n"
@@ -93,8 +104,8 @@ def python_code(session, epochs=None):
         f"history = gn.train(net, F_train, y_train, optimizer={_OPTIMIZER_CODE[c['optimizer']].format(**c)}, "
         f"epochs={epochs}, batch_size={c['batch_size']}, l2={penalty['l2']!r}, l1={penalty['l1']!r},\n"
         "                   validation=(F_test, y_test), random_state=0)\n"
-        "print(f\"after {history.epochs} epochs: train loss {history.loss[-1]:.4f}, "
-        "test loss {history.val_loss[-1]:.4f}\")\n"
-        + score +
-        "save(net, \"playground.npz\", info={\"features\": names})\n"
+        'print(f"after {history.epochs} epochs: train loss {history.loss[-1]:.4f}, '
+        'test loss {history.val_loss[-1]:.4f}")\n'
+        + score
+        + 'save(net, "playground.npz", info={"features": names})\n'
     )

@@ -72,11 +72,16 @@ def frame(session):
         neurons = [_thumbs(layer.A) for layer in hidden] if pictured else None
     history = session.history
     return {
-        "version": session.version, "epoch": session.epoch, "steps": session.steps,
+        "version": session.version,
+        "epoch": session.epoch,
+        "steps": session.steps,
         "train_loss": session.data_loss(session.F_train, session.Y_train),
         "test_loss": session.data_loss(session.F_test, session.Y_test),
-        "running": session.run_token is not None, "message": session.message,
-        "curve": _curve(history), "output": _output_picture(session, Y_hat), "neurons": neurons,
+        "running": session.run_token is not None,
+        "message": session.message,
+        "curve": _curve(history),
+        "output": _output_picture(session, Y_hat),
+        "neurons": neurons,
         "weights": [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in net.layers],
     }
 
@@ -94,7 +99,7 @@ _FEATURE_PICTURES = _feature_pictures()
 
 def _point_list(X, y, regression):
     labels = np.round(y, 3).tolist() if regression else np.asarray(y).astype(int).tolist()
-    return [[round(float(a), 4), round(float(b), 4), t] for (a, b), t in zip(X, labels)]
+    return [[round(float(a), 4), round(float(b), 4), t] for (a, b), t in zip(X, labels, strict=True)]
 
 
 def static_picture(session):
@@ -103,21 +108,27 @@ def static_picture(session):
     regression = c["problem"] == "regression"
     net = session.net
     return {
-        "session": session.id, "config": dict(c),
+        "session": session.id,
+        "config": dict(c),
         "layer_sizes": net.layer_sizes,
         "activations": [layer.activation.name for layer in net.layers],
         "features": [{"name": n, "label": label} for n, (label, _) in FEATURES.items()],
         "feature_pictures": _FEATURE_PICTURES,
         "n_classes": session.n_classes,
-        "points": {"train": _point_list(session.X_train, session.y_train, regression),
-                   "test": _point_list(session.X_test, session.y_test, regression)},
+        "points": {
+            "train": _point_list(session.X_train, session.y_train, regression),
+            "test": _point_list(session.X_test, session.y_test, regression),
+        },
         "csv": None if session.csv is None else session.csv["info"],
-        "grid": GRID, "thumb": GRID // THUMB, "domain": DOMAIN,
+        "grid": GRID,
+        "thumb": GRID // THUMB,
+        "domain": DOMAIN,
         "limits": session.limits.as_dict(),
     }
 
 
 # --------------------------------------------------------------------------- the neuron view
+
 
 def _fmt(value):
     """Three significant digits, as the neuron view prints them: 0.312, -1.2, 12.3."""
@@ -146,13 +157,12 @@ def neuron_view(session, layer, unit, point):
     L = net.layers[layer]
     with np.errstate(all="ignore"):
         net.forward(features(np.array([point], dtype=np.float64), names))
-    inputs = ([FEATURES[n][0] for n in names] if layer == 0
-              else [f"a{i + 1}" for i in range(L.n_in)])
+    inputs = [FEATURES[n][0] for n in names] if layer == 0 else [f"a{i + 1}" for i in range(L.n_in)]
     w, b = L.W[:, unit], float(L.b[unit])
     x = L.A_prev[0]
     z, a = float(L.Z[0, unit]), float(L.A[0, unit])
     act = L.activation.name
-    filled = _sum([(float(wi), f"({_fmt(xi)})") for wi, xi in zip(w, x)], b)
+    filled = _sum([(float(wi), f"({_fmt(xi)})") for wi, xi in zip(w, x, strict=True)], b)
     if act == "identity":
         activation = f"a = z = {_fmt(a)}"
     elif act == "softmax":
@@ -160,9 +170,15 @@ def neuron_view(session, layer, unit, point):
     else:
         activation = f"a = {act}(z) = {act}({_fmt(z)}) = {_fmt(a)}"
     last = layer == len(net.layers) - 1
-    where = (f"output neuron {unit + 1}" if last else f"hidden layer {layer + 1}, neuron {unit + 1}")
+    where = f"output neuron {unit + 1}" if last else f"hidden layer {layer + 1}, neuron {unit + 1}"
     below = "the input features" if layer == 0 else f"a1…a{L.n_in}: the outputs of hidden layer {layer}"
-    return {"title": f"{where} ({act})", "inputs": below,
-            "formula": "z = " + _sum([(float(wi), n) for wi, n in zip(w, inputs)], b),
-            "filled": f"z = {filled} = {_fmt(z)}", "activation": activation,
-            "point": [float(point[0]), float(point[1])], "z": z, "a": a}
+    return {
+        "title": f"{where} ({act})",
+        "inputs": below,
+        "formula": "z = " + _sum([(float(wi), n) for wi, n in zip(w, inputs, strict=True)], b),
+        "filled": f"z = {filled} = {_fmt(z)}",
+        "activation": activation,
+        "point": [float(point[0]), float(point[1])],
+        "z": z,
+        "a": a,
+    }

@@ -31,6 +31,7 @@ class FormulaError(ValueError):
 
 # --------------------------------------------------------------------------- descent view
 
+
 def descent_view(formula, start, lr, steps, half_width, seconds=5.0):
     """Parse ``formula``, picture it over ``[-w, w]²``, and run gradient descent from ``start``.
 
@@ -42,6 +43,7 @@ def descent_view(formula, start, lr, steps, half_width, seconds=5.0):
     """
     from glassnet.glass import calculus
     from glassnet.glass.descent import descend
+
     try:
         expr = calculus.parse(formula, VARIABLES)
         names = sorted(s.name for s in expr.free_symbols)
@@ -51,15 +53,23 @@ def descent_view(formula, start, lr, steps, half_width, seconds=5.0):
         gradient = [str(g) for g in calculus.gradient(expr, names, timeout=seconds)]
         with np.errstate(all="ignore"):
             result = descend(expr, [start[VARIABLES.index(n)] for n in names], lr=lr, iterations=steps)
-    except ValueError as exc:   # the parser's, the SymPy process's and descend's one-line errors
+    except ValueError as exc:  # the parser's, the SymPy process's and descend's one-line errors
         raise FormulaError(str(exc)) from None
     path = np.tile(np.asarray(start, dtype=np.float64), (len(result.path), 1))
     for k, n in enumerate(names):
         path[:, VARIABLES.index(n)] = result.path[:, k]
-    return {"text": str(expr), "gradient": dict(zip(names, gradient)), "grid": _picture(f, names, half_width),
-            "half_width": half_width, "path": path.tolist(), "values": result.values.tolist(),
-            "grad_norms": [g if math.isfinite(g) else None for g in result.grad_norms.tolist()],
-            "message": result.message, "converged": result.converged, "variables": names}
+    return {
+        "text": str(expr),
+        "gradient": dict(zip(names, gradient, strict=True)),
+        "grid": _picture(f, names, half_width),
+        "half_width": half_width,
+        "path": path.tolist(),
+        "values": result.values.tolist(),
+        "grad_norms": [g if math.isfinite(g) else None for g in result.grad_norms.tolist()],
+        "message": result.message,
+        "converged": result.converged,
+        "variables": names,
+    }
 
 
 def _picture(f, names, half_width):
@@ -68,7 +78,10 @@ def _picture(f, names, half_width):
     X, Y = np.meshgrid(c, c[::-1])
     values = np.broadcast_to(f(*[{"x": X, "y": Y}[n] for n in names]), X.shape)
     finite = np.isfinite(values)
-    return [[float(v) if ok else None for v, ok in zip(row, oks)] for row, oks in zip(values, finite)]
+    return [
+        [float(v) if ok else None for v, ok in zip(row, oks, strict=True)]
+        for row, oks in zip(values, finite, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- optimizer explainer
@@ -98,8 +111,9 @@ def _optimizer_path(opt, steps):
     return path
 
 
-def explainer(beta=0.9, noise=0.5, n=100, seed=0, lr=0.45, momentum=0.6, adam_lr=0.3,
-              beta1=0.9, beta2=0.999, steps=30):
+def explainer(
+    beta=0.9, noise=0.5, n=100, seed=0, lr=0.45, momentum=0.6, adam_lr=0.3, beta1=0.9, beta2=0.999, steps=30
+):
     """The optimizer explainer's numbers, all from glassnet's own EWMA and optimizers.
 
     Returns
@@ -121,7 +135,12 @@ def explainer(beta=0.9, noise=0.5, n=100, seed=0, lr=0.45, momentum=0.6, adam_lr
     }
     c = np.linspace(-5, 5, DESCENT_GRID)
     X, Y = np.meshgrid(c, c[::-1])
-    return {"signal": signal.tolist(), "ewma": glassnet.ewma(signal, beta).tolist(),
-            "ewma_raw": glassnet.ewma(signal, beta, bias_correction=False).tolist(),
-            "paths": paths, "grid": ravine(X, Y).tolist(), "half_width": 5.0,
-            "start": list(RAVINE_START)}
+    return {
+        "signal": signal.tolist(),
+        "ewma": glassnet.ewma(signal, beta).tolist(),
+        "ewma_raw": glassnet.ewma(signal, beta, bias_correction=False).tolist(),
+        "paths": paths,
+        "grid": ravine(X, Y).tolist(),
+        "half_width": 5.0,
+        "start": list(RAVINE_START),
+    }

@@ -43,7 +43,7 @@ FRAME_SECONDS = 0.08
 """Training time between two frames of the stream."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
-                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
@@ -51,13 +51,15 @@ SECURITY_HEADERS = {
 
 # --------------------------------------------------------------------------- request helpers
 
+
 def _error(message, status=400):
     return JSONResponse({"error": str(message)}, status_code=status, headers=SECURITY_HEADERS)
 
 
 def _ok(data):
-    return Response(json.dumps(data, allow_nan=False), media_type="application/json",
-                    headers=SECURITY_HEADERS)
+    return Response(
+        json.dumps(data, allow_nan=False), media_type="application/json", headers=SECURITY_HEADERS
+    )
 
 
 async def _body(request, limits):
@@ -92,8 +94,10 @@ def _sse(event, data):
 
 # --------------------------------------------------------------------------- the routes
 
+
 def api(handler, session=True, body=False):
     """A route from ``handler(request, [session], [body])``: refusals become JSON errors."""
+
     async def endpoint(request):
         try:
             args = []
@@ -107,6 +111,7 @@ def api(handler, session=True, body=False):
             return _error(exc, exc.status)
         except ValueError as exc:
             return _error(exc)
+
     return endpoint
 
 
@@ -124,7 +129,7 @@ async def new_session(request, body):
     if body.get("config"):
         try:
             return _ok(await in_thread(session.configure, body["config"]))
-        except ValueError as exc:   # a bad link: the session stays, with its defaults
+        except ValueError as exc:  # a bad link: the session stays, with its defaults
             return _ok({**session.state(), "message": f"the link's setup was refused: {exc}"})
     return _ok(session.state())
 
@@ -134,7 +139,7 @@ async def state(request, session):
 
 
 async def setup(request, session, body):
-    if set(body.get("config", {})) - _LIVE_KEYS:   # a new network: a run on the old one stops
+    if set(body.get("config", {})) - _LIVE_KEYS:  # a new network: a run on the old one stops
         session.stop_run()
     return _ok(await in_thread(session.configure, body.get("config", {})))
 
@@ -156,8 +161,9 @@ async def pause(request, session, body):
 
 async def step(request, session, body):
     point = body.get("point")
-    return _ok(await in_thread(session.step_batch) if point is None
-               else await in_thread(session.step_point, point))
+    return _ok(
+        await in_thread(session.step_batch) if point is None else await in_thread(session.step_point, point)
+    )
 
 
 async def weight(request, session, body):
@@ -192,8 +198,9 @@ async def run(request, session, body):
         try:
             yield _sse("frame", session.frame())
             while session.epoch - first < epochs:
-                frame = await in_thread(session.train_for, token, FRAME_SECONDS,
-                                        epochs - (session.epoch - first))
+                frame = await in_thread(
+                    session.train_for, token, FRAME_SECONDS, epochs - (session.epoch - first)
+                )
                 if frame is None:
                     break
                 yield _sse("frame", frame)
@@ -201,8 +208,9 @@ async def run(request, session, body):
                     break
             session.stop_run(token)
             yield _sse("stopped", session.frame())
-        finally:   # also when the page went away and the stream was closed
+        finally:  # also when the page went away and the stream was closed
             session.stop_run(token)
+
     return StreamingResponse(events(), media_type="text/event-stream", headers=SECURITY_HEADERS)
 
 
@@ -214,10 +222,13 @@ async def descent(request, body):
     start = body.get("start", [2.0, 1.5])
     if not isinstance(start, list) or len(start) != 2:
         raise SetupError(f"start must be two numbers [x, y], got {start!r}")
-    args = (formula, [check_number(v, "start", -1e3, 1e3) for v in start],
-            _number(body, "lr", 0.1, 1e-6, 10),
-            _number(body, "steps", 50, 1, limits.max_descent_steps, integer=True),
-            _number(body, "range", 3.0, 0.1, 1e3))
+    args = (
+        formula,
+        [check_number(v, "start", -1e3, 1e3) for v in start],
+        _number(body, "lr", 0.1, 1e-6, 10),
+        _number(body, "steps", 50, 1, limits.max_descent_steps, integer=True),
+        _number(body, "range", 3.0, 0.1, 1e3),
+    )
     try:
         return _ok(await in_thread(lambda: mathviews.descent_view(*args, seconds=limits.formula_seconds)))
     except mathviews.FormulaError as exc:
@@ -226,13 +237,18 @@ async def descent(request, body):
 
 async def explain(request, body):
     most = request.app.state.limits.max_explainer_steps
-    params = {"beta": _number(body, "beta", 0.9, 0, 0.999), "noise": _number(body, "noise", 0.5, 0, 5),
-              "n": _number(body, "n", 100, 2, most, integer=True),
-              "seed": _number(body, "seed", 0, 0, 2**31 - 1, integer=True),
-              "lr": _number(body, "lr", 0.45, 1e-4, 2), "momentum": _number(body, "momentum", 0.6, 0, 0.999),
-              "adam_lr": _number(body, "adam_lr", 0.3, 1e-4, 5), "beta1": _number(body, "beta1", 0.9, 0, 0.999),
-              "beta2": _number(body, "beta2", 0.999, 0, 0.9999),
-              "steps": _number(body, "steps", 30, 1, most, integer=True)}
+    params = {
+        "beta": _number(body, "beta", 0.9, 0, 0.999),
+        "noise": _number(body, "noise", 0.5, 0, 5),
+        "n": _number(body, "n", 100, 2, most, integer=True),
+        "seed": _number(body, "seed", 0, 0, 2**31 - 1, integer=True),
+        "lr": _number(body, "lr", 0.45, 1e-4, 2),
+        "momentum": _number(body, "momentum", 0.6, 0, 0.999),
+        "adam_lr": _number(body, "adam_lr", 0.3, 1e-4, 5),
+        "beta1": _number(body, "beta1", 0.9, 0, 0.999),
+        "beta2": _number(body, "beta2", 0.999, 0, 0.9999),
+        "steps": _number(body, "steps", 30, 1, most, integer=True),
+    }
     return _ok(await in_thread(lambda: mathviews.explainer(**params)))
 
 
@@ -245,8 +261,11 @@ async def export_npz(request, session):
         net = (session.before_step if before else session.net).copy()
         info = model_info(session)
     name = "playground-step.npz" if before else "playground.npz"
-    return Response(await in_thread(npz_bytes, net, info), media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        await in_thread(npz_bytes, net, info),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 async def export_onnx(request, session):
@@ -256,16 +275,24 @@ async def export_onnx(request, session):
     try:
         data = await in_thread(onnx_bytes, net)
     except ModuleNotFoundError:
-        raise SetupError("ONNX export needs the onnx extra: pip install 'glassnet[onnx]'", status=501) from None
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": 'attachment; filename="playground.onnx"'})
+        raise SetupError(
+            "ONNX export needs the onnx extra: pip install 'glassnet[onnx]'", status=501
+        ) from None
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": 'attachment; filename="playground.onnx"'},
+    )
 
 
 async def export_python(request, session):
     with session.lock:
         code = python_code(session)
-    return Response(code, media_type="text/x-python; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="playground.py"'})
+    return Response(
+        code,
+        media_type="text/x-python; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="playground.py"'},
+    )
 
 
 async def not_found(request, session):
@@ -274,7 +301,8 @@ async def not_found(request, session):
 
 @asynccontextmanager
 async def lifespan(app):
-    from glassnet.glass import _sympy_worker   # formulas' gradients come from its process
+    from glassnet.glass import _sympy_worker  # formulas' gradients come from its process
+
     threading.Thread(target=_sympy_worker.start, daemon=True).start()
     yield
 
@@ -315,23 +343,36 @@ def create_app(limits=None, allowed_hosts=None):
         rebinding); all when None.
     """
     routes = [Route("/", page)]
-    routes += [Route(path, api(handler, session, body), methods=[method])
-               for path, handler, method, session, body in ROUTES]
+    routes += [
+        Route(path, api(handler, session, body), methods=[method])
+        for path, handler, method, session, body in ROUTES
+    ]
     routes.append(Mount("/static", StaticFiles(directory=STATIC)))
-    middleware = [] if allowed_hosts is None else [Middleware(TrustedHostMiddleware,
-                                                              allowed_hosts=allowed_hosts)]
+    middleware = (
+        [] if allowed_hosts is None else [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)]
+    )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.limits = limits or Limits()
     app.state.store = SessionStore(app.state.limits)
     return app
 
 
-_LIVE_KEYS = {"lr", "optimizer", "momentum", "beta1", "beta2", "regularization", "reg_rate",
-              "dropout", "batch_size"}
+_LIVE_KEYS = {
+    "lr",
+    "optimizer",
+    "momentum",
+    "beta1",
+    "beta2",
+    "regularization",
+    "reg_rate",
+    "dropout",
+    "batch_size",
+}
 """Settings that can change while the network trains (the others rebuild it, so they stop a run)."""
 
 
 # --------------------------------------------------------------------------- serving
+
 
 def _bind(host, port):
     """A listening socket on ``host:port`` (port 0: any free port), or a clear error."""
@@ -343,8 +384,10 @@ def _bind(host, port):
     except OSError as exc:
         sock.close()
         if exc.errno == 98 or "in use" in str(exc).lower():
-            raise ValueError(f"port {port} on {host} is in use; choose another with --port N, "
-                             "or --port 0 for any free port") from None
+            raise ValueError(
+                f"port {port} on {host} is in use; choose another with --port N, "
+                "or --port 0 for any free port"
+            ) from None
         raise ValueError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.listen(128)
     return sock
@@ -357,7 +400,7 @@ def serve(host="127.0.0.1", port=8000, open_browser=True, echo=print, limits=Non
     sock = _bind(host, port)
     port = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    loopback = host in ("127.0.0.1", "localhost")   # (the Host check cannot read IPv6 addresses)
+    loopback = host in ("127.0.0.1", "localhost")  # (the Host check cannot read IPv6 addresses)
     app = create_app(limits, allowed_hosts=["127.0.0.1", "localhost"] if loopback else None)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     echo(f"glassnet playground at {url}  (Ctrl+C stops it)")

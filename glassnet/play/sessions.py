@@ -30,8 +30,7 @@ import numpy as np
 import glassnet
 from glassnet.data import one_hot, train_test_split
 
-from .config import (DATA_KEYS, DEFAULTS, NETWORK_KEYS, OUTPUT, Limits, SetupError,
-                     check_config, check_number)
+from .config import DATA_KEYS, DEFAULTS, NETWORK_KEYS, OUTPUT, Limits, SetupError, check_config, check_number
 from .datasets import dataset, features
 from .frames import frame, neuron_view, static_picture
 
@@ -99,8 +98,11 @@ class Session:
         """Take the user's own points (already checked and scaled onto the plane)."""
         with self.lock:
             self.csv = {"X": X, "y": y, "info": info}
-            problem = "regression" if info["kind"] == "regression" else (
-                "classification" if info["n_classes"] == 2 else "multiclass")
+            problem = (
+                "regression"
+                if info["kind"] == "regression"
+                else ("classification" if info["n_classes"] == 2 else "multiclass")
+            )
             self.config = {**self.config, "dataset": "csv", "problem": problem}
             self._build_data()
             return self.state()
@@ -134,12 +136,14 @@ class Session:
         if c["dataset"] == "csv":
             X, y = self.csv["X"], self.csv["y"]
         else:
-            X, y = dataset(c["dataset"], c["n_samples"], c["noise"], max(self.n_classes, 2),
-                           random_state=c["seed"])
+            X, y = dataset(
+                c["dataset"], c["n_samples"], c["noise"], max(self.n_classes, 2), random_state=c["seed"]
+            )
         if c["problem"] == "classification" and self.n_classes != 2:
             raise SetupError(f"this data has {self.n_classes} classes: choose the multi-class problem")
         self.X_train, self.X_test, self.y_train, self.y_test = train_test_split(
-            X, y, test_size=1 - c["train_ratio"], random_state=c["seed"])
+            X, y, test_size=1 - c["train_ratio"], random_state=c["seed"]
+        )
         self._build_network()
 
     def _targets(self, y):
@@ -153,16 +157,20 @@ class Session:
         self.F_train, self.F_test = features(self.X_train, names), features(self.X_test, names)
         self.Y_train, self.Y_test = self._targets(self.y_train), self._targets(self.y_test)
         n_out = self.n_classes if c["problem"] == "multiclass" else 1
-        self.net = glassnet.Network([len(names), *c["hidden"], n_out], activations=c["activations"],
-                                    output=OUTPUT[c["problem"]], dropout=c["dropout"],
-                                    random_state=c["seed"])
+        self.net = glassnet.Network(
+            [len(names), *c["hidden"], n_out],
+            activations=c["activations"],
+            output=OUTPUT[c["problem"]],
+            dropout=c["dropout"],
+            random_state=c["seed"],
+        )
         if c["problem"] == "regression":
             self.net.ravel_output = True
         else:
             self.net.classes_ = np.arange(self.n_classes)
         self.loss = self.net.resolve_loss(None)
-        self.version += 1        # frames of an older network are ignored by the page
-        self._good = (0, self.net.get_params())   # (epoch, θ) of the last good end of an epoch
+        self.version += 1  # frames of an older network are ignored by the page
+        self._good = (0, self.net.get_params())  # (epoch, θ) of the last good end of an epoch
         self._build_optimizer()
         self.epoch = self.steps = self.cursor = 0
         self.rng = np.random.default_rng(c["seed"])
@@ -192,22 +200,32 @@ class Session:
     def _penalties(self):
         c = self.config
         rate = c["reg_rate"] if c["regularization"] != "none" else 0.0
-        return {"l2": rate if c["regularization"] == "l2" else 0.0,
-                "l1": rate if c["regularization"] == "l1" else 0.0}
+        return {
+            "l2": rate if c["regularization"] == "l2" else 0.0,
+            "l1": rate if c["regularization"] == "l1" else 0.0,
+        }
 
     def _batch_step(self):
         """One optimizer step on the next mini-batch of the epoch (the last one holds the rest)."""
         n = len(self.F_train)
-        rows = self.order[self.cursor:self.cursor + min(self.config["batch_size"], n)]
+        rows = self.order[self.cursor : self.cursor + min(self.config["batch_size"], n)]
         self.cursor += len(rows)
         with np.errstate(all="ignore"):
-            value = self.net.loss_and_grad(self.F_train[rows], self.Y_train[rows], self.loss,
-                                           training=self.config["dropout"] > 0, **self._penalties())
+            value = self.net.loss_and_grad(
+                self.F_train[rows],
+                self.Y_train[rows],
+                self.loss,
+                training=self.config["dropout"] > 0,
+                **self._penalties(),
+            )
             self.opt.step(self.net.theta, self.net.grad)
         self.steps += 1
         theta, start = self.net.theta, self.history["train"][0] or 1.0
-        if not (value < BLOW_UP * max(1.0, start) and np.isfinite(theta).all()
-                and np.abs(theta).max() < MAX_WEIGHT):
+        if not (
+            value < BLOW_UP * max(1.0, start)
+            and np.isfinite(theta).all()
+            and np.abs(theta).max() < MAX_WEIGHT
+        ):
             self.net.set_params(self._good[1])
             raise Diverged
         if self.cursor >= n:
@@ -217,9 +235,11 @@ class Session:
             self._record_losses()
 
     def _diverged(self):
-        self.message = (f"training diverged in epoch {self.epoch + 1} (the loss grew far past its start, "
-                        f"or the weights blew up): the weights are back to those after epoch "
-                        f"{self._good[0]}, the last good ones; lower the learning rate")
+        self.message = (
+            f"training diverged in epoch {self.epoch + 1} (the loss grew far past its start, "
+            f"or the weights blew up): the weights are back to those after epoch "
+            f"{self._good[0]}, the last good ones; lower the learning rate"
+        )
         self.run_token = None
 
     def step_batch(self):
@@ -292,29 +312,38 @@ class Session:
         with self.lock:
             self._check_not_running()
             _index(index, len(self.F_train), "point (the index of a training point)")
-            x, Y = self.F_train[index:index + 1], self.Y_train[index:index + 1]
+            x, Y = self.F_train[index : index + 1], self.Y_train[index : index + 1]
             lr = self.config["lr"]
             with np.errstate(all="ignore"):
                 t = trace(self.net, x, Y, lr=lr)
             before = self.net.copy()
-            for layer, traced in zip(self.net.layers, t.layers):
+            for layer, traced in zip(self.net.layers, t.layers, strict=True):
                 layer.W, layer.b = traced.W_new, traced.b_new
             if not np.isfinite(self.net.theta).all():
                 self.net.set_params(before.theta)
                 raise SetupError("this step would make the weights non-finite; lower the learning rate")
             self.before_step, self.steps, self.message = before, self.steps + 1, ""
             sizes = self.net.layer_sizes
-            out = {"text": t.text(), "detailed": t.text(detailed=True) if max(sizes) <= 16 else None,
-                   "point": index, "x": x[0].tolist(), "y": Y[0].tolist(),
-                   "plane": self.X_train[index].tolist(), "lr": lr, "loss": t.loss,
-                   "command": self._trace_command(x[0], index)}
+            out = {
+                "text": t.text(),
+                "detailed": t.text(detailed=True) if max(sizes) <= 16 else None,
+                "point": index,
+                "x": x[0].tolist(),
+                "y": Y[0].tolist(),
+                "plane": self.X_train[index].tolist(),
+                "lr": lr,
+                "loss": t.loss,
+                "command": self._trace_command(x[0], index),
+            }
             return {"trace": out, **self.state()}
 
     def _trace_command(self, x, index):
         label = self.y_train[index]
         y = repr(float(label)) if self.config["problem"] == "regression" else str(int(label))
-        return (f"glassnet trace --weights playground-step.npz --x={','.join(repr(float(v)) for v in x)} "
-                f"--y={y} --lr {self.config['lr']!r}")
+        return (
+            f"glassnet trace --weights playground-step.npz --x={','.join(repr(float(v)) for v in x)} "
+            f"--y={y} --lr {self.config['lr']!r}"
+        )
 
     # ------------------------------------------------------------------ editing and reading
     def set_weight(self, layer, unit, source, value):
@@ -347,18 +376,31 @@ class Session:
         """Every weight and bias at full precision, with what is needed to rebuild the network."""
         with self.lock:
             net = self.net
-            return {"layer_sizes": net.layer_sizes,
-                    "activations": [layer.activation.name for layer in net.layers],
-                    "features": self.config["features"], "lr": self.config["lr"],
-                    "layers": [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in net.layers]}
+            return {
+                "layer_sizes": net.layer_sizes,
+                "activations": [layer.activation.name for layer in net.layers],
+                "features": self.config["features"],
+                "lr": self.config["lr"],
+                "layers": [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in net.layers],
+            }
 
     def points(self):
         """The training and test points: plane coordinates, features and targets."""
         with self.lock:
-            return {"train": {"plane": self.X_train.tolist(), "features": self.F_train.tolist(),
-                              "y": self.y_train.tolist(), "Y": self.Y_train.tolist()},
-                    "test": {"plane": self.X_test.tolist(), "features": self.F_test.tolist(),
-                             "y": self.y_test.tolist(), "Y": self.Y_test.tolist()}}
+            return {
+                "train": {
+                    "plane": self.X_train.tolist(),
+                    "features": self.F_train.tolist(),
+                    "y": self.y_train.tolist(),
+                    "Y": self.Y_train.tolist(),
+                },
+                "test": {
+                    "plane": self.X_test.tolist(),
+                    "features": self.F_test.tolist(),
+                    "y": self.y_test.tolist(),
+                    "Y": self.Y_test.tolist(),
+                },
+            }
 
     def frame(self):
         """What changes while training: losses, pictures, weights (see :func:`frames.frame`)."""
@@ -404,4 +446,3 @@ class SessionStore:
 
     def __len__(self):
         return len(self._sessions)
-
