@@ -79,3 +79,17 @@ def test_the_check_sees_the_public_api():
     )
     bare = ast.parse("def f(x, *, y=1): pass").body[0]
     assert unannotated(bare, False) == ["x", "y", "return"]
+
+
+def test_the_literal_names_are_the_registries_names():
+    from typing import get_args
+
+    import glassnet as gn
+    from glassnet import _typing as t
+
+    assert set(get_args(t.ActivationName)) == set(gn.ACTIVATIONS)
+    assert set(get_args(t.LossName)) == set(gn.LOSSES)
+    assert set(get_args(t.OptimizerName)) == set(gn.OPTIMIZERS)
+    assert set(get_args(t.ScheduleName)) == set(gn.SCHEDULES)
+    assert set(get_args(t.InitializerName)) == set(gn.INITIALIZERS)
+    assert get_args(t.TaskName) == gn.TASKS
