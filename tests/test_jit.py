@@ -128,3 +128,38 @@ def test_environment_variable_sets_the_mode_in_a_fresh_process():
         env={**os.environ, "GLASSNET_KERNELS": "always"},
     ).stdout.split()
     assert out == ["always", "True", "True"]
+
+
+def _fit_in_a_worker(compiled):
+    """In a joblib worker: fit a small classifier and report the threads it could use."""
+    from threadpoolctl import threadpool_info
+
+    from glassnet import MLPClassifier, _jit
+
+    X = np.random.default_rng(0).standard_normal((200, 5))
+    y = (X[:, 0] > 0).astype(int)
+    mode, _jit.MODE = _jit.MODE, ("always" if compiled else "never")
+    try:
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y)
+    finally:
+        _jit.MODE = mode  # loky reuses its workers
+    blas = {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+    numba = sys.modules.get("numba")
+    return blas, numba is not None and numba.config.NUMBA_NUM_THREADS, _jit._fused is not None
+
+
+def test_grid_search_workers_do_not_oversubscribe_the_cores():
+    # joblib's loky workers (GridSearchCV(n_jobs=2)) are fresh processes with their BLAS
+    # limited to their share of the cores; glassnet keeps that limit, and its kernels are
+    # single-threaded (no parallel=True), so two fits side by side use the cores once.
+    from joblib import Parallel, delayed
+
+    share = max(1, (os.cpu_count() or 1) // 2)
+    found = Parallel(n_jobs=2, backend="loky")(delayed(_fit_in_a_worker)(c) for c in (False, True))
+    (blas_numpy, _, _), (blas_kernels, _, loaded) = found
+    assert blas_numpy == blas_kernels == {share}
+    assert loaded  # the compiled epoch ran there, and did not raise the limit
+    from glassnet import _epoch_kernels
+
+    assert not _epoch_kernels.train_epoch.targetoptions.get("parallel", False)
+    assert not _fused.adam_step.targetoptions.get("parallel", False)
