@@ -10,7 +10,7 @@ source with the same :meth:`epoch` — blocks that live elsewhere.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -19,6 +19,20 @@ from ._validation import issparse
 
 Batch = tuple[FloatArray, FloatArray, "FloatArray | None"]
 """``(X_batch, Y_batch, w_batch)``: one mini-batch's rows, targets and sample weights (or None)."""
+
+
+class BatchSource(Protocol):
+    """What the training loop reads its mini-batches from (:class:`ArrayBatches`, or
+    :class:`glassnet.distributed.blocks.BlockBatches` for rows on a Dask cluster)."""
+
+    n_samples: int
+
+    @property
+    def n_batches(self) -> int: ...
+
+    def target_scale(self) -> float: ...
+
+    def epoch(self, rng: np.random.Generator) -> Iterator[Batch]: ...
 
 
 class ArrayBatches:

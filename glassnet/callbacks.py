@@ -38,6 +38,9 @@ Logs: TypeAlias = dict[str, Any]
 CallbackFunction: TypeAlias = Callable[[int, Logs], Any]
 """``f(epoch, logs)``; a truthy return stops training."""
 
+Callbacks: TypeAlias = "Callback | CallbackFunction | Iterable[Callback | CallbackFunction] | None"
+"""What ``callbacks=`` takes: callbacks and functions ``f(epoch, logs)``, one or several."""
+
 Monitor: TypeAlias = Literal["val_loss", "val_accuracy", "loss"]
 
 MONITORS: tuple[Monitor, ...] = ("val_loss", "val_accuracy", "loss")
@@ -75,9 +78,7 @@ class LambdaCallback(Callback):
         return bool(self.function(epoch, logs))
 
 
-def as_callbacks(
-    callbacks: Callback | CallbackFunction | Iterable[Callback | CallbackFunction] | None,
-) -> list[Callback]:
+def as_callbacks(callbacks: Callbacks) -> list[Callback]:
     """A list of :class:`Callback` objects from callbacks and plain functions."""
     if callbacks is None:
         return []
