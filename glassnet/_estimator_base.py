@@ -123,7 +123,7 @@ class _DaskScore:
         if is_dask_collection(X, y, sample_weight):
             from .distributed.fitting import score_blocks
 
-            return score_blocks(self, X, y, sample_weight)
+            return score_blocks(cast("_BaseMLP", self), X, y, sample_weight)  # (mixed into one)
         # (the mixin after this class in the estimators' bases, which mypy does not see here)
         score: float = super().score(X, y, sample_weight=sample_weight)  # type: ignore[misc]
         return score

@@ -10,14 +10,14 @@ source with the same :meth:`epoch` — blocks that live elsewhere.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeAlias, cast
 
 import numpy as np
 
 from ._typing import FloatArray
 from ._validation import issparse
 
-Batch = tuple[FloatArray, FloatArray, "FloatArray | None"]
+Batch: TypeAlias = "tuple[FloatArray, FloatArray, FloatArray | None]"
 """``(X_batch, Y_batch, w_batch)``: one mini-batch's rows, targets and sample weights (or None)."""
 
 
