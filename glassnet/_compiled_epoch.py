@@ -34,10 +34,21 @@ settings alone, so that a run gives the same numbers in every process.
 from __future__ import annotations
 
 import math
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from . import _jit
+from ._typing import FloatArray
+
+if TYPE_CHECKING:
+    from .activations import Activation
+    from .batches import ArrayBatches
+    from .losses import Loss
+    from .network import Network
+    from .optimizers import Optimizer
+    from .training import _Run
 
 MODE = "auto"
 """``"auto"``, ``"always"`` (whenever supported) or ``"never"``."""
@@ -61,7 +72,7 @@ MAX_WIDTH_PRODUCT = 64 * 256
 """``auto`` compiles while every layer's ``n_in · n_out`` is at most this (see :func:`worth_compiling`)."""
 
 
-def why_not(run):
+def why_not(run: _Run) -> str | None:
     """Why ``run`` (a :class:`glassnet.training._Run`) cannot take the compiled path, or None."""
     from .batches import ArrayBatches
     from .layers import Dense
@@ -95,7 +106,7 @@ def why_not(run):
     return None
 
 
-def worth_compiling(net):
+def worth_compiling(net: Network) -> bool:
     """``auto``'s rule: every layer small (``n_in · n_out ≤ MAX_WIDTH_PRODUCT``).
 
     There the NumPy loop's cost is its calls, which the compiled epoch removes;
@@ -104,7 +115,7 @@ def worth_compiling(net):
     return all(layer.n_in * layer.n_out <= MAX_WIDTH_PRODUCT for layer in net.layers)
 
 
-def plan(run):
+def plan(run: _Run) -> CompiledEpoch | None:
     """A :class:`CompiledEpoch` for ``run``, or None to train with the NumPy loop.
 
     Either way the kernels are loaded when the run is long enough to pay for them
@@ -126,21 +137,21 @@ def plan(run):
     return None
 
 
-def _output_code(loss, activation):
+def _output_code(loss: Loss, activation: Activation) -> int | None:
     code = _OUTPUT.get((activation.name, loss.name))
     if code is None or not loss.pairs_with(activation):
         return None
     return code
 
 
-def _value_scale(loss):
+def _value_scale(loss: Loss) -> float | None:
     """The factor on the loss's value: 1, or what a subclass declares (``value_scale``)."""
     from .losses import LOSSES
 
     return 1.0 if type(loss) is LOSSES[loss.name] else getattr(loss, "value_scale", None)
 
 
-def _optimizer_code(opt):
+def _optimizer_code(opt: Optimizer) -> int | None:
     """The kernel's code for a built-in optimizer (not a subclass), or None."""
     from . import optimizers as o
 
@@ -150,7 +161,7 @@ def _optimizer_code(opt):
     return codes.get(type(opt))
 
 
-def _hyper(opt):
+def _hyper(opt: Optimizer) -> FloatArray:
     """``[lr, a, b, eps, weight_decay]`` as :func:`glassnet._epoch_kernels.optimizer_step` reads them."""
     a = getattr(opt, "momentum", getattr(opt, "rho", getattr(opt, "beta1", 0.0)))
     return np.array(
@@ -158,10 +169,10 @@ def _hyper(opt):
     )
 
 
-_kernels = None
+_kernels: ModuleType | None = None
 
 
-def _load_kernels():
+def _load_kernels() -> ModuleType:
     global _kernels
     if _kernels is None:
         from . import _epoch_kernels
@@ -178,8 +189,8 @@ class CompiledEpoch:
     layer's delta ``dZˡ`` (offsets ``d_off``; ``d_off[0]`` is the targets).
     """
 
-    def __init__(self, run):
-        net, batches = run.net, run.batches
+    def __init__(self, run: _Run) -> None:
+        net, batches = run.net, cast("ArrayBatches", run.batches)  # plan() made sure of it
         self.run = run
         self.kernels = _load_kernels()
         self.sizes = np.array(net.layer_sizes, dtype=np.int64)
@@ -196,12 +207,12 @@ class CompiledEpoch:
         self.d_off = start + np.cumsum([0] + [m * w for w in deltas])[:-1].astype(np.int64)
         self.work = np.empty(start + m * sum(deltas), net.dtype)
         self.no_order = np.empty(0, np.intp)
-        self.hyper = None
+        self.hyper: FloatArray | None = None
 
-    def steps(self):
+    def steps(self) -> tuple[float, float, float | None, str | None]:
         """One epoch: ``(mean loss, mean ‖grad‖, accuracy or None, diverged)`` as ``_Run._steps``."""
         run, k = self.run, self.kernels
-        net, opt, batches = run.net, run.optimizer, run.batches
+        net, opt, batches = run.net, run.optimizer, cast("ArrayBatches", run.batches)
         order = run.rng.permutation(batches.n_samples) if batches._gather else self.no_order
         s1, s2 = self._state(opt, net.theta)
         clip = math.inf if opt.clip_norm is None else opt.clip_norm
@@ -235,7 +246,7 @@ class CompiledEpoch:
         accuracy = correct / n if self.acc_code != ACC_NONE else None
         return total / n, grad_norms / batches.n_batches, accuracy, None
 
-    def _hyper(self, opt):
+    def _hyper(self, opt: Optimizer) -> FloatArray:
         """The optimizer's constants, read at the start of the run; its rate, every epoch
         (a schedule, ReduceOnPlateau or the estimator's 'adaptive' rule change it)."""
         if self.hyper is None:
@@ -243,7 +254,7 @@ class CompiledEpoch:
         self.hyper[0] = opt.lr
         return self.hyper
 
-    def _state(self, opt, theta):
+    def _state(self, opt: Optimizer, theta: FloatArray) -> tuple[FloatArray, FloatArray]:
         """The optimizer's state arrays (made as its ``_update`` makes them), or empty ones."""
         code = self.opt_code
         if code in (ADAM, ADAMW):

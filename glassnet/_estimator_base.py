@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,16 +31,41 @@ from .callbacks import ProgressBar
 from .distributed.arrays import is_dask_collection
 from .initializers import sklearn_uniform
 from .lbfgs import lbfgs_arrays
-from .losses import SquaredError
+from .losses import Loss, SquaredError
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
 from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays, predict_outputs
 
+if TYPE_CHECKING:
+    from sklearn.utils import Tags
+
+    from ._typing import ActivationName, ArrayLike, FloatArray
+    from .batches import BatchSource
+    from .callbacks import Logs
+    from .optimizers import Optimizer
+
+HiddenActivation: TypeAlias = Literal[
+    "identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu"
+]
+"""The estimators' hidden activations: scikit-learn's four, then the engine's others."""
+
+Solver: TypeAlias = Literal["lbfgs", "sgd", "adam", "rmsprop", "momentum"]
+
+LearningRate: TypeAlias = Literal[
+    "constant", "invscaling", "adaptive", "step", "exponential", "cosine", "inverse_time"
+]
+
+SklearnRandomState: TypeAlias = "int | np.random.RandomState | None"
+"""scikit-learn's ``random_state``: a seed, a legacy ``RandomState`` or None."""
+
+_Held: TypeAlias = "tuple[Any, FloatArray, Any, FloatArray | None]"
+"""The held-out rows of early stopping: ``(X_val, Y_val, y_val, sw_val)``."""
+
 # scikit-learn's four hidden activations, then the engine's others (an extra).
 _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
 # The estimator speaks scikit-learn's names; the engine calls the logistic function "sigmoid".
-_ENGINE_ACTIVATION = {"logistic": "sigmoid"}
+_ENGINE_ACTIVATION: dict[str, ActivationName] = {"logistic": "sigmoid"}
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "momentum")
 _SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential", "cosine", "inverse_time")
 
@@ -54,14 +80,14 @@ class _OutputMeanSquaredError(SquaredError):
     all go as in scikit-learn. With one output it is the plain squared error.
     """
 
-    def __init__(self, n_outputs):
+    def __init__(self, n_outputs: int) -> None:
         self.n_outputs = n_outputs
         self.value_scale = 1.0 / n_outputs  # what the compiled epoch multiplies the value by
 
-    def per_sample(self, Y_hat, Y):
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         return super().per_sample(Y_hat, Y) / self.n_outputs
 
-    def total(self, Y_hat, Y):
+    def total(self, Y_hat: FloatArray, Y: FloatArray) -> float:
         return super().total(Y_hat, Y) / self.n_outputs
 
 
@@ -74,7 +100,7 @@ _NON_FINITE = (
 )
 
 
-def _real(X):
+def _real(X: Any) -> Any:
     """``X``, or scikit-learn's complex-data error without its dump of the whole array."""
     kind = (
         X.dtype.kind
@@ -92,19 +118,24 @@ class _DaskScore:
     """``score`` of Dask ``X`` and ``y`` reduced on the workers; otherwise scikit-learn's
     (the mixin's ``score``, which comes after this class)."""
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """Accuracy (classifier) or R² (regressor, averaged over outputs), as scikit-learn's."""
         if is_dask_collection(X, y, sample_weight):
             from .distributed.fitting import score_blocks
 
-            return score_blocks(self, X, y, sample_weight)
-        return super().score(X, y, sample_weight=sample_weight)
+            return score_blocks(cast("_BaseMLP", self), X, y, sample_weight)  # (mixed into one)
+        # (the mixin after this class in the estimators' bases, which mypy does not see here)
+        score: float = super().score(X, y, sample_weight=sample_weight)  # type: ignore[misc]
+        return score
 
 
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
-    _parameter_constraints: ClassVar[dict] = {
+    network_: Network
+    """The trained network (set by the first fit)."""
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS)), list, tuple],
         "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
@@ -134,32 +165,33 @@ class _BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------ the network's numbers
     @property
-    def coefs_(self):
+    def coefs_(self) -> list[FloatArray]:
         """Weight matrices, shape ``(n_in, n_out)`` per layer: views into the network's ``theta``."""
         return [layer.W for layer in self._fitted_net().layers]
 
     @coefs_.setter
-    def coefs_(self, coefs):
+    def coefs_(self, coefs: Sequence[ArrayLike]) -> None:
         self._set_layer_arrays(coefs, "W")
 
     @property
-    def intercepts_(self):
+    def intercepts_(self) -> list[FloatArray]:
         """Bias vectors, shape ``(n_out,)`` per layer: views into the network's ``theta``."""
         return [layer.b for layer in self._fitted_net().layers]
 
     @intercepts_.setter
-    def intercepts_(self, intercepts):
+    def intercepts_(self, intercepts: Sequence[ArrayLike]) -> None:
         self._set_layer_arrays(intercepts, "b")
 
-    def _fitted_net(self):
+    def _fitted_net(self) -> Network:
         try:
-            return self.__dict__["network_"]
+            net: Network = self.__dict__["network_"]
+            return net
         except KeyError:
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet; call 'fit' first"
             ) from None
 
-    def _set_layer_arrays(self, arrays, name):
+    def _set_layer_arrays(self, arrays: Sequence[ArrayLike], name: str) -> None:
         layers = self._fitted_net().layers
         if len(arrays) != len(layers):
             raise ValueError(f"expected {len(layers)} arrays (one per layer), got {len(arrays)}")
@@ -167,7 +199,7 @@ class _BaseMLP(BaseEstimator):
             setattr(layer, name, value)  # copies into theta; the views stay views
 
     # ------------------------------------------------------------------ fitting
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None, incremental: bool = False) -> Self:
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if np.any(np.array(hidden) <= 0):
@@ -198,7 +230,9 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(_NON_FINITE)
         return self
 
-    def _fit_arrays(self, X, y, sample_weight, incremental, first_pass):
+    def _fit_arrays(
+        self, X: Any, y: Any, sample_weight: ArrayLike | None, incremental: bool, first_pass: bool
+    ) -> tuple[Any, FloatArray, FloatArray | None]:
         """``(X, Y, sample_weight)`` validated and encoded, in the layouts the engine reads fastest."""
         X, Y = self._validate_input(_real(X), y, incremental, reset=first_pass)
         if sample_weight is not None:
@@ -210,7 +244,9 @@ class _BaseMLP(BaseEstimator):
         X = X.tocsr() if sp.issparse(X) else aligned(np.ascontiguousarray(X))
         return X, np.ascontiguousarray(Y, dtype=X.dtype), sample_weight
 
-    def _initialize(self, layer_units, dtype, random_state):
+    def _initialize(
+        self, layer_units: Sequence[int], dtype: np.dtype[Any], random_state: np.random.RandomState
+    ) -> None:
         """Build the network and reset every fitted attribute (first call to fit)."""
         self.n_iter_ = 0
         self.t_ = 0
@@ -227,7 +263,8 @@ class _BaseMLP(BaseEstimator):
         weights = []
         for n_in, n_out, factor in zip(layer_units[:-1], layer_units[1:], factors, strict=True):
             W = sklearn_uniform(n_in, n_out, random_state, dtype, factor=factor)
-            b = sklearn_uniform.biases(n_in, n_out, random_state, dtype, factor=factor)
+            # (biases: an attribute set on the function, which mypy does not see)
+            b = sklearn_uniform.biases(n_in, n_out, random_state, dtype, factor=factor)  # type: ignore[attr-defined]
             weights.append((W, b))
         dropout_seed = random_state.randint(np.iinfo(np.int32).max) if np.any(self.dropout) else None
         self.network_ = Network(
@@ -243,17 +280,17 @@ class _BaseMLP(BaseEstimator):
             layer.W, layer.b = W, b
         self._best_theta = self.network_.theta.copy()
 
-        self.loss_curve_ = []
+        self.loss_curve_: list[float] = []
         self._no_improvement_count = 0
         stochastic_early_stopping = self.early_stopping and self.solver in _STOCHASTIC_SOLVERS
-        self.best_loss_ = None if stochastic_early_stopping else np.inf
-        self.validation_scores_ = [] if stochastic_early_stopping else None
-        self.validation_loss_curve_ = [] if stochastic_early_stopping else None
-        self.best_validation_score_ = -np.inf if stochastic_early_stopping else None
+        self.best_loss_: float | None = None if stochastic_early_stopping else np.inf
+        self.validation_scores_: list[float] | None = [] if stochastic_early_stopping else None
+        self.validation_loss_curve_: list[float] | None = [] if stochastic_early_stopping else None
+        self.best_validation_score_: float | None = -np.inf if stochastic_early_stopping else None
 
-    def _hidden_activations(self, n_hidden):
+    def _hidden_activations(self, n_hidden: int) -> list[HiddenActivation]:
         if isinstance(self.activation, str):
-            return [self.activation] * n_hidden
+            return [cast("HiddenActivation", self.activation)] * n_hidden  # checked by _parameter_constraints
         activations = list(self.activation)
         if len(activations) != n_hidden:
             raise ValueError(
@@ -268,15 +305,15 @@ class _BaseMLP(BaseEstimator):
                 )
         return activations
 
-    def _engine_loss(self):
+    def _engine_loss(self) -> Loss | None:
         """The loss the engine trains on: None, the output activation's canonical one."""
         return None
 
-    def _fit_lbfgs(self, X, Y, sample_weight):
+    def _fit_lbfgs(self, X: Any, Y: FloatArray | None, sample_weight: FloatArray | None) -> None:
         """Full-batch L-BFGS-B on the network's flat parameter vector."""
         log = _ProgressLog(self, self.max_iter, unit="L-BFGS iteration")
 
-        def after_iteration(iteration, logs):
+        def after_iteration(iteration: int, logs: Logs) -> bool:
             self.loss_curve_.append(logs["loss"])
             log.epoch(len(self.loss_curve_), logs["loss"])
             return self._call_user_callbacks(iteration, logs)
@@ -303,7 +340,14 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(_NON_FINITE)
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
 
-    def _fit_stochastic(self, X, Y, sample_weight, random_state, incremental):
+    def _fit_stochastic(
+        self,
+        X: Any,
+        Y: FloatArray | None,
+        sample_weight: FloatArray | None,
+        random_state: np.random.RandomState,
+        incremental: bool,
+    ) -> None:
         """The engine's mini-batch loop, with scikit-learn's rules after each epoch."""
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
@@ -314,7 +358,8 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
 
-        X_train, Y_train, sw_train, validation = X, Y, sample_weight, None
+        X_train, Y_train, sw_train = X, Y, sample_weight
+        validation: _Held | None = None
         if self.early_stopping:
             X_train, Y_train, sw_train, validation = self._hold_out(X, Y, sample_weight, random_state)
 
@@ -336,7 +381,7 @@ class _BaseMLP(BaseEstimator):
             with rules.log:
                 # X and Y were validated at the door (validate_data): the engine's loop takes
                 # them as they are.
-                batches = (
+                batches: BatchSource = (
                     X_train.batches(batch_size, self.shuffle)
                     if Y_train is None
                     # Dask blocks
@@ -372,7 +417,13 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping:
             self.network_.set_params(self._best_theta)  # restore the best validation score's weights
 
-    def _hold_out(self, X, Y, sample_weight, random_state):
+    def _hold_out(
+        self,
+        X: Any,
+        Y: FloatArray | None,
+        sample_weight: FloatArray | None,
+        random_state: np.random.RandomState,
+    ) -> tuple[Any, FloatArray | None, FloatArray | None, _Held]:
         """``(X_train, Y_train, sw_train, (X_val, Y_val, y_val, sw_val))`` for early stopping.
 
         In memory: scikit-learn's (stratified) ``train_test_split``. Dask blocks: a
@@ -397,7 +448,7 @@ class _BaseMLP(BaseEstimator):
             )
         return X_train, Y_train, sw_train, (X_val, Y_val, self._decode_targets(Y_val), sw_val)
 
-    def _make_optimizer(self):
+    def _make_optimizer(self) -> Optimizer:
         lr = self.learning_rate_init
         if self.solver == "adam":
             return Adam(lr, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
@@ -409,7 +460,7 @@ class _BaseMLP(BaseEstimator):
             return SGD(lr)
         return Nesterov(lr, self.momentum) if self.nesterovs_momentum else Momentum(lr, self.momentum)
 
-    def _make_schedule(self):
+    def _make_schedule(self) -> Callable[[int], float] | None:
         """``lr = schedule(t)``, or None when the rate only changes by 'adaptive' (or never)."""
         if self.solver == "adam" or self.learning_rate in ("constant", "adaptive"):
             return None  # as in scikit-learn, Adam ignores learning_rate
@@ -420,7 +471,7 @@ class _BaseMLP(BaseEstimator):
             return InverseScaling(lr0, power=self.power_t)  # called with t_, samples seen
         return get_schedule(self.learning_rate, lr0, epochs=self.max_iter)
 
-    def _call_user_callbacks(self, epoch, logs):
+    def _call_user_callbacks(self, epoch: int, logs: Logs) -> bool:
         logs = {**logs, "estimator": self}
         stop = False
         for callback in self.callbacks or ():
@@ -428,7 +479,7 @@ class _BaseMLP(BaseEstimator):
         return stop
 
     # ------------------------------------------------------------------ prediction
-    def _forward(self, X):
+    def _forward(self, X: ArrayLike) -> FloatArray:
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
         X = validate_data(
@@ -436,24 +487,24 @@ class _BaseMLP(BaseEstimator):
         )
         return self.network_.predict_output(X)  # a sparse X is densified chunk by chunk
 
-    def _on_blocks(self, X, what):
+    def _on_blocks(self, X: Any, what: Literal["predict", "predict_proba"]) -> Any:
         """``predict``/``predict_proba`` of a Dask ``X``, as a Dask array computed on the workers."""
         from .distributed.fitting import predict_blocks
 
         return predict_blocks(self, X, what)
 
-    def _score_output(self, Y_hat, y, sample_weight):
+    def _score_output(self, Y_hat: FloatArray, y: Any, sample_weight: FloatArray | None) -> float:
         """The validation score (accuracy or R²) of the network's output ``Ŷ``."""
         if not np.isfinite(Y_hat).all():
             return np.nan
         return self._score_function(y, self._decode_output(Y_hat), sample_weight=sample_weight)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
 
-    def _check_solver(self):
+    def _check_solver(self) -> bool:
         if self.solver not in _STOCHASTIC_SOLVERS:
             raise AttributeError(
                 f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic."
@@ -461,7 +512,7 @@ class _BaseMLP(BaseEstimator):
         return True
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the model to data matrix ``X`` and target(s) ``y``.
 
         Parameters
@@ -492,11 +543,13 @@ class _EpochRules:
     divide the learning rate by 5. Returning True stops the engine's loop.
     """
 
-    def __init__(self, estimator, n_samples, validation, log):
+    def __init__(
+        self, estimator: _BaseMLP, n_samples: int, validation: _Held | None, log: _ProgressLog
+    ) -> None:
         self.est, self.n_samples, self.validation, self.log = estimator, n_samples, validation, log
         self.stopped = False
 
-    def __call__(self, epoch, logs):
+    def __call__(self, epoch: int, logs: Logs) -> bool:
         est, opt = self.est, self.est._optimizer
         est.n_iter_ += 1
         est.t_ += self.n_samples
@@ -507,8 +560,9 @@ class _EpochRules:
         if self.validation is not None:
             logs.update(self._validate())
         else:
-            improved = est.loss_ <= est.best_loss_ - est.tol
-            est.best_loss_ = min(est.best_loss_, est.loss_)
+            best_loss = cast(float, est.best_loss_)  # a number (None only with early stopping)
+            improved = est.loss_ <= best_loss - est.tol
+            est.best_loss_ = min(best_loss, est.loss_)
             est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
 
         # The learning rate for the next epoch.
@@ -528,23 +582,25 @@ class _EpochRules:
         self.stopped = est._call_user_callbacks(epoch, logs) or stop
         return self.stopped
 
-    def _validate(self):
+    def _validate(self) -> dict[str, float]:
         est = self.est
-        X_val, Y_val, y_val, sw_val = self.validation
+        X_val, Y_val, y_val, sw_val = cast("_Held", self.validation)  # called only with validation data
         Y_hat = predict_outputs(est.network_, X_val)
         score = est._score_output(Y_hat, y_val, sw_val)
         val_loss = est.network_.resolve_loss(est._engine_loss())(Y_hat, Y_val, sample_weight=sw_val)
-        est.validation_scores_.append(score)
-        est.validation_loss_curve_.append(val_loss)
+        # With early stopping (and validation data) these are lists and a number, not None:
+        cast("list[float]", est.validation_scores_).append(score)
+        cast("list[float]", est.validation_loss_curve_).append(val_loss)
+        best_score = cast(float, est.best_validation_score_)
         self.log.say(f"Validation score: {score:f}")
-        improved = not score < est.best_validation_score_ + est.tol
+        improved = not score < best_score + est.tol
         est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
-        if score > est.best_validation_score_:
+        if score > best_score:
             est.best_validation_score_ = score
             est._best_theta[...] = est.network_.theta
         return {"val_loss": val_loss, "val_score": score}
 
-    def _trigger(self, message):
+    def _trigger(self, message: str) -> bool:
         """Stop (True), or with 'adaptive' divide the learning rate by 5 and go on (False)."""
         est, opt = self.est, self.est._optimizer
         if est.learning_rate != "adaptive" or est.solver == "adam":
@@ -558,31 +614,31 @@ class _EpochRules:
         return False
 
 
-class _ProgressLog(contextlib.AbstractContextManager):
+class _ProgressLog(contextlib.AbstractContextManager["_ProgressLog"]):
     """With ``verbose``: scikit-learn's "Iteration N, loss = …" lines and a Rich progress bar."""
 
-    def __init__(self, estimator, total, unit="epoch"):
+    def __init__(self, estimator: _BaseMLP, total: int, unit: str = "epoch") -> None:
         self.verbose, self.total, self.unit = bool(estimator.verbose), total, unit
-        self._progress = None
+        self._progress: ProgressBar | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         if self.verbose:  # the progress bar of the command, on stderr
             self._progress = ProgressBar(self.unit, stats=lambda logs: f"loss {logs['loss']:.6g}")
             self._progress.start(self.total)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
         return False
 
-    def epoch(self, n_iter, loss):
+    def epoch(self, n_iter: int, loss: float) -> None:
         if self._progress is not None:
             self._progress.advance(min(n_iter, self.total), {"loss": loss})
         if self.verbose:
             print(f"Iteration {n_iter}, loss = {loss:.8f}")
 
-    def say(self, message):
+    def say(self, message: str) -> None:
         if self.verbose:
             print(message)

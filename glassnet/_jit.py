@@ -22,7 +22,9 @@ processes).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from itertools import pairwise
+from types import ModuleType
 
 MODE = os.environ.get("GLASSNET_KERNELS", "auto")
 
@@ -36,10 +38,10 @@ PREDICT_LOAD_ENTRIES = 2**26
 """A prediction over an ``X`` of at least this many entries (64 Mi, e.g. 100,000 ×
 784) loads the kernels (their result is the NumPy form's, bit for bit)."""
 
-_fused = None
+_fused: ModuleType | None = None
 
 
-def fused():
+def fused() -> ModuleType | None:
     """The fused kernels (:mod:`glassnet._fused`) if they are loaded, else None.
 
     Those the NumPy loop calls give its NumPy forms' numbers bit for bit, so using
@@ -48,7 +50,7 @@ def fused():
     return _fused
 
 
-def load():
+def load() -> ModuleType:
     """Import Numba and the fused kernels (each kernel's machine code loads on its first call)."""
     global _fused
     if _fused is None:
@@ -58,7 +60,7 @@ def load():
     return _fused
 
 
-def worth_loading(seconds):
+def worth_loading(seconds: float) -> bool:
     """Whether work that NumPy would do in ``seconds`` uses the kernels (loading them if so)."""
     if MODE == "always" or (MODE == "auto" and seconds >= LOAD_SECONDS):
         load()
@@ -66,7 +68,7 @@ def worth_loading(seconds):
     return False
 
 
-def training_seconds(layer_sizes, batch_size, n_batches, epochs):
+def training_seconds(layer_sizes: Sequence[int], batch_size: int, n_batches: int, epochs: int) -> float:
     """A rough, deterministic estimate of how long NumPy would train: per step, about
     10 µs + 12 µs per layer of calls, plus the products (forward, ``dW``, ``dA``) at
     20 GFLOP/s, as measured on a 2-core machine."""
@@ -75,7 +77,7 @@ def training_seconds(layer_sizes, batch_size, n_batches, epochs):
     return epochs * n_batches * step
 
 
-def predict_work(n_entries):
+def predict_work(n_entries: int) -> ModuleType | None:
     """The kernels for a prediction over ``n_entries`` numbers if it is large enough
     (or they are loaded anyway), else None."""
     if _fused is None and n_entries >= PREDICT_LOAD_ENTRIES and MODE != "never":

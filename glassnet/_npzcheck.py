@@ -28,8 +28,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any, Self
 
 import numpy as np
+
+from ._typing import NDArray, PathLike
 
 MAX_ENTRIES = 2**28  # entries in one array (2 GiB of float64)
 MAX_BYTES = 2**31  # all arrays of one file together: 2 GiB
@@ -53,12 +56,12 @@ _DAMAGE = (
 )
 
 
-def short(value, limit=60):
+def short(value: object, limit: int = 60) -> str:
     """``repr(value)``, cut to ``limit`` characters: error messages never echo a huge value."""
     return clip(repr(value), limit)
 
 
-def clip(text, limit=80):
+def clip(text: object, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters (for the messages of exceptions we pass on)."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
@@ -68,17 +71,17 @@ def clip(text, limit=80):
 class ArrayHeader:
     """What a checked ``.npy`` header says: the array's dtype and shape, and where its data start."""
 
-    dtype: np.dtype
-    shape: tuple
+    dtype: np.dtype[Any]
+    shape: tuple[int, ...]
     fortran_order: bool
     offset: int  # bytes of magic + header before the data
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         return math.prod(self.shape) * self.dtype.itemsize
 
 
-def _read_header(f, where):
+def _read_header(f: IO[bytes], where: str) -> ArrayHeader:
     """The :class:`ArrayHeader` at the start of an open ``.npy`` stream, checked against the limits."""
     fmt = np.lib.format
     try:
@@ -117,7 +120,7 @@ def _read_header(f, where):
     return header
 
 
-def _read_data(f, header, where):
+def _read_data(f: IO[bytes], header: ArrayHeader, where: str) -> NDArray[Any]:
     """The array data following ``header`` in ``f``, read in chunks into one allocation."""
     array = np.empty(math.prod(header.shape), dtype=header.dtype)
     if header.nbytes:
@@ -135,7 +138,7 @@ def _read_data(f, header, where):
     return array.reshape(header.shape, order="F" if header.fortran_order else "C")
 
 
-def _check_member(info, file_size, where):
+def _check_member(info: zipfile.ZipInfo, file_size: int, where: str) -> None:
     """The zip directory's word on one member, checked before a byte of it is inflated."""
     if not info.filename.endswith(".npy"):
         raise ValueError(f"{where} is not a NumPy array (.npz members end in .npy)")
@@ -171,10 +174,16 @@ class NpzArchive:
     reads one array. Use as a context manager (see :func:`open_npz`).
     """
 
-    def __init__(self, path, zf, members, headers):
+    def __init__(
+        self,
+        path: Path,
+        zf: zipfile.ZipFile,
+        members: dict[str, zipfile.ZipInfo],
+        headers: dict[str, ArrayHeader],
+    ) -> None:
         self.path, self._zf, self._members, self.headers = path, zf, members, headers
 
-    def read(self, name):
+    def read(self, name: str) -> NDArray[Any]:
         """The array ``name``, read with no more memory than its checked header describes."""
         where = f"{self.path} (array {short(name, 40)})"
         try:
@@ -188,17 +197,17 @@ class NpzArchive:
                 f"{self.path} is corrupted or truncated ({type(exc).__name__}: {clip(exc, 80)})"
             ) from None
 
-    def close(self):
+    def close(self) -> None:
         self._zf.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
-def open_npz(path):
+def open_npz(path: PathLike) -> NpzArchive:
     """Open the ``.npz`` file ``path`` and check every member's size and header (not its data).
 
     Returns
@@ -229,13 +238,15 @@ def open_npz(path):
         raise
 
 
-def _scan(path, zf):
+def _scan(path: Path, zf: zipfile.ZipFile) -> tuple[dict[str, zipfile.ZipInfo], dict[str, ArrayHeader]]:
     """``(members, headers)``: each array's zip entry and checked header, by array name."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise ValueError(f"{path} holds {len(infos):,} members; glassnet reads at most {MAX_MEMBERS:,}")
     file_size = path.stat().st_size
-    members, headers, total = {}, {}, 0
+    members: dict[str, zipfile.ZipInfo] = {}
+    headers: dict[str, ArrayHeader] = {}
+    total = 0
     for info in infos:
         name = info.filename.removesuffix(".npy")
         where = f"{path} (member {short(info.filename, 40)})"
@@ -264,7 +275,7 @@ def _scan(path, zf):
     return members, headers
 
 
-def load_npy(path):
+def load_npy(path: PathLike) -> NDArray[Any]:
     """The array in the ``.npy`` file ``path``, its header checked before anything is allocated."""
     path = Path(path)
     size = path.stat().st_size

@@ -20,10 +20,30 @@ estimators share.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from ._typing import FloatArray
 from ._validation import check_non_negative, check_positive
 
-MONITORS = ("val_loss", "val_accuracy", "loss")
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from .training import _Run
+
+Logs: TypeAlias = dict[str, Any]
+"""An epoch's figures by name (``"loss"``, ``"val_loss"``, ``"lr"``, …) and ``"net"``."""
+
+CallbackFunction: TypeAlias = Callable[[int, Logs], Any]
+"""``f(epoch, logs)``; a truthy return stops training."""
+
+Callbacks: TypeAlias = "Callback | CallbackFunction | Iterable[Callback | CallbackFunction] | None"
+"""What ``callbacks=`` takes: callbacks and functions ``f(epoch, logs)``, one or several."""
+
+Monitor: TypeAlias = Literal["val_loss", "val_accuracy", "loss"]
+
+MONITORS: tuple[Monitor, ...] = ("val_loss", "val_accuracy", "loss")
 
 
 class Callback:
@@ -31,34 +51,34 @@ class Callback:
 
     stop_reason = "callback"
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         pass
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch: int) -> None:
         pass
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         return False
 
-    def on_train_end(self, run):
+    def on_train_end(self, run: _Run) -> None:
         pass
 
 
 class LambdaCallback(Callback):
     """A function ``f(epoch, logs)`` as a callback; its truthy return stops training."""
 
-    def __init__(self, on_epoch_end):
+    def __init__(self, on_epoch_end: CallbackFunction) -> None:
         if not callable(on_epoch_end):
             raise ValueError(
                 f"a callback must be a Callback or a function f(epoch, logs), got {on_epoch_end!r}"
             )
         self.function = on_epoch_end
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         return bool(self.function(epoch, logs))
 
 
-def as_callbacks(callbacks):
+def as_callbacks(callbacks: Callbacks) -> list[Callback]:
     """A list of :class:`Callback` objects from callbacks and plain functions."""
     if callbacks is None:
         return []
@@ -77,7 +97,18 @@ class EarlyStopping(Callback):
 
     stop_reason = "early_stopping"
 
-    def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, restore_best=True):
+    best_score: float
+    best_epoch: int | None
+    best_theta: FloatArray | None
+    waited: int
+
+    def __init__(
+        self,
+        monitor: Monitor = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+    ) -> None:
         if monitor not in MONITORS:
             raise ValueError(f"unknown monitor {monitor!r}; valid choices are: {', '.join(MONITORS)}")
         self.monitor = monitor
@@ -85,7 +116,7 @@ class EarlyStopping(Callback):
         self.min_delta = check_non_negative(min_delta, "min_delta")
         self.restore_best = bool(restore_best)
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         if self.monitor.startswith("val_") and run.validation is None:
             raise ValueError(
                 f"early stopping on {self.monitor} needs validation data: pass "
@@ -99,7 +130,7 @@ class EarlyStopping(Callback):
             0,
         )
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         score = -logs["val_accuracy"] if self.monitor == "val_accuracy" else logs[self.monitor]
         if score < self.best_score - self.min_delta:
             self.best_score, self.best_epoch, self.waited = score, epoch, 0
@@ -112,8 +143,8 @@ class EarlyStopping(Callback):
         self.waited += 1
         return self.waited >= self.patience
 
-    def on_train_end(self, run):
-        if self.restore_best and self.best_theta is not None:
+    def on_train_end(self, run: _Run) -> None:
+        if self.restore_best and self.best_theta is not None and self.best_epoch is not None:
             run.net.theta[...] = self.best_theta
             run.history.best_epoch = self.best_epoch - run.initial_epoch
 
@@ -132,24 +163,24 @@ class StopAtLoss(Callback):
 
     stop_reason = "loss_threshold"
 
-    def __init__(self, threshold, before_update=False):
+    def __init__(self, threshold: float, before_update: bool = False) -> None:
         self.threshold = check_non_negative(threshold, "threshold")
         self.before_update = bool(before_update)
-        self.start = None
+        self.start: FloatArray | None = None
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         self.run = run
         if self.before_update:
             self.start = run.net.theta.copy()
 
-    def on_epoch_begin(self, epoch):
-        if self.before_update:
+    def on_epoch_begin(self, epoch: int) -> None:
+        if self.start is not None:  # before_update
             self.start[...] = self.run.net.theta
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         if logs["loss"] > self.threshold:
             return False
-        if self.before_update:
+        if self.start is not None:  # before_update
             self.run.net.theta[...] = self.start
         return True
 
@@ -159,23 +190,23 @@ class StopAtGradNorm(Callback):
 
     stop_reason = "grad_threshold"
 
-    def __init__(self, threshold):
+    def __init__(self, threshold: float) -> None:
         self.threshold = check_positive(threshold, "threshold")
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         return logs["grad_norm"] < self.threshold
 
 
 class PrintProgress(Callback):
     """Print a line of the epoch's figures every ``every`` epochs."""
 
-    def __init__(self, every=1):
+    def __init__(self, every: int = 1) -> None:
         self.every = check_positive(every, "every", integer=True)
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         self.last_epoch = run.epochs
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         if (epoch + 1) % self.every == 0:
             print(
                 f"epoch {epoch + 1}/{self.last_epoch}  "
@@ -184,7 +215,7 @@ class PrintProgress(Callback):
         return False
 
 
-def _default_stats(logs):
+def _default_stats(logs: Logs) -> str:
     stats = f"loss {logs['loss']:.4f}"
     if "val_accuracy" in logs:
         stats += f"  val acc {logs['val_accuracy']:.3f}"
@@ -208,11 +239,18 @@ class ProgressBar(Callback):
         The bar's length (default: the run's last epoch).
     """
 
-    def __init__(self, label="epoch", stats=_default_stats, console=None, total=None):
+    def __init__(
+        self,
+        label: str = "epoch",
+        stats: Callable[[Logs], str] = _default_stats,
+        console: Console | None = None,
+        total: int | None = None,
+    ) -> None:
         self.label, self.stats, self.console, self.total = label, stats, console, total
-        self._progress = None
+        self._progress: Progress | None = None
+        self._task: TaskID
 
-    def start(self, total, completed=0):
+    def start(self, total: int | None, completed: int = 0) -> None:
         """Draw the bar (also usable without a training run, as the L-BFGS solver does)."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -228,20 +266,22 @@ class ProgressBar(Callback):
         self._progress.start()
         self._task = self._progress.add_task("", total=total, completed=completed, stats="")
 
-    def advance(self, completed, logs):
+    def advance(self, completed: int, logs: Logs) -> None:
+        """Move the bar to ``completed`` and show ``stats(logs)`` beside it (after :meth:`start`)."""
+        assert self._progress is not None, "start() the progress bar first"
         self._progress.update(self._task, completed=completed, stats=self.stats(logs))
 
-    def stop(self):
+    def stop(self) -> None:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         self.start(self.total or run.epochs, run.initial_epoch)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> bool:
         self.advance(epoch + 1, logs)
         return False
 
-    def on_train_end(self, run):
+    def on_train_end(self, run: _Run) -> None:
         self.stop()

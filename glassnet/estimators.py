@@ -28,7 +28,8 @@ when ``verbose``.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
@@ -41,8 +42,22 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import validate_data
 
-from ._estimator_base import _BaseMLP, _DaskScore, _OutputMeanSquaredError
+from ._estimator_base import (
+    HiddenActivation,
+    LearningRate,
+    SklearnRandomState,
+    Solver,
+    _BaseMLP,
+    _DaskScore,
+    _OutputMeanSquaredError,
+)
 from .distributed.arrays import is_dask_collection
+
+if TYPE_CHECKING:
+    from sklearn.utils import Tags
+
+    from ._typing import ArrayLike, FloatArray, NDArray
+    from .callbacks import CallbackFunction
 
 
 class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
@@ -97,41 +112,41 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         The trained network itself, to inspect, trace, plot or save.
     """
 
-    _parameter_constraints: ClassVar[dict] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: HiddenActivation | Sequence[HiddenActivation] = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dropout=0.0,
-        class_weight=None,
-        callbacks=None,
-    ):
+        solver: Solver = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | Literal["auto"] = "auto",
+        learning_rate: LearningRate | Callable[[int], float] = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: SklearnRandomState = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: float = 10,
+        max_fun: int = 15000,
+        dropout: float | Sequence[float] = 0.0,
+        class_weight: Mapping[Any, float] | Literal["balanced"] | None = None,
+        callbacks: Sequence[CallbackFunction] | None = None,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -161,7 +176,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
 
     _score_function = staticmethod(accuracy_score)
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple[Any, NDArray[Any]]:
         """Validate ``X`` and turn the labels into 0/1 columns with a LabelBinarizer."""
         X, y = validate_data(
             self,
@@ -177,7 +192,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         Y = self._learn_classes(y, incremental)
         return X, (self._label_binarizer.transform(y).astype(bool) if Y is None else Y)
 
-    def _learn_classes(self, y, incremental):
+    def _learn_classes(self, y: NDArray[Any], incremental: bool) -> NDArray[np.bool_] | None:
         """Fit the label binarizer on ``y`` — the labels, or the classes found in them —
         or, when continuing (``warm_start``, ``partial_fit``), check ``y`` against it.
         Returns the 0/1 columns of ``y`` when the fast path for plain labels made them,
@@ -204,7 +219,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
                 )
         return None
 
-    def _binarize_labels(self, y):
+    def _binarize_labels(self, y: NDArray[Any]) -> NDArray[np.bool_] | None:
         """``LabelBinarizer().fit_transform(y)`` for plain labels, read once, or None.
 
         A fresh fit of a 1-D array of numbers or strings with at least two classes (the
@@ -225,10 +240,12 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
             return (index == 1)[:, None]
         return index[:, None] == np.arange(classes.size)
 
-    def _output_activation(self):
+    def _output_activation(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
-    def _apply_class_weight(self, Y, sample_weight, incremental):
+    def _apply_class_weight(
+        self, Y: NDArray[Any], sample_weight: FloatArray | None, incremental: bool
+    ) -> FloatArray | None:
         if self.class_weight is None:
             return sample_weight
         if incremental and self.class_weight == "balanced":
@@ -239,7 +256,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         weights = compute_sample_weight(self.class_weight, self._decode_targets(Y))
         return weights if sample_weight is None else sample_weight * weights
 
-    def _stratify_labels(self, Y):
+    def _stratify_labels(self, Y: NDArray[Any]) -> NDArray[Any] | None:
         """The labels to stratify the validation split by: every single-label target.
 
         Binary targets are stratified exactly as scikit-learn does (by the binarized
@@ -256,16 +273,16 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         labels = self._decode_targets(Y)
         return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
 
-    def _decode_targets(self, Y):
+    def _decode_targets(self, Y: NDArray[Any]) -> NDArray[Any]:
         """Labels back from the binarized targets (multi-label: the 0/1 matrix itself)."""
         return self._label_binarizer.inverse_transform(Y)
 
-    def _decode_output(self, Y_hat):
+    def _decode_output(self, Y_hat: FloatArray) -> NDArray[Any]:
         if self.n_outputs_ == 1:
             Y_hat = Y_hat.ravel()
         return self._label_binarizer.inverse_transform(Y_hat)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predict class labels (a 0/1 matrix for multi-label targets).
 
         Parameters
@@ -281,7 +298,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
             return self._on_blocks(X, "predict")
         return self._decode_output(self._forward(X))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
         """Probability of each class, columns in the order of ``classes_``.
 
         Binary problems get two columns ``[1 − p, p]``.
@@ -296,7 +313,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         Y_hat = self._forward(X)  # checks that the model is fitted
         return self.network_.head.probabilities(Y_hat)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> FloatArray:
         """``log(predict_proba(X))``."""
         proba = self.predict_proba(X)
         if is_dask_collection(proba):
@@ -306,7 +323,13 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
+    ) -> Self:
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
 
         Parameters
@@ -329,7 +352,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
@@ -371,41 +394,41 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
         The trained network itself, to inspect, trace, plot or save.
     """
 
-    _parameter_constraints: ClassVar[dict] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
     def __init__(
         self,
-        loss="squared_error",
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        loss: Literal["squared_error", "poisson"] = "squared_error",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: HiddenActivation | Sequence[HiddenActivation] = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dropout=0.0,
-        callbacks=None,
-    ):
+        solver: Solver = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | Literal["auto"] = "auto",
+        learning_rate: LearningRate | Callable[[int], float] = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: SklearnRandomState = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: float = 10,
+        max_fun: int = 15000,
+        dropout: float | Sequence[float] = 0.0,
+        callbacks: Sequence[CallbackFunction] | None = None,
+    ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -435,7 +458,7 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
 
     _score_function = staticmethod(r2_score)
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple[Any, NDArray[Any]]:
         X, y = validate_data(
             self,
             X,
@@ -452,26 +475,28 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
             raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
         return X, y.reshape(-1, 1) if y.ndim == 1 else y
 
-    def _output_activation(self):
+    def _output_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _engine_loss(self):
+    def _engine_loss(self) -> _OutputMeanSquaredError | None:
         # scikit-learn sums the Poisson deviance over outputs but averages the squared error.
         return None if self.loss == "poisson" else _OutputMeanSquaredError(self.n_outputs_)
 
-    def _apply_class_weight(self, Y, sample_weight, incremental):
+    def _apply_class_weight(
+        self, Y: NDArray[Any], sample_weight: FloatArray | None, incremental: bool
+    ) -> FloatArray | None:
         return sample_weight
 
-    def _stratify_labels(self, Y):
+    def _stratify_labels(self, Y: NDArray[Any]) -> NDArray[Any] | None:
         return None
 
-    def _decode_targets(self, Y):
+    def _decode_targets(self, Y: NDArray[Any]) -> NDArray[Any]:
         return Y
 
-    def _decode_output(self, Y_hat):
+    def _decode_output(self, Y_hat: FloatArray) -> NDArray[Any]:
         return Y_hat.ravel() if Y_hat.shape[1] == 1 else Y_hat
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predict the target(s).
 
         Parameters
@@ -489,7 +514,7 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
 
         Returns
@@ -498,7 +523,7 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags

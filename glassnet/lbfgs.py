@@ -22,28 +22,44 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
+from ._typing import ArrayLike, FloatArray, LossName, NDArray
 from ._validation import check_non_negative, check_positive, check_X
+from .callbacks import CallbackFunction
 from .training import _check_sample_weight, encode_targets
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from scipy.optimize import OptimizeResult
+    from scipy.sparse import spmatrix
+
+    from .losses import Loss
+    from .network import Network
+
+Objective = Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]]
+"""``x ↦ (loss, float64 gradient)`` at the point ``x`` SciPy asks for."""
 
 
 def minimize_lbfgs(
-    net,
-    X,
-    y,
-    loss=None,
-    l2=0.0,
-    l1=0.0,
-    sample_weight=None,
-    max_iter=200,
-    max_fun=15000,
-    tol=1e-4,
-    callbacks=(),
-):
+    net: Network,
+    X: ArrayLike | spmatrix,
+    y: ArrayLike,
+    loss: LossName | Loss | None = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    sample_weight: ArrayLike | None = None,
+    max_iter: int = 200,
+    max_fun: int = 15000,
+    tol: float = 1e-4,
+    callbacks: Sequence[CallbackFunction] = (),
+) -> OptimizeResult:
     """Train ``net`` in place with L-BFGS-B over its flat parameter vector ``theta``.
 
     Minimizes the full-batch loss (mean over samples, plus ``l2/2 · Σ‖W‖²/n`` and
@@ -93,6 +109,8 @@ def minimize_lbfgs(
     check_non_negative(tol, "tol")
     from .distributed.arrays import is_dask_collection
 
+    Y: FloatArray | None
+    sw: FloatArray | None
     if is_dask_collection(X, y, sample_weight):  # rows on a Dask cluster: reduced where they live
         from .distributed.training import network_data
 
@@ -120,18 +138,18 @@ def minimize_lbfgs(
 
 
 def lbfgs_arrays(
-    net,
-    X,
-    Y,
-    loss=None,
-    l2=0.0,
-    l1=0.0,
-    sample_weight=None,
-    max_iter=200,
-    max_fun=15000,
-    tol=1e-4,
-    callbacks=(),
-):
+    net: Network,
+    X: Any,
+    Y: FloatArray | None,
+    loss: LossName | Loss | None = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    sample_weight: FloatArray | None = None,
+    max_iter: int = 200,
+    max_fun: int = 15000,
+    tol: float = 1e-4,
+    callbacks: Sequence[CallbackFunction] = (),
+) -> OptimizeResult:
     """:func:`minimize_lbfgs` on trusted arrays: ``X`` (dense or sparse, made dense whole)
     of the network's dtype and width, ``Y`` encoded; no checks.
 
@@ -140,18 +158,19 @@ def lbfgs_arrays(
     reduced over the workers (:mod:`glassnet.distributed.lbfgs`).
     """
     loss = net.resolve_loss(loss)
-    settings = {"max_iter": max_iter, "max_fun": max_fun, "tol": tol, "callbacks": callbacks}
+    settings: dict[str, Any] = {"max_iter": max_iter, "max_fun": max_fun, "tol": tol, "callbacks": callbacks}
     if not isinstance(X, np.ndarray) and not sp.issparse(X):
         from .distributed.lbfgs import lbfgs_blocks
 
         return lbfgs_blocks(net, X, loss, l2=l2, l1=l1, **settings)
+    assert Y is not None  # (only Dask blocks hold their targets themselves)
     if sp.issparse(X):
         X = X.toarray()
     sw = sample_weight
     theta, grad = net.theta, net.grad
     buffers = net._training_buffers(X.shape[0])
 
-    def loss_and_grad(x):
+    def loss_and_grad(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         theta[...] = x
         value = net.loss_and_grad(X, Y, loss, l2=l2, l1=l1, sample_weight=sw, buffers=buffers)
         # A float64 copy: SciPy keeps the gradient while net.grad is overwritten next call.
@@ -160,7 +179,14 @@ def lbfgs_arrays(
     return minimize_objective(net, loss_and_grad, **settings)
 
 
-def minimize_objective(net, loss_and_grad, max_iter=200, max_fun=15000, tol=1e-4, callbacks=()):
+def minimize_objective(
+    net: Network,
+    loss_and_grad: Objective,
+    max_iter: int = 200,
+    max_fun: int = 15000,
+    tol: float = 1e-4,
+    callbacks: Sequence[CallbackFunction] = (),
+) -> OptimizeResult:
     """SciPy's L-BFGS-B from ``net.theta`` on ``loss_and_grad(x) -> (value, float64 gradient)``.
 
     The one driver of both the in-memory and the distributed L-BFGS: they differ
@@ -169,7 +195,7 @@ def minimize_objective(net, loss_and_grad, max_iter=200, max_fun=15000, tol=1e-4
     theta = net.theta
     iteration = 0
 
-    def after_iteration(intermediate_result):
+    def after_iteration(intermediate_result: OptimizeResult) -> None:
         nonlocal iteration
         logs = {"loss": float(intermediate_result.fun), "net": net}
         stop = False
@@ -192,7 +218,7 @@ def minimize_objective(net, loss_and_grad, max_iter=200, max_fun=15000, tol=1e-4
     return result
 
 
-def _scipy_blas_on_one_thread():
+def _scipy_blas_on_one_thread() -> AbstractContextManager[Any]:
     """Limit the BLAS library that SciPy links (when it is not NumPy's) to one thread.
 
     L-BFGS-B makes many tiny BLAS calls on vectors of length ``n_params``; with
@@ -205,7 +231,7 @@ def _scipy_blas_on_one_thread():
 
 
 @functools.cache
-def _scipy_blas():
+def _scipy_blas() -> Any:
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn

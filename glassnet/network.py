@@ -31,17 +31,50 @@ its canonical loss, how targets are encoded and predictions decoded.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, TypedDict, cast
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from . import _jit
+from ._typing import (
+    ActivationName,
+    ArrayLike,
+    FloatArray,
+    InitializerName,
+    LossName,
+    NDArray,
+    RandomState,
+    TaskName,
+)
 from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
 from .activations import Activation, get_activation
 from .heads import make_head
 from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
+
+if TYPE_CHECKING:
+    from scipy.sparse import spmatrix
+
+    from .heads import Head
+    from .losses import Loss
+
+ActivationSpec: TypeAlias = "ActivationName | Activation"
+"""An activation by name or as an object."""
+
+Layout: TypeAlias = Literal["in_out", "out_in"]
+"""How a weight matrix is laid out: glassnet's ``(n_in, n_out)`` or the textbooks' ``(n_out, n_in)``."""
+
+
+class _TrainingBuffers(TypedDict):
+    """The work arrays of :meth:`Network.loss_and_grad` for batches of one size."""
+
+    forward: list[tuple[FloatArray, FloatArray]]
+    dZ: list[FloatArray]
+    ones: FloatArray
 
 
 class Network:
@@ -78,15 +111,15 @@ class Network:
 
     def __init__(
         self,
-        layer_sizes,
-        activations="relu",
-        output=None,
-        init="auto",
-        dropout=0.0,
-        random_state=None,
-        dtype=np.float64,
-        task=None,
-    ):
+        layer_sizes: Sequence[int],
+        activations: ActivationSpec | Sequence[ActivationSpec] = "relu",
+        output: ActivationSpec | None = None,
+        init: InitializerName | Literal["auto"] | Callable[..., FloatArray] = "auto",
+        dropout: float | Sequence[float] = 0.0,
+        random_state: RandomState = None,
+        dtype: DTypeLike = np.float64,
+        task: TaskName | Literal["classification"] | None = None,
+    ) -> None:
         sizes = list(layer_sizes)
         if len(sizes) < 2:
             raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
@@ -104,10 +137,10 @@ class Network:
             raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.head = make_head(task, acts[-1], self.layer_sizes[-1])
+        self.head: Head = make_head(task, acts[-1], self.layer_sizes[-1])
         self.init = init
         self.rng = check_random_state(random_state)
-        self.layers = [
+        self.layers: list[Dense] = [
             Dense(n_in, n_out, act, p)
             for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops, strict=True)
         ]
@@ -116,8 +149,16 @@ class Network:
 
     @classmethod
     def from_weights(
-        cls, weights, biases=None, *, activations, output=None, layout=None, task=None, dtype=np.float64
-    ):
+        cls,
+        weights: Sequence[ArrayLike],
+        biases: Sequence[ArrayLike] | None = None,
+        *,
+        activations: ActivationSpec | Sequence[ActivationSpec],
+        output: ActivationSpec | None = None,
+        layout: Layout | None = None,
+        task: TaskName | Literal["classification"] | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> Self:
         """A network with the weights and biases of a hand calculation.
 
         Parameters
@@ -143,7 +184,9 @@ class Network:
         Ws = [np.asarray(W, dtype=float) for W in weights]
         if not Ws or any(W.ndim != 2 for W in Ws):
             raise ValueError("weights must be a non-empty list of 2-D matrices, one per layer")
-        bs = [None] * len(Ws) if biases is None else [np.asarray(b, dtype=float).reshape(-1) for b in biases]
+        bs: list[FloatArray | None] = (
+            [None] * len(Ws) if biases is None else [np.asarray(b, dtype=float).reshape(-1) for b in biases]
+        )
         if len(bs) != len(Ws):
             raise ValueError(f"{len(Ws)} weight matrices but {len(bs)} bias vectors: give one per layer")
         layout = weights_layout(Ws, bs, layout)
@@ -161,61 +204,61 @@ class Network:
 
     # ------------------------------------------------------------------ parameters
     @property
-    def n_params(self):
+    def n_params(self) -> int:
         return sum(layer.n_params for layer in self.layers)
 
     @property
-    def n_weights(self):
+    def n_weights(self) -> int:
         """Number of weights (``theta[:n_weights]``); the biases follow them."""
         return sum(layer.n_in * layer.n_out for layer in self.layers)
 
     @property
-    def output_activation(self):
+    def output_activation(self) -> Activation:
         return self.layers[-1].activation
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         return self.layer_sizes[0]
 
     @property
-    def n_outputs(self):
+    def n_outputs(self) -> int:
         return self.layer_sizes[-1]
 
     @property
-    def task(self):
+    def task(self) -> TaskName:
         """The head's task: ``"binary"``, ``"multiclass"``, ``"multilabel"``, ``"regression"``, ``"poisson"``."""
-        return self.head.task
+        return cast("TaskName", self.head.task)
 
     @property
-    def classes_(self):
+    def classes_(self) -> NDArray[Any] | None:
         """The class labels, once trained on labels (the head remembers them), else None."""
         return self.head.classes_
 
     @classes_.setter
-    def classes_(self, classes):
+    def classes_(self, classes: ArrayLike | None) -> None:
         self.head.classes_ = None if classes is None else np.asarray(classes)
 
     @property
-    def ravel_output(self):
+    def ravel_output(self) -> bool:
         """Whether predictions are 1-D: a regression trained on a 1-D target."""
         return self.head.ravel
 
     @ravel_output.setter
-    def ravel_output(self, value):
+    def ravel_output(self, value: bool) -> None:
         self.head.ravel = bool(value)
 
-    def _allocate(self, dtype, theta=None):
+    def _allocate(self, dtype: DTypeLike, theta: FloatArray | None = None) -> None:
         """Create ``theta`` and ``grad`` and bind every layer's views into them."""
-        self.theta = np.zeros(self.n_params, dtype=dtype) if theta is None else theta
-        self.grad = np.zeros_like(self.theta)
+        self.theta: FloatArray = np.zeros(self.n_params, dtype=dtype) if theta is None else theta
+        self.grad: FloatArray = np.zeros_like(self.theta)
         w_off, b_off = 0, self.n_weights
         for layer in self.layers:
             layer.bind(self.theta, self.grad, w_off, b_off)
             w_off += layer.n_in * layer.n_out
             b_off += layer.n_out
-        self._buffers = {}
+        self._buffers: dict[tuple[str, int], Any] = {}
 
-    def initialize(self, random_state=None):
+    def initialize(self, random_state: RandomState = None) -> Self:
         """Draw fresh initial weights (from ``random_state`` or the network's generator)."""
         rng = self.rng if random_state is None else check_random_state(random_state)
         for layer in self.layers:
@@ -229,7 +272,7 @@ class Network:
             )
         return self
 
-    def astype(self, dtype):
+    def astype(self, dtype: DTypeLike) -> Self:
         """Convert parameters to ``dtype`` in place (float32 input trains in float32)."""
         dtype = np.dtype(dtype)
         if dtype != self.dtype:
@@ -237,11 +280,11 @@ class Network:
             self._allocate(dtype, self.theta.astype(dtype))
         return self
 
-    def get_params(self):
+    def get_params(self) -> FloatArray:
         """A copy of the flat parameter vector ``theta``."""
         return self.theta.copy()
 
-    def set_params(self, theta):
+    def set_params(self, theta: ArrayLike) -> Self:
         """Copy a flat vector into ``theta`` (the layers' views see the new values)."""
         theta = np.asarray(theta)
         if theta.shape != self.theta.shape:
@@ -249,17 +292,17 @@ class Network:
         self.theta[...] = theta
         return self
 
-    def copy(self):
+    def copy(self) -> Self:
         """An independent copy of the network (weights, activations, head and classes)."""
         return copy.deepcopy(self)
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_buffers"] = {}
         state["layers"] = [(l.n_in, l.n_out, l.activation, l.dropout) for l in self.layers]
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         layers = state.pop("layers")
         self.__dict__.update(state)
         self.layers = [Dense(*spec) for spec in layers]
@@ -267,7 +310,7 @@ class Network:
         self._allocate(self.dtype, self.theta)
 
     # ------------------------------------------------------------------ forward
-    def forward(self, X, training=False):
+    def forward(self, X: ArrayLike, training: bool = False) -> FloatArray:
         """Run the network on ``X`` and return ``Ŷ``, caching every layer's ``A_prev``, ``Z``, ``A``.
 
         Parameters
@@ -283,13 +326,18 @@ class Network:
         X = check_X(X, self.n_inputs, dtype=self.dtype)
         return self._forward(X, training=training)
 
-    def _forward(self, X, training=False, buffers=None):
+    def _forward(
+        self,
+        X: FloatArray,
+        training: bool = False,
+        buffers: Sequence[tuple[FloatArray, FloatArray]] | None = None,
+    ) -> FloatArray:
         A = X
         for i, layer in enumerate(self.layers):
             A = layer.forward(A, training, self.rng, None if buffers is None else buffers[i])
         return A
 
-    def predict_output(self, X, batch_size=None):
+    def predict_output(self, X: ArrayLike | spmatrix, batch_size: int | None = None) -> FloatArray:
         """``Ŷ`` for ``X`` without caching, computed in chunks of rows to bound memory."""
         X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
         out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
@@ -299,7 +347,7 @@ class Network:
             self.output_activation(Z, out=out[rows])
         return out
 
-    def predict_index(self, X):
+    def predict_index(self, X: ArrayLike | spmatrix) -> NDArray[np.intp]:
         """``argmax`` of each row's output pre-activation ``Z + b``: the most probable class
         of a softmax output (softmax keeps each row's order), without exp or an
         (n_samples, n_outputs) array."""
@@ -315,7 +363,7 @@ class Network:
                 np.argmax(Z, axis=1, out=index[rows])
         return index
 
-    def _output_chunks(self, X, batch_size=None):
+    def _output_chunks(self, X: Any, batch_size: int | None = None) -> Iterator[tuple[slice, FloatArray]]:
         """Yield ``(rows, Z)``: the output layer's ``A W`` for each chunk of rows, before
         its bias, which each caller adds in its own pass (``predict`` with its argmax).
 
@@ -362,13 +410,13 @@ class Network:
                 A = Z
             yield slice(start, stop), Z
 
-    def _inference_buffers(self, m):
+    def _inference_buffers(self, m: int) -> list[FloatArray]:
         key = ("infer", m)
         if key not in self._buffers:
             self._buffers[key] = [np.empty((m, l.n_out), self.dtype) for l in self.layers]
         return self._buffers[key]
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike | spmatrix) -> NDArray[Any]:
         """Predictions, as the head makes them: class labels for a classifier (a 0/1
         indicator matrix for multi-label), ``Ŷ`` for regression (1-D when trained on
         a 1-D target).
@@ -380,7 +428,15 @@ class Network:
         return self.head.predict(self, X)
 
     # ------------------------------------------------------------------ backward
-    def gradients(self, X, Y, loss=None, l2=0.0, l1=0.0, sample_weight=None):
+    def gradients(
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        loss: LossName | Loss | None = None,
+        l2: float = 0.0,
+        l1: float = 0.0,
+        sample_weight: ArrayLike | None = None,
+    ) -> tuple[float, list[tuple[FloatArray, FloatArray]]]:
         """Loss and every layer's ``(dW, db)`` for one batch, by backpropagation.
 
         Parameters
@@ -413,11 +469,21 @@ class Network:
         value = self.loss_and_grad(X, Y, self.resolve_loss(loss), l2=l2, l1=l1, sample_weight=sw)
         return value, [(layer._dW, layer._db) for layer in self.layers]
 
-    def resolve_loss(self, loss):
+    def resolve_loss(self, loss: LossName | Loss | None) -> Loss:
         """The loss object for ``loss``, or the head's canonical loss."""
         return self.head.loss if loss is None else get_loss(loss)
 
-    def loss_and_grad(self, X, Y, loss, l2=0.0, l1=0.0, sample_weight=None, training=False, buffers=None):
+    def loss_and_grad(
+        self,
+        X: FloatArray,
+        Y: FloatArray,
+        loss: Loss,
+        l2: float = 0.0,
+        l1: float = 0.0,
+        sample_weight: FloatArray | None = None,
+        training: bool = False,
+        buffers: _TrainingBuffers | None = None,
+    ) -> float:
         """Forward + backward on validated arrays; fills ``self.grad`` and returns the loss.
 
         This is the engine's inner step: no input checks, ``loss`` already an object.
@@ -446,7 +512,7 @@ class Network:
             value += self._penalize(l2, l1, weight_sum)
         return value
 
-    def _backward(self, dZ, buffers):
+    def _backward(self, dZ: FloatArray, buffers: _TrainingBuffers | None) -> None:
         """Walk the layers from last to first: each fills its ``dW``, ``db`` and hands
         ``dA_prev`` down, which the layer below turns into its own ``dZ``."""
         layers = self.layers
@@ -456,7 +522,7 @@ class Network:
             dZ = layers[i - 1].delta(dA_prev)
         layers[0].backward(dZ, ones, need_dA_prev=False)
 
-    def _penalize(self, l2, l1, weight_sum):
+    def _penalize(self, l2: float, l1: float, weight_sum: float) -> float:
         """Add the penalties' gradients to ``grad`` and return their value."""
         n_w = self.n_weights
         W_flat, dW_flat = self.theta[:n_w], self.grad[:n_w]
@@ -469,28 +535,29 @@ class Network:
             dW_flat += (l1 / weight_sum) * np.sign(W_flat)
         return value
 
-    def clear_cache(self):
+    def clear_cache(self) -> None:
         """Forget what the last forward/backward pass cached (it holds a batch of data)."""
         for layer in self.layers:
             layer.clear()
         self._buffers = {}
 
-    def _training_buffers(self, m):
+    def _training_buffers(self, m: int) -> _TrainingBuffers:
         """Work arrays for a batch of ``m`` rows, made once and reused every step."""
         key = ("train", m)
         if key not in self._buffers:
-            self._buffers[key] = {
-                "forward": [
+            self._buffers[key] = _TrainingBuffers(
+                forward=[
                     (np.empty((m, l.n_out), self.dtype), np.empty((m, l.n_out), self.dtype))
                     for l in self.layers
                 ],
-                "dZ": [np.empty((m, l.n_out), self.dtype) for l in self.layers],
-                "ones": np.ones(m, self.dtype),
-            }
-        return self._buffers[key]
+                dZ=[np.empty((m, l.n_out), self.dtype) for l in self.layers],
+                ones=np.ones(m, self.dtype),
+            )
+        buffers: _TrainingBuffers = self._buffers[key]
+        return buffers
 
     # ------------------------------------------------------------------ display
-    def summary_rows(self):
+    def summary_rows(self) -> list[tuple[int, str, str, int, float]]:
         """One row per layer: ``(number, "n_in → n_out", activation, n_params, dropout)``."""
         return [
             (
@@ -503,7 +570,7 @@ class Network:
             for i, layer in enumerate(self.layers, 1)
         ]
 
-    def summary(self):
+    def summary(self) -> str:
         """A table of layers, shapes and parameter counts, as text."""
         lines = [f"{'layer':<7}{'shape':<16}{'activation':<14}{'params':>10}"]
         for i, shape, act, n_params, dropout in self.summary_rows():
@@ -512,12 +579,12 @@ class Network:
         lines.append(f"total parameters: {self.n_params}  (dtype {self.dtype}, task {self.task})")
         return "\n".join(lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         acts = ", ".join(repr(l.activation).removesuffix("()") for l in self.layers)
         return f"Network({self.layer_sizes}, activations=[{acts}])"
 
 
-def _all_finite(Z):
+def _all_finite(Z: FloatArray) -> bool:
     """``np.isfinite(Z).all()``, in one pass without a temporary where the kernels are loaded."""
     kernels = _jit.fused()
     return kernels.all_finite(Z.reshape(-1)) if kernels else bool(np.isfinite(Z).all())
@@ -533,7 +600,7 @@ against it before anything is allocated, so that a typo such as ``--hidden
 (``glassnet.network.MAX_PARAMS = ...``) for a bigger network."""
 
 
-def _check_size(sizes):
+def _check_size(sizes: Sequence[int]) -> None:
     n_params = sum(n_in * n_out + n_out for n_in, n_out in pairwise(sizes))
     if n_params > MAX_PARAMS:
         raise ValueError(
@@ -543,12 +610,15 @@ def _check_size(sizes):
         )
 
 
-def _short_list(values, most=8):
+def _short_list(values: Sequence[Any], most: int = 8) -> str:
     shown = ", ".join(map(str, values[:most]))
     return f"[{shown}{', …' if len(values) > most else ''}]"
 
 
-def _expand_activations(activations, output, n_layers):
+def _expand_activations(
+    activations: ActivationSpec | Sequence[ActivationSpec], output: ActivationSpec | None, n_layers: int
+) -> list[Activation]:
+    acts: list[ActivationSpec]
     if isinstance(activations, (str, Activation)):
         acts = [activations] * n_layers
         if output is not None:
@@ -564,18 +634,22 @@ def _expand_activations(activations, output, n_layers):
         if len(acts) != n_layers:
             raise ValueError(f"expected {n_layers} activations (one per layer), got {len(acts)}")
     # A fresh object per layer so layers never share state.
-    resolved = []
+    resolved: list[Activation] = []
     for a in acts:
-        a = get_activation(a)
-        resolved.append(a)
+        resolved.append(get_activation(a))
     for i, a in enumerate(resolved[:-1]):
         if not a.elementwise:
             raise ValueError(f"softmax is only valid as the output activation, not on hidden layer {i + 1}")
     return resolved
 
 
-def _expand_dropout(dropout, n_layers):
-    drops = [dropout] * (n_layers - 1) if np.isscalar(dropout) else list(dropout)
+def _expand_dropout(dropout: float | Sequence[float], n_layers: int) -> list[float]:
+    # The casts: np.isscalar's TypeIs does not tell a float from NumPy's scalar types.
+    drops = (
+        [cast(float, dropout)] * (n_layers - 1)
+        if np.isscalar(dropout)
+        else list(cast("Sequence[float]", dropout))
+    )
     if len(drops) != n_layers - 1:
         raise ValueError(f"dropout needs one rate per hidden layer ({n_layers - 1}), got {len(drops)}")
     for p in drops:
@@ -584,12 +658,14 @@ def _expand_dropout(dropout, n_layers):
     return [float(p) for p in drops] + [0.0]
 
 
-_SHAPE_WORDS = {"in_out": "(n_in, n_out)", "out_in": "(n_out, n_in)"}
+_SHAPE_WORDS: dict[Layout, str] = {"in_out": "(n_in, n_out)", "out_in": "(n_out, n_in)"}
 
 
-def _sizes_in_layout(Ws, bs, layout):
+def _sizes_in_layout(
+    Ws: Sequence[NDArray[Any]], bs: Sequence[NDArray[Any] | None], layout: str
+) -> list[int] | None:
     """``[n_0, n_1, …]`` when the matrices (and biases) chain in ``layout``, else None."""
-    sizes = []
+    sizes: list[int] = []
     for W, b in zip(Ws, bs, strict=True):
         n_in, n_out = W.shape if layout == "in_out" else W.shape[::-1]
         if (sizes and sizes[-1] != n_in) or (b is not None and b.size != n_out):
@@ -599,7 +675,11 @@ def _sizes_in_layout(Ws, bs, layout):
     return sizes
 
 
-def weights_layout(weights, biases=None, layout=None):
+def weights_layout(
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike | None] | None = None,
+    layout: Layout | None = None,
+) -> Layout:
     """The layout of a network's weight matrices: the one named, or the only one their shapes fit.
 
     A square matrix fits both layouts whatever its neighbours say, so without a
@@ -608,13 +688,15 @@ def weights_layout(weights, biases=None, layout=None):
     from .layers import AmbiguousLayout, check_layout, layout_of
 
     Ws = [np.asarray(W) for W in weights]
-    bs = [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
+    bs: list[NDArray[Any] | None] = (
+        [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
+    )
     if layout is not None:
         return check_layout(layout)
     for l, W in enumerate(Ws, 1):
         if W.shape[0] == W.shape[1] > 1:
             layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")  # raises, naming layout=
-    fits = [name for name in _SHAPE_WORDS if _sizes_in_layout(Ws, bs, name) is not None]
+    fits: list[Layout] = [name for name in _SHAPE_WORDS if _sizes_in_layout(Ws, bs, name) is not None]
     if len(fits) == 2 and all(W.shape == (1, 1) for W in Ws):
         return "out_in"  # single weights read the same either way
     if len(fits) == 1:

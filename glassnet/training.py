@@ -24,17 +24,32 @@ import copy
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from . import _compiled_epoch
+from ._typing import ArrayLike, FloatArray, IntArray, LossName, OptimizerName, RandomState, ScheduleName
 from ._validation import check_non_negative, check_positive, check_random_state, check_X
-from .batches import ArrayBatches
-from .callbacks import as_callbacks
+from .batches import ArrayBatches, BatchSource
+from .callbacks import Callback, Callbacks, as_callbacks
 from .heads import head_for_loss
 from .optimizers import get_optimizer
 from .schedules import get_schedule
+
+if TYPE_CHECKING:
+    from scipy.sparse import spmatrix
+
+    from .losses import Loss
+    from .network import Network
+    from .optimizers import Optimizer
+    from .schedules import Schedule
+
+Validation: TypeAlias = "tuple[Any, FloatArray] | None"
+"""``(X_val, Y_val)`` with ``Y_val`` encoded (``X_val`` an array, a CSR matrix or Dask blocks), or None."""
 
 
 class TrainingDivergedWarning(UserWarning):
@@ -68,7 +83,7 @@ class DivergenceGuard:
     weight_factor: float = 1e6
     stop: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_positive(self.loss_factor, "loss_factor")
         check_positive(self.weight_factor, "weight_factor")
 
@@ -81,37 +96,46 @@ class History:
     for classification, ``val_loss`` when there is validation data.
     """
 
-    loss: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    accuracy: list = field(default_factory=list)
-    val_accuracy: list = field(default_factory=list)
-    lr: list = field(default_factory=list)
-    grad_norm: list = field(default_factory=list)
-    epoch_time: list = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    epoch_time: list[float] = field(default_factory=list)
     stop_reason: str = "max_epochs"
     best_epoch: int | None = None
-    restart_losses: list = field(default_factory=list)
+    restart_losses: list[float] = field(default_factory=list)
     message: str = ""
     divergence: str | None = None
     """Why training diverged ("non-finite", "exploding loss", "exploding weights"), or None."""
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         return getattr(self, key)
 
     @property
-    def epochs(self):
+    def epochs(self) -> int:
         return len(self.loss)
 
-    SERIES = ("loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "epoch_time")
+    SERIES: ClassVar[tuple[str, ...]] = (
+        "loss",
+        "val_loss",
+        "accuracy",
+        "val_accuracy",
+        "lr",
+        "grad_norm",
+        "epoch_time",
+    )
     """The per-epoch lists, in the order they are reported."""
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, list[float]]:
         """Every non-empty per-epoch list, copied."""
         return {k: list(getattr(self, k)) for k in self.SERIES if getattr(self, k)}
 
-    def extended(self, later):
+    def extended(self, later: History) -> History:
         """A new History: these epochs, then ``later``'s (which says how the run ended)."""
-        joined = History(**{k: list(getattr(self, k)) + list(getattr(later, k)) for k in self.SERIES})
+        series: dict[str, Any] = {k: list(getattr(self, k)) + list(getattr(later, k)) for k in self.SERIES}
+        joined = History(**series)
         joined.stop_reason, joined.message, joined.divergence = (
             later.stop_reason,
             later.message,
@@ -121,38 +145,38 @@ class History:
             joined.best_epoch = len(self.loss) + later.best_epoch
         return joined
 
-    def last(self):
+    def last(self) -> dict[str, float]:
         """The latest epoch's figures: ``{name: value}`` for every non-empty list."""
         return {k: getattr(self, k)[-1] for k in self.SERIES if getattr(self, k)}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         last = f"{self.loss[-1]:.6g}" if self.loss else "–"
         return f"History(epochs={self.epochs}, final loss={last}, stop_reason={self.stop_reason!r})"
 
 
 def train(
-    net,
-    X,
-    y,
+    net: Network,
+    X: ArrayLike | spmatrix,
+    y: ArrayLike,
     *,
-    optimizer="adam",
-    lr=None,
-    epochs=100,
-    batch_size=None,
-    shuffle=True,
-    schedule=None,
-    l2=0.0,
-    l1=0.0,
-    loss=None,
-    sample_weight=None,
-    validation=None,
-    callbacks=(),
-    restarts=1,
-    initial_epoch=0,
-    track_accuracy=True,
-    divergence=DivergenceGuard(),
-    random_state=None,
-):
+    optimizer: OptimizerName | Optimizer = "adam",
+    lr: float | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    schedule: ScheduleName | Schedule | Callable[[int], float] | None = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    loss: LossName | Loss | None = None,
+    sample_weight: ArrayLike | None = None,
+    validation: tuple[ArrayLike, ArrayLike] | float | None = None,
+    callbacks: Callbacks = (),
+    restarts: int = 1,
+    initial_epoch: int = 0,
+    track_accuracy: bool = True,
+    divergence: DivergenceGuard | None = DivergenceGuard(),
+    random_state: RandomState = None,
+) -> History:
     """Train ``net`` on ``(X, y)`` and return its :class:`History`.
 
     Parameters
@@ -246,23 +270,23 @@ def train(
 
 
 def fit_arrays(
-    net,
-    batches,
-    optimizer,
+    net: Network,
+    batches: BatchSource,
+    optimizer: Optimizer,
     *,
-    epochs,
-    loss=None,
-    schedule=None,
-    l2=0.0,
-    l1=0.0,
-    validation=None,
-    callbacks=(),
-    restarts=1,
-    initial_epoch=0,
-    track_accuracy=False,
-    divergence=DivergenceGuard(),
-    rng=None,
-):
+    epochs: int,
+    loss: LossName | Loss | None = None,
+    schedule: Callable[[int], float] | None = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    validation: Validation = None,
+    callbacks: Callbacks = (),
+    restarts: int = 1,
+    initial_epoch: int = 0,
+    track_accuracy: bool = False,
+    divergence: DivergenceGuard | None = DivergenceGuard(),
+    rng: RandomState = None,
+) -> History:
     """The training loop on trusted data: no checks, targets already encoded.
 
     ``batches`` is a batch source (:class:`glassnet.batches.ArrayBatches`) over
@@ -273,7 +297,8 @@ def fit_arrays(
     rng = check_random_state(rng)
     loss = net.resolve_loss(loss)
     callbacks = as_callbacks(callbacks)
-    best, scores = None, []
+    best: tuple[float, FloatArray, History] | None = None
+    scores: list[float] = []
     for restart in range(restarts):
         if restart > 0:
             net.initialize(rng)
@@ -303,20 +328,22 @@ def fit_arrays(
         scores.append(_restart_score(history))
         if best is None or scores[-1] < best[0]:
             best = (scores[-1], net.theta.copy(), history)
+    assert best is not None  # restarts >= 1
     if restarts > 1:
         net.set_params(best[1])
         best[2].restart_losses = scores
     return best[2]
 
 
-def predict_outputs(net, X):
+def predict_outputs(net: Network, X: Any) -> FloatArray:
     """``Ŷ`` for validation rows: in memory, or held out on a Dask cluster (whose
     :meth:`~glassnet.distributed.blocks.BlockData.outputs` computes it where they live)."""
     outputs = getattr(X, "outputs", None)
-    return net.predict_output(X) if outputs is None else outputs(net)
+    Y_hat: FloatArray = net.predict_output(X) if outputs is None else outputs(net)
+    return Y_hat
 
 
-def _optimizer(optimizer, lr):
+def _optimizer(optimizer: OptimizerName | Optimizer, lr: float | None) -> Optimizer:
     """The optimizer named (built with ``lr``), or the object given (its rate set to ``lr``)."""
     opt = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
     if lr is not None and not isinstance(optimizer, str):
@@ -324,7 +351,9 @@ def _optimizer(optimizer, lr):
     return opt
 
 
-def _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1):
+def _check_settings(
+    epochs: int, initial_epoch: int, restarts: int, batch_size: int | None, l2: float, l1: float
+) -> None:
     check_positive(epochs, "epochs", integer=True)
     check_positive(restarts, "restarts", integer=True)
     check_positive(batch_size, "batch_size", integer=True, allow_none=True)
@@ -338,7 +367,16 @@ def _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1):
         raise ValueError(f"initial_epoch must be an integer in [0, epochs), got {initial_epoch!r}")
 
 
-def _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng):
+def _batch_source(
+    net: Network,
+    X: Any,
+    y: ArrayLike,
+    sample_weight: ArrayLike | None,
+    validation: tuple[ArrayLike, ArrayLike] | float | None,
+    batch_size: int | None,
+    shuffle: bool,
+    rng: np.random.Generator,
+) -> tuple[BatchSource, Validation]:
     """``(batches, validation)`` for :func:`fit_arrays`: arrays checked here, or Dask collections."""
     from .distributed.arrays import is_dask_collection
 
@@ -350,7 +388,14 @@ def _batch_source(net, X, y, sample_weight, validation, batch_size, shuffle, rng
     return ArrayBatches(X, Y, sw, batch_size, shuffle), validation
 
 
-def _checked_data(net, X, y, sample_weight, validation, rng):
+def _checked_data(
+    net: Network,
+    X: Any,
+    y: ArrayLike,
+    sample_weight: ArrayLike | None,
+    validation: tuple[ArrayLike, ArrayLike] | float | None,
+    rng: np.random.Generator,
+) -> tuple[Any, FloatArray, FloatArray | None, Validation]:
     """``(X, Y, sample_weight, validation)`` validated, in the network's dtype, targets encoded."""
     X = check_X(X, accept_sparse=True)
     net.astype(X.dtype)
@@ -361,7 +406,7 @@ def _checked_data(net, X, y, sample_weight, validation, rng):
     return _validation_data(net, validation, X, Y, labels, sw, rng)
 
 
-def _restart_score(history):
+def _restart_score(history: History) -> float:
     curve = history.val_loss or history.loss
     score = curve[-1] if curve else math.inf
     if history.best_epoch is not None:  # early stopping put its best epoch back
@@ -369,7 +414,9 @@ def _restart_score(history):
     return score if math.isfinite(score) else math.inf
 
 
-def encode_targets(net, y, n_samples, fit=False):
+def encode_targets(
+    net: Network, y: ArrayLike, n_samples: int, fit: bool = False
+) -> tuple[FloatArray, IntArray | None]:
     """Turn user targets into the numeric matrix ``Y`` the output layer needs.
 
     Returns ``(Y, labels)``: ``labels`` are the integer class indices (for
@@ -380,10 +427,11 @@ def encode_targets(net, y, n_samples, fit=False):
     if y.ndim == 0 or y.shape[0] != n_samples:
         got = 0 if y.ndim == 0 else y.shape[0]
         raise ValueError(f"X and y have different numbers of samples: {n_samples} and {got}")
-    return net.head.encode(y, net.n_outputs, net.dtype, fit=fit)
+    encoded: tuple[FloatArray, IntArray | None] = net.head.encode(y, net.n_outputs, net.dtype, fit=fit)
+    return encoded
 
 
-def _check_sample_weight(sample_weight, n, dtype):
+def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: DTypeLike) -> FloatArray | None:
     if sample_weight is None:
         return None
     sw = np.asarray(sample_weight, dtype=dtype).reshape(-1)
@@ -394,7 +442,15 @@ def _check_sample_weight(sample_weight, n, dtype):
     return sw
 
 
-def _validation_data(net, validation, X, Y, labels, sw, rng):
+def _validation_data(
+    net: Network,
+    validation: tuple[ArrayLike, ArrayLike] | float | None,
+    X: Any,
+    Y: FloatArray,
+    labels: IntArray | None,
+    sw: FloatArray | None,
+    rng: np.random.Generator,
+) -> tuple[Any, FloatArray, FloatArray | None, Validation]:
     """``(X, Y, sw, (X_val, Y_val) or None)``: given validation data, or a held-out fraction."""
     if validation is None:
         return X, Y, sw, None
@@ -410,15 +466,22 @@ def _validation_data(net, validation, X, Y, labels, sw, rng):
     return _hold_out(X, Y, labels, sw, validation, rng)
 
 
-def _hold_out(X, Y, labels, sw, fraction, rng):
+def _hold_out(
+    X: Any,
+    Y: FloatArray,
+    labels: IntArray | None,
+    sw: FloatArray | None,
+    fraction: float,
+    rng: np.random.Generator,
+) -> tuple[Any, FloatArray, FloatArray | None, Validation]:
     """Split off a validation set, stratified when there are class labels."""
     n = X.shape[0]
     if labels is not None:
-        val_idx = []
+        per_class = []
         for c in np.unique(labels):
             members = rng.permutation(np.flatnonzero(labels == c))
-            val_idx.append(members[: max(1, int(round(fraction * members.size)))])
-        val_idx = np.concatenate(val_idx)
+            per_class.append(members[: max(1, int(round(fraction * members.size)))])
+        val_idx = np.concatenate(per_class)
     else:
         val_idx = rng.permutation(n)[: max(1, int(round(fraction * n)))]
     keep = np.ones(n, dtype=bool)
@@ -433,21 +496,21 @@ class _Run:
 
     def __init__(
         self,
-        net,
-        batches,
-        loss,
-        optimizer,
-        schedule,
-        l2,
-        l1,
-        validation,
-        callbacks,
-        track_accuracy,
-        divergence,
-        rng,
-        initial_epoch,
-        epochs,
-    ):
+        net: Network,
+        batches: BatchSource,
+        loss: Loss,
+        optimizer: Optimizer,
+        schedule: Callable[[int], float] | None,
+        l2: float,
+        l1: float,
+        validation: Validation,
+        callbacks: list[Callback],
+        track_accuracy: bool,
+        divergence: DivergenceGuard | None,
+        rng: np.random.Generator,
+        initial_epoch: int,
+        epochs: int,
+    ) -> None:
         self.net, self.batches, self.loss = net, batches, loss
         self.optimizer, self.schedule, self.l2, self.l1 = optimizer, schedule, l2, l1
         self.validation, self.callbacks, self.rng = validation, callbacks, rng
@@ -458,7 +521,7 @@ class _Run:
         # The same epochs, compiled into one call each, where that is supported and faster.
         self.compiled = _compiled_epoch.plan(self)
 
-    def fit(self):
+    def fit(self) -> History:
         history = self.history
         for callback in self.callbacks:
             callback.on_train_begin(self)
@@ -473,7 +536,7 @@ class _Run:
                 callback.on_train_end(self)
         return history
 
-    def _epoch(self, epoch):
+    def _epoch(self, epoch: int) -> str | None:
         """Train one epoch and record it; the reason to stop, or None."""
         net, opt, history = self.net, self.optimizer, self.history
         start_time = time.perf_counter()
@@ -494,7 +557,7 @@ class _Run:
             history.accuracy.append(accuracy)
         if self.validation is not None:
             self._validate()
-        if hasattr(self.schedule, "observe"):
+        if self.schedule is not None and hasattr(self.schedule, "observe"):
             self.schedule.observe(history.val_loss[-1] if history.val_loss else epoch_loss)
         history.epoch_time.append(time.perf_counter() - start_time)
         logs = {**history.last(), "net": net}
@@ -504,7 +567,7 @@ class _Run:
                 stop = stop or callback.stop_reason
         return stop
 
-    def _steps(self):
+    def _steps(self) -> tuple[float, float, float | None, str | None]:
         """Every mini-batch of one epoch: ``(mean loss, mean ‖grad‖, accuracy or None, diverged)``."""
         if self.compiled is not None:
             return self.compiled.steps()
@@ -534,7 +597,8 @@ class _Run:
         accuracy = correct / n if self.track_accuracy else None
         return total / n, grad_norms / self.batches.n_batches, accuracy, None
 
-    def _validate(self):
+    def _validate(self) -> None:
+        assert self.validation is not None  # called only with validation data
         X_val, Y_val = self.validation
         Y_hat = predict_outputs(self.net, X_val)
         self.history.val_loss.append(self.loss(Y_hat, Y_val))
@@ -545,16 +609,16 @@ class _Run:
 class _DivergenceWatch:
     """Applies a :class:`DivergenceGuard` to one run and keeps the weights to fall back on."""
 
-    def __init__(self, guard, theta, y_scale):
+    def __init__(self, guard: DivergenceGuard | None, theta: FloatArray, y_scale: float) -> None:
         self.guard = guard
         scale = max(1.0, float(np.max(np.abs(theta))), y_scale)
         self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
-        self.first_loss = None
+        self.first_loss: float | None = None
         self.best_loss, self.best_epoch = math.inf, 0  # epoch 0: the initial weights
         self.best_theta = theta.copy()
         self.warned = False
 
-    def check(self, epoch, epoch_loss, theta):
+    def check(self, epoch: int, epoch_loss: float, theta: FloatArray) -> str | None:
         """None if training may go on after this epoch, else why it may not."""
         largest = np.maximum(theta.max(), -theta.min())  # NaN if any entry is NaN
         if not (math.isfinite(epoch_loss) and np.isfinite(largest)):
@@ -566,7 +630,7 @@ class _DivergenceWatch:
             reason = "exploding loss"
         elif largest > self.weight_bound:
             reason = "exploding weights"
-        if reason is None or self.guard.stop:
+        if reason is None or self.guard is None or self.guard.stop:  # (no guard, no reason)
             return reason
         if not self.warned:  # warn once, and train on
             self.warned = True
@@ -578,12 +642,12 @@ class _DivergenceWatch:
             )
         return None
 
-    def keep_if_best(self, epoch, epoch_loss, theta):
+    def keep_if_best(self, epoch: int, epoch_loss: float, theta: FloatArray) -> None:
         if epoch_loss < self.best_loss:
             self.best_loss, self.best_epoch = epoch_loss, epoch + 1
             self.best_theta[...] = theta
 
-    def give_up(self, epoch, reason, theta, history):
+    def give_up(self, epoch: int, reason: str, theta: FloatArray, history: History) -> None:
         """Put back the best weights, record why, and warn once."""
         theta[...] = self.best_theta
         kept = (
@@ -598,9 +662,9 @@ class _DivergenceWatch:
         )
         warnings.warn(history.message, TrainingDivergedWarning, stacklevel=4)
 
-    def _what(self, reason):
+    def _what(self, reason: str) -> str:
         if reason == "non-finite":
             return "the loss or the weights became NaN or infinite"
-        if reason == "exploding loss":
+        if reason == "exploding loss" and self.guard is not None:  # (only a guard finds one)
             return f"the loss grew past {self.guard.loss_factor:g} times its first epoch's"
         return f"a weight grew past {self.weight_bound:.3g}"

@@ -14,11 +14,17 @@ about a value once Dask has been imported (a Dask collection cannot exist before
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    import dask.array as da
 
-def is_dask_collection(*values):
+    from .._typing import NDArray
+
+
+def is_dask_collection(*values: object) -> bool:
     """Whether any of ``values`` is a Dask collection (array, DataFrame, Series, delayed).
 
     Dask itself is never imported to find out: if it has not been imported, no value
@@ -28,7 +34,7 @@ def is_dask_collection(*values):
     return dask is not None and any(v is not None and dask.is_dask_collection(v) for v in values)
 
 
-def as_dask_rows(value, name, chunks=None):
+def as_dask_rows(value: Any, name: str, chunks: tuple[int, ...] | None = None) -> da.Array:
     """``value`` as a Dask array with known row-block sizes and its columns in one block.
 
     Parameters
@@ -60,7 +66,7 @@ def as_dask_rows(value, name, chunks=None):
     return value
 
 
-def line_up(X, y, sample_weight=None):
+def line_up(X: Any, y: Any, sample_weight: Any = None) -> tuple[da.Array, da.Array, da.Array | None]:
     """``(X, y, sample_weight)`` as Dask arrays cut into the same row blocks, or a clear error.
 
     ``X`` must be a 2-D numeric Dask collection; ``y`` (1-D or 2-D) and ``sample_weight``
@@ -93,7 +99,7 @@ def line_up(X, y, sample_weight=None):
     return X, y, sample_weight
 
 
-def _check_same_blocks(X, other, name):
+def _check_same_blocks(X: da.Array, other: da.Array, name: str) -> None:
     if other.shape[0] != X.shape[0]:
         raise ValueError(f"X and {name} have different numbers of samples: {X.shape[0]} and {other.shape[0]}")
     if other.chunks[0] != X.chunks[0]:
@@ -103,13 +109,13 @@ def _check_same_blocks(X, other, name):
         )
 
 
-def _blocks(array, most=6):
+def _blocks(array: da.Array, most: int = 6) -> str:
     sizes = array.chunks[0]
     shown = ", ".join(map(str, sizes[:most]))
     return f"{len(sizes)} blocks of ({shown}{', …' if len(sizes) > most else ''}) rows"
 
 
-def feature_names(X):
+def feature_names(X: Any) -> NDArray[np.object_] | None:
     """The column names of a Dask DataFrame (all strings), else None: scikit-learn's ``feature_names_in_``."""
     columns = getattr(X, "columns", None)
     if columns is None or not all(isinstance(c, str) for c in columns):
@@ -117,12 +123,12 @@ def feature_names(X):
     return np.asarray(list(columns), dtype=object)
 
 
-def float_dtype(X):
+def float_dtype(X: da.Array) -> np.dtype[Any]:
     """The dtype glassnet computes in for ``X``: float32 kept, anything else float64."""
     return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
-def first_pass(y, sample_weight=None, labels=False):
+def first_pass(y: da.Array, sample_weight: da.Array | None = None, labels: bool = False) -> dict[str, Any]:
     """One pass over the targets and weights (never ``X``), computed on the workers.
 
     Returns a dict: ``classes`` and ``counts`` (with ``labels``), ``scale`` = max |y|
@@ -132,7 +138,7 @@ def first_pass(y, sample_weight=None, labels=False):
     import dask
     import dask.array as da
 
-    todo = {}
+    todo: dict[str, Any] = {}
     if labels:
         todo["classes"], todo["counts"] = da.unique(y.ravel(), return_counts=True)
     elif y.dtype.kind not in "fiub":

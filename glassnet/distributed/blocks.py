@@ -18,12 +18,32 @@ block's outputs ``Ŷ_b`` — never ``X``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 import numpy as np
+from numpy.typing import DTypeLike
 
+from .._typing import FloatArray, NDArray
 from .._validation import aligned, check_X
-from ..batches import ArrayBatches
+from ..batches import ArrayBatches, Batch
 from .cluster import cluster_failures
+
+if TYPE_CHECKING:
+    import dask.array as da
+    from distributed import Client
+
+    from ..losses import Loss
+    from ..network import Network
+
+Part: TypeAlias = "tuple[FloatArray, FloatArray, FloatArray | None]"
+"""One row block on a worker: ``(X_b, Y_b, w_b)``."""
+
+Encoder: TypeAlias = "Callable[[Any, FloatArray | None], tuple[FloatArray, FloatArray | None]]"
+"""``encode(y_b, w_b) -> (Y_b, w_b)``: a block's targets as the network's (on the workers)."""
+
+Sums: TypeAlias = "tuple[float, NDArray[np.float64], float]"
+"""``(Σ wᵢ ℓᵢ, Σ wᵢ ∂ℓᵢ/∂θ, Σ wᵢ)`` over some rows."""
 
 
 class BlockData:
@@ -43,14 +63,33 @@ class BlockData:
         max |Y| (1 for classifiers): what the divergence guard calls a large weight.
     """
 
-    def __init__(self, client, parts, sizes, n_features, n_outputs, dtype, target_scale=1.0):
+    def __init__(
+        self,
+        client: Client,
+        parts: Iterable[Any],
+        sizes: Iterable[int],
+        n_features: int,
+        n_outputs: int,
+        dtype: DTypeLike,
+        target_scale: float = 1.0,
+    ) -> None:
         self.client, self.parts, self.sizes = client, list(parts), tuple(int(s) for s in sizes)
         self.n_features, self.n_outputs, self.dtype = n_features, n_outputs, np.dtype(dtype)
         self.target_scale = float(target_scale)
         self.persisted = False
 
     @classmethod
-    def from_arrays(cls, client, X, y, sample_weight, encode, n_outputs, dtype, target_scale=1.0):
+    def from_arrays(
+        cls,
+        client: Client,
+        X: da.Array,
+        y: da.Array,
+        sample_weight: da.Array | None,
+        encode: Encoder,
+        n_outputs: int,
+        dtype: DTypeLike,
+        target_scale: float = 1.0,
+    ) -> Self:
         """Parts from Dask arrays cut into the same row blocks (:func:`~.arrays.line_up`).
 
         ``encode(y_b, w_b) -> (Y_b, w_b)`` turns a block's targets into the network's
@@ -71,19 +110,19 @@ class BlockData:
         return cls(client, parts, [s for s in sizes if s > 0], X.shape[1], n_outputs, dtype, target_scale)
 
     @property
-    def n_samples(self):
+    def n_samples(self) -> int:
         return sum(self.sizes)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, int]:
         return (self.n_samples, self.n_features)
 
-    def _like(self, parts, sizes):
+    def _like(self, parts: Iterable[Any], sizes: Iterable[int]) -> BlockData:
         return BlockData(
             self.client, parts, sizes, self.n_features, self.n_outputs, self.dtype, self.target_scale
         )
 
-    def persist(self):
+    def persist(self) -> BlockData:
         """The same data with every part computed and kept in the memory of its worker."""
         if self.persisted:
             return self
@@ -99,17 +138,17 @@ class BlockData:
         kept.persisted = True
         return kept
 
-    def by_worker(self):
+    def by_worker(self) -> dict[str | None, list[Any]]:
         """``{worker address: [parts it holds]}`` for the persisted parts (asked each time:
         after a worker is lost, its blocks are computed again elsewhere)."""
         holders = self.client.who_has(self.parts)
-        groups = {}
+        groups: dict[str | None, list[Any]] = {}
         for part in self.parts:
             where = sorted(holders.get(part.key, ()))
             groups.setdefault(where[0] if where else None, []).append(part)
         return groups
 
-    def split(self, fraction, seed):
+    def split(self, fraction: float, seed: int) -> tuple[BlockData, BlockData]:
         """``(train, held_out)``: a random ``fraction`` of each block's rows held out.
 
         Which rows is drawn on the worker from ``(seed, block)``; how many is known
@@ -118,7 +157,10 @@ class BlockData:
         import dask
 
         take = dask.delayed(_take_rows, pure=False)
-        train, held, train_sizes, held_sizes = [], [], [], []
+        train: list[Any] = []
+        held: list[Any] = []
+        train_sizes: list[int] = []
+        held_sizes: list[int] = []
         for b, (part, size) in enumerate(zip(self.parts, self.sizes, strict=True)):
             n_held = int(round(fraction * size))
             if size - n_held > 0:
@@ -131,11 +173,11 @@ class BlockData:
             raise ValueError("the validation fraction leaves no training samples")
         return self._like(train, train_sizes), self._like(held, held_sizes)
 
-    def batches(self, batch_size=None, shuffle=True):
+    def batches(self, batch_size: int | None = None, shuffle: bool = True) -> BlockBatches:
         """A batch source over the blocks (:class:`BlockBatches`)."""
         return BlockBatches(self, batch_size, shuffle)
 
-    def outputs(self, net):
+    def outputs(self, net: Network) -> FloatArray:
         """``Ŷ`` for every row, in order, shape (n_samples, n_outputs): computed on the
         workers, only ``Ŷ`` gathered (the validation loop's view of held-out blocks)."""
         model = self.client.scatter(net, broadcast=True, hash=False)
@@ -143,7 +185,7 @@ class BlockData:
         with cluster_failures("computing the network's outputs"):
             return np.concatenate(self.client.gather(tasks))
 
-    def targets(self):
+    def targets(self) -> tuple[FloatArray, FloatArray | None]:
         """``(Y, w)`` of every row, in order, gathered to the client (for held-out rows)."""
         tasks = [self.client.submit(_block_targets, part, pure=False) for part in self.parts]
         with cluster_failures("gathering the held-out targets"):
@@ -166,20 +208,20 @@ class BlockBatches:
     makes each block one batch.
     """
 
-    def __init__(self, data, batch_size=None, shuffle=True):
+    def __init__(self, data: BlockData, batch_size: int | None = None, shuffle: bool = True) -> None:
         self.data, self.batch_size, self.shuffle = data, batch_size, shuffle
         self.n_samples = data.n_samples
 
     @property
-    def n_batches(self):
+    def n_batches(self) -> int:
         m = self.batch_size
         return sum(1 if m is None else -(-size // min(m, size)) for size in self.data.sizes)
 
-    def target_scale(self):
+    def target_scale(self) -> float:
         """max |Y|, found in the first pass over the targets."""
         return self.data.target_scale
 
-    def epoch(self, rng):
+    def epoch(self, rng: np.random.Generator) -> Iterator[Batch]:
         """Yield ``(X_batch, Y_batch, w_batch)`` for one pass over every block."""
         data = self.data
         order = rng.permutation(len(data.parts)) if self.shuffle else range(len(data.parts))
@@ -197,7 +239,7 @@ class BlockBatches:
 
 
 # ---------------------------------------------------------------------- on the workers
-def _make_part(X_b, y_b, w_b, encode, dtype):
+def _make_part(X_b: Any, y_b: Any, w_b: Any, encode: Encoder, dtype: DTypeLike) -> Part:
     """``(X_b, Y_b, w_b)`` of one block: ``X_b`` checked, targets encoded, weights checked."""
     X_b = check_X(X_b, dtype=dtype)  # aligned too: it may have come from another worker
     if w_b is not None:
@@ -208,7 +250,7 @@ def _make_part(X_b, y_b, w_b, encode, dtype):
     return X_b, Y_b, w_b
 
 
-def _take_rows(part, seed, block, n_held, held):
+def _take_rows(part: Part, seed: int, block: int, n_held: int, held: bool) -> Part:
     """The held-out rows of a part (``held``) or the others, drawn from ``(seed, block)``."""
     X_b, Y_b, w_b = part
     chosen = np.zeros(X_b.shape[0], dtype=bool)
@@ -217,15 +259,15 @@ def _take_rows(part, seed, block, n_held, held):
     return X_b[rows], Y_b[rows], None if w_b is None else w_b[rows]
 
 
-def _block_outputs(net, part):
+def _block_outputs(net: Network, part: Part) -> FloatArray:
     return net.predict_output(part[0])
 
 
-def _block_targets(part):
+def _block_targets(part: Part) -> tuple[FloatArray, FloatArray | None]:
     return part[1], part[2]
 
 
-def blocks_sums(model, theta, *parts):
+def blocks_sums(model: tuple[Network, Loss], theta: FloatArray, *parts: Part) -> Sums:
     """``(Σ wᵢ ℓᵢ, Σ wᵢ ∂ℓᵢ/∂θ, Σ wᵢ)`` over the rows of ``parts`` at ``θ`` (``wᵢ = 1``
     without weights): one worker's share of an L-BFGS evaluation.
 
@@ -235,7 +277,7 @@ def blocks_sums(model, theta, *parts):
     net, loss = model
     net = copy.deepcopy(net)  # the worker's copy is shared by its threads: each task has its own
     net.theta[...] = theta
-    total = (0.0, np.zeros(net.n_params), 0.0)
+    total: Sums = (0.0, np.zeros(net.n_params), 0.0)
     for X_b, Y_b, w_b in parts:
         weight = float(X_b.shape[0] if w_b is None else w_b.sum(dtype=np.float64))
         if weight > 0:
@@ -246,6 +288,6 @@ def blocks_sums(model, theta, *parts):
     return total
 
 
-def add_sums(a, b):
+def add_sums(a: Sums, b: Sums) -> Sums:
     """Two ``(value, gradient, weight)`` sums added."""
     return a[0] + b[0], a[1] + b[1], a[2] + b[2]

@@ -14,6 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for a scheduler to answer before giving up."""
@@ -31,7 +37,7 @@ class ClusterError(RuntimeError):
     put back, nothing is written)."""
 
 
-def check_scheduler(scheduler):
+def check_scheduler(scheduler: str) -> str:
     """``"local"`` or ``"tcp://host:port"`` (also ``tls://``), else a ``ValueError`` naming the forms."""
     if scheduler == "local":
         return scheduler
@@ -43,7 +49,7 @@ def check_scheduler(scheduler):
     return scheduler.strip()
 
 
-def import_distributed():
+def import_distributed() -> ModuleType:
     """The ``distributed`` module, or an ``ImportError`` telling how to install it."""
     try:
         import distributed
@@ -55,7 +61,9 @@ def import_distributed():
 
 
 @contextlib.contextmanager
-def connect(scheduler="local", n_workers=None, timeout=None):
+def connect(
+    scheduler: str = "local", n_workers: int | None = None, timeout: float | None = None
+) -> Iterator[Client]:
     """A ``distributed.Client`` for the length of a ``with`` block.
 
     Parameters
@@ -105,7 +113,7 @@ def connect(scheduler="local", n_workers=None, timeout=None):
         yield client
 
 
-def current_client():
+def current_client() -> Client:
     """The ``distributed.Client`` that Dask collections compute on, or a clear error."""
     distributed = import_distributed()
     try:
@@ -119,7 +127,7 @@ def current_client():
 
 
 @contextlib.contextmanager
-def cluster_failures(what):
+def cluster_failures(what: str) -> Iterator[None]:
     """Turn a lost worker or scheduler into a :class:`ClusterError` that says what stopped."""
     distributed = import_distributed()
     from distributed.comm.core import CommClosedError

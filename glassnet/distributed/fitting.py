@@ -11,22 +11,34 @@ arrays; ``score`` reduces on the workers and returns a number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
 import numpy as np
+from numpy.typing import DTypeLike
 from sklearn.base import is_classifier
 
+from .._typing import FloatArray, NDArray
 from .arrays import as_dask_rows, feature_names, first_pass, float_dtype, line_up
-from .blocks import BlockData
+from .blocks import BlockData, Encoder
 from .cluster import current_client
+
+if TYPE_CHECKING:
+    import dask.array as da
+
+    from .._estimator_base import _BaseMLP
 
 
 class LabelEncoder:
     """``(y_b, w_b) ↦ (Y_b, w_b)`` with a classifier's fitted ``LabelBinarizer`` and its class
     weights (``{class: weight}``), as the estimator encodes arrays; runs on the workers."""
 
-    def __init__(self, binarizer, dtype, class_weight=None):
+    def __init__(
+        self, binarizer: Any, dtype: DTypeLike, class_weight: Mapping[Any, float] | None = None
+    ) -> None:
         self.binarizer, self.dtype, self.class_weight = binarizer, dtype, class_weight
 
-    def __call__(self, y_b, w_b):
+    def __call__(self, y_b: Any, w_b: FloatArray | None) -> tuple[FloatArray, FloatArray | None]:
         from sklearn.utils.class_weight import compute_sample_weight
 
         y_b = np.asarray(y_b)
@@ -41,10 +53,10 @@ class LabelEncoder:
 class NumberEncoder:
     """``(y_b, w_b) ↦ (Y_b, w_b)`` for a regressor: numbers as columns, checked (Poisson: ≥ 0)."""
 
-    def __init__(self, dtype, poisson=False):
+    def __init__(self, dtype: DTypeLike, poisson: bool = False) -> None:
         self.dtype, self.poisson = dtype, poisson
 
-    def __call__(self, y_b, w_b):
+    def __call__(self, y_b: Any, w_b: FloatArray | None) -> tuple[FloatArray, FloatArray | None]:
         Y_b = np.asarray(y_b, dtype=self.dtype)
         Y_b = Y_b.reshape(-1, 1) if Y_b.ndim == 1 else Y_b
         if not np.isfinite(Y_b).all():
@@ -54,7 +66,7 @@ class NumberEncoder:
         return np.ascontiguousarray(Y_b), w_b
 
 
-def fit_data(est, X, y, sample_weight, incremental, reset):
+def fit_data(est: _BaseMLP, X: Any, y: Any, sample_weight: Any, incremental: bool, reset: bool) -> BlockData:
     """Dask ``X``, ``y`` as :class:`~.blocks.BlockData` for estimator ``est`` (its encoding learned).
 
     Sets ``n_features_in_`` (and ``feature_names_in_`` from a DataFrame's columns)
@@ -68,6 +80,7 @@ def fit_data(est, X, y, sample_weight, incremental, reset):
     classifier = is_classifier(est)
     labels = classifier and (y.ndim == 1 or y.shape[1] == 1)
     found = first_pass(y, sample_weight, labels=labels)
+    encode: Encoder
     if not classifier:
         encode = NumberEncoder(dtype, poisson=est.loss == "poisson")
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
@@ -79,7 +92,7 @@ def fit_data(est, X, y, sample_weight, incremental, reset):
     return BlockData.from_arrays(client, X, y, sample_weight, encode, n_outputs, dtype)
 
 
-def _check_features(est, n_features, names, reset):
+def _check_features(est: _BaseMLP, n_features: int, names: NDArray[np.object_] | None, reset: bool) -> None:
     if reset:
         est.n_features_in_ = n_features
         if names is not None:
@@ -93,7 +106,7 @@ def _check_features(est, n_features, names, reset):
         )
 
 
-def _class_weights(est, found, incremental):
+def _class_weights(est: _BaseMLP, found: dict[str, Any], incremental: bool) -> Mapping[Any, float] | None:
     """``{class: weight}`` for the blocks: a dict as given, ``'balanced'`` from the first pass's counts."""
     class_weight = est.class_weight
     if class_weight != "balanced":
@@ -110,7 +123,7 @@ def _class_weights(est, found, incremental):
 
 
 # ---------------------------------------------------------------------- prediction
-def predict_blocks(est, X, what):
+def predict_blocks(est: _BaseMLP, X: Any, what: Literal["predict", "predict_proba"]) -> da.Array:
     """``est.predict``/``predict_proba`` of every block of ``X``, on the workers: a Dask array.
 
     ``what`` is ``"predict"`` or ``"predict_proba"``. Nothing is computed until the
@@ -152,14 +165,14 @@ def predict_blocks(est, X, what):
     )
 
 
-def _on_block(X_b, est, what, dtype):
+def _on_block(X_b: Any, est: _BaseMLP, what: str, dtype: DTypeLike) -> NDArray[Any]:
     """The fitted estimator's prediction for one block (on a worker)."""
     X_b = np.asarray(X_b, dtype=dtype)
     Y_hat = est.network_.predict_output(X_b)
     return est._decode_output(Y_hat) if what == "predict" else est.network_.head.probabilities(Y_hat)
 
 
-def score_blocks(est, X, y, sample_weight=None):
+def score_blocks(est: _BaseMLP, X: Any, y: Any, sample_weight: Any = None) -> float:
     """Accuracy (classifier) or R² (regressor, averaged over outputs) of ``est`` on Dask
     ``X``, ``y``: reduced on the workers, one number back."""
     import dask

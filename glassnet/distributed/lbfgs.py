@@ -19,11 +19,23 @@ to each worker and one gradient back from each.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .._typing import NDArray
 from ..lbfgs import minimize_objective
-from .blocks import add_sums, blocks_sums
+from .blocks import Sums, add_sums, blocks_sums
 from .cluster import cluster_failures
+
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
+
+    from ..callbacks import CallbackFunction
+    from ..losses import Loss
+    from ..network import Network
+    from .blocks import BlockData
 
 
 class BlockGradient:
@@ -48,14 +60,14 @@ class BlockGradient:
         worker's sums), in array bytes.
     """
 
-    def __init__(self, net, data, loss, l2=0.0, l1=0.0):
+    def __init__(self, net: Network, data: BlockData, loss: Loss, l2: float = 0.0, l1: float = 0.0) -> None:
         self.net, self.loss, self.l2, self.l1 = net, loss, l2, l1
         self.data = data.persist()
         self.client = data.client
         self.model = self.client.scatter((net, loss), broadcast=True, hash=False)
         self.evaluations = self.bytes_sent = self.bytes_received = 0
 
-    def __call__(self, x):
+    def __call__(self, x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         net, client = self.net, self.client
         net.theta[...] = x
         theta = net.theta.copy()
@@ -86,12 +98,12 @@ class BlockGradient:
             value += net._penalize(self.l2, self.l1, weight)
         return value, grad.astype(np.float64)
 
-    def close(self):
+    def close(self) -> None:
         """Release the persisted blocks and the scattered network."""
         self.client.cancel([*self.data.parts, self.model])
 
 
-def tree_sum(partials):
+def tree_sum(partials: list[Sums]) -> Sums:
     """The sum of ``(value, gradient, weight)`` triples, added pairwise in a tree:
     ``log₂(k)`` rounds of :func:`~.blocks.add_sums` (and the rounding of a tree)."""
     while len(partials) > 1:
@@ -102,7 +114,17 @@ def tree_sum(partials):
     return partials[0]
 
 
-def lbfgs_blocks(net, data, loss, l2=0.0, l1=0.0, max_iter=200, max_fun=15000, tol=1e-4, callbacks=()):
+def lbfgs_blocks(
+    net: Network,
+    data: BlockData,
+    loss: Loss,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    max_iter: int = 200,
+    max_fun: int = 15000,
+    tol: float = 1e-4,
+    callbacks: Sequence[CallbackFunction] = (),
+) -> OptimizeResult:
     """Train ``net`` in place with L-BFGS-B over :class:`~.blocks.BlockData`.
 
     As :func:`glassnet.lbfgs.lbfgs_arrays` (the same SciPy driver, the same result to

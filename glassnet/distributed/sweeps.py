@@ -8,10 +8,21 @@ each worker once (scattered), not once per task.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
 from .cluster import cluster_failures, connect
 
+_Result = TypeVar("_Result")
 
-def map_on_cluster(scheduler, function, jobs, shared=(), n_workers=None):
+
+def map_on_cluster(
+    scheduler: str,
+    function: Callable[..., _Result],
+    jobs: Iterable[Sequence[Any]],
+    shared: Sequence[Any] = (),
+    n_workers: int | None = None,
+) -> list[_Result]:
     """``[function(*job, *shared) for job in jobs]``, each call a task on the cluster.
 
     Parameters

@@ -8,10 +8,22 @@ reduces the loss and gradient over them (:mod:`glassnet.distributed.lbfgs`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import DTypeLike
+
+from .._typing import ArrayLike, FloatArray
 from .._validation import check_X
 from .arrays import first_pass, float_dtype, is_dask_collection, line_up
-from .blocks import BlockData
+from .blocks import BlockBatches, BlockData
 from .cluster import current_client
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..heads import Head
+    from ..network import Network
+    from ..training import Validation
 
 
 class HeadEncoder:
@@ -20,14 +32,14 @@ class HeadEncoder:
     A small object rather than a closure, because it is sent to the workers.
     """
 
-    def __init__(self, head, n_outputs, dtype):
+    def __init__(self, head: Head, n_outputs: int, dtype: DTypeLike) -> None:
         self.head, self.n_outputs, self.dtype = head, n_outputs, dtype
 
-    def __call__(self, y_b, w_b):
+    def __call__(self, y_b: ArrayLike, w_b: FloatArray | None) -> tuple[FloatArray, FloatArray | None]:
         return self.head.encode(y_b, self.n_outputs, self.dtype)[0], w_b
 
 
-def network_data(net, X, y, sample_weight=None, fit=True):
+def network_data(net: Network, X: Any, y: Any, sample_weight: Any = None, fit: bool = True) -> BlockData:
     """Dask ``X``, ``y`` (and weights) as :class:`~.blocks.BlockData` for ``net``.
 
     ``X``'s dtype decides the network's (float32 kept). With ``fit`` the head learns
@@ -52,7 +64,16 @@ def network_data(net, X, y, sample_weight=None, fit=True):
     return BlockData.from_arrays(client, X, y, sample_weight, encode, net.n_outputs, dtype, scale)
 
 
-def streaming_data(net, X, y, sample_weight, validation, batch_size, shuffle, rng):
+def streaming_data(
+    net: Network,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    validation: tuple[Any, Any] | float | None,
+    batch_size: int | None,
+    shuffle: bool,
+    rng: np.random.Generator,
+) -> tuple[BlockBatches, Validation]:
     """``(batches, validation)`` for the training loop over Dask collections.
 
     ``validation`` is None, ``(X_val, y_val)`` (in memory or Dask), or a fraction of
@@ -62,7 +83,7 @@ def streaming_data(net, X, y, sample_weight, validation, batch_size, shuffle, rn
     from ..training import encode_targets
 
     data = network_data(net, X, y, sample_weight)
-    held = None
+    held: Validation = None
     if isinstance(validation, (tuple, list)) and len(validation) == 2:
         X_val, y_val = validation
         if is_dask_collection(X_val, y_val):
