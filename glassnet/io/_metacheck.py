@@ -18,6 +18,7 @@ Every failure is a ``ValueError`` naming the field, e.g.
 from __future__ import annotations
 
 import inspect
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,7 +130,7 @@ def _layer_sizes(value, where):
     sizes = sequence(value, where, lo=2, hi=MAX_LAYERS + 1)
     for i, n in enumerate(sizes):
         integer(n, f"{where}[{i}]", 1, MAX_LAYER_SIZE)
-    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:], strict=True))
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
     if n_params > network.MAX_PARAMS:
         fail(
             where,
