@@ -84,13 +84,18 @@ class RunConfig:
             _choose(c.output, ACTIVATIONS, "output")
         n_act = len(c.activation)
         if n_act not in (1, len(c.hidden), len(c.hidden) + 1):
-            raise ConfigError("activation", f"{n_act} activations for {len(c.hidden)} hidden layers: give one "
-                                            "for all, one per hidden layer, or one per layer")
+            raise ConfigError(
+                "activation",
+                f"{n_act} activations for {len(c.hidden)} hidden layers: give one "
+                "for all, one per hidden layer, or one per layer",
+            )
         for size in c.hidden:
             _positive(size, "hidden", integer=True)
         if not 0 <= c.test_size < 1:
-            raise ConfigError("test_size", f"the test size must be a fraction in [0, 1) (0: no test split), "
-                                           f"got {c.test_size}")
+            raise ConfigError(
+                "test_size",
+                f"the test size must be a fraction in [0, 1) (0: no test split), got {c.test_size}",
+            )
         if c.lr is None:
             c.lr = 0.1 if c.optimizer in _SGD_LIKE else 0.01
         _positive(c.lr, "lr")
@@ -139,11 +144,27 @@ class RunConfig:
         return cls(**{k: tuple(v) if k in ("hidden", "activation") else v for k, v in d.items()})
 
 
-_TYPES = {"dataset": (str, type(None)), "csv": (str, type(None)), "target": (str, int, type(None)),
-          "task": str, "n_samples": int, "noise": (int, float), "seed": int, "test_size": (int, float),
-          "hidden": (tuple, list), "activation": (tuple, list), "output": str, "optimizer": str,
-          "lr": (int, float, type(None)), "schedule": (str, type(None)), "epochs": int,
-          "batch_size": (int, type(None)), "l2": (int, float), "dropout": (int, float), "dtype": str}
+_TYPES = {
+    "dataset": (str, type(None)),
+    "csv": (str, type(None)),
+    "target": (str, int, type(None)),
+    "task": str,
+    "n_samples": int,
+    "noise": (int, float),
+    "seed": int,
+    "test_size": (int, float),
+    "hidden": (tuple, list),
+    "activation": (tuple, list),
+    "output": str,
+    "optimizer": str,
+    "lr": (int, float, type(None)),
+    "schedule": (str, type(None)),
+    "epochs": int,
+    "batch_size": (int, type(None)),
+    "l2": (int, float),
+    "dropout": (int, float),
+    "dtype": str,
+}
 
 
 def _check_types(config):

@@ -29,14 +29,15 @@ def scores(net, X, y):
     error for regression.
     """
     from ..training import encode_targets
+
     head = net.head
-    with np.errstate(over="ignore", invalid="ignore"):   # a diverged run's scores may overflow
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's scores may overflow
         Y_hat = net.predict_output(X)
         Y, _ = encode_targets(net, y, X.shape[0])
         result = {head.metric: head.score(y, head.decode(Y_hat))}
         if not head.is_classifier:
             residual = np.asarray(head.decode(Y_hat), dtype=float) - np.asarray(y, dtype=float)
-            result["mse"] = float(np.mean(residual ** 2))
+            result["mse"] = float(np.mean(residual**2))
         result["loss"] = net.resolve_loss(None)(Y_hat, Y)
     return result
 
@@ -48,8 +49,15 @@ def write_history_csv(path, history):
         writer = csv.writer(f)
         writer.writerow(["epoch", *columns])
         for i in range(len(history.loss)):
-            writer.writerow([i + 1, *(repr(float(getattr(history, k)[i])) if i < len(getattr(history, k))
-                                      else "" for k in columns)])
+            writer.writerow(
+                [
+                    i + 1,
+                    *(
+                        repr(float(getattr(history, k)[i])) if i < len(getattr(history, k)) else ""
+                        for k in columns
+                    ),
+                ]
+            )
 
 
 def read_history_csv(path):
@@ -80,6 +88,7 @@ def draw_pictures(folder, net, history, prepared, metrics=None):
     held-out data what it is, the test split.
     """
     from ..glass import plots
+
     images, problems = {}, []
     X_all, y_all = _all_samples(prepared)
     drawings = {"learning_curves": lambda: plots.plot_history(history, validation_label="test")}
@@ -91,15 +100,17 @@ def draw_pictures(folder, net, history, prepared, metrics=None):
             which = "test" if prepared.held_out else "training"
             title += f" ({which} accuracy {metrics['test_accuracy']:.3f})"
         drawings["decision_boundary"] = lambda: plots.plot_decision_boundary(
-            net, raw, y_all, transform=None if scaler is None else scaler.transform, title=title)
+            net, raw, y_all, transform=None if scaler is None else scaler.transform, title=title
+        )
     if prepared.is_classification:
         drawings["confusion_matrix"] = lambda: plots.plot_confusion_matrix(
-            prepared.y_test, net.predict(prepared.X_test), labels=net.classes_)
+            prepared.y_test, net.predict(prepared.X_test), labels=net.classes_
+        )
     drawings["network"] = lambda: plots.plot_network(net)
     for name, draw in drawings.items():
         try:
             images[name] = save_png(draw(), Path(folder) / f"{name}.png")
-        except Exception as exc:  # noqa: BLE001 - a picture must not cost the user the run
+        except Exception as exc:  # a picture must not cost the user the run
             problems.append(f"could not draw {name}: {exc}")
     return images, problems
 
@@ -108,5 +119,7 @@ def _all_samples(prepared):
     """Every sample of the run once (the training split is the test split without one)."""
     if not prepared.held_out:
         return prepared.X_train, prepared.y_train
-    return (np.vstack([prepared.X_train, prepared.X_test]),
-            np.concatenate([prepared.y_train, prepared.y_test]))
+    return (
+        np.vstack([prepared.X_train, prepared.X_test]),
+        np.concatenate([prepared.y_train, prepared.y_test]),
+    )

@@ -48,6 +48,7 @@ def load_data(dataset=None, csv=None, target=None, n_samples=500, noise=0.2, see
     from, for the run's metadata.
     """
     from .. import data
+
     if csv is not None:
         if target is None:
             raise ValueError("a CSV file needs the target column (its name or position)")
@@ -56,8 +57,9 @@ def load_data(dataset=None, csv=None, target=None, n_samples=500, noise=0.2, see
         return X, y, names, {"csv": str(csv), "target": str(target)}
     name = str(dataset).strip().lower().replace("-", "_")
     if name in data.GENERATORS:
-        X, y, names, _ = data.load_dataset(name, return_names=True, n_samples=n_samples, noise=noise,
-                                           random_state=seed)
+        X, y, names, _ = data.load_dataset(
+            name, return_names=True, n_samples=n_samples, noise=noise, random_state=seed
+        )
         return X, y, names, {"dataset": name, "n_samples": n_samples, "noise": noise}
     X, y, names, _ = data.load_dataset(name, return_names=True)  # raises with the valid names
     return X, y, names, {"dataset": name}
@@ -66,20 +68,37 @@ def load_data(dataset=None, csv=None, target=None, n_samples=500, noise=0.2, see
 def prepare(config):
     """The :class:`Prepared` data of a checked :class:`RunConfig`."""
     from ..data import standardize, train_test_split
-    X, y, names, source = load_data(config.dataset, None if config.csv is None else Path(config.csv),
-                                    config.target, config.n_samples, config.noise, config.seed)
+
+    X, y, names, source = load_data(
+        config.dataset,
+        None if config.csv is None else Path(config.csv),
+        config.target,
+        config.n_samples,
+        config.noise,
+        config.seed,
+    )
     head, _, y = head_for_targets(y, config.task)
     X = X.astype(config.dtype)
     if config.test_size == 0:
         X_train, X_test, y_train, y_test = X, X, y, y
     else:
-        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=config.test_size,
-                                                            random_state=config.seed)
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=config.test_size, random_state=config.seed
+        )
     scaler = None
     if config.standardize:
         X_train, X_test, scaler = standardize(X_train, X_test)
-    return Prepared(X_train, X_test, y_train, y_test, scaler, head.task, list(names), source,
-                    held_out=config.test_size > 0)
+    return Prepared(
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        scaler,
+        head.task,
+        list(names),
+        source,
+        held_out=config.test_size > 0,
+    )
 
 
 def build_network(config, prepared):
@@ -92,6 +111,11 @@ def build_network(config, prepared):
         acts = acts * len(hidden) + [output]
     elif len(acts) == len(hidden):
         acts = acts + [output]
-    return Network([prepared.X_train.shape[1], *hidden, n_outputs], activations=acts,
-                   dropout=config.dropout if hidden else 0.0, random_state=config.seed,
-                   dtype=np.dtype(config.dtype), task=prepared.task)
+    return Network(
+        [prepared.X_train.shape[1], *hidden, n_outputs],
+        activations=acts,
+        dropout=config.dropout if hidden else 0.0,
+        random_state=config.seed,
+        dtype=np.dtype(config.dtype),
+        task=prepared.task,
+    )

@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from ..callbacks import Callback
+from ..io.files import write_json
 from ..optimizers import get_optimizer
 from ..schedules import get_schedule
 from ..training import History
 from .config import RunConfig
-from ..io.files import write_json
 from .folder import draw_pictures, scores, write_history_csv
 from .prepare import build_network, prepare
 
@@ -81,16 +81,20 @@ def run(config=None, folder=None, *, overwrite=False, callbacks=(), checkpoint_e
     started = time.perf_counter()
     config = (config or RunConfig()).checked()
     folder = Path(folder) if folder is not None else default_folder(config)
-    if (folder / "model.npz").exists() or (folder / "checkpoint.npz").exists():
-        if not overwrite:
-            raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
+    if ((folder / "model.npz").exists() or (folder / "checkpoint.npz").exists()) and not overwrite:
+        raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
     prepared = prepare(config)
     net = build_network(config, prepared)
-    state = _State(config, prepared, net, get_optimizer(config.optimizer, **config.optimizer_settings()),
-                   np.random.default_rng(config.seed),
-                   None if config.schedule is None else get_schedule(config.schedule, config.lr,
-                                                                     epochs=config.epochs),
-                   History(), 0)
+    state = _State(
+        config,
+        prepared,
+        net,
+        get_optimizer(config.optimizer, **config.optimizer_settings()),
+        np.random.default_rng(config.seed),
+        None if config.schedule is None else get_schedule(config.schedule, config.lr, epochs=config.epochs),
+        History(),
+        0,
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
 
@@ -101,6 +105,7 @@ def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True
     A run that has already trained its epochs has its results written again.
     """
     from ..io import load_checkpoint
+
     started = time.perf_counter()
     folder = Path(folder)
     path = folder / "checkpoint.npz"
@@ -117,8 +122,9 @@ def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True
     if epochs is not None:
         config.epochs = epochs
         config = config.checked()
-    state = _State(config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule,
-                   ckpt.history, ckpt.epoch)
+    state = _State(
+        config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule, ckpt.history, ckpt.epoch
+    )
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
 
 
@@ -138,66 +144,102 @@ class _State:
     @property
     def info(self):
         p = self.prepared
-        return {"task": p.task, "feature_names": p.feature_names, "source": p.source,
-                "seed": self.config.seed, "test_size": self.config.test_size, "target": self.config.target}
+        return {
+            "task": p.task,
+            "feature_names": p.feature_names,
+            "source": p.source,
+            "seed": self.config.seed,
+            "test_size": self.config.test_size,
+            "target": self.config.target,
+        }
 
 
 def _go(state, folder, callbacks, checkpoint_every, plots, started):
     """Train what is left, write the checkpoint, then the results."""
     from ..training import train
+
     config, p = state.config, state.prepared
     checkpoint = _Checkpointer(folder / "checkpoint.npz", checkpoint_every, state)
     stopper = _StopOnInterrupt()
     history = state.previous
     if state.epoch < config.epochs:
         try:
-            now = train(state.net, p.X_train, p.y_train, optimizer=state.optimizer, epochs=config.epochs,
-                        initial_epoch=state.epoch, batch_size=config.batch_size, schedule=state.schedule,
-                        l2=config.l2, shuffle=config.shuffle,
-                        validation=(p.X_test, p.y_test) if p.held_out else None,
-                        callbacks=[checkpoint, *callbacks, stopper], random_state=state.rng)
+            now = train(
+                state.net,
+                p.X_train,
+                p.y_train,
+                optimizer=state.optimizer,
+                epochs=config.epochs,
+                initial_epoch=state.epoch,
+                batch_size=config.batch_size,
+                schedule=state.schedule,
+                l2=config.l2,
+                shuffle=config.shuffle,
+                validation=(p.X_test, p.y_test) if p.held_out else None,
+                callbacks=[checkpoint, *callbacks, stopper],
+                random_state=state.rng,
+            )
         except KeyboardInterrupt:
             _sweep_temporary_files(folder)
-            raise RunInterrupted(f"interrupted: {checkpoint.saved} epochs are saved in {checkpoint.path}; "
-                                 f"continue with: glassnet train --out {folder} --resume") from None
+            raise RunInterrupted(
+                f"interrupted: {checkpoint.saved} epochs are saved in {checkpoint.path}; "
+                f"continue with: glassnet train --out {folder} --resume"
+            ) from None
         history = state.previous.extended(now)
         if now.stop_reason == "interrupted":
             checkpoint.save(len(history.loss), history)
-            raise RunInterrupted(f"interrupted: {len(history.loss)} epochs are saved in {checkpoint.path}; "
-                                 f"continue with: glassnet train --out {folder} --resume")
+            raise RunInterrupted(
+                f"interrupted: {len(history.loss)} epochs are saved in {checkpoint.path}; "
+                f"continue with: glassnet train --out {folder} --resume"
+            )
     checkpoint.save(len(history.loss), history)
     try:
         return _write_results(state, folder, history, plots, started, checkpoint.path)
     except KeyboardInterrupt:
         _sweep_temporary_files(folder)
-        raise RunInterrupted(f"interrupted while writing the results; the trained network is saved in "
-                             f"{checkpoint.path}; write them with: glassnet train --out {folder} --resume") from None
+        raise RunInterrupted(
+            f"interrupted while writing the results; the trained network is saved in "
+            f"{checkpoint.path}; write them with: glassnet train --out {folder} --resume"
+        ) from None
 
 
 def _write_results(state, folder, history, plots, started, checkpoint_path):
-    from ..io import save
     from ..glass.report import write_report
+    from ..io import save
+
     config, p, net = state.config, state.prepared, state.net
     model_path = save(net, folder / "model.npz", scaler=p.scaler, info=state.info)
-    metrics = {"task": "classification" if p.is_classification else "regression", "head": p.task,
-               "held_out": p.held_out}
+    metrics = {
+        "task": "classification" if p.is_classification else "regression",
+        "head": p.task,
+        "held_out": p.held_out,
+    }
     for split, X, y in (("train", p.X_train, p.y_train), ("test", p.X_test, p.y_test)):
         metrics.update({f"{split}_{k}": v for k, v in scores(net, X, y).items()})
-    metrics.update({
-        "epochs": len(history.loss), "stop_reason": history.stop_reason,
-        "train_time_s": float(sum(history.epoch_time)), "wall_time_s": time.perf_counter() - started,
-        "n_train": int(p.X_train.shape[0]), "n_test": int(p.X_test.shape[0]),
-        "n_features": int(p.X_train.shape[1]), "n_params": int(net.n_params),
-    })
+    metrics.update(
+        {
+            "epochs": len(history.loss),
+            "stop_reason": history.stop_reason,
+            "train_time_s": float(sum(history.epoch_time)),
+            "wall_time_s": time.perf_counter() - started,
+            "n_train": int(p.X_train.shape[0]),
+            "n_test": int(p.X_test.shape[0]),
+            "n_features": int(p.X_train.shape[1]),
+            "n_params": int(net.n_params),
+        }
+    )
     if p.is_classification:
         metrics["classes"] = net.classes_.tolist()
     write_json(folder / "metrics.json", {**metrics, "config": config.as_dict(), "source": p.source})
     write_history_csv(folder / "history.csv", history)
     images, problems = draw_pictures(folder, net, history, p, metrics) if plots else ({}, [])
     shown = {k: v for k, v in config.as_dict().items() if v is not None}
-    report = write_report(folder, {k: v for k, v in metrics.items() if k != "classes"}, history, images, shown)
-    return RunResult(folder, config, net, p.scaler, history, metrics, model_path, checkpoint_path,
-                     report, problems)
+    report = write_report(
+        folder, {k: v for k, v in metrics.items() if k != "classes"}, history, images, shown
+    )
+    return RunResult(
+        folder, config, net, p.scaler, history, metrics, model_path, checkpoint_path, report, problems
+    )
 
 
 class _Checkpointer(Callback):
@@ -217,9 +259,20 @@ class _Checkpointer(Callback):
 
     def save(self, epochs_done, history):
         from ..io import save_checkpoint
+
         s = self.state
-        save_checkpoint(self.path, s.net, s.optimizer, history, epochs_done, rng=s.rng, schedule=s.schedule,
-                        scaler=s.prepared.scaler, config=s.config.as_dict(), info=s.info)
+        save_checkpoint(
+            self.path,
+            s.net,
+            s.optimizer,
+            history,
+            epochs_done,
+            rng=s.rng,
+            schedule=s.schedule,
+            scaler=s.prepared.scaler,
+            config=s.config.as_dict(),
+            info=s.info,
+        )
         self.saved = epochs_done
 
 

@@ -19,6 +19,7 @@ from .prepare import load_data
 def open_model(path):
     """The :class:`~glassnet.persistence.SavedModel` in ``path``; it must hold a network."""
     from ..io import load_saved
+
     saved = load_saved(path)
     if saved.network is None:
         raise ValueError(f"{path} holds no network")
@@ -39,12 +40,14 @@ class Evaluation:
     classes: object
 
 
-def evaluate(model, dataset=None, csv_path=None, target=None, split="all", n_samples=None,
-             noise=None, seed=None):
+def evaluate(
+    model, dataset=None, csv_path=None, target=None, split="all", n_samples=None, noise=None, seed=None
+):
     """Score the model saved in ``model`` on a dataset or CSV (by default the one it was
     trained on); ``split`` is ``"all"``, or ``"train"``/``"test"`` to repeat the run's split."""
     from ..data import train_test_split
     from .folder import scores
+
     if split not in ("all", "train", "test"):
         raise ValueError(f"unknown split {split!r}; valid choices are: all, test, train")
     saved = open_model(model)
@@ -58,20 +61,35 @@ def evaluate(model, dataset=None, csv_path=None, target=None, split="all", n_sam
         else:
             raise SplitNeedsTrainingData("name a dataset or give a CSV file and its target column")
     same_source = (csv_path is not None and str(csv_path) == source.get("csv")) or (
-        csv_path is None and dataset == source.get("dataset"))
+        csv_path is None and dataset == source.get("dataset")
+    )
     seed = seed if seed is not None else info.get("seed", 0)
-    X, y, _, _ = load_data(dataset, csv_path, target, n_samples or source.get("n_samples", 500),
-                           source.get("noise", 0.2) if noise is None else noise, seed)
+    X, y, _, _ = load_data(
+        dataset,
+        csv_path,
+        target,
+        n_samples or source.get("n_samples", 500),
+        source.get("noise", 0.2) if noise is None else noise,
+        seed,
+    )
     y = as_targets(y, "regression" if not net.head.is_classifier else net.task)
     if split != "all":
         if not same_source:
-            raise SplitNeedsTrainingData("split train/test repeats the training split, so it needs the "
-                                         "data the model was trained on")
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=info.get("test_size", 0.2), random_state=seed)
+            raise SplitNeedsTrainingData(
+                "split train/test repeats the training split, so it needs the data the model was trained on"
+            )
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=info.get("test_size", 0.2), random_state=seed
+        )
         X, y = (X_tr, y_tr) if split == "train" else (X_te, y_te)
     X = saved.transform(X.astype(net.dtype))
-    metrics = {"model": str(model), "data": str(csv_path or dataset), "split": split, "n_samples": len(y),
-               **scores(net, X, y)}
+    metrics = {
+        "model": str(model),
+        "data": str(csv_path or dataset),
+        "split": split,
+        "n_samples": len(y),
+        **scores(net, X, y),
+    }
     return Evaluation(metrics, y, net.predict(X), net.classes_)
 
 
@@ -80,6 +98,7 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
     ``p(class)`` columns with ``proba``) to ``out``, atomically. Returns ``(out, n_rows)``."""
     from ..data import read_feature_rows
     from ..io.files import atomic_write
+
     input_csv = Path(input_csv)
     out = Path(out) if out is not None else input_csv.with_name(input_csv.stem + ".predictions.csv")
     if out.resolve() == input_csv.resolve():
@@ -88,8 +107,9 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
     net = saved.network
     if proba and not net.head.is_classifier:
         raise ValueError("probabilities need a classifier")
-    rows, header, X = read_feature_rows(input_csv, net.n_inputs, saved.info.get("feature_names") or [],
-                                        saved.info.get("target"))
+    rows, header, X = read_feature_rows(
+        input_csv, net.n_inputs, saved.info.get("feature_names") or [], saved.info.get("target")
+    )
     X_std = saved.transform(X.astype(net.dtype))
     prediction = net.predict(X_std)
     extra_header, extra = [], []
@@ -102,13 +122,27 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
         writer.writerow([*header, column, *extra_header])
         for i, row in enumerate(rows):
             value = prediction[i]
-            value = repr(float(value)) if isinstance(value, (float, np.floating)) else str(np.asarray(value).tolist())
+            value = (
+                repr(float(value))
+                if isinstance(value, (float, np.floating))
+                else str(np.asarray(value).tolist())
+            )
             writer.writerow([*row, value, *(extra[i] if extra else [])])
     return out, len(rows)
 
 
-def check_gradients(dataset="moons", csv_path=None, target=None, model=None, hidden=(5, 4),
-                    activation=("tanh",), output="auto", samples=20, l2=0.0, seed=0):
+def check_gradients(
+    dataset="moons",
+    csv_path=None,
+    target=None,
+    model=None,
+    hidden=(5, 4),
+    activation=("tanh",),
+    output="auto",
+    samples=20,
+    l2=0.0,
+    seed=0,
+):
     """Backpropagation against central differences on ``samples`` rows of a dataset, for a
     fresh network (``hidden``, ``activation``, ``output``) or a saved ``model``.
     Returns ``(net, GradCheck, n_rows)``."""
@@ -117,6 +151,7 @@ def check_gradients(dataset="moons", csv_path=None, target=None, model=None, hid
     from ..training import encode_targets
     from .config import RunConfig
     from .prepare import Prepared, build_network
+
     X, y, _, _ = load_data(dataset, csv_path, target, max(samples, 50), 0.2, seed)
     if model is not None:
         saved = open_model(model)
@@ -128,8 +163,7 @@ def check_gradients(dataset="moons", csv_path=None, target=None, model=None, hid
         X = standardize(X)[0]
         config = RunConfig(hidden=tuple(hidden), activation=tuple(activation), output=output, seed=seed)
         net = build_network(config.checked(), Prepared(X, X[:0], y, y[:0], None, head.task))
-        encode_targets(net, y, X.shape[0], fit=True)   # the classes, as training would learn them
+        encode_targets(net, y, X.shape[0], fit=True)  # the classes, as training would learn them
     rows = np.random.default_rng(seed).permutation(X.shape[0])[:samples]
     Y, _ = encode_targets(net, y[rows], len(rows))
     return net, gradcheck(net, X[rows], Y, l2=l2), len(rows)
-
