@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
+from .._typing import ActivationName, FloatArray, NDArray, PathLike, TaskName
 from ..heads import head_for_targets
 from ..network import Network
+
+if TYPE_CHECKING:
+    from ..data.preprocessing import Standardizer
+    from .config import RunConfig
 
 
 @dataclass
@@ -25,22 +31,29 @@ class Prepared:
     does not standardize.
     """
 
-    X_train: np.ndarray
-    X_test: np.ndarray
-    y_train: np.ndarray
-    y_test: np.ndarray
-    scaler: object
-    task: str
-    feature_names: list = field(default_factory=list)
-    source: dict = field(default_factory=dict)
+    X_train: FloatArray
+    X_test: FloatArray
+    y_train: NDArray[Any]
+    y_test: NDArray[Any]
+    scaler: Standardizer | None
+    task: TaskName
+    feature_names: list[str] = field(default_factory=list)
+    source: dict[str, Any] = field(default_factory=dict)
     held_out: bool = True
 
     @property
-    def is_classification(self):
+    def is_classification(self) -> bool:
         return self.task in ("binary", "multiclass", "multilabel")
 
 
-def load_data(dataset=None, csv=None, target=None, n_samples=500, noise=0.2, seed=0):
+def load_data(
+    dataset: str | None = None,
+    csv: PathLike | None = None,
+    target: str | int | None = None,
+    n_samples: int = 500,
+    noise: float = 0.2,
+    seed: int = 0,
+) -> tuple[FloatArray, NDArray[Any], list[str], dict[str, Any]]:
     """``(X, y, feature_names, source)`` for a built-in dataset or a CSV file.
 
     Generated datasets (moons, circles, …) take ``n_samples``, ``noise`` and ``seed``;
@@ -65,7 +78,7 @@ def load_data(dataset=None, csv=None, target=None, n_samples=500, noise=0.2, see
     return X, y, names, {"dataset": name}
 
 
-def prepare(config):
+def prepare(config: RunConfig) -> Prepared:
     """The :class:`Prepared` data of a checked :class:`RunConfig`."""
     from ..data import standardize, train_test_split
 
@@ -77,7 +90,8 @@ def prepare(config):
         config.noise,
         config.seed,
     )
-    head, _, y = head_for_targets(y, config.task)
+    # config.task is one of these once checked
+    head, _, y = head_for_targets(y, cast("Literal['auto', 'classification', 'regression']", config.task))
     X = X.astype(config.dtype)
     if config.test_size == 0:
         X_train, X_test, y_train, y_test = X, X, y, y
@@ -101,7 +115,7 @@ def prepare(config):
     )
 
 
-def build_network(config, prepared):
+def build_network(config: RunConfig, prepared: Prepared) -> Network:
     """The network of a run: ``[n_features, *hidden, n_outputs]``, the output layer
     from the task (sigmoid, softmax or identity) unless the config names one."""
     head, n_outputs, _ = head_for_targets(prepared.y_train, prepared.task)
@@ -113,7 +127,7 @@ def build_network(config, prepared):
         acts = acts + [output]
     return Network(
         [prepared.X_train.shape[1], *hidden, n_outputs],
-        activations=acts,
+        activations=cast("list[ActivationName]", acts),  # names a checked config holds
         dropout=config.dropout if hidden else 0.0,
         random_state=config.seed,
         dtype=np.dtype(config.dtype),

@@ -22,12 +22,16 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .._typing import OptimizerName, PathLike, ScheduleName
 from ..callbacks import Callback
 from ..io.files import write_json
 from ..optimizers import get_optimizer
@@ -35,7 +39,14 @@ from ..schedules import get_schedule
 from ..training import History
 from .config import RunConfig
 from .folder import draw_pictures, scores, write_history_csv
-from .prepare import build_network, prepare
+from .prepare import Prepared, build_network, prepare
+
+if TYPE_CHECKING:
+    from ..data.preprocessing import Standardizer
+    from ..network import Network
+    from ..optimizers import Optimizer
+    from ..schedules import Schedule
+    from ..training import _Run
 
 
 class RunInterrupted(Exception):
@@ -52,27 +63,35 @@ class RunResult:
 
     folder: Path
     config: RunConfig
-    net: object
-    scaler: object
+    net: Network
+    scaler: Standardizer | None
     history: History
-    metrics: dict
+    metrics: dict[str, Any]
     model_path: Path
     checkpoint_path: Path
     report_path: Path
-    problems: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     @property
-    def diverged(self):
+    def diverged(self) -> bool:
         return self.history.stop_reason == "diverged"
 
 
-def default_folder(config):
+def default_folder(config: RunConfig) -> Path:
     """``runs/NAME-YYYYmmdd-HHMMSS``, NAME the dataset or the CSV file's stem."""
     name = Path(config.csv).stem if config.csv else config.dataset
     return Path("runs") / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def run(config=None, folder=None, *, overwrite=False, callbacks=(), checkpoint_every=10, plots=True):
+def run(
+    config: RunConfig | None = None,
+    folder: PathLike | None = None,
+    *,
+    overwrite: bool = False,
+    callbacks: Iterable[Callback | Callable[[int, dict[str, Any]], Any]] = (),
+    checkpoint_every: int = 10,
+    plots: bool = True,
+) -> RunResult:
     """Train a new run of ``config`` (a :class:`RunConfig`) and write its folder.
 
     The folder is created only once the data and the network are sound, so a
@@ -85,21 +104,28 @@ def run(config=None, folder=None, *, overwrite=False, callbacks=(), checkpoint_e
         raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
     prepared = prepare(config)
     net = build_network(config, prepared)
+    # A checked config names a built-in optimizer and schedule (so get_schedule builds a Schedule).
+    optimizer = get_optimizer(cast("OptimizerName", config.optimizer), **config.optimizer_settings())
+    schedule = None
+    if config.schedule is not None:
+        assert config.lr is not None  # checked() sets it
+        built = get_schedule(cast("ScheduleName", config.schedule), config.lr, epochs=config.epochs)
+        schedule = cast("Schedule", built)
     state = _State(
-        config,
-        prepared,
-        net,
-        get_optimizer(config.optimizer, **config.optimizer_settings()),
-        np.random.default_rng(config.seed),
-        None if config.schedule is None else get_schedule(config.schedule, config.lr, epochs=config.epochs),
-        History(),
-        0,
+        config, prepared, net, optimizer, np.random.default_rng(config.seed), schedule, History(), 0
     )
     folder.mkdir(parents=True, exist_ok=True)
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
 
 
-def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True):
+def resume(
+    folder: PathLike,
+    *,
+    epochs: int | None = None,
+    callbacks: Iterable[Callback | Callable[[int, dict[str, Any]], Any]] = (),
+    checkpoint_every: int = 10,
+    plots: bool = True,
+) -> RunResult:
     """Continue the run in ``folder`` from its checkpoint (up to ``epochs`` in all, if given).
 
     A run that has already trained its epochs has its results written again.
@@ -133,16 +159,16 @@ class _State:
     """A run about to train: from scratch (epoch 0) or from a checkpoint."""
 
     config: RunConfig
-    prepared: object
-    net: object
-    optimizer: object
+    prepared: Prepared
+    net: Network
+    optimizer: Optimizer
     rng: np.random.Generator
-    schedule: object
+    schedule: Schedule | None
     previous: History
     epoch: int
 
     @property
-    def info(self):
+    def info(self) -> dict[str, Any]:
         p = self.prepared
         return {
             "task": p.task,
@@ -154,7 +180,14 @@ class _State:
         }
 
 
-def _go(state, folder, callbacks, checkpoint_every, plots, started):
+def _go(
+    state: _State,
+    folder: Path,
+    callbacks: Iterable[Callback | Callable[[int, dict[str, Any]], Any]],
+    checkpoint_every: int,
+    plots: bool,
+    started: float,
+) -> RunResult:
     """Train what is left, write the checkpoint, then the results."""
     from ..training import train
 
@@ -203,13 +236,15 @@ def _go(state, folder, callbacks, checkpoint_every, plots, started):
         ) from None
 
 
-def _write_results(state, folder, history, plots, started, checkpoint_path):
+def _write_results(
+    state: _State, folder: Path, history: History, plots: bool, started: float, checkpoint_path: Path
+) -> RunResult:
     from ..glass.report import write_report
     from ..io import save
 
     config, p, net = state.config, state.prepared, state.net
     model_path = save(net, folder / "model.npz", scaler=p.scaler, info=state.info)
-    metrics = {
+    metrics: dict[str, Any] = {
         "task": "classification" if p.is_classification else "regression",
         "head": p.task,
         "held_out": p.held_out,
@@ -229,6 +264,7 @@ def _write_results(state, folder, history, plots, started, checkpoint_path):
         }
     )
     if p.is_classification:
+        assert net.classes_ is not None  # training a classifier sets them
         metrics["classes"] = net.classes_.tolist()
     write_json(folder / "metrics.json", {**metrics, "config": config.as_dict(), "source": p.source})
     write_history_csv(folder / "history.csv", history)
@@ -245,19 +281,21 @@ def _write_results(state, folder, history, plots, started, checkpoint_path):
 class _Checkpointer(Callback):
     """Write the run's checkpoint every ``every`` epochs (and at the end)."""
 
-    def __init__(self, path, every, state):
+    run: _Run
+
+    def __init__(self, path: PathLike, every: int, state: _State) -> None:
         self.path, self.every, self.state = Path(path), every, state
         self.saved = state.epoch
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         self.run = run
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         if (epoch + 1) % self.every == 0:
             self.save(epoch + 1, self.state.previous.extended(self.run.history))
         return False
 
-    def save(self, epochs_done, history):
+    def save(self, epochs_done: int, history: History) -> None:
         from ..io import save_checkpoint
 
         s = self.state
@@ -281,26 +319,29 @@ class _StopOnInterrupt(Callback):
 
     stop_reason = "interrupted"
 
-    def on_train_begin(self, run):
+    requested: bool
+    previous: Callable[[int, FrameType | None], Any] | int | None
+
+    def on_train_begin(self, run: _Run) -> None:
         self.requested, self.previous = False, None
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self._handle)
 
-    def _handle(self, signum, frame):
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         return self.requested
 
-    def on_train_end(self, run):
+    def on_train_end(self, run: _Run) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
             self.previous = None
 
 
-def _sweep_temporary_files(folder):
+def _sweep_temporary_files(folder: PathLike) -> None:
     """Remove what an interrupted atomic write may have left (``.name.XXXX.tmp``)."""
     for tmp in Path(folder).glob(".*.tmp"):
         tmp.unlink(missing_ok=True)

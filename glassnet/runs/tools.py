@@ -7,16 +7,24 @@ the command only parses options and prints.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._typing import NDArray, PathLike
 from ..heads import as_targets, head_for_targets
 from .prepare import load_data
 
+if TYPE_CHECKING:
+    from ..gradcheck import GradCheck
+    from ..io.models import SavedModel
+    from ..network import Network
 
-def open_model(path):
+
+def open_model(path: PathLike) -> SavedModel:
     """The :class:`~glassnet.persistence.SavedModel` in ``path``; it must hold a network."""
     from ..io import load_saved
 
@@ -34,15 +42,22 @@ class SplitNeedsTrainingData(ValueError):
 class Evaluation:
     """Scores of a saved model on some data; ``y_true``/``y_pred`` for a confusion matrix."""
 
-    metrics: dict
-    y_true: np.ndarray
-    y_pred: np.ndarray
-    classes: object
+    metrics: dict[str, Any]
+    y_true: NDArray[Any]
+    y_pred: NDArray[Any]
+    classes: NDArray[Any] | None
 
 
 def evaluate(
-    model, dataset=None, csv_path=None, target=None, split="all", n_samples=None, noise=None, seed=None
-):
+    model: PathLike,
+    dataset: str | None = None,
+    csv_path: PathLike | None = None,
+    target: str | int | None = None,
+    split: Literal["all", "train", "test"] = "all",
+    n_samples: int | None = None,
+    noise: float | None = None,
+    seed: int | None = None,
+) -> Evaluation:
     """Score the model saved in ``model`` on a dataset or CSV (by default the one it was
     trained on); ``split`` is ``"all"``, or ``"train"``/``"test"`` to repeat the run's split."""
     from ..data import train_test_split
@@ -52,6 +67,7 @@ def evaluate(
         raise ValueError(f"unknown split {split!r}; valid choices are: all, test, train")
     saved = open_model(model)
     net, info = saved.network, saved.info
+    assert net is not None  # open_model refuses a file without a network
     source = info.get("source", {})
     if csv_path is None and dataset is None:
         if "csv" in source:
@@ -93,7 +109,13 @@ def evaluate(
     return Evaluation(metrics, y, net.predict(X), net.classes_)
 
 
-def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
+def predict_csv(
+    model: PathLike,
+    input_csv: PathLike,
+    out: PathLike | None = None,
+    proba: bool = False,
+    column: str = "prediction",
+) -> tuple[Path, int]:
     """Predict every row of ``input_csv``; write its rows with a prediction column (and
     ``p(class)`` columns with ``proba``) to ``out``, atomically. Returns ``(out, n_rows)``."""
     from ..data import read_feature_rows
@@ -105,6 +127,7 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
         raise ValueError("the output file must differ from the input file")
     saved = open_model(model)
     net = saved.network
+    assert net is not None  # open_model refuses a file without a network
     if proba and not net.head.is_classifier:
         raise ValueError("probabilities need a classifier")
     rows, header, X = read_feature_rows(
@@ -115,6 +138,7 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
     extra_header, extra = [], []
     if proba:
         P = net.head.probabilities(net.predict_output(X_std))
+        assert P is not None and net.classes_ is not None  # a classifier's
         extra_header = [f"p({c})" for c in net.classes_]
         extra = [[repr(float(p)) for p in row] for row in P]
     with atomic_write(out, "w", newline="") as f:
@@ -132,17 +156,17 @@ def predict_csv(model, input_csv, out=None, proba=False, column="prediction"):
 
 
 def check_gradients(
-    dataset="moons",
-    csv_path=None,
-    target=None,
-    model=None,
-    hidden=(5, 4),
-    activation=("tanh",),
-    output="auto",
-    samples=20,
-    l2=0.0,
-    seed=0,
-):
+    dataset: str | None = "moons",
+    csv_path: PathLike | None = None,
+    target: str | int | None = None,
+    model: PathLike | None = None,
+    hidden: Sequence[int] = (5, 4),
+    activation: Sequence[str] = ("tanh",),
+    output: str = "auto",
+    samples: int = 20,
+    l2: float = 0.0,
+    seed: int = 0,
+) -> tuple[Network, GradCheck, int]:
     """Backpropagation against central differences on ``samples`` rows of a dataset, for a
     fresh network (``hidden``, ``activation``, ``output``) or a saved ``model``.
     Returns ``(net, GradCheck, n_rows)``."""
@@ -156,6 +180,7 @@ def check_gradients(
     if model is not None:
         saved = open_model(model)
         net = saved.network
+        assert net is not None  # open_model refuses a file without a network
         y = as_targets(y, "regression" if not net.head.is_classifier else net.task)
         X = saved.transform(X)
     else:
