@@ -14,9 +14,12 @@ same seed always gives the same data.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from typing import Any, Literal, overload
 
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray, IntArray, NDArray, RandomState
 from .._validation import check_non_negative, check_positive, check_random_state
 
 # --------------------------------------------------------------------------- generators
@@ -26,7 +29,7 @@ MAX_SAMPLES = 10_000_000
 provenance (``glassnet evaluate``) is checked before gigabytes are allocated."""
 
 
-def _check_n_samples(n_samples, minimum=1):
+def _check_n_samples(n_samples: int, minimum: int = 1) -> int:
     check_positive(n_samples, "n_samples", integer=True)
     if n_samples < minimum:
         raise ValueError(f"n_samples must be at least {minimum} here, got {n_samples}")
@@ -37,12 +40,14 @@ def _check_n_samples(n_samples, minimum=1):
     return int(n_samples)
 
 
-def _split_evenly(n, k):
+def _split_evenly(n: int, k: int) -> list[int]:
     """Sizes of ``k`` groups of ``n`` items, as equal as possible (first groups get the extra)."""
     return [n // k + (1 if i < n % k else 0) for i in range(k)]
 
 
-def xor(n_samples=200, noise=0.0, random_state=None):
+def xor(
+    n_samples: int = 200, noise: float = 0.0, random_state: RandomState = None
+) -> tuple[FloatArray, IntArray]:
     """The XOR problem: four clusters at the corners of the unit square.
 
     Sample ``i`` sits on corner ``i % 4`` of ``(0,0), (0,1), (1,0), (1,1)`` and its
@@ -72,7 +77,9 @@ def xor(n_samples=200, noise=0.0, random_state=None):
     return X, y
 
 
-def moons(n_samples=100, noise=0.0, random_state=None):
+def moons(
+    n_samples: int = 100, noise: float = 0.0, random_state: RandomState = None
+) -> tuple[FloatArray, IntArray]:
     """Two interleaving half circles (like scikit-learn's ``make_moons``).
 
     Class 0 is the upper half of the unit circle centred at ``(0, 0)``; class 1
@@ -105,7 +112,9 @@ def moons(n_samples=100, noise=0.0, random_state=None):
     return _two_classes(outer, inner, noise, rng)
 
 
-def circles(n_samples=100, noise=0.0, factor=0.5, random_state=None):
+def circles(
+    n_samples: int = 100, noise: float = 0.0, factor: float = 0.5, random_state: RandomState = None
+) -> tuple[FloatArray, IntArray]:
     """Two concentric circles: class 0 on radius 1, class 1 on radius ``factor``.
 
     Parameters
@@ -137,7 +146,9 @@ def circles(n_samples=100, noise=0.0, factor=0.5, random_state=None):
     return _two_classes(outer, inner, noise, rng)
 
 
-def _two_classes(points_0, points_1, noise, rng):
+def _two_classes(
+    points_0: FloatArray, points_1: FloatArray, noise: float, rng: np.random.Generator
+) -> tuple[FloatArray, IntArray]:
     """Stack class 0's and class 1's points, add Gaussian noise, label them 0 and 1."""
     X = np.vstack([points_0, points_1])
     X += noise * rng.standard_normal(X.shape)
@@ -145,7 +156,9 @@ def _two_classes(points_0, points_1, noise, rng):
     return X, y
 
 
-def spirals(n_samples=100, noise=0.0, n_classes=2, random_state=None):
+def spirals(
+    n_samples: int = 100, noise: float = 0.0, n_classes: int = 2, random_state: RandomState = None
+) -> tuple[FloatArray, IntArray]:
     """Interleaved spiral arms, one per class (the CS231n toy problem).
 
     Along arm ``k`` the radius grows linearly from 0 to 1 while the angle
@@ -185,7 +198,14 @@ def spirals(n_samples=100, noise=0.0, n_classes=2, random_state=None):
     return np.vstack(X_parts), np.repeat(np.arange(n_classes), sizes)
 
 
-def blobs(n_samples=100, n_features=2, centers=3, cluster_std=1.0, noise=None, random_state=None):
+def blobs(
+    n_samples: int = 100,
+    n_features: int = 2,
+    centers: int | ArrayLike = 3,
+    cluster_std: float | ArrayLike = 1.0,
+    noise: float | None = None,
+    random_state: RandomState = None,
+) -> tuple[FloatArray, IntArray]:
     """Isotropic Gaussian blobs, one per class.
 
     Parameters
@@ -253,8 +273,14 @@ def blobs(n_samples=100, n_features=2, centers=3, cluster_std=1.0, noise=None, r
 
 
 def classification(
-    n_samples=100, n_features=5, n_informative=3, n_classes=3, noise=0.0, class_sep=1.0, random_state=None
-):
+    n_samples: int = 100,
+    n_features: int = 5,
+    n_informative: int = 3,
+    n_classes: int = 3,
+    noise: float = 0.0,
+    class_sep: float = 1.0,
+    random_state: RandomState = None,
+) -> tuple[FloatArray, IntArray]:
     """A random n-class problem in the style of scikit-learn's ``make_classification``.
 
     1. Each class gets a centroid on a distinct vertex of the hypercube
@@ -340,7 +366,7 @@ def classification(
 
 # --------------------------------------------------------------------------- datasets by name
 
-SKLEARN_DATASETS = {
+SKLEARN_DATASETS: dict[str, str] = {
     "iris": "load_iris",  # 150 x 4, 3 classes
     "digits": "load_digits",  # 1797 x 64, 10 classes (8x8 images)
     "wine": "load_wine",  # 178 x 13, 3 classes
@@ -348,7 +374,7 @@ SKLEARN_DATASETS = {
     "diabetes": "load_diabetes",  # 442 x 10, regression
 }
 
-GENERATORS = {
+GENERATORS: dict[str, Callable[..., tuple[FloatArray, IntArray]]] = {
     "xor": xor,
     "moons": moons,
     "circles": circles,
@@ -358,7 +384,27 @@ GENERATORS = {
 }
 
 
-def load_dataset(name, return_names=False, **kwargs):
+@overload
+def load_dataset(
+    name: str, return_names: Literal[False] = False, **kwargs: Any
+) -> tuple[FloatArray, NDArray[Any]]: ...
+
+
+@overload
+def load_dataset(
+    name: str, return_names: Literal[True], **kwargs: Any
+) -> tuple[FloatArray, NDArray[Any], list[str], list[str] | None]: ...
+
+
+@overload
+def load_dataset(
+    name: str, return_names: bool, **kwargs: Any
+) -> tuple[FloatArray, NDArray[Any]] | tuple[FloatArray, NDArray[Any], list[str], list[str] | None]: ...
+
+
+def load_dataset(
+    name: str, return_names: bool = False, **kwargs: Any
+) -> tuple[FloatArray, NDArray[Any]] | tuple[FloatArray, NDArray[Any], list[str], list[str] | None]:
     """A dataset by name: one of scikit-learn's bundled sets or a glassnet generator.
 
     Parameters
@@ -380,6 +426,9 @@ def load_dataset(name, return_names=False, **kwargs):
     target_names : list or None, only with ``return_names``
     """
     key = name.strip().lower().replace("-", "_") if isinstance(name, str) else name
+    X: FloatArray
+    y: NDArray[Any]
+    target_names: list[str] | None
     if key in SKLEARN_DATASETS:
         if kwargs:
             raise ValueError(f"dataset {name!r} takes no options, got {sorted(kwargs)}")
@@ -389,8 +438,8 @@ def load_dataset(name, return_names=False, **kwargs):
         X = np.asarray(bunch.data, dtype=np.float64)
         y = np.asarray(bunch.target)
         feature_names = [str(f) for f in bunch.feature_names]
-        target_names = bunch.get("target_names")
-        target_names = None if target_names is None else [str(t) for t in target_names]
+        bunch_names = bunch.get("target_names")
+        target_names = None if bunch_names is None else [str(t) for t in bunch_names]
     elif key in GENERATORS:
         X, y = GENERATORS[key](**kwargs)
         feature_names = [f"x{j}" for j in range(X.shape[1])]

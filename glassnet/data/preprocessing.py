@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any, Self, overload
 
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray, IntArray, NDArray, RandomState
 from .._validation import check_random_state, check_X
 
 # --------------------------------------------------------------------------- splitting
 
 
-def train_test_split(X, y, test_size=0.2, stratify=None, random_state=None):
+def train_test_split(
+    X: ArrayLike,
+    y: ArrayLike,
+    test_size: float = 0.2,
+    stratify: bool | None = None,
+    random_state: RandomState = None,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Shuffle and split ``(X, y)`` into a training and a test part.
 
     A *stratified* split keeps each class's share the same in both parts (to
@@ -77,7 +85,7 @@ def train_test_split(X, y, test_size=0.2, stratify=None, random_state=None):
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
 
 
-def _n_test(test_size, n):
+def _n_test(test_size: float, n: int) -> int:
     """Number of test samples, leaving at least one on each side."""
     if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
         if not 1 <= test_size <= n - 1:
@@ -93,7 +101,7 @@ def _n_test(test_size, n):
     return n_test
 
 
-def _stratify_problem(y, n_test):
+def _stratify_problem(y: NDArray[Any], n_test: int) -> str | None:
     """Why every class cannot be in both parts, or ``None`` if it can."""
     classes, counts = np.unique(y, return_counts=True)
     k = len(classes)
@@ -106,7 +114,7 @@ def _stratify_problem(y, n_test):
     return None
 
 
-def _stratified_test_indices(y, n_test, rng):
+def _stratified_test_indices(y: NDArray[Any], n_test: int, rng: np.random.Generator) -> IntArray:
     """Pick ``n_test`` indices with each class's share rounded to floor or ceil."""
     classes, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
     ideal = n_test * counts / len(y)  # the exact (fractional) share per class
@@ -145,46 +153,61 @@ class Standardizer:
         maps to 0 instead of dividing by zero.
     """
 
-    def fit(self, X):
+    mean_: FloatArray
+    scale_: FloatArray
+
+    def fit(self, X: ArrayLike) -> Self:
         """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features)."""
-        X = check_X(X)
-        mean = X.mean(axis=0, dtype=np.float64)
-        std = X.std(axis=0, dtype=np.float64)
+        data: FloatArray = check_X(X)
+        mean = data.mean(axis=0, dtype=np.float64)
+        std = data.std(axis=0, dtype=np.float64)
         # a constant column can come out with a tiny rounding-error std instead of 0
-        constant = std <= 10 * np.finfo(X.dtype).eps * np.abs(mean)
+        constant = std <= 10 * np.finfo(data.dtype).eps * np.abs(mean)
         std[constant] = 1.0
-        self.mean_, self.scale_ = mean.astype(X.dtype), std.astype(X.dtype)
+        self.mean_, self.scale_ = mean.astype(data.dtype), std.astype(data.dtype)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> FloatArray:
         """``(X - mean_) / scale_``, same shape and float dtype as ``X``."""
         X = self._check(X)
         return (X - self.mean_.astype(X.dtype)) / self.scale_.astype(X.dtype)
 
-    def fit_transform(self, X):
+    def fit_transform(self, X: ArrayLike) -> FloatArray:
         return self.fit(X).transform(X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> FloatArray:
         """``X * scale_ + mean_``: back to the original units."""
         X = self._check(X)
         return X * self.scale_.astype(X.dtype) + self.mean_.astype(X.dtype)
 
-    def _check(self, X):
+    def _check(self, X: ArrayLike) -> FloatArray:
         if not hasattr(self, "mean_"):
             raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first")
-        X = check_X(X)
-        if X.shape[1] != len(self.mean_):
+        data: FloatArray = check_X(X)
+        if data.shape[1] != len(self.mean_):
             raise ValueError(
-                f"X has {X.shape[1]} features, but the Standardizer was fitted on {len(self.mean_)}"
+                f"X has {data.shape[1]} features, but the Standardizer was fitted on {len(self.mean_)}"
             )
-        return X
+        return data
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fitted = f"n_features={len(self.mean_)}" if hasattr(self, "mean_") else "not fitted"
         return f"Standardizer({fitted})"
 
 
-def standardize(X_train, *others):
+@overload
+def standardize(X_train: ArrayLike, /) -> tuple[FloatArray, Standardizer]: ...
+
+
+@overload
+def standardize(X_train: ArrayLike, X_other: ArrayLike, /) -> tuple[FloatArray, FloatArray, Standardizer]: ...
+
+
+@overload
+def standardize(X_train: ArrayLike, /, *others: ArrayLike | None) -> tuple[Any, ...]: ...
+
+
+def standardize(X_train: ArrayLike, *others: ArrayLike | None) -> tuple[Any, ...]:
     """Fit a :class:`Standardizer` on ``X_train`` and apply it to it and to ``others``.
 
     ::
@@ -204,7 +227,7 @@ def standardize(X_train, *others):
 # --------------------------------------------------------------------------- encoding
 
 
-def one_hot(y, classes=None):
+def one_hot(y: ArrayLike, classes: ArrayLike | None = None) -> tuple[FloatArray, NDArray[Any]]:
     """Encode labels as one-hot rows: ``Y[i, j] = 1`` if ``y[i] == classes[j]``.
 
     Parameters
@@ -246,7 +269,7 @@ def one_hot(y, classes=None):
     return Y, classes
 
 
-def from_one_hot(Y, classes=None):
+def from_one_hot(Y: ArrayLike, classes: ArrayLike | None = None) -> NDArray[Any]:
     """Labels from one-hot rows or class scores: ``classes[argmax(Y, axis=1)]``.
 
     Parameters

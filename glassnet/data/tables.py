@@ -11,16 +11,19 @@ import codecs
 import collections
 import csv
 import numbers
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
 from .._npzcheck import clip, load_npy, open_npz, short
+from .._typing import ArrayLike, FloatArray, NDArray, PathLike
 
 # --------------------------------------------------------------------------- files
 
 
-def _is_number(text):
+def _is_number(text: str) -> bool:
     try:
         float(text)
     except ValueError:
@@ -32,7 +35,7 @@ MAX_CSV_BYTES = 256 * 2**20  # load_csv reads files up to 256 MiB ...
 MAX_CSV_CELLS = 10_000_000  # ... and 10 million fields: larger data belong in .npz files
 
 
-def _read_rows(path, delimiter):
+def _read_rows(path: Path, delimiter: str) -> tuple[list[list[str]], list[int]]:
     """``(rows, lines)``: the non-blank rows of a CSV file, fields stripped, and their line numbers.
 
     The file must be UTF-8 (an Excel byte-order mark is dropped) and within
@@ -45,7 +48,9 @@ def _read_rows(path, delimiter):
             f"CSV file {path} is {size / 2**20:,.0f} MiB; load_csv reads files up to "
             f"{MAX_CSV_BYTES // 2**20} MiB (save larger data as .npz)"
         )
-    rows, lines, cells = [], [], 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    cells = 0
     with open(path, newline="", encoding="utf-8-sig") as f:  # -sig drops an Excel byte-order mark
         reader = csv.reader(f, delimiter=delimiter)
         try:
@@ -75,7 +80,7 @@ def _read_rows(path, delimiter):
     return rows, lines
 
 
-def _first_bad_byte(path):
+def _first_bad_byte(path: Path) -> tuple[int, int]:
     """``(position, byte)`` of the first byte of ``path`` that is not UTF-8, reading 1 MiB at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
@@ -92,7 +97,7 @@ def _first_bad_byte(path):
             offset += len(chunk)
 
 
-def _check_unique_names(names, path):
+def _check_unique_names(names: Sequence[str], path: Path) -> None:
     """Two columns of one name would make a column by name ambiguous (and silently the first)."""
     repeated = [name for name, count in collections.Counter(names).items() if count > 1]
     if repeated:
@@ -102,13 +107,15 @@ def _check_unique_names(names, path):
         )
 
 
-def _listing(names, limit=10):
+def _listing(names: Sequence[str], limit: int = 10) -> str:
     """Names for an error message: the first ``limit``, then how many more."""
     shown = ", ".join(short(n, 40) if len(n) > 40 else n for n in names[:limit])
     return shown + (f" … ({len(names) - limit} more)" if len(names) > limit else "")
 
 
-def _header_and_rows(rows, lines, header, path):
+def _header_and_rows(
+    rows: list[list[str]], lines: list[int], header: bool | Literal["auto"], path: Path
+) -> tuple[list[str], list[list[str]], list[int], bool]:
     """``(names, rows, lines, named)``: the column names (from the header row, or ``x0, x1, …``),
     the data rows, all of one width, and whether the file named its columns. ``header="auto"``:
     the first row is a header if one of its fields is not a number while the row below has a number there."""
@@ -132,7 +139,7 @@ def _header_and_rows(rows, lines, header, path):
     return rows[0], rows[1:], lines[1:], True
 
 
-def _target_index(target, names, named, path):
+def _target_index(target: str | int, names: list[str], named: bool, path: Path) -> int:
     """The position of the target column, named (``named``: the file has a header) or by position."""
     n_columns = len(names)
     if isinstance(target, str):
@@ -153,7 +160,9 @@ def _target_index(target, names, named, path):
     raise ValueError(f"target must be a column name or position, got {short(target)}")
 
 
-def _numbers_of(rows, lines, columns, names, path):
+def _numbers_of(
+    rows: list[list[str]], lines: list[int], columns: Sequence[int], names: Sequence[str], path: Path
+) -> FloatArray:
     """The float matrix of ``columns`` of the text ``rows``; a non-number names its line and column."""
     X = np.empty((len(rows), len(columns)))
     for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
@@ -169,7 +178,9 @@ def _numbers_of(rows, lines, columns, names, path):
     return X
 
 
-def load_csv(path, target, header="auto", delimiter=","):
+def load_csv(
+    path: PathLike, target: str | int, header: bool | Literal["auto"] = "auto", delimiter: str = ","
+) -> tuple[FloatArray, NDArray[Any], list[str]]:
     """Read a CSV file of numeric features and one target column.
 
     Parameters
@@ -229,7 +240,9 @@ def load_csv(path, target, header="auto", delimiter=","):
     return X, y, [names[j] for j in feature_columns]
 
 
-def load_npz(path, x_key="X", y_key="y"):
+def load_npz(
+    path: PathLike, x_key: str = "X", y_key: str | None = "y"
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """Load arrays saved with ``numpy.savez`` (``.npz``) or ``numpy.save`` (``.npy``).
 
     Parameters
@@ -269,7 +282,13 @@ def load_npz(path, x_key="X", y_key="y"):
         return data.read(x_key), None if y_key is None else data.read(y_key)
 
 
-def save_csv(path, X, y=None, feature_names=None, target_name="target"):
+def save_csv(
+    path: PathLike,
+    X: ArrayLike,
+    y: ArrayLike | None = None,
+    feature_names: Iterable[str] | None = None,
+    target_name: str = "target",
+) -> Path:
     """Write ``X`` (and ``y`` as the last column) to a CSV file with a header row.
 
     The file is written to a temporary file beside ``path`` and then renamed,
@@ -318,7 +337,9 @@ def save_csv(path, X, y=None, feature_names=None, target_name="target"):
     return path
 
 
-def read_feature_rows(path, n_inputs, feature_names=(), target=None):
+def read_feature_rows(
+    path: PathLike, n_inputs: int, feature_names: Iterable[str] = (), target: str | None = None
+) -> tuple[list[list[str]], list[str], FloatArray]:
     """``(rows, header, X)`` of a CSV file to predict: its rows as text, its header (or
     ``x0, x1, …``), and the ``(n_rows, n_inputs)`` feature matrix a model needs.
 

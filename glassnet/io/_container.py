@@ -14,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 
 from .. import _npzcheck
 from .._npzcheck import clip, short
+from .._typing import NDArray, PathLike
 from . import _metacheck
 from .files import atomic_write
 
@@ -27,8 +30,14 @@ FORMAT_VERSION = 1
 _META_KEY = "__glassnet__"
 _ZIP_MAGIC = b"PK\x03\x04"
 
+Arrays: TypeAlias = dict[str, NDArray[Any]]
+"""A glassnet file's arrays, by name."""
+Meta: TypeAlias = dict[str, Any]
+"""A glassnet file's JSON metadata, or a part of it."""
+Kind: TypeAlias = Literal["model", "checkpoint"]
 
-def _checksum(meta, arrays):
+
+def _checksum(meta: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]) -> str:
     """SHA-256 over the metadata (without its checksum) and each array's name, dtype, shape, bytes."""
     h = hashlib.sha256()
     body = {k: v for k, v in meta.items() if k != "checksum"}
@@ -43,7 +52,7 @@ def _checksum(meta, arrays):
 _MAX_META_BYTES = 64 * 2**20  # the JSON metadata: history, info and config included
 
 
-def _write_container(path, kind, arrays, meta):
+def _write_container(path: PathLike, kind: Kind, arrays: Arrays, meta: Meta) -> Path:
     """Write ``arrays`` and ``meta`` as a glassnet file, after the checks :func:`load` will make."""
     from .. import __version__
 
@@ -76,13 +85,13 @@ def _write_container(path, kind, arrays, meta):
         _metacheck.check_values(plan, arrays)
     except ValueError as exc:
         raise ValueError(f"{exc}; refusing to save {path}") from None
-    payload = {**arrays, _META_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
+    payload: dict[str, Any] = {**arrays, _META_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
     with atomic_write(path, "wb") as f:
         np.savez(f, **payload)
     return Path(path)
 
 
-def _read_container(path):
+def _read_container(path: PathLike) -> tuple[Meta, Arrays]:
     """``(meta, arrays)`` of a glassnet file, after every check; never unpickles, never over-allocates.
 
     In order: the zip directory and each ``.npy`` header (sizes, dtypes), the
@@ -120,7 +129,7 @@ def _read_container(path):
     return meta, arrays
 
 
-def _read_metadata_json(path, npz):
+def _read_metadata_json(path: Path, npz: _npzcheck.NpzArchive) -> Meta:
     """The parsed JSON of the ``__glassnet__`` member: a bounded byte array, a glassnet format we read."""
     header = npz.headers[_META_KEY]
     corrupted = f"{path} is corrupted or truncated"
@@ -154,7 +163,7 @@ def _read_metadata_json(path, npz):
     return meta
 
 
-def read_metadata(path):
+def read_metadata(path: PathLike) -> dict[str, Any]:
     """The verified JSON metadata of a glassnet file, as a dict (for ``glassnet info``)."""
     return _read_container(path)[0]
 
@@ -162,7 +171,7 @@ def read_metadata(path):
 _PLAIN_SCALARS = (float, int, str, bool, type(None))
 
 
-def _plain(value, what):
+def _plain(value: Any, what: str) -> Any:
     """``value`` as plain JSON data (numpy scalars and arrays become numbers and lists)."""
     if isinstance(value, np.generic):
         return value.item()
@@ -181,13 +190,13 @@ def _plain(value, what):
     raise ValueError(f"cannot save {what}: {type(value).__name__} values cannot be stored as JSON")
 
 
-def _typed_list(a):
+def _typed_list(a: NDArray[Any]) -> Meta:
     """A 1-D array as JSON that remembers its dtype: ``{"dtype": "<U3", "values": [...]}``."""
     return {"dtype": a.dtype.str, "values": a.tolist()}
 
 
 @contextlib.contextmanager
-def _building(path, kind):
+def _building(path: PathLike, kind: str) -> Iterator[None]:
     """Objects are built from checked metadata; their constructors' own range checks
     (a sigmoid's positive steepness, Adam's betas in [0, 1)) fail as one-line ValueErrors."""
     try:

@@ -13,9 +13,12 @@ and :class:`Plan` collects the checks that must wait until the arrays are read.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeAlias
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .._npzcheck import short
 
@@ -23,8 +26,11 @@ MAX_COUNT = 2**62  # epochs, steps, iterations
 MAX_DEPTH = 32  # nesting of the JSON
 MAX_NAME = 200  # characters of a name or version string
 
+Header: TypeAlias = tuple[np.dtype[Any], tuple[int, ...]]
+"""An array's dtype and shape, from its ``.npy`` header."""
 
-def kind_of(value):
+
+def kind_of(value: object) -> str:
     """What a JSON value is, in words, for a message: "a string", "a list", "null", ..."""
     for t, name in (
         (bool, "true/false"),
@@ -40,11 +46,17 @@ def kind_of(value):
     return type(value).__name__
 
 
-def fail(where, problem):
+def fail(where: str, problem: str) -> NoReturn:
     raise ValueError(f"{where} {problem}")
 
 
-def obj(value, where, required=(), optional=(), any_keys=False):
+def obj(
+    value: object,
+    where: str,
+    required: Collection[str] = (),
+    optional: Collection[str] = (),
+    any_keys: bool = False,
+) -> dict[str, Any]:
     """``value`` if it is a JSON object with every ``required`` key and no key outside the lists."""
     if not isinstance(value, dict):
         fail(where, f"must be a JSON object, got {kind_of(value)}")
@@ -58,7 +70,7 @@ def obj(value, where, required=(), optional=(), any_keys=False):
     return value
 
 
-def integer(value, where, lo=0, hi=MAX_COUNT):
+def integer(value: object, where: str, lo: int = 0, hi: int = MAX_COUNT) -> int:
     """An integer in ``[lo, hi]`` (JSON ``true`` is not 1 here)."""
     if isinstance(value, bool) or not isinstance(value, int):
         fail(where, f"must be an integer, got {kind_of(value)}")
@@ -67,7 +79,7 @@ def integer(value, where, lo=0, hi=MAX_COUNT):
     return value
 
 
-def numbers(values, where, finite=True, none=False):
+def numbers(values: Any, where: str, finite: bool = True, none: bool = False) -> list[Any]:
     """A list of numbers (NaN and ±inf only with ``finite=False``, nulls only with ``none=True``).
 
     The common case, a long list of plain numbers, is checked in one pass; only a list
@@ -82,7 +94,14 @@ def numbers(values, where, finite=True, none=False):
     return values
 
 
-def real(value, where, lo=-np.inf, hi=np.inf, finite=True, none=False):
+def real(
+    value: object,
+    where: str,
+    lo: float = -np.inf,
+    hi: float = np.inf,
+    finite: bool = True,
+    none: bool = False,
+) -> float | None:
     """A number in ``[lo, hi]``; NaN and ±inf only with ``finite=False``, null only with ``none=True``."""
     if value is None and none:
         return value
@@ -97,7 +116,13 @@ def real(value, where, lo=-np.inf, hi=np.inf, finite=True, none=False):
     return value
 
 
-def text(value, where, choices=None, what="name", limit=MAX_NAME):
+def text(
+    value: object,
+    where: str,
+    choices: Collection[str] | None = None,
+    what: str = "name",
+    limit: int = MAX_NAME,
+) -> str:
     """A string; with ``choices``, one of them (an unknown name is refused with the valid ones listed)."""
     if not isinstance(value, str):
         fail(where, f"must be a string, got {kind_of(value)}")
@@ -110,14 +135,16 @@ def text(value, where, choices=None, what="name", limit=MAX_NAME):
     return value
 
 
-def boolean(value, where):
+def boolean(value: object, where: str) -> bool:
     """``true`` or ``false``."""
     if not isinstance(value, bool):
         fail(where, f"must be true or false, got {kind_of(value)}")
     return value
 
 
-def sequence(value, where, length=None, lo=0, hi=None):
+def sequence(
+    value: object, where: str, length: int | None = None, lo: int = 0, hi: int | None = None
+) -> list[Any]:
     """A list of exactly ``length`` entries, or of ``lo`` to ``hi``."""
     if not isinstance(value, list):
         fail(where, f"must be a list, got {kind_of(value)}")
@@ -128,9 +155,9 @@ def sequence(value, where, length=None, lo=0, hi=None):
     return value
 
 
-def check_depth(value):
+def check_depth(value: object) -> None:
     """Refuse JSON nested deeper than ``MAX_DEPTH`` (no recursion here, so none can overflow)."""
-    stack = [(value, 1)]
+    stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         v, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -151,11 +178,11 @@ class Plan:
     ``positive``: arrays that must be > 0.
     """
 
-    finite: list = field(default_factory=list)
-    json: list = field(default_factory=list)
-    labels: list = field(default_factory=list)
-    same: list = field(default_factory=list)
-    positive: list = field(default_factory=list)
+    finite: list[tuple[str, str]] = field(default_factory=list)
+    json: list[tuple[str, list[Any]]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    same: list[tuple[str, str]] = field(default_factory=list)
+    positive: list[str] = field(default_factory=list)
 
 
 _KINDS = {"f": "floating-point numbers", "U": "strings", "biufUS": "numbers or strings"}
@@ -164,10 +191,18 @@ _KINDS = {"f": "floating-point numbers", "U": "strings", "biufUS": "numbers or s
 class Claims:
     """The arrays of a file, each claimed by exactly one field of the metadata."""
 
-    def __init__(self, headers):
-        self.headers, self.claimed = headers, set()
+    def __init__(self, headers: Mapping[str, Header]) -> None:
+        self.headers = headers
+        self.claimed: set[str] = set()
 
-    def claim(self, name, where, dtype=None, shape=None, kinds=None):
+    def claim(
+        self,
+        name: str,
+        where: str,
+        dtype: DTypeLike | None = None,
+        shape: Sequence[int] | None = None,
+        kinds: str | None = None,
+    ) -> Header:
         """The ``(dtype, shape)`` of array ``name``, after checking it against what ``where`` expects."""
         if name not in self.headers:
             fail(where, f"names the array {short(name)}, which the file does not hold")
@@ -185,7 +220,7 @@ class Claims:
             fail(where, f"needs {short(name)} of {_KINDS.get(kinds, kinds)}, the file holds dtype {a_dtype}")
         return a_dtype, tuple(a_shape)
 
-    def check_all_claimed(self):
+    def check_all_claimed(self) -> None:
         """Refuse a file holding an array no field of its metadata names."""
         extra = sorted(set(self.headers) - self.claimed)
         if extra:

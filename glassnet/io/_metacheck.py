@@ -18,26 +18,49 @@ Every failure is a ``ValueError`` naming the field, e.g.
 from __future__ import annotations
 
 import inspect
+import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 
 from .. import network
 from .._npzcheck import clip, short
+from .._typing import ActivationName, NDArray
 from ..activations import ACTIVATIONS
 from ..heads import TASKS, make_head
 from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
 from ..schedules import SCHEDULES
 from ..training import History
-from ._fieldcheck import Claims, Plan, boolean, check_depth, fail, integer, numbers, obj, real, sequence, text
+from ._fieldcheck import (
+    Claims,
+    Header,
+    Plan,
+    boolean,
+    check_depth,
+    fail,
+    integer,
+    numbers,
+    obj,
+    real,
+    sequence,
+    text,
+)
+
+if TYPE_CHECKING:
+    from ..estimators import MLPClassifier, MLPRegressor
+
+JSON: TypeAlias = Any
+"""A value parsed from a file's JSON, not yet checked: anything JSON can hold."""
 
 MAX_LAYER_SIZE = 2**20  # units in one layer
 MAX_LAYERS = 1000  # layers in one network
 # and at most glassnet.network.MAX_PARAMS (2**28) parameters, read when a file is checked
 
 # The names a file may use: looked up in these tables, never imported or getattr'd by name.
-BIT_GENERATORS = {
+BIT_GENERATORS: dict[str, type[np.random.BitGenerator]] = {
     name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 }
 SCHEDULE_CLASSES = {cls.__name__: cls for cls in SCHEDULES.values()}
@@ -46,21 +69,21 @@ HISTORY_SERIES = (*History.SERIES, "restart_losses")
 _Y_TYPES = {"binary": "sigmoid", "multiclass": "softmax", "multilabel-indicator": "sigmoid"}
 
 
-def estimator_classes():
+def estimator_classes() -> dict[str, type[MLPClassifier] | type[MLPRegressor]]:
     """The estimator classes a file may name (imported here, on first use: scikit-learn is heavy)."""
     from .. import estimators
 
     return {"MLPClassifier": estimators.MLPClassifier, "MLPRegressor": estimators.MLPRegressor}
 
 
-def helper_classes():
+def helper_classes() -> dict[str, type[Any]]:
     """Fitted helper objects an estimator may hold, saved attribute by attribute."""
     from sklearn.preprocessing import LabelBinarizer
 
     return {"LabelBinarizer": LabelBinarizer}
 
 
-def decode_value(value):
+def decode_value(value: JSON) -> Any:
     """A parameter or attribute value from its JSON form (``{"tuple": [...]}``, ``{"dict": {...}}``)."""
     if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
         return tuple(decode_value(v) for v in value["tuple"])
@@ -71,7 +94,7 @@ def decode_value(value):
     return value
 
 
-def _check_listing(listing, headers):
+def _check_listing(listing: JSON, headers: Mapping[str, Header]) -> None:
     """``meta["arrays"]`` must list exactly the arrays the file holds, with their dtypes and shapes."""
     obj(listing, "arrays", any_keys=True)
     if set(listing) != set(headers):
@@ -84,7 +107,7 @@ def _check_listing(listing, headers):
             fail(where, "does not match the array in the file")
 
 
-def _check_labels(spec, claims, plan, name, where):
+def _check_labels(spec: JSON, claims: Claims, plan: Plan, name: str, where: str) -> int:
     """Class labels ``{"dtype": ..., "values": [...]}`` beside their 1-D array ``name``; returns their count."""
     obj(spec, where, ("dtype", "values"))
     dtype, shape = claims.claim(name, where, kinds="biufUS")
@@ -105,9 +128,9 @@ def _check_labels(spec, claims, plan, name, where):
 class NetworkShape:
     """What the other checks need to know of a network: its sizes, dtype and output."""
 
-    sizes: list
+    sizes: list[int]
     n_params: int
-    dtype: np.dtype
+    dtype: np.dtype[Any]
     output: str
     n_classes: int | None
 
@@ -125,11 +148,11 @@ _NETWORK_KEYS = (
 )
 
 
-def _layer_sizes(value, where):
+def _layer_sizes(value: JSON, where: str) -> tuple[list[int], int]:
     sizes = sequence(value, where, lo=2, hi=MAX_LAYERS + 1)
     for i, n in enumerate(sizes):
         integer(n, f"{where}[{i}]", 1, MAX_LAYER_SIZE)
-    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:], strict=True))
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
     if n_params > network.MAX_PARAMS:
         fail(
             where,
@@ -139,7 +162,7 @@ def _layer_sizes(value, where):
     return sizes, n_params
 
 
-def _activation(spec, where):
+def _activation(spec: JSON, where: str) -> str:
     """The canonical name of one activation ``{"name": ..., "params": {...}}``."""
     obj(spec, where, ("name", "params"))
     cls = ACTIVATIONS[text(spec["name"], f"{where}.name", ACTIVATIONS, "activation")]
@@ -149,7 +172,9 @@ def _activation(spec, where):
     return cls.name
 
 
-def check_network(spec, claims, plan, prefix="", where="network"):
+def check_network(
+    spec: JSON, claims: Claims, plan: Plan, prefix: str = "", where: str = "network"
+) -> NetworkShape:
     """Check a network's metadata and its ``theta`` (and ``classes``) arrays; returns its :class:`NetworkShape`."""
     obj(spec, where, _NETWORK_KEYS + (("prefix",) if prefix else ()), ("task",))  # older files: no task
     if prefix and spec["prefix"] != prefix:
@@ -187,12 +212,12 @@ def check_network(spec, claims, plan, prefix="", where="network"):
     return NetworkShape(sizes, n_params, dtype, names[-1], n_classes)
 
 
-def _task(task, output, n_out, where):
+def _task(task: JSON, output: str, n_out: int, where: str) -> str:
     """The network's task: the file's (a name from the table), or the one its output activation implies."""
     if task is not None:
         text(task, where, TASKS, "task")
     try:
-        return make_head(task, output, n_out).task
+        return make_head(task, cast("ActivationName", output), n_out).task  # a name from the table
     except ValueError as exc:
         raise ValueError(f"{where}: {clip(exc, 150)}") from None
 
@@ -200,11 +225,14 @@ def _task(task, output, n_out, where):
 # --------------------------------------------------------------------------- training state
 
 
-def check_optimizer(spec, claims, net, prefix, where="optimizer"):
+def check_optimizer(
+    spec: JSON, claims: Claims, net: NetworkShape, prefix: str, where: str = "optimizer"
+) -> None:
     """An optimizer's name, hyperparameters, step count and state arrays (each shaped like theta)."""
     obj(spec, where, ("name", "hyper", "clip_norm", "t", "state", "prefix"))
     cls = OPTIMIZERS[text(spec["name"], f"{where}.name", OPTIMIZERS, "optimizer")]
-    for key, value in obj(spec["hyper"], f"{where}.hyper", ("lr",), tuple(cls()._hyper())).items():
+    hyper = tuple(cls(lr=1.0)._hyper())  # the names of its hyperparameters (any rate will do)
+    for key, value in obj(spec["hyper"], f"{where}.hyper", ("lr",), hyper).items():
         if key == "form":
             text(value, f"{where}.hyper.form", ("classical", "ewma"), "momentum form")
         else:  # lr may be 0: schedules set it (cosine decays to lr_min = 0)
@@ -220,7 +248,7 @@ def check_optimizer(spec, claims, net, prefix, where="optimizer"):
         claims.claim(prefix + state, where, dtype=net.dtype, shape=(net.n_params,))
 
 
-def check_schedule(spec, where="schedule"):
+def check_schedule(spec: JSON, where: str = "schedule") -> None:
     """A built-in schedule: its class and exactly the plain numbers a fresh one holds."""
     if spec is None:
         return
@@ -233,14 +261,14 @@ def check_schedule(spec, where="schedule"):
             real(value, f"{where}.state.{key}", lo=0.0)
 
 
-def check_generator(spec, where):
+def check_generator(spec: JSON, where: str) -> None:
     """A bit generator's state: its name from the table, then the very structure a fresh one has."""
     obj(spec, where, ("bit_generator",), any_keys=True)
     name = text(spec["bit_generator"], f"{where}.bit_generator", BIT_GENERATORS, "random bit generator")
     _check_like(spec, BIT_GENERATORS[name]().state, where)
 
 
-def _check_like(value, reference, where):
+def _check_like(value: JSON, reference: object, where: str) -> None:
     """``value`` has the JSON form of ``reference``: the same keys, array lengths and kinds of number."""
     if isinstance(reference, dict):
         obj(value, where, tuple(reference))
@@ -259,7 +287,7 @@ def _check_like(value, reference, where):
         integer(value, where, 0, 2**128 - 1)
 
 
-def check_history(spec, claims, where="history"):
+def check_history(spec: JSON, claims: Claims, where: str = "history") -> None:
     """The per-epoch figures: float64 series (arrays named in ``series``; lists of numbers in
     older files), a stop reason, the best epoch, a message."""
     fields = tuple(History.__dataclass_fields__)
@@ -279,7 +307,9 @@ def check_history(spec, claims, where="history"):
             text(value, f"{where}.{key}", limit=10_000)
 
 
-def check_preprocessing(spec, claims, plan, n_inputs, where="preprocessing"):
+def check_preprocessing(
+    spec: JSON, claims: Claims, plan: Plan, n_inputs: int, where: str = "preprocessing"
+) -> None:
     """The standardizer: ``mean``/``scale`` of the network's inputs, in the JSON and as arrays."""
     if spec is None:
         return
@@ -299,7 +329,7 @@ def check_preprocessing(spec, claims, plan, n_inputs, where="preprocessing"):
     plan.positive.append("scaler_scale")
 
 
-def check_json_object(value, where):
+def check_json_object(value: JSON, where: str) -> dict[str, Any]:
     """``info`` and ``config``: any JSON, as long as it is an object (a dict)."""
     return obj(value, where, any_keys=True)
 
@@ -316,11 +346,13 @@ _OPTIONAL = _COUNTS + _SCORES + _CURVES + ("_best_theta", "_optimizer", "_schedu
 _CLASSIFIER = ("classes_", "_label_binarizer")
 
 
-def _value(spec, where):
+def _value(spec: JSON, where: str) -> JSON:
     return obj(spec, where, ("value",))["value"]
 
 
-def _array_of(spec, claims, key, where, strings=False, **expect):
+def _array_of(
+    spec: JSON, claims: Claims, key: str, where: str, strings: bool = False, **expect: Any
+) -> Header:
     """An attribute stored as the array ``key``: ``{"array": key}``, plus ``"object": true`` for
     ``strings`` that were an object array (``feature_names_in_``)."""
     obj(spec, where, ("array",) + (("object",) if strings else ()))
@@ -329,7 +361,7 @@ def _array_of(spec, claims, key, where, strings=False, **expect):
     return claims.claim(key, where, **expect)
 
 
-def check_estimator(spec, claims, plan, where="estimator"):
+def check_estimator(spec: JSON, claims: Claims, plan: Plan, where: str = "estimator") -> NetworkShape:
     """A fitted MLPClassifier/MLPRegressor: parameters, then each attribute, against its network."""
     obj(spec, where, ("class", "params", "dropped_params", "attributes"))
     name = text(spec["class"], f"{where}.class", ("MLPClassifier", "MLPRegressor"), "estimator class")
@@ -361,7 +393,9 @@ def check_estimator(spec, claims, plan, where="estimator"):
     return net
 
 
-def _check_params(params, dropped, cls, where):
+def _check_params(
+    params: JSON, dropped: JSON, cls: type[MLPClassifier] | type[MLPRegressor], where: str
+) -> None:
     """Exactly the constructor's parameters, valid by the estimator's own constraint table."""
     names = tuple(cls().get_params(deep=False))
     obj(params, f"{where}.params", names)
@@ -382,7 +416,7 @@ def _check_params(params, dropped, cls, where):
         raise ValueError(f"{where}.params: {clip(exc, 200)}") from None
 
 
-def _check_fitted_numbers(attrs, at):
+def _check_fitted_numbers(attrs: dict[str, Any], at: str) -> None:
     for key in _COUNTS:
         if key in attrs:
             integer(_value(attrs[key], f"{at}.{key}"), f"{at}.{key}")
@@ -395,7 +429,9 @@ def _check_fitted_numbers(attrs, at):
                 real(v, f"{at}.{key}[{i}]", finite=False)
 
 
-def _check_fitted_state(attrs, claims, plan, net, at):
+def _check_fitted_state(
+    attrs: dict[str, Any], claims: Claims, plan: Plan, net: NetworkShape, at: str
+) -> None:
     """``_best_theta``, the optimizer, the schedule and ``feature_names_in_``."""
     if "_best_theta" in attrs:
         _array_of(
@@ -428,7 +464,7 @@ def _check_fitted_state(attrs, claims, plan, net, at):
         )
 
 
-def _check_classifier(attrs, claims, plan, net, at):
+def _check_classifier(attrs: dict[str, Any], claims: Claims, plan: Plan, net: NetworkShape, at: str) -> None:
     """``classes_`` and the LabelBinarizer, and that they fit the network's output units."""
     dtype, shape = _array_of(attrs["classes_"], claims, "classes_", f"{at}.classes_", kinds="biufUS")
     where = f"{at}._label_binarizer"
@@ -475,7 +511,7 @@ _COMMON_KEYS = (
 _CHECKPOINT_KEYS = ("optimizer", "history", "epoch", "rng", "network_rng", "schedule", "config")
 
 
-def check_metadata(meta, headers):
+def check_metadata(meta: dict[str, Any], headers: Mapping[str, Header]) -> Plan:
     """Check a file's whole metadata against its arrays' headers, before any array is read.
 
     Parameters
@@ -520,7 +556,7 @@ def check_metadata(meta, headers):
     return plan
 
 
-def check_values(plan, arrays):
+def check_values(plan: Plan, arrays: Mapping[str, NDArray[Any]]) -> None:
     """The checks of ``plan`` that need the numbers: finite weights, labels as the JSON lists them."""
     for name, problem in plan.finite:
         if not np.isfinite(arrays[name]).all():

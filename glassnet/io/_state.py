@@ -10,22 +10,31 @@ from __future__ import annotations
 
 import copy
 import inspect
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._npzcheck import clip
+from .._typing import NDArray
 from ..activations import ACTIVATIONS
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import History
-from ._container import _plain, _typed_list
+from ._container import Arrays, Meta, _plain, _typed_list
 from ._metacheck import BIT_GENERATORS, SCHEDULE_CLASSES
 
+if TYPE_CHECKING:
+    from ..activations import Activation
+    from ..data.preprocessing import Standardizer
+    from ..optimizers import Optimizer
+    from ..schedules import Schedule
 
-def _generator_state(rng):
+
+def _generator_state(rng: np.random.Generator) -> Meta:
     state = copy.deepcopy(rng.bit_generator.state)
 
-    def encode(v):
+    def encode(v: Any) -> Any:
         if isinstance(v, np.ndarray):
             return {"ndarray": v.tolist(), "dtype": v.dtype.str}
         if isinstance(v, dict):
@@ -35,10 +44,10 @@ def _generator_state(rng):
     return encode(state)
 
 
-def _generator_from_state(state):
+def _generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
     """A Generator in the saved state (its form checked by :func:`glassnet._metacheck.check_generator`)."""
 
-    def decode(v):
+    def decode(v: Any) -> Any:
         if isinstance(v, dict) and set(v) == {"ndarray", "dtype"}:
             return np.array(v["ndarray"], dtype=np.dtype(v["dtype"]))
         if isinstance(v, dict):
@@ -56,7 +65,7 @@ def _generator_from_state(state):
 # --------------------------------------------------------------------------- networks
 
 
-def _activation_meta(activation):
+def _activation_meta(activation: Activation) -> Meta:
     name = activation.name
     if name not in ACTIVATIONS:
         raise ValueError(
@@ -69,9 +78,9 @@ def _activation_meta(activation):
     return {"name": name, "params": params}
 
 
-def _network_state(net, prefix=""):
+def _network_state(net: Network, prefix: str = "") -> tuple[Arrays, Meta]:
     """``(arrays, meta)`` describing a Network; arrays' names start with ``prefix``."""
-    arrays = {prefix + "theta": net.theta.copy()}
+    arrays: Arrays = {prefix + "theta": net.theta.copy()}
     classes = None
     if net.classes_ is not None:
         c = np.asarray(net.classes_)
@@ -96,7 +105,9 @@ def _network_state(net, prefix=""):
     return arrays, meta
 
 
-def _network_from_state(meta, arrays, prefix=""):
+def _network_from_state(
+    meta: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]], prefix: str = ""
+) -> Network:
     """A Network from metadata :func:`glassnet._metacheck.check_network` has passed (sizes match theta)."""
     activations = [ACTIVATIONS[spec["name"]](**spec["params"]) for spec in meta["activations"]]
     # init="zeros": no random draws for weights that set_params replaces at once
@@ -117,7 +128,7 @@ def _network_from_state(meta, arrays, prefix=""):
     return net
 
 
-def _scaler_state(scaler):
+def _scaler_state(scaler: Standardizer | None) -> tuple[Arrays, Meta | None]:
     if scaler is None:
         return {}, None
     mean, scale = np.asarray(scaler.mean_), np.asarray(scaler.scale_)
@@ -128,7 +139,9 @@ def _scaler_state(scaler):
     return arrays, meta
 
 
-def _scaler_from_state(meta, arrays):
+def _scaler_from_state(
+    meta: Mapping[str, Any] | None, arrays: Mapping[str, NDArray[Any]]
+) -> Standardizer | None:
     if meta is None:
         return None
     from ..data.preprocessing import Standardizer
@@ -138,14 +151,15 @@ def _scaler_from_state(meta, arrays):
     return scaler
 
 
-_OPTIMIZER_NAMES = {cls: name for name, cls in OPTIMIZERS.items()}
+_OPTIMIZER_NAMES: dict[type[Optimizer], str] = {cls: name for name, cls in OPTIMIZERS.items()}
 
 
-def _optimizer_state(optimizer, prefix="optimizer."):
+def _optimizer_state(optimizer: Optimizer, prefix: str = "optimizer.") -> tuple[Arrays, Meta]:
     name = _OPTIMIZER_NAMES.get(type(optimizer))
     if name is None:
         raise ValueError(f"cannot checkpoint optimizer {optimizer!r}: only the built-in optimizers")
-    arrays = {}
+    arrays: Arrays = {}
+    state: str
     for state in optimizer._state_names:
         value = getattr(optimizer, state, None)
         if state.startswith("_") or value is None:
@@ -162,7 +176,9 @@ def _optimizer_state(optimizer, prefix="optimizer."):
     return arrays, meta
 
 
-def _optimizer_from_state(meta, arrays, prefix="optimizer."):
+def _optimizer_from_state(
+    meta: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]], prefix: str = "optimizer."
+) -> Optimizer:
     """An optimizer from metadata :func:`glassnet._metacheck.check_optimizer` has passed."""
     hyper = dict(meta["hyper"])
     lr = hyper.pop("lr")  # set after: a schedule may have taken it to 0 (cosine down to lr_min=0)
@@ -173,7 +189,7 @@ def _optimizer_from_state(meta, arrays, prefix="optimizer."):
     return optimizer
 
 
-def _schedule_state(schedule):
+def _schedule_state(schedule: Schedule | None) -> Meta | None:
     if schedule is None:
         return None
     name = type(schedule).__name__
@@ -182,7 +198,7 @@ def _schedule_state(schedule):
     return {"class": name, "state": _plain(vars(schedule), "schedule")}
 
 
-def _schedule_from_state(meta):
+def _schedule_from_state(meta: Mapping[str, Any] | None) -> Schedule | None:
     """A schedule from checked metadata: built by its constructor (which checks the ranges), then its state."""
     if meta is None:
         return None
@@ -193,7 +209,9 @@ def _schedule_from_state(meta):
     return schedule
 
 
-def _history_state(history, prefix="history."):
+def _history_state(
+    history: History | Mapping[str, Any] | None, prefix: str = "history."
+) -> tuple[Arrays, Meta]:
     """``(arrays, meta)``: the per-epoch series as float64 arrays named ``history.<series>``, the
     rest (stop reason, best epoch, message) in the JSON. A long run's checkpoints then grow
     as arrays grow, not as JSON lists that are written, read and checked number by number."""
@@ -216,7 +234,9 @@ def _history_state(history, prefix="history."):
     return arrays, _plain(meta, "history")
 
 
-def _history_from_meta(data, arrays, prefix="history."):
+def _history_from_meta(
+    data: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]], prefix: str = "history."
+) -> History:
     """A History from checked metadata: series from arrays (``series``), or, in files written
     before they were arrays, from JSON lists."""
     data = dict(data)

@@ -9,10 +9,14 @@ so that a run of 10 epochs and a run of 5 + 5 end with bit-identical weights.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._typing import PathLike
 from ..network import Network
 from ..training import History
 from ._container import _building, _plain, _read_container, _write_container
@@ -31,6 +35,11 @@ from ._state import (
     _schedule_state,
 )
 
+if TYPE_CHECKING:
+    from ..data.preprocessing import Standardizer
+    from ..optimizers import Optimizer
+    from ..schedules import Schedule
+
 __all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint"]
 
 
@@ -39,19 +48,28 @@ class Checkpoint:
     """Everything :func:`load_checkpoint` restores to continue training."""
 
     net: Network
-    optimizer: object
+    optimizer: Optimizer
     history: History
     epoch: int
-    rng: np.random.Generator = None
-    schedule: object = None
-    scaler: object = None
-    config: dict = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
+    rng: np.random.Generator | None = None
+    schedule: Schedule | None = None
+    scaler: Standardizer | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 def save_checkpoint(
-    path, net, optimizer, history, epoch, rng=None, schedule=None, scaler=None, config=None, info=None
-):
+    path: PathLike,
+    net: Network,
+    optimizer: Optimizer,
+    history: History | Mapping[str, Any],
+    epoch: int,
+    rng: np.random.Generator | None = None,
+    schedule: Schedule | None = None,
+    scaler: Standardizer | None = None,
+    config: Mapping[str, Any] | None = None,
+    info: Mapping[str, Any] | None = None,
+) -> Path:
     """Save the state of an unfinished training run, atomically.
 
     Parameters
@@ -97,7 +115,7 @@ def save_checkpoint(
     return _write_container(path, "checkpoint", arrays, meta)
 
 
-def load_checkpoint(path):
+def load_checkpoint(path: PathLike) -> Checkpoint:
     """Load a checkpoint written by :func:`save_checkpoint` as a :class:`Checkpoint`."""
     meta, arrays = _read_container(path)
     if meta["kind"] != "checkpoint":

@@ -11,17 +11,42 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, overload
 
 import numpy as np
+
+from .._typing import PathLike
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # The process umask, read once: mkstemp creates files as 0600, renamed files get the usual mode.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+@overload
+def atomic_write(
+    path: PathLike, mode: Literal["w", "x"] = "w", **open_kwargs: Any
+) -> contextlib.AbstractContextManager[TextIO]: ...
+
+
+@overload
+def atomic_write(
+    path: PathLike, mode: Literal["wb", "xb"], **open_kwargs: Any
+) -> contextlib.AbstractContextManager[BinaryIO]: ...
+
+
+@overload
+def atomic_write(
+    path: PathLike, mode: str, **open_kwargs: Any
+) -> contextlib.AbstractContextManager[IO[Any]]: ...
+
+
 @contextlib.contextmanager
-def atomic_write(path, mode="w", **open_kwargs):
+def atomic_write(path: PathLike, mode: str = "w", **open_kwargs: Any) -> Iterator[Any]:
     """Open a temporary file beside ``path``; on success rename it over ``path``.
 
     ::
@@ -58,7 +83,7 @@ def atomic_write(path, mode="w", **open_kwargs):
     _fsync_directory(path.parent)
 
 
-def _fsync_directory(folder):
+def _fsync_directory(folder: Path) -> None:
     """Make the rename itself durable (best effort; not every platform allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -72,14 +97,14 @@ def _fsync_directory(folder):
         os.close(fd)
 
 
-def write_json(path, data):
+def write_json(path: PathLike, data: Any) -> None:
     """``data`` as indented JSON, atomically (NumPy numbers become plain ones)."""
     with atomic_write(path, "w") as f:
         json.dump(plain(data), f, indent=2)
         f.write("\n")
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """``value`` as plain JSON data: NumPy numbers and arrays become numbers and lists."""
     if isinstance(value, np.generic):
         return value.item()
@@ -92,7 +117,7 @@ def plain(value):
     return value
 
 
-def save_png(fig, path):
+def save_png(fig: Figure, path: PathLike) -> Path:
     """Save a matplotlib figure as PNG atomically and release it."""
     import matplotlib.pyplot as plt
 

@@ -46,12 +46,16 @@ of the random generators (``Generator.bit_generator.state``), so that a run of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray, NDArray, PathLike
 from ..network import Network
-from ._container import _building, _plain, _read_container, _write_container
+from ._container import Arrays, Meta, _building, _plain, _read_container, _write_container
 from ._metacheck import SCHEDULE_CLASSES, decode_value, estimator_classes, helper_classes
 from ._state import (
     _OPTIMIZER_NAMES,
@@ -65,10 +69,15 @@ from ._state import (
     _schedule_state,
 )
 
+if TYPE_CHECKING:
+    from ..data.preprocessing import Standardizer
+    from ..estimators import MLPClassifier, MLPRegressor
+    from ..schedules import Schedule
+
 # --------------------------------------------------------------------------- estimators
 
 
-def _encode_value(value, what):
+def _encode_value(value: Any, what: str) -> Any:
     """JSON for a parameter or attribute value, remembering tuples (``hidden_layer_sizes``)."""
     if isinstance(value, tuple):
         return {"tuple": [_encode_value(v, what) for v in value]}
@@ -79,7 +88,7 @@ def _encode_value(value, what):
     return _plain(value, what)
 
 
-def _encode_attribute(value, key, arrays, what):
+def _encode_attribute(value: Any, key: str, arrays: Arrays, what: str) -> Meta:
     """A JSON spec for one fitted attribute; its arrays go into ``arrays`` under names from ``key``."""
     if isinstance(value, Network):
         net_arrays, net_meta = _network_state(value, prefix=f"{key}.")
@@ -90,7 +99,7 @@ def _encode_attribute(value, key, arrays, what):
         arrays.update(opt_arrays)
         return {"optimizer": opt_meta}
     if SCHEDULE_CLASSES.get(type(value).__name__) is type(value):
-        return {"schedule": _schedule_state(value)}
+        return {"schedule": _schedule_state(cast("Schedule", value))}
     if isinstance(value, np.ndarray) and value.dtype.kind == "O":
         if not all(isinstance(v, str) for v in value.ravel()):
             raise ValueError(f"cannot save {what}: an object array that does not hold only strings")
@@ -110,7 +119,7 @@ def _encode_attribute(value, key, arrays, what):
     return {"value": _encode_value(value, what)}
 
 
-def _decode_attribute(spec, arrays):
+def _decode_attribute(spec: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]) -> Any:
     """One fitted attribute from a spec :func:`glassnet._metacheck.check_estimator` has passed."""
     if "network" in spec:
         return _network_from_state(spec["network"], arrays, prefix=spec["network"]["prefix"])
@@ -123,13 +132,13 @@ def _decode_attribute(spec, arrays):
         return value.astype(object) if spec.get("object") else value
     if "object" in spec:
         cls = helper_classes()[spec["object"]]
-        obj = cls.__new__(cls)
-        vars(obj).update({k: _decode_attribute(v, arrays) for k, v in spec["attributes"].items()})
+        obj = cls.__new__(cls)  # type: ignore[call-overload]  # mypy resolves a type[Any]'s __new__ to type.__new__
+        obj.__dict__.update({k: _decode_attribute(v, arrays) for k, v in spec["attributes"].items()})
         return obj
     return decode_value(spec["value"])
 
 
-def _estimator_state(est):
+def _estimator_state(est: MLPClassifier | MLPRegressor) -> tuple[Arrays, Meta]:
     """``(arrays, meta)`` for a fitted scikit-learn-style estimator.
 
     Saved: ``get_params()`` and every attribute ``fit`` set: a :class:`Network`
@@ -149,7 +158,8 @@ def _estimator_state(est):
         raise ValueError(f"cannot save a {name}: save a glassnet Network, MLPClassifier or MLPRegressor")
     params = est.get_params(deep=False)
     skip = set(getattr(est, "_glassnet_skip_attributes", ()))
-    arrays, attributes = {}, {}
+    arrays: Arrays = {}
+    attributes: Meta = {}
     for attr, value in vars(est).items():
         if attr in params or attr in skip:
             continue
@@ -160,7 +170,8 @@ def _estimator_state(est):
         ):
             continue  # rebuilt by the estimator when it trains again
         attributes[attr] = _encode_attribute(value, attr, arrays, f"{name}.{attr}")
-    encoded_params, dropped = {}, []
+    encoded_params: Meta = {}
+    dropped: list[str] = []
     for key, value in params.items():
         if isinstance(value, (np.random.Generator, np.random.RandomState)):
             raise ValueError(
@@ -180,13 +191,15 @@ def _estimator_state(est):
     }
 
 
-def _estimator_from_state(meta, arrays):
+def _estimator_from_state(
+    meta: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]
+) -> MLPClassifier | MLPRegressor:
     """A fitted estimator from metadata :func:`glassnet._metacheck.check_estimator` has passed."""
     spec = meta["estimator"]
     params = {k: decode_value(v) for k, v in spec["params"].items()}
     est = estimator_classes()[spec["class"]](**params)
     for attr, what in spec["attributes"].items():
-        vars(est)[attr] = _decode_attribute(what, arrays)
+        est.__dict__[attr] = _decode_attribute(what, arrays)
     return est
 
 
@@ -201,13 +214,13 @@ class SavedModel:
     they take raw features, as the training data were before standardizing.
     """
 
-    model: object
-    scaler: object = None
-    info: dict = field(default_factory=dict)
-    metadata: dict = field(default_factory=dict)
+    model: Network | MLPClassifier | MLPRegressor
+    scaler: Standardizer | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def network(self):
+    def network(self) -> Network | None:
         """The Network inside (the model itself, or an estimator's fitted network)."""
         if isinstance(self.model, Network):
             return self.model
@@ -216,21 +229,34 @@ class SavedModel:
                 return value
         return None
 
-    def transform(self, X):
+    @overload
+    def transform(self, X: FloatArray) -> FloatArray: ...
+
+    @overload
+    def transform(self, X: ArrayLike) -> ArrayLike: ...
+
+    def transform(self, X: ArrayLike) -> ArrayLike:
+        """``X`` standardized as the training data were (unchanged without a standardizer)."""
         return X if self.scaler is None else self.scaler.transform(X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         return self.model.predict(self.transform(X))
 
-    def predict_output(self, X):
+    def predict_output(self, X: ArrayLike) -> FloatArray:
         if isinstance(self.model, Network):
             return self.model.predict_output(self.transform(X))
         if hasattr(self.model, "predict_proba"):
             return self.model.predict_proba(self.transform(X))
-        return np.asarray(self.model.predict(self.transform(X))).reshape(len(X), -1)
+        predictions = np.asarray(self.model.predict(self.transform(X)))  # one row per sample
+        return predictions.reshape(len(predictions), -1)
 
 
-def save(model, path, scaler=None, info=None):
+def save(
+    model: Network | MLPClassifier | MLPRegressor,
+    path: PathLike,
+    scaler: Standardizer | None = None,
+    info: Mapping[str, Any] | None = None,
+) -> Path:
     """Save a Network (or a fitted MLPClassifier/MLPRegressor) to one ``.npz`` file.
 
     Parameters
@@ -250,7 +276,7 @@ def save(model, path, scaler=None, info=None):
     """
     if isinstance(model, Network):
         arrays, net_meta = _network_state(model)
-        meta = {"model": "network", "network": net_meta}
+        meta: Meta = {"model": "network", "network": net_meta}
     else:
         arrays, meta = _estimator_state(model)
         meta["model"] = "estimator"
@@ -261,9 +287,10 @@ def save(model, path, scaler=None, info=None):
     return _write_container(path, "model", arrays, meta)
 
 
-def load_saved(path):
+def load_saved(path: PathLike) -> SavedModel:
     """Load a model file as a :class:`SavedModel` (model + standardizer + info + metadata)."""
     meta, arrays = _read_container(path)
+    model: Network | MLPClassifier | MLPRegressor
     with _building(path, meta["kind"]):
         if meta["model"] == "estimator":
             model = _estimator_from_state(meta, arrays)
@@ -273,7 +300,7 @@ def load_saved(path):
     return SavedModel(model, scaler, meta["info"], meta)
 
 
-def load(path):
+def load(path: PathLike) -> Network | MLPClassifier | MLPRegressor:
     """Load the model saved in ``path`` (a Network or a glassnet estimator).
 
     Never executes code from the file; raises ``ValueError`` for a tampered,

@@ -37,12 +37,25 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray, NDArray, PathLike
 from ..activations import ACTIVATIONS
 from ..network import Network
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from onnx import ModelProto, TensorProto
+
+    from ..activations import Activation, Sigmoid
+    from ..data.preprocessing import Standardizer
+    from ..estimators import MLPClassifier, MLPRegressor
+    from .models import SavedModel
 
 __all__ = ["export_onnx", "MIN_OPSET", "GELU_OPSET"]
 
@@ -54,10 +67,10 @@ GELU_OPSET = 20  # the first opset with a Gelu operator (below it, GELU is writt
 NO_FLOAT64_KERNEL = {"leaky_relu": "LeakyRelu", "elu": "Elu", "softplus": "Softplus", "gelu": "Erf"}
 
 _INSTALL_HINT = "ONNX export needs the onnx extra: pip install 'glassnet[onnx]'"
-_DTYPES = {"float32": np.float32, "float64": np.float64}
+_DTYPES: dict[str, type[np.floating[Any]]] = {"float32": np.float32, "float64": np.float64}
 
 
-def _onnx():
+def _onnx() -> ModuleType:
     """The onnx package, or an ImportError that tells how to install it."""
     try:
         import onnx
@@ -80,22 +93,22 @@ class _Description:
     feature_names : list of str or None
     """
 
-    layers: list
+    layers: list[tuple[FloatArray, FloatArray, Activation]]
     task: str
-    classes: object = None
-    scaler: object = None
-    feature_names: object = None
+    classes: NDArray[Any] | None = None
+    scaler: tuple[FloatArray, FloatArray] | None = None
+    feature_names: list[str] | None = None
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         return self.layers[0][0].shape[0]
 
     @property
-    def n_outputs(self):
+    def n_outputs(self) -> int:
         return self.layers[-1][0].shape[1]
 
 
-def _describe(model):
+def _describe(model: Any) -> _Description:
     """A :class:`_Description` of a Network, a fitted glassnet estimator or a saved model.
 
     This is the one place that decides what task a model solves; everything else
@@ -127,7 +140,7 @@ def _describe(model):
     return spec
 
 
-def _describe_network(net, classes):
+def _describe_network(net: Network, classes: ArrayLike | None) -> _Description:
     """The task is the network's head's (:mod:`glassnet.heads`), as its predictions are."""
     for i, layer in enumerate(net.layers, 1):
         activation = layer.activation
@@ -151,7 +164,7 @@ def _describe_network(net, classes):
     return _Description(layers, task, classes)
 
 
-def _label_values(classes):
+def _label_values(classes: ArrayLike) -> NDArray[Any]:
     """The class labels as an array ONNX can hold: int64, bool, float64 or strings."""
     labels = np.asarray(classes)
     if labels.dtype.kind == "O" and all(isinstance(c, str) for c in labels):
@@ -168,14 +181,14 @@ def _label_values(classes):
     raise ValueError(f"cannot export class labels of type {labels.dtype}: use numbers or strings")
 
 
-def _scaler_arrays(scaler, n_inputs):
+def _scaler_arrays(scaler: Standardizer, n_inputs: int) -> tuple[FloatArray, FloatArray]:
     mean, scale = np.asarray(scaler.mean_), np.asarray(scaler.scale_)
     if mean.shape != (n_inputs,) or scale.shape != (n_inputs,):
         raise ValueError(f"the standardizer has {mean.size} features, the network {n_inputs} inputs")
     return mean, scale
 
 
-def _feature_names(names, n_inputs):
+def _feature_names(names: Sequence[object] | NDArray[Any] | None, n_inputs: int) -> list[str] | None:
     """The names as strings when there is one per input (otherwise they describe nothing)."""
     if names is None or len(names) != n_inputs:
         return None
@@ -193,45 +206,54 @@ class _Graph:
     ``fresh(base)`` makes unique names (skl2onnx passes its scope's).
     """
 
-    def __init__(self, dtype, opset, fresh=None, reserved=()):
+    def __init__(
+        self,
+        dtype: np.dtype[Any],
+        opset: int,
+        fresh: Callable[[str], str] | None = None,
+        reserved: Iterable[str] = (),
+    ) -> None:
         self.dtype, self.opset = np.dtype(dtype), opset
-        self.nodes = []  # (op_type, inputs, output, attributes)
-        self.constants = {}  # name → ndarray
+        # (op_type, inputs, output, attributes) of each node
+        self.nodes: list[tuple[str, list[str], str, dict[str, Any]]] = []
+        self.constants: dict[str, NDArray[Any]] = {}  # name → ndarray
         self._taken = set(reserved)
         self._fresh = fresh or self._unique
 
-    def _unique(self, base):
+    def _unique(self, base: str) -> str:
         name, i = base, 1
         while name in self._taken:
             name, i = f"{base}_{i}", i + 1
         self._taken.add(name)
         return name
 
-    def constant(self, base, value, keep_dtype=False):
+    def constant(self, base: str, value: ArrayLike, keep_dtype: bool = False) -> str:
         name = self._fresh(base)
         self.constants[name] = np.asarray(value) if keep_dtype else np.asarray(value, self.dtype)
         return name
 
-    def op(self, op_type, *inputs, name=None, out=None, **attributes):
+    def op(
+        self, op_type: str, *inputs: str, name: str | None = None, out: str | None = None, **attributes: Any
+    ) -> str:
         out = out or self._fresh(name or op_type)
         self.nodes.append((op_type, list(inputs), out, attributes))
         return out
 
 
-def _sigmoid(g, Z, act, name):
+def _sigmoid(g: _Graph, Z: str, act: Sigmoid, name: str) -> str:
     """``1 / (1 + exp(−βz))``: Sigmoid of ``βz``."""
     if act.beta != 1.0:
         Z = g.op("Mul", Z, g.constant("beta", act.beta), name=f"beta{Z}")
     return g.op("Sigmoid", Z, name=name)
 
 
-def _exp(g, Z, act, name):
+def _exp(g: _Graph, Z: str, act: Activation, name: str) -> str:
     """``exp(min(z, ⌊log max⌋))``: capped as glassnet caps it, so the value stays finite."""
     cap = math.floor(math.log(np.finfo(g.dtype).max))
     return g.op("Exp", g.op("Min", Z, g.constant("exp_cap", cap)), name=name)
 
 
-def _gelu(g, Z, act, name):
+def _gelu(g: _Graph, Z: str, act: Activation, name: str) -> str:
     """``z Φ(z) = ½ z (1 + erf(z/√2))``: the Gelu operator from opset 20, Erf below."""
     if g.opset >= GELU_OPSET:
         return g.op("Gelu", Z, name=name)
@@ -240,16 +262,20 @@ def _gelu(g, Z, act, name):
     return g.op("Mul", half_z, g.op("Add", erf, g.constant("one", 1.0)), name=name)
 
 
-def _operator(op_type, **attributes):
+_Emit: TypeAlias = Callable[[_Graph, str, Any, str], str]
+"""``emit(graph, Z, activation, name) → A``: writes an activation's nodes, returns ``A``'s name."""
+
+
+def _operator(op_type: str, **attributes: str) -> _Emit:
     """An activation that is one ONNX operator; ``attributes`` name the activation's parameters."""
 
-    def emit(g, Z, act, name):
+    def emit(g: _Graph, Z: str, act: Activation, name: str) -> str:
         return g.op(op_type, Z, name=name, **{key: getattr(act, value) for key, value in attributes.items()})
 
     return emit
 
 
-_ACTIVATION_OPS = {
+_ACTIVATION_OPS: dict[str, _Emit] = {
     "identity": lambda g, Z, act, name: Z,
     "sigmoid": _sigmoid,
     "tanh": _operator("Tanh"),
@@ -264,7 +290,7 @@ _ACTIVATION_OPS = {
 """Each activation's ONNX form: ``emit(graph, Z, activation, name) → A``."""
 
 
-def _emit(g, spec, X, outputs):
+def _emit(g: _Graph, spec: _Description, X: str, outputs: Sequence[str]) -> None:
     """Write the forward pass from input ``X`` to the named ``outputs``.
 
     ``A⁰ = (X − mean) / scale``, ``Zˡ = Aˡ⁻¹ Wˡ + bˡ``, ``Aˡ = σˡ(Zˡ)``, then the task's outputs.
@@ -284,7 +310,9 @@ def _emit(g, spec, X, outputs):
         _classifier_outputs(g, Z, A, spec, *outputs)
 
 
-def _classifier_outputs(g, Z, A, spec, label, probabilities):
+def _classifier_outputs(
+    g: _Graph, Z: str, A: str, spec: _Description, label: str, probabilities: str
+) -> None:
     """``label`` and ``probabilities`` from the output layer's ``Z`` and ``A = σ(Z)``."""
     from onnx import TensorProto
 
@@ -300,11 +328,14 @@ def _classifier_outputs(g, Z, A, spec, label, probabilities):
     else:
         g.op("Identity", A, out=probabilities)
         scores = Z  # softmax keeps each row's order: the largest Z is the most probable class
+    assert spec.classes is not None  # a binary or multi-class description holds its labels
     index = g.op("ArgMax", scores, axis=1, keepdims=0)
     g.op("Gather", g.constant("classes", spec.classes, keep_dtype=True), index, axis=0, out=label)
 
 
-def _output_types(spec, dtype, N):
+def _output_types(
+    spec: _Description, dtype: np.dtype[Any], N: int | str | None
+) -> list[tuple[str, TensorProto.DataType, list[int | str | None]]]:
     """``[(name, ONNX element type, shape)]`` of the graph's outputs; ``N`` the batch dimension."""
     from onnx import helper
 
@@ -317,11 +348,12 @@ def _output_types(spec, dtype, N):
             ("label", helper.np_dtype_to_tensor_dtype(np.dtype(np.int64)), [N, k]),
             ("probabilities", values, [N, k]),
         ]
+    assert spec.classes is not None  # a binary or multi-class description holds its labels
     labels = helper.np_dtype_to_tensor_dtype(spec.classes.dtype)
     return [("label", labels, [N]), ("probabilities", values, [N, len(spec.classes)])]
 
 
-def _check_float64_kernels(spec, dtype):
+def _check_float64_kernels(spec: _Description, dtype: np.dtype[Any]) -> None:
     if dtype != np.float64:
         return
     missing = [
@@ -340,7 +372,13 @@ def _check_float64_kernels(spec, dtype):
 # --------------------------------------------------------------------------- the export
 
 
-def export_onnx(model, path=None, *, dtype="float32", opset=None):
+def export_onnx(
+    model: Network | MLPClassifier | MLPRegressor | SavedModel | PathLike,
+    path: PathLike | None = None,
+    *,
+    dtype: Literal["float32", "float64"] | type[np.floating[Any]] | np.dtype[np.floating[Any]] = "float32",
+    opset: int | None = None,
+) -> ModelProto:
     """Export a model to ONNX, checked with ``onnx.checker``; write it to ``path`` if given.
 
     Parameters
@@ -385,7 +423,7 @@ def export_onnx(model, path=None, *, dtype="float32", opset=None):
     return proto
 
 
-def _check_dtype(dtype):
+def _check_dtype(dtype: object) -> np.dtype[np.floating[Any]]:
     """``np.dtype`` float32 or float64, from a name, a NumPy type or a dtype."""
     name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", getattr(dtype, "name", None))
     if name not in _DTYPES:
@@ -393,7 +431,7 @@ def _check_dtype(dtype):
     return np.dtype(_DTYPES[name])
 
 
-def _check_opset(opset, spec, newest):
+def _check_opset(opset: object, spec: _Description, newest: int) -> int:
     if opset is None:
         uses_gelu = any(act.name == "gelu" for _, _, act in spec.layers)
         return GELU_OPSET if uses_gelu else MIN_OPSET
@@ -406,7 +444,7 @@ def _check_opset(opset, spec, newest):
     return int(opset)
 
 
-def _model_proto(spec, dtype, opset):
+def _model_proto(spec: _Description, dtype: np.dtype[Any], opset: int) -> ModelProto:
     """The ``ModelProto``: the graph of :func:`_emit` with its input, outputs and metadata."""
     from onnx import helper, numpy_helper
 
@@ -445,7 +483,7 @@ def _model_proto(spec, dtype, opset):
     return proto
 
 
-def _metadata(spec, dtype):
+def _metadata(spec: _Description, dtype: np.dtype[Any]) -> dict[str, str]:
     from .. import __version__
 
     architecture = {
@@ -472,7 +510,9 @@ def _metadata(spec, dtype):
 # --------------------------------------------------------------------------- skl2onnx
 
 
-def _skl2onnx_parse_classifier(scope, model, inputs, custom_parsers=None):
+def _skl2onnx_parse_classifier(
+    scope: Any, model: MLPClassifier, inputs: list[Any], custom_parsers: Any = None
+) -> list[Any]:
     """Declare a classifier's two outputs, ``label`` and ``probabilities``, with no ZipMap after them."""
     from skl2onnx.common.data_types import Int64TensorType, guess_tensor_type
 
@@ -483,13 +523,13 @@ def _skl2onnx_parse_classifier(scope, model, inputs, custom_parsers=None):
     return operator.outputs
 
 
-def _skl2onnx_dtype(variable):
+def _skl2onnx_dtype(variable: Any) -> np.dtype[Any]:
     from skl2onnx.common.data_types import DoubleTensorType
 
     return np.dtype(np.float64 if isinstance(variable.type, DoubleTensorType) else np.float32)
 
 
-def _skl2onnx_shapes(operator):
+def _skl2onnx_shapes(operator: Any) -> None:
     """skl2onnx's shape calculator: the output types of :func:`_output_types`."""
     from onnx import TensorProto
     from skl2onnx.common import data_types as types
@@ -507,7 +547,7 @@ def _skl2onnx_shapes(operator):
         variable.set_type(classes[elem](shape))
 
 
-def _skl2onnx_convert(scope, operator, container):
+def _skl2onnx_convert(scope: Any, operator: Any, container: Any) -> None:
     """skl2onnx's converter: the same nodes as :func:`export_onnx`, added to skl2onnx's container."""
     from onnx import helper
 
@@ -529,7 +569,7 @@ def _skl2onnx_convert(scope, operator, container):
         container.add_node(op, inputs, out, name=scope.get_unique_operator_name(op), **attributes)
 
 
-def _register_with_skl2onnx():
+def _register_with_skl2onnx() -> bool:
     """Teach skl2onnx glassnet's estimators (also inside a Pipeline); False without skl2onnx."""
     try:
         from skl2onnx import update_registered_converter

@@ -11,5 +11,17 @@ from .config import ConfigError, RunConfig
 from .prepare import Prepared, build_network, load_data, prepare
 from .service import RunExists, RunInterrupted, RunResult, default_folder, resume, run
 
-__all__ = ["ConfigError", "Prepared", "RunConfig", "RunExists", "RunInterrupted", "RunResult",
-           "build_network", "default_folder", "load_data", "prepare", "resume", "run"]
+__all__ = [
+    "ConfigError",
+    "Prepared",
+    "RunConfig",
+    "RunExists",
+    "RunInterrupted",
+    "RunResult",
+    "build_network",
+    "default_folder",
+    "load_data",
+    "prepare",
+    "resume",
+    "run",
+]

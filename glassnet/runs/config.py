@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any, Self
 
 from ..activations import ACTIVATIONS
 from ..optimizers import OPTIMIZERS
@@ -16,7 +18,7 @@ _SGD_LIKE = ("sgd", "momentum", "nesterov")
 class ConfigError(ValueError):
     """A setting of a run is malformed; ``field`` names it (the command maps it to its option)."""
 
-    def __init__(self, field_name, message):
+    def __init__(self, field_name: str, message: str) -> None:
         super().__init__(message)
         self.field = field_name
 
@@ -40,14 +42,14 @@ class RunConfig:
 
     dataset: str | None = "moons"
     csv: str | None = None
-    target: str | None = None
+    target: str | int | None = None
     task: str = "auto"
     n_samples: int = 500
     noise: float = 0.2
     seed: int = 0
     test_size: float = 0.2
-    hidden: tuple = (16, 8)
-    activation: tuple = ("relu",)
+    hidden: tuple[int, ...] = (16, 8)
+    activation: tuple[str, ...] = ("relu",)
     output: str = "auto"
     optimizer: str = "adam"
     lr: float | None = None
@@ -63,7 +65,7 @@ class RunConfig:
     beta2: float = 0.999
     eps: float = 1e-8
 
-    def checked(self):
+    def checked(self) -> Self:
         """A copy with defaults filled in, or a :class:`ConfigError` naming the bad setting."""
         _check_types(self)
         c = dataclasses.replace(self, hidden=tuple(self.hidden), activation=tuple(self.activation))
@@ -84,13 +86,18 @@ class RunConfig:
             _choose(c.output, ACTIVATIONS, "output")
         n_act = len(c.activation)
         if n_act not in (1, len(c.hidden), len(c.hidden) + 1):
-            raise ConfigError("activation", f"{n_act} activations for {len(c.hidden)} hidden layers: give one "
-                                            "for all, one per hidden layer, or one per layer")
+            raise ConfigError(
+                "activation",
+                f"{n_act} activations for {len(c.hidden)} hidden layers: give one "
+                "for all, one per hidden layer, or one per layer",
+            )
         for size in c.hidden:
             _positive(size, "hidden", integer=True)
         if not 0 <= c.test_size < 1:
-            raise ConfigError("test_size", f"the test size must be a fraction in [0, 1) (0: no test split), "
-                                           f"got {c.test_size}")
+            raise ConfigError(
+                "test_size",
+                f"the test size must be a fraction in [0, 1) (0: no test split), got {c.test_size}",
+            )
         if c.lr is None:
             c.lr = 0.1 if c.optimizer in _SGD_LIKE else 0.01
         _positive(c.lr, "lr")
@@ -113,40 +120,57 @@ class RunConfig:
                 raise ConfigError(name, f"{name} must be true or false, got {getattr(c, name)!r}")
         return c
 
-    def optimizer_settings(self):
+    def optimizer_settings(self) -> dict[str, float | None]:
         """The keyword arguments of the run's optimizer: its learning rate, and Adam's
         ``beta1``, ``beta2``, ``eps`` (RMSprop's ``eps``) for the optimizers that take them."""
-        settings = {"lr": self.lr}
+        settings: dict[str, float | None] = {"lr": self.lr}
         if self.optimizer in ("adam", "adamw"):
             settings.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
         elif self.optimizer == "rmsprop":
             settings["eps"] = self.eps
         return settings
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """Plain JSON data (lists for tuples), as the checkpoint and metrics.json keep it."""
         d = dataclasses.asdict(self)
         d["hidden"], d["activation"] = list(self.hidden), list(self.activation)
         return d
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
         """The config stored by :meth:`as_dict` (unknown keys are refused)."""
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - names)
         if unknown:
             raise ValueError(f"unknown run settings: {', '.join(unknown)}")
-        return cls(**{k: tuple(v) if k in ("hidden", "activation") else v for k, v in d.items()})
+        settings: dict[str, Any] = {k: tuple(v) if k in ("hidden", "activation") else v for k, v in d.items()}
+        return cls(**settings)
 
 
-_TYPES = {"dataset": (str, type(None)), "csv": (str, type(None)), "target": (str, int, type(None)),
-          "task": str, "n_samples": int, "noise": (int, float), "seed": int, "test_size": (int, float),
-          "hidden": (tuple, list), "activation": (tuple, list), "output": str, "optimizer": str,
-          "lr": (int, float, type(None)), "schedule": (str, type(None)), "epochs": int,
-          "batch_size": (int, type(None)), "l2": (int, float), "dropout": (int, float), "dtype": str}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "dataset": (str, type(None)),
+    "csv": (str, type(None)),
+    "target": (str, int, type(None)),
+    "task": str,
+    "n_samples": int,
+    "noise": (int, float),
+    "seed": int,
+    "test_size": (int, float),
+    "hidden": (tuple, list),
+    "activation": (tuple, list),
+    "output": str,
+    "optimizer": str,
+    "lr": (int, float, type(None)),
+    "schedule": (str, type(None)),
+    "epochs": int,
+    "batch_size": (int, type(None)),
+    "l2": (int, float),
+    "dropout": (int, float),
+    "dtype": str,
+}
 
 
-def _check_types(config):
+def _check_types(config: RunConfig) -> None:
     """Every setting of the type it must have (a checkpoint's settings come from a file)."""
     for name, kinds in _TYPES.items():
         value = getattr(config, name)
@@ -160,12 +184,12 @@ def _check_types(config):
         raise ConfigError("seed", f"the seed must be a non-negative integer, got {config.seed}")
 
 
-def _choose(value, valid, name):
+def _choose(value: object, valid: Collection[str], name: str) -> None:
     if value not in valid:
         raise ConfigError(name, f"unknown {name} {value!r}; valid choices are: {', '.join(sorted(valid))}")
 
 
-def _positive(value, name, integer=False):
+def _positive(value: object, name: str, integer: bool = False) -> None:
     kind = int if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value) or value <= 0:
         what = "a positive integer" if integer else "a positive number"

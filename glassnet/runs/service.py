@@ -22,20 +22,31 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .._typing import OptimizerName, PathLike, ScheduleName
 from ..callbacks import Callback
+from ..io.files import write_json
 from ..optimizers import get_optimizer
 from ..schedules import get_schedule
 from ..training import History
 from .config import RunConfig
-from ..io.files import write_json
 from .folder import draw_pictures, scores, write_history_csv
-from .prepare import build_network, prepare
+from .prepare import Prepared, build_network, prepare
+
+if TYPE_CHECKING:
+    from ..data.preprocessing import Standardizer
+    from ..network import Network
+    from ..optimizers import Optimizer
+    from ..schedules import Schedule
+    from ..training import _Run
 
 
 class RunInterrupted(Exception):
@@ -52,27 +63,35 @@ class RunResult:
 
     folder: Path
     config: RunConfig
-    net: object
-    scaler: object
+    net: Network
+    scaler: Standardizer | None
     history: History
-    metrics: dict
+    metrics: dict[str, Any]
     model_path: Path
     checkpoint_path: Path
     report_path: Path
-    problems: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     @property
-    def diverged(self):
+    def diverged(self) -> bool:
         return self.history.stop_reason == "diverged"
 
 
-def default_folder(config):
+def default_folder(config: RunConfig) -> Path:
     """``runs/NAME-YYYYmmdd-HHMMSS``, NAME the dataset or the CSV file's stem."""
     name = Path(config.csv).stem if config.csv else config.dataset
     return Path("runs") / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def run(config=None, folder=None, *, overwrite=False, callbacks=(), checkpoint_every=10, plots=True):
+def run(
+    config: RunConfig | None = None,
+    folder: PathLike | None = None,
+    *,
+    overwrite: bool = False,
+    callbacks: Iterable[Callback | Callable[[int, dict[str, Any]], Any]] = (),
+    checkpoint_every: int = 10,
+    plots: bool = True,
+) -> RunResult:
     """Train a new run of ``config`` (a :class:`RunConfig`) and write its folder.
 
     The folder is created only once the data and the network are sound, so a
@@ -81,26 +100,38 @@ def run(config=None, folder=None, *, overwrite=False, callbacks=(), checkpoint_e
     started = time.perf_counter()
     config = (config or RunConfig()).checked()
     folder = Path(folder) if folder is not None else default_folder(config)
-    if (folder / "model.npz").exists() or (folder / "checkpoint.npz").exists():
-        if not overwrite:
-            raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
+    if ((folder / "model.npz").exists() or (folder / "checkpoint.npz").exists()) and not overwrite:
+        raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
     prepared = prepare(config)
     net = build_network(config, prepared)
-    state = _State(config, prepared, net, get_optimizer(config.optimizer, **config.optimizer_settings()),
-                   np.random.default_rng(config.seed),
-                   None if config.schedule is None else get_schedule(config.schedule, config.lr,
-                                                                     epochs=config.epochs),
-                   History(), 0)
+    # A checked config names a built-in optimizer and schedule (so get_schedule builds a Schedule).
+    optimizer = get_optimizer(cast("OptimizerName", config.optimizer), **config.optimizer_settings())
+    schedule = None
+    if config.schedule is not None:
+        assert config.lr is not None  # checked() sets it
+        built = get_schedule(cast("ScheduleName", config.schedule), config.lr, epochs=config.epochs)
+        schedule = cast("Schedule", built)
+    state = _State(
+        config, prepared, net, optimizer, np.random.default_rng(config.seed), schedule, History(), 0
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
 
 
-def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True):
+def resume(
+    folder: PathLike,
+    *,
+    epochs: int | None = None,
+    callbacks: Iterable[Callback | Callable[[int, dict[str, Any]], Any]] = (),
+    checkpoint_every: int = 10,
+    plots: bool = True,
+) -> RunResult:
     """Continue the run in ``folder`` from its checkpoint (up to ``epochs`` in all, if given).
 
     A run that has already trained its epochs has its results written again.
     """
     from ..io import load_checkpoint
+
     started = time.perf_counter()
     folder = Path(folder)
     path = folder / "checkpoint.npz"
@@ -117,8 +148,9 @@ def resume(folder, *, epochs=None, callbacks=(), checkpoint_every=10, plots=True
     if epochs is not None:
         config.epochs = epochs
         config = config.checked()
-    state = _State(config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule,
-                   ckpt.history, ckpt.epoch)
+    state = _State(
+        config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule, ckpt.history, ckpt.epoch
+    )
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
 
 
@@ -127,99 +159,158 @@ class _State:
     """A run about to train: from scratch (epoch 0) or from a checkpoint."""
 
     config: RunConfig
-    prepared: object
-    net: object
-    optimizer: object
+    prepared: Prepared
+    net: Network
+    optimizer: Optimizer
     rng: np.random.Generator
-    schedule: object
+    schedule: Schedule | None
     previous: History
     epoch: int
 
     @property
-    def info(self):
+    def info(self) -> dict[str, Any]:
         p = self.prepared
-        return {"task": p.task, "feature_names": p.feature_names, "source": p.source,
-                "seed": self.config.seed, "test_size": self.config.test_size, "target": self.config.target}
+        return {
+            "task": p.task,
+            "feature_names": p.feature_names,
+            "source": p.source,
+            "seed": self.config.seed,
+            "test_size": self.config.test_size,
+            "target": self.config.target,
+        }
 
 
-def _go(state, folder, callbacks, checkpoint_every, plots, started):
+def _go(
+    state: _State,
+    folder: Path,
+    callbacks: Iterable[Callback | Callable[[int, dict[str, Any]], Any]],
+    checkpoint_every: int,
+    plots: bool,
+    started: float,
+) -> RunResult:
     """Train what is left, write the checkpoint, then the results."""
     from ..training import train
+
     config, p = state.config, state.prepared
     checkpoint = _Checkpointer(folder / "checkpoint.npz", checkpoint_every, state)
     stopper = _StopOnInterrupt()
     history = state.previous
     if state.epoch < config.epochs:
         try:
-            now = train(state.net, p.X_train, p.y_train, optimizer=state.optimizer, epochs=config.epochs,
-                        initial_epoch=state.epoch, batch_size=config.batch_size, schedule=state.schedule,
-                        l2=config.l2, shuffle=config.shuffle,
-                        validation=(p.X_test, p.y_test) if p.held_out else None,
-                        callbacks=[checkpoint, *callbacks, stopper], random_state=state.rng)
+            now = train(
+                state.net,
+                p.X_train,
+                p.y_train,
+                optimizer=state.optimizer,
+                epochs=config.epochs,
+                initial_epoch=state.epoch,
+                batch_size=config.batch_size,
+                schedule=state.schedule,
+                l2=config.l2,
+                shuffle=config.shuffle,
+                validation=(p.X_test, p.y_test) if p.held_out else None,
+                callbacks=[checkpoint, *callbacks, stopper],
+                random_state=state.rng,
+            )
         except KeyboardInterrupt:
             _sweep_temporary_files(folder)
-            raise RunInterrupted(f"interrupted: {checkpoint.saved} epochs are saved in {checkpoint.path}; "
-                                 f"continue with: glassnet train --out {folder} --resume") from None
+            raise RunInterrupted(
+                f"interrupted: {checkpoint.saved} epochs are saved in {checkpoint.path}; "
+                f"continue with: glassnet train --out {folder} --resume"
+            ) from None
         history = state.previous.extended(now)
         if now.stop_reason == "interrupted":
             checkpoint.save(len(history.loss), history)
-            raise RunInterrupted(f"interrupted: {len(history.loss)} epochs are saved in {checkpoint.path}; "
-                                 f"continue with: glassnet train --out {folder} --resume")
+            raise RunInterrupted(
+                f"interrupted: {len(history.loss)} epochs are saved in {checkpoint.path}; "
+                f"continue with: glassnet train --out {folder} --resume"
+            )
     checkpoint.save(len(history.loss), history)
     try:
         return _write_results(state, folder, history, plots, started, checkpoint.path)
     except KeyboardInterrupt:
         _sweep_temporary_files(folder)
-        raise RunInterrupted(f"interrupted while writing the results; the trained network is saved in "
-                             f"{checkpoint.path}; write them with: glassnet train --out {folder} --resume") from None
+        raise RunInterrupted(
+            f"interrupted while writing the results; the trained network is saved in "
+            f"{checkpoint.path}; write them with: glassnet train --out {folder} --resume"
+        ) from None
 
 
-def _write_results(state, folder, history, plots, started, checkpoint_path):
-    from ..io import save
+def _write_results(
+    state: _State, folder: Path, history: History, plots: bool, started: float, checkpoint_path: Path
+) -> RunResult:
     from ..glass.report import write_report
+    from ..io import save
+
     config, p, net = state.config, state.prepared, state.net
     model_path = save(net, folder / "model.npz", scaler=p.scaler, info=state.info)
-    metrics = {"task": "classification" if p.is_classification else "regression", "head": p.task,
-               "held_out": p.held_out}
+    metrics: dict[str, Any] = {
+        "task": "classification" if p.is_classification else "regression",
+        "head": p.task,
+        "held_out": p.held_out,
+    }
     for split, X, y in (("train", p.X_train, p.y_train), ("test", p.X_test, p.y_test)):
         metrics.update({f"{split}_{k}": v for k, v in scores(net, X, y).items()})
-    metrics.update({
-        "epochs": len(history.loss), "stop_reason": history.stop_reason,
-        "train_time_s": float(sum(history.epoch_time)), "wall_time_s": time.perf_counter() - started,
-        "n_train": int(p.X_train.shape[0]), "n_test": int(p.X_test.shape[0]),
-        "n_features": int(p.X_train.shape[1]), "n_params": int(net.n_params),
-    })
+    metrics.update(
+        {
+            "epochs": len(history.loss),
+            "stop_reason": history.stop_reason,
+            "train_time_s": float(sum(history.epoch_time)),
+            "wall_time_s": time.perf_counter() - started,
+            "n_train": int(p.X_train.shape[0]),
+            "n_test": int(p.X_test.shape[0]),
+            "n_features": int(p.X_train.shape[1]),
+            "n_params": int(net.n_params),
+        }
+    )
     if p.is_classification:
+        assert net.classes_ is not None  # training a classifier sets them
         metrics["classes"] = net.classes_.tolist()
     write_json(folder / "metrics.json", {**metrics, "config": config.as_dict(), "source": p.source})
     write_history_csv(folder / "history.csv", history)
     images, problems = draw_pictures(folder, net, history, p, metrics) if plots else ({}, [])
     shown = {k: v for k, v in config.as_dict().items() if v is not None}
-    report = write_report(folder, {k: v for k, v in metrics.items() if k != "classes"}, history, images, shown)
-    return RunResult(folder, config, net, p.scaler, history, metrics, model_path, checkpoint_path,
-                     report, problems)
+    report = write_report(
+        folder, {k: v for k, v in metrics.items() if k != "classes"}, history, images, shown
+    )
+    return RunResult(
+        folder, config, net, p.scaler, history, metrics, model_path, checkpoint_path, report, problems
+    )
 
 
 class _Checkpointer(Callback):
     """Write the run's checkpoint every ``every`` epochs (and at the end)."""
 
-    def __init__(self, path, every, state):
+    run: _Run
+
+    def __init__(self, path: PathLike, every: int, state: _State) -> None:
         self.path, self.every, self.state = Path(path), every, state
         self.saved = state.epoch
 
-    def on_train_begin(self, run):
+    def on_train_begin(self, run: _Run) -> None:
         self.run = run
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         if (epoch + 1) % self.every == 0:
             self.save(epoch + 1, self.state.previous.extended(self.run.history))
         return False
 
-    def save(self, epochs_done, history):
+    def save(self, epochs_done: int, history: History) -> None:
         from ..io import save_checkpoint
+
         s = self.state
-        save_checkpoint(self.path, s.net, s.optimizer, history, epochs_done, rng=s.rng, schedule=s.schedule,
-                        scaler=s.prepared.scaler, config=s.config.as_dict(), info=s.info)
+        save_checkpoint(
+            self.path,
+            s.net,
+            s.optimizer,
+            history,
+            epochs_done,
+            rng=s.rng,
+            schedule=s.schedule,
+            scaler=s.prepared.scaler,
+            config=s.config.as_dict(),
+            info=s.info,
+        )
         self.saved = epochs_done
 
 
@@ -228,26 +319,29 @@ class _StopOnInterrupt(Callback):
 
     stop_reason = "interrupted"
 
-    def on_train_begin(self, run):
+    requested: bool
+    previous: Callable[[int, FrameType | None], Any] | int | None
+
+    def on_train_begin(self, run: _Run) -> None:
         self.requested, self.previous = False, None
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self._handle)
 
-    def _handle(self, signum, frame):
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         return self.requested
 
-    def on_train_end(self, run):
+    def on_train_end(self, run: _Run) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
             self.previous = None
 
 
-def _sweep_temporary_files(folder):
+def _sweep_temporary_files(folder: PathLike) -> None:
     """Remove what an interrupted atomic write may have left (``.name.XXXX.tmp``)."""
     for tmp in Path(folder).glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
