@@ -3,6 +3,7 @@
 import json
 import tracemalloc
 import zipfile
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -373,7 +374,7 @@ def _crafted(tmp_path, resign, sizes):
         spec["layer_sizes"] = sizes
         spec["activations"] = [spec["activations"][0]] * (len(sizes) - 2) + [spec["activations"][-1]]
         spec["dropout"] = [0.0] * (len(sizes) - 2)
-        spec["n_params"] = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=True))
+        spec["n_params"] = sum(a * b + b for a, b in pairwise(sizes))
 
     return resign(path, claim, out=tmp_path / "crafted.npz")
 
