@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
+from typing import NoReturn
 
 import typer
 from rich.text import Text
@@ -28,7 +30,7 @@ for _module in ("train", "models", "learn", "experiment", "plot", "play"):
 from .experiment import expand_multi_values  # noqa: E402 - after the commands, to keep their order
 
 
-def _error(message, code, most=400):
+def _error(message: object, code: int, most: int = 400) -> int:
     text = " ".join(str(message).split()) or "unknown error"
     if len(text) > most:  # a message quoting a huge input stays one readable line
         text = text[: most - 1] + "…"
@@ -36,20 +38,21 @@ def _error(message, code, most=400):
     return code
 
 
-def _os_message(exc):
+def _os_message(exc: OSError) -> str:
     if exc.filename is not None and exc.strerror:
         return f"{exc.strerror}: {exc.filename}"
     return str(exc)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run the ``glassnet`` command (``argv`` defaults to ``sys.argv[1:]``) and exit."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         code = app(args=expand_multi_values(args), prog_name="glassnet", standalone_mode=False)
     except typer.TyperException as exc:  # click's usage errors (exit 2) and other click errors
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: show its help
-            path = exc.ctx.command_path.split()[1:] if getattr(exc, "ctx", None) else []
+            ctx = getattr(exc, "ctx", None)
+            path = ctx.command_path.split()[1:] if ctx else []
             code = app(args=[*path, "--help"], prog_name="glassnet", standalone_mode=False)
         else:
             ctx = getattr(exc, "ctx", None)

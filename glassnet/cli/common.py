@@ -8,13 +8,24 @@ ran but failed its check is a :class:`Failure` (exit status 1); both end in one 
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, overload
 
 import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from rich.console import JustifyMethod
+
+    from .._typing import ActivationName, NDArray, PathLike
+    from ..network import Network
+
+Number = TypeVar("Number", int, float)
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -42,7 +53,7 @@ plot_app = typer.Typer(
 app.add_typer(plot_app, name="plot")
 
 
-def _version(value: bool):
+def _version(value: bool) -> None:
     if value:
         from .. import __version__
 
@@ -55,18 +66,38 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
-):
+) -> None:
     """glassnet: a multi-layer perceptron you can see through."""
 
 
-def numbers(text, option, kind=float, positive=False, allow_empty=False):
+@overload
+def numbers(
+    text: str | None, option: str, kind: type[int], positive: bool = False, allow_empty: bool = False
+) -> list[int]: ...
+@overload
+def numbers(
+    text: str | None,
+    option: str,
+    kind: type[float] = float,
+    positive: bool = False,
+    allow_empty: bool = False,
+) -> list[float]: ...
+
+
+def numbers(
+    text: str | None,
+    option: str,
+    kind: type[int] | type[float] = float,
+    positive: bool = False,
+    allow_empty: bool = False,
+) -> list[int] | list[float]:
     """``"16,8"`` → ``[16, 8]``; a malformed list is a usage error naming the option."""
     text = (text or "").strip()
     if not text or text.lower() == "none":
         if allow_empty:
             return []
         raise UsageError(f"{option} needs at least one number")
-    values = []
+    values: list[Any] = []
     for part in text.replace(" ", "").split(","):
         try:
             value = kind(part)
@@ -84,7 +115,7 @@ def numbers(text, option, kind=float, positive=False, allow_empty=False):
     return values
 
 
-def rows(text, option):
+def rows(text: str, option: str) -> list[list[float]]:
     """``"1,2;3,4"`` → ``[[1, 2], [3, 4]]`` (rows separated by semicolons)."""
     rows = [numbers(part, option) for part in text.split(";") if part.strip()]
     if not rows:
@@ -94,53 +125,59 @@ def rows(text, option):
     return rows
 
 
-def choice(name, valid, option):
+def choice(name: str, valid: Collection[str], option: str) -> str:
     if name not in valid:
         raise UsageError(f"unknown {option} {name!r}; valid choices are: {', '.join(sorted(valid))}")
     return name
 
 
-def activation_list(text, option="--activation"):
+def activation_list(text: str, option: str = "--activation") -> list[ActivationName]:
     from ..activations import ACTIVATIONS
 
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise UsageError(f"{option} needs at least one activation name")
-    return [choice(n, ACTIVATIONS, "activation") for n in names]
+    return cast("list[ActivationName]", [choice(n, ACTIVATIONS, "activation") for n in names])
 
 
-def given(ctx, name):
+def given(ctx: typer.Context, name: str) -> bool:
     """Whether option ``name`` was typed on the command line (not left at its default)."""
     source = ctx.get_parameter_source(name)
     return source is not None and source.name == "COMMANDLINE"
 
 
-def write_json(path, data):
+def write_json(path: PathLike, data: Any) -> None:
     from ..io.files import write_json
 
     write_json(path, data)
 
 
-def save_png(fig, path):
+def save_png(fig: Figure, path: PathLike) -> Path:
     """Save a matplotlib figure as PNG atomically and release it."""
     from ..io.files import save_png
 
     return save_png(fig, path)
 
 
-def fmt(value, digits=4):
+def fmt(value: object, digits: int = 4) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}" if abs(value) < 1e4 else f"{value:.{digits}g}"
     return str(value)
 
 
-def note(text):
+def note(text: str) -> None:
     err_console.print(Text(text, style="yellow"), soft_wrap=True)
 
 
-def print_network(net):
+def print_network(net: Network) -> None:
     table = Table(title="Network", title_justify="left")
-    for name, justify in (("layer", "right"), ("shape", "left"), ("activation", "left"), ("params", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("layer", "right"),
+        ("shape", "left"),
+        ("activation", "left"),
+        ("params", "right"),
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for i, shape, act, n_params, dropout in net.summary_rows():
         table.add_row(str(i), shape, act + (f" (dropout {dropout:g})" if dropout else ""), str(n_params))
@@ -148,7 +185,7 @@ def print_network(net):
     console.print(table)
 
 
-def print_metrics(metrics, classifier):
+def print_metrics(metrics: Mapping[str, Any], classifier: bool) -> None:
     table = Table(title="Results", title_justify="left")
     table.add_column("")
     table.add_column("train", justify="right")
@@ -159,7 +196,9 @@ def print_metrics(metrics, classifier):
     console.print(table)
 
 
-def print_confusion(y_true, y_pred, classes):
+def print_confusion(
+    y_true: NDArray[Any], y_pred: NDArray[Any], classes: Sequence[Any] | NDArray[Any]
+) -> None:
     if len(classes) > 12:
         return
     console.print(
@@ -179,11 +218,11 @@ class Failure(Exception):
     """The command ran but its check failed (exit status 1, one red line)."""
 
 
-def positive(value, option):
+def positive(value: Number, option: str) -> Number:
     if not value > 0:
         raise UsageError(f"{option} values must be positive, got {value:g}")
     return value
 
 
-def plot_done(path):
+def plot_done(path: object) -> None:
     console.print(f"picture written to {path}")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .common import Failure, UsageError, app, choice, console, numbers, positive
+
+if TYPE_CHECKING:
+    from ..glass.experiments import ExperimentResult
+    from ..runs import Prepared
 
 _MULTI_VALUE_OPTIONS = {
     "experiment": (
@@ -26,15 +31,16 @@ _MULTI_VALUE_OPTIONS = {
 }
 
 
-def expand_multi_values(args):
+def expand_multi_values(args: list[str]) -> list[str]:
     """``--hidden 8 16,8`` → ``--hidden 8 --hidden 16,8`` for the options of a sweep."""
     from ..data.tables import _is_number
 
     command = next((a for a in args if not a.startswith("-")), None)
-    options = _MULTI_VALUE_OPTIONS.get(command)
+    options = _MULTI_VALUE_OPTIONS.get(command or "")
     if not options:
         return args
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while i < len(args):
         arg = args[i]
         out.append(arg)
@@ -87,7 +93,7 @@ def experiment(
             "comparison.png (default runs/experiment-TIMESTAMP)."
         ),
     ] = None,
-):
+) -> None:
     """Sweep architectures and hyperparameters over several seeds; print and plot the comparison.
 
     Give several values after an option to sweep it: --hidden 8 16,8 --lr 0.01 0.1.
@@ -98,7 +104,7 @@ def experiment(
     from ..schedules import SCHEDULES
 
     _check_scheduler(scheduler)
-    sweep = {}
+    sweep: dict[str, list[Any]] = {}
     if hidden:
         sweep["hidden"] = [
             tuple(numbers(h, "--hidden", int, positive=True, allow_empty=True)) for h in hidden
@@ -154,7 +160,7 @@ def experiment(
     console.print(f"results: {out / 'results.csv'}, picture: {out / 'comparison.png'}")
 
 
-def _check_scheduler(scheduler):
+def _check_scheduler(scheduler: str | None) -> None:
     """A malformed ``--scheduler`` is a usage error (exit 2)."""
     if scheduler is not None:
         from ..distributed.cluster import check_scheduler
@@ -165,7 +171,12 @@ def _check_scheduler(scheduler):
             raise UsageError(f"--scheduler: {exc}") from None
 
 
-def _sweep(run_experiment, grid, data, **settings):
+def _sweep(
+    run_experiment: Callable[..., ExperimentResult],
+    grid: dict[str, list[Any]],
+    data: Prepared,
+    **settings: Any,
+) -> ExperimentResult:
     """The sweep; a cluster that fails under it, or a missing Dask, fails the command (exit 1).
     An unreachable scheduler is a ConnectionError, which the command reports as well."""
     from ..distributed.cluster import ClusterError

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import numpy as np
 import typer
@@ -25,6 +26,13 @@ from .common import (
     save_png,
     write_json,
 )
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
+    from .._typing import ActivationName, FloatArray, LossName
+    from ..glass.trace import Layout, Trace
+    from ..network import Network
 
 MAX_STEPS = 10_000
 """Most steps ``glassnet trace --steps`` follows."""
@@ -89,7 +97,7 @@ def trace_command(
     digits: Annotated[int, typer.Option(min=1, max=12, help="Decimals of the printed numbers.")] = 4,
     matrices: Annotated[bool, typer.Option("--matrices", help="Print matrices, not unit by unit.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the trace as JSON.")] = None,
-):
+) -> None:
     """Print training steps as a hand calculation: forward, loss, backward, update."""
     from ..glass.trace import trace_steps
     from ..losses import LOSSES
@@ -107,7 +115,14 @@ def trace_command(
         console.print(f"(input standardized with the model's training statistics: {np.round(X, 4).tolist()})")
     Y = _trace_targets(net, y, X.shape[0])
     traces = trace_steps(
-        net, X.astype(net.dtype), Y, steps=steps, loss=loss, lr=lr, layout=shown, digits=digits
+        net,
+        X.astype(net.dtype),
+        Y,
+        steps=steps,
+        loss=cast("LossName | None", loss),  # checked above
+        lr=lr,
+        layout=cast("Layout", shown),  # checked above, by weights_layout, or the default
+        digits=digits,
     )
     for k, t in enumerate(traces if full else traces[:1]):
         if steps > 1:
@@ -120,7 +135,15 @@ def trace_command(
         console.print(f"trace written to {json_out}")
 
 
-def _trace_network(ctx, sizes, activation, weights, biases, layout, seed):
+def _trace_network(
+    ctx: typer.Context,
+    sizes: str,
+    activation: str,
+    weights: str | None,
+    biases: str | None,
+    layout: str | None,
+    seed: int,
+) -> tuple[Network, Any, str]:
     """``(net, scaler, layout to print)`` from a model file, given numbers, or a seed."""
     from ..network import Network
 
@@ -156,7 +179,9 @@ def _trace_network(ctx, sizes, activation, weights, biases, layout, seed):
     return net, None, layout
 
 
-def _given_network(weights, biases, acts, layout):
+def _given_network(
+    weights: str, biases: str | None, acts: list[ActivationName], layout: str | None
+) -> tuple[Network, str]:
     """The network of ``--weights "0.1,0.2;0.3,0.4 | 0.5,0.6" --biases "0.1,0.2 | 0.3"``."""
     from ..layers import AmbiguousLayout
     from ..network import Network, weights_layout
@@ -181,16 +206,16 @@ def _given_network(weights, biases, acts, layout):
     return net, layout
 
 
-def _check_activation_count(acts, n_layers):
+def _check_activation_count(acts: Sequence[str], n_layers: int) -> None:
     if len(acts) not in (1, n_layers):
         raise UsageError(f"--activation names {len(acts)} activations for {n_layers} layers")
 
 
-def _one_or_list(acts):
+def _one_or_list(acts: list[ActivationName]) -> ActivationName | list[ActivationName]:
     return acts[0] if len(acts) == 1 else acts
 
 
-def _trace_targets(net, y, n_samples):
+def _trace_targets(net: Network, y: str | None, n_samples: int) -> FloatArray:
     """``Y`` from ``--y``: numbers per sample, or class labels of a trained classifier."""
     from ..training import encode_targets
 
@@ -209,7 +234,7 @@ def _trace_targets(net, y, n_samples):
     return Y
 
 
-def _print_steps(traces):
+def _print_steps(traces: Sequence[Trace]) -> None:
     """The texts' progress table: each step's loss and the parameters after it."""
     from ..glass.tracetext import steps_table
 
@@ -245,7 +270,7 @@ def gradcheck_command(
     l2: Annotated[float, typer.Option(min=0, help="L2 penalty included in the checked loss.")] = 0.0,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the data and the weights.")] = 0,
     tol: Annotated[float, typer.Option(help="Largest relative error that passes.")] = 1e-6,
-):
+) -> None:
     """Compare backpropagation with central finite differences, layer by layer (exit 1 on failure)."""
     positive(tol, "--tol")
     from ..runs.tools import check_gradients
@@ -266,7 +291,13 @@ def gradcheck_command(
         title=f"Gradient check: {' → '.join(map(str, net.layer_sizes))}, {n_rows} samples",
         title_justify="left",
     )
-    for name, justify in (("layer", "right"), ("param", "left"), ("relative error", "right"), ("", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("layer", "right"),
+        ("param", "left"),
+        ("relative error", "right"),
+        ("", "left"),
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for (layer, param), error in result.errors.items():
         table.add_row(str(layer), param, f"{error:.3e}", "ok" if error < tol else "[red]too large[/red]")
@@ -294,7 +325,7 @@ def descend(
     ] = None,
     plot: Annotated[Path | None, typer.Option(help="Draw the path on a contour plot (PNG).")] = None,
     rows: Annotated[int, typer.Option(min=2, help="Most rows of the path table.")] = 20,
-):
+) -> None:
     """Gradient descent on an expression: prints the path x ← x − lr·∇f(x)."""
     from ..glass import calculus
     from ..glass.descent import descend as run_descent
@@ -306,7 +337,7 @@ def descend(
     table = Table(title=f"Gradient descent on f = {f}, lr = {lr:g}", title_justify="left")
     for name in ["step", *names, "f", "|∇f|"]:
         table.add_column(name, justify="right")
-    steps = list(range(len(result.path)))
+    steps: list[int | None] = list(range(len(result.path)))
     if len(steps) > rows:
         half = rows // 2
         steps = steps[:half] + [None] + steps[-(rows - half) :]
@@ -337,7 +368,7 @@ def derive(
     critical: Annotated[
         bool, typer.Option("--critical", help="Find and classify the critical points.")
     ] = False,
-):
+) -> None:
     """Symbolic derivative (or gradient) of an expression, or its critical points."""
     from ..glass import calculus
 

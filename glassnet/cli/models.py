@@ -43,7 +43,7 @@ def evaluate(
         int | None, typer.Option(min=0, help="Seed of a generated dataset and the split.")
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics here.")] = None,
-):
+) -> None:
     """Score a saved model on a dataset or CSV file: accuracy (or R²), loss, confusion matrix."""
     from ..runs.tools import SplitNeedsTrainingData, evaluate as evaluate_model
 
@@ -72,7 +72,7 @@ def predict(
     out: Annotated[Path | None, typer.Option(help="Output CSV (default: INPUT.predictions.csv).")] = None,
     proba: Annotated[bool, typer.Option("--proba", help="Add a probability column per class.")] = False,
     column: Annotated[str, typer.Option(help="Name of the prediction column.")] = "prediction",
-):
+) -> None:
     """Predict every row of a CSV file; write the rows with a prediction column, atomically."""
     from ..runs.tools import predict_csv
 
@@ -99,7 +99,7 @@ def export(
         int | None,
         typer.Option(min=13, help="ONNX opset (default: the oldest that has every operator needed)."),
     ] = None,
-):
+) -> None:
     """Export a saved model to ONNX, its standardizer included, for onnxruntime and other runtimes."""
     choice(dtype, {"float32", "float64"}, "dtype")
     try:
@@ -123,7 +123,7 @@ def export(
 
 
 @app.command()
-def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.")]):
+def info(model: Annotated[Path, typer.Argument(help="A model or checkpoint file.")]) -> None:
     """Describe a saved model or checkpoint: architecture, classes, preprocessing, provenance."""
     from ..io import load_saved
 

@@ -16,7 +16,7 @@ def play(
         str, typer.Option(help="Address to listen on (only this computer by default).")
     ] = "127.0.0.1",
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
-):
+) -> None:
     """Open the playground: train networks in a browser and see their mathematics."""
     try:
         from ..play.server import serve

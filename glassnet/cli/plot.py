@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
 
 from .common import UsageError, activation_list, numbers, plot_app, plot_done, save_png
+
+if TYPE_CHECKING:
+    from .._typing import ActivationName
+    from ..activations import Activation
 
 
 @plot_app.command("activations")
@@ -26,15 +31,17 @@ def plot_activations(
         ),
     ] = None,
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("activations.png"),
-):
+) -> None:
     """Activation functions with their derivatives."""
     from ..activations import Sigmoid, get_activation
     from ..glass.plots import plot_activations as draw
 
-    chosen = None if names is None else activation_list(names, "--names")
+    chosen: Sequence[ActivationName | Activation] | None = (
+        None if names is None else activation_list(names, "--names")
+    )
     if beta is not None:
         betas = numbers(beta, "--beta", positive=True)
-        expanded = []
+        expanded: list[ActivationName | Activation] = []
         for name in chosen or ["sigmoid"]:
             is_sigmoid = get_activation(name).name == "sigmoid"
             expanded += [Sigmoid(beta=b) for b in betas] if is_sigmoid else [name]
@@ -43,7 +50,7 @@ def plot_activations(
 
 
 @plot_app.command("losses")
-def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("losses.png")):
+def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("losses.png")) -> None:
     """Loss functions against the prediction, for targets 1 and 0."""
     from ..glass.plots import plot_losses as draw
 
@@ -56,7 +63,7 @@ def plot_ewma(
     n: Annotated[int, typer.Option(min=1, help="Number of noisy data points.")] = 100,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the noise.")] = 0,
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("ewma.png"),
-):
+) -> None:
     """A noisy signal with its moving average, with and without bias correction."""
     from ..glass.plots import plot_ewma as draw
 
@@ -72,7 +79,7 @@ def plot_history(
     run: Annotated[Path, typer.Argument(help="A run folder written by glassnet train.")],
     out: Annotated[Path | None, typer.Option(help="PNG file (default RUN/learning_curves.png).")] = None,
     log: Annotated[bool, typer.Option("--log", help="Draw the loss on a logarithmic scale.")] = False,
-):
+) -> None:
     """Learning curves of a run, from its history.csv (the dashed curves: the test split)."""
     from ..glass.plots import plot_history as draw
 
@@ -88,7 +95,7 @@ def plot_history(
 def plot_network(
     model: Annotated[Path, typer.Argument(help="A model file.")],
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("network.png"),
-):
+) -> None:
     """The network of a model: neurons and weighted connections."""
     from ..glass.plots import plot_network as draw
     from ..runs.tools import open_model

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +21,10 @@ from .common import (
     print_metrics,
     print_network,
 )
+
+if TYPE_CHECKING:
+    from ..callbacks import Callback, ProgressBar
+    from ..runs import RunConfig, RunResult
 
 _CONFIG_OPTIONS = (
     "dataset",
@@ -125,7 +130,7 @@ def train(
     checkpoint_every: Annotated[int, typer.Option(min=1, help="Write a checkpoint every N epochs.")] = 10,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the PNG pictures.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-):
+) -> None:
     """Train a network and write a run folder: model, metrics, history, pictures, report.
 
     The features are standardized with the statistics of the training split (unless
@@ -138,7 +143,7 @@ def train(
     from ..runs import ConfigError, RunExists, RunInterrupted, run
     from ..training import TrainingDivergedWarning
 
-    progress = [] if quiet else [_progress_bar()]
+    progress: list[Callback] = [] if quiet else [_progress_bar()]
     try:
         with warnings.catch_warnings():  # a divergence is reported once, in words, below
             warnings.simplefilter("ignore", TrainingDivergedWarning)
@@ -164,7 +169,14 @@ def train(
     _report_run(result)
 
 
-def _resume(ctx, out, epochs, progress, checkpoint_every, plots):
+def _resume(
+    ctx: typer.Context,
+    out: Path | None,
+    epochs: int,
+    progress: list[Callback],
+    checkpoint_every: int,
+    plots: bool,
+) -> RunResult:
     """Continue the run in ``out``: its own settings, and the options that cannot change, noted."""
     from ..runs import resume
 
@@ -184,7 +196,7 @@ def _resume(ctx, out, epochs, progress, checkpoint_every, plots):
     )
 
 
-def _new_config(options):
+def _new_config(options: Mapping[str, Any]) -> RunConfig:
     """The :class:`~glassnet.runs.RunConfig` of the command's options (``ctx.params``)."""
     from ..runs import RunConfig
 
@@ -221,11 +233,11 @@ def _new_config(options):
     )
 
 
-def _progress_bar():
+def _progress_bar() -> ProgressBar:
     """The command's progress bar: the test split is its validation data."""
     from ..callbacks import ProgressBar
 
-    def stats(logs):
+    def stats(logs: Mapping[str, Any]) -> str:
         text = f"loss {logs['loss']:.4f}"
         if "val_accuracy" in logs:
             return text + f"  test acc {logs['val_accuracy']:.3f}"
@@ -234,13 +246,16 @@ def _progress_bar():
     return ProgressBar("epoch", stats=stats, console=console)
 
 
-def _report_run(result):
+def _report_run(result: RunResult) -> None:
     """Print what a run did; a diverged run fails after its folder is written."""
     for problem in result.problems:
         note(f"warning: {problem}")
     metrics, classifier = result.metrics, result.metrics["task"] == "classification"
     if not metrics.get("held_out", True):
         note("note: no test split (--test-size 0): the test scores are the training data's")
+    from ..network import Network
+
+    assert isinstance(result.net, Network)  # (RunResult.net is annotated as object)
     print_network(result.net)
     print_metrics(metrics, classifier)
     headline, value = (

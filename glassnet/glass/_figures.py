@@ -6,9 +6,17 @@ import math
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .._typing import PathLike
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
     """``matplotlib.pyplot``, switched to "Agg" first when there is no display to draw on."""
     import matplotlib
 
@@ -24,14 +32,14 @@ def _pyplot():
     return plt
 
 
-def _finish(fig, path):
+def _finish(fig: Figure, path: PathLike | None) -> Figure:
     """Save ``fig`` to ``path`` atomically (when given) and return it."""
     if path is not None:
         save_figure(fig, path)
     return fig
 
 
-def save_figure(fig, path, dpi=110):
+def save_figure(fig: Figure, path: PathLike, dpi: float = 110) -> Path:
     """Write ``fig`` to ``path`` (PNG unless the suffix names another format), atomically.
 
     The figure is drawn into a temporary file in the target folder, which then
@@ -40,24 +48,26 @@ def save_figure(fig, path, dpi=110):
     """
     from ..io.files import atomic_write
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    with atomic_write(path, "wb") as fh:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fmt = target.suffix.lstrip(".").lower() or "png"
+    with atomic_write(target, "wb") as fh:
         fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
-    return path
+    return target
 
 
-def _grid_shape(n, max_cols=4):
+def _grid_shape(n: int, max_cols: int = 4) -> tuple[int, int]:
     cols = min(max_cols, n)
     return math.ceil(n / cols), cols
 
 
-def _subplots(plt, n, size=(3.2, 2.6), max_cols=4):
+def _subplots(
+    plt: ModuleType, n: int, size: tuple[float, float] = (3.2, 2.6), max_cols: int = 4
+) -> tuple[Figure, list[Axes]]:
     """A figure with exactly ``n`` axes laid out in a grid (unused cells removed)."""
     rows, cols = _grid_shape(n, max_cols)
     fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
-    axes = list(axes.ravel())
-    for ax in axes[n:]:
+    cells: list[Axes] = list(axes.ravel())
+    for ax in cells[n:]:
         fig.delaxes(ax)
-    return fig, axes[:n]
+    return fig, cells[:n]

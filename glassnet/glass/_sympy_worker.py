@@ -32,8 +32,13 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from .expressions import ExpressionError
+
+if TYPE_CHECKING:
+    from sympy import Basic
 
 TIME_LIMIT = 5.0  # seconds a task may take before its process is killed
 START_LIMIT = 60.0  # seconds to start the child and import SymPy
@@ -41,19 +46,19 @@ MAX_RESULT_NODES = 50_000  # a result larger than this is refused (printing it w
 
 _CHILD = "from glassnet.glass._sympy_worker import serve; serve()"
 _lock = threading.Lock()
-_worker = None
+_worker: _Worker | None = None
 
 
 class SymPyProcessError(OSError):
     """The helper process could not be started or stopped unexpectedly."""
 
 
-def _send(stream, data):
+def _send(stream: IO[bytes], data: bytes) -> None:
     stream.write(len(data).to_bytes(8, "big") + data)
     stream.flush()
 
 
-def _receive(stream):
+def _receive(stream: IO[bytes]) -> bytes | None:
     head = stream.read(8)
     if len(head) < 8:
         return None
@@ -63,7 +68,7 @@ def _receive(stream):
 class _Worker:
     """One child process and a thread that reads its replies into a queue."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -75,7 +80,7 @@ class _Worker:
             stderr=subprocess.DEVNULL,
             env=env,
         )
-        self.replies = queue.Queue()
+        self.replies: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         try:
             ready = self.replies.get(timeout=START_LIMIT)
@@ -85,25 +90,27 @@ class _Worker:
             self.stop()
             raise SymPyProcessError(f"could not start the SymPy helper process ({sys.executable})")
 
-    def _read(self):
+    def _read(self) -> None:
+        assert self.process.stdout is not None  # opened with stdout=PIPE
         while (reply := _receive(self.process.stdout)) is not None:
             self.replies.put(reply)
         self.replies.put(None)
 
-    def ask(self, request, timeout):
+    def ask(self, request: bytes, timeout: float) -> bytes | None:
         """The child's reply to ``request``, or ``None`` if it died; ``queue.Empty`` on timeout."""
+        assert self.process.stdin is not None  # opened with stdin=PIPE
         try:
             _send(self.process.stdin, request)
         except OSError:
             return None
         return self.replies.get(timeout=timeout)
 
-    def stop(self):
+    def stop(self) -> None:
         self.process.kill()
         self.process.wait()
 
 
-def _stop_worker():
+def _stop_worker() -> None:
     global _worker
     if _worker is not None:
         _worker.stop()
@@ -116,12 +123,12 @@ atexit.register(_stop_worker)
 _IN_CHILD = False  # set in the helper process itself, where tasks run directly
 
 
-def in_child():
+def in_child() -> bool:
     """Whether this process is the helper (its tasks must not start a helper of their own)."""
     return _IN_CHILD
 
 
-def start():
+def start() -> None:
     """Start the helper process now, so that the first formula does not wait for it
     (the playground calls this as its server starts; otherwise the first task does)."""
     global _worker
@@ -130,7 +137,7 @@ def start():
             _worker = _Worker()
 
 
-def run(task, args, what, timeout=None):
+def run(task: Callable[..., Any], args: Sequence[Any], what: str, timeout: float | None = None) -> Any:
     """``task(*args)`` computed in the child, within ``timeout`` seconds (default :data:`TIME_LIMIT`).
 
     ``what`` completes the error message "SymPy could not {what} within N s".
@@ -172,7 +179,7 @@ def run(task, args, what, timeout=None):
     return value
 
 
-def check_size(expr, what="the result"):
+def check_size(expr: Basic, what: str = "the result") -> Basic:
     """Refuse a SymPy result of more than :data:`MAX_RESULT_NODES` nodes (called in the child)."""
     import sympy
 
@@ -182,7 +189,7 @@ def check_size(expr, what="the result"):
     return expr
 
 
-def _watch_parent(parent):
+def _watch_parent(parent: int) -> None:
     """Exit when the parent process is gone, even in the middle of a computation."""
     import time
 
@@ -196,7 +203,7 @@ MEMORY_LIMIT = 2 * 2**30
 MemoryError (one line to the user) instead of taking the machine's memory for 5 seconds."""
 
 
-def _limit_memory():
+def _limit_memory() -> None:
     try:
         import resource
     except ImportError:  # pragma: no cover - not on Windows; the time limit still holds
@@ -206,7 +213,7 @@ def _limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def serve():
+def serve() -> None:
     """The child's loop: read ``(task, args)``, answer ``("ok", result)`` or ``("error", message)``."""
     import signal
 
@@ -225,6 +232,7 @@ def serve():
     _send(replies, pickle.dumps(("ready", None)))
     while (request := _receive(requests)) is not None:
         task, args = pickle.loads(request)  # our own parent's bytes: objects it built
+        reply: tuple[str, Any]
         try:
             reply = ("ok", task(*args))
         except ValueError as exc:

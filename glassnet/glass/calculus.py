@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import numbers
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
@@ -43,8 +45,18 @@ from . import _sympy_worker
 from ._sympy_worker import check_size
 from .expressions import FUNCTIONS, ExpressionError, _quote, parse  # noqa: F401 - re-exported
 
+if TYPE_CHECKING:
+    from sympy import Expr, Matrix, Symbol
 
-def _sympy():
+    from .._typing import ActivationName, ArrayLike, FloatArray
+    from .expressions import ExpressionLike
+
+Variables: TypeAlias = "str | Sequence[str | Symbol]"
+"""Variables named by ``"x y"``, ``"x, y"``, or a sequence of names and SymPy Symbols."""
+CriticalKind: TypeAlias = Literal["minimum", "maximum", "saddle", "inconclusive"]
+
+
+def _sympy() -> ModuleType:
     """The ``sympy`` module, imported on first use."""
     import sympy
 
@@ -58,12 +70,12 @@ def _sympy():
 MAX_ORDER = 20  # highest derivative order
 
 
-def _quoted(f):
+def _quoted(f: object) -> str:
     """A formula for an error message: quoted and cut to 60 characters."""
     return _quote(str(f))
 
 
-def _names(variables):
+def _names(variables: Variables) -> list[str]:
     """Variable names from ``"x y"``, ``"x, y"`` or a sequence of names and Symbols."""
     if isinstance(variables, str):
         variables = [v for v in re.split(r"[\s,]+", variables) if v]
@@ -86,7 +98,7 @@ def _names(variables):
     return names
 
 
-def _symbol(expr, var):
+def _symbol(expr: Expr, var: str | Symbol) -> Symbol:
     """The symbol named by ``var`` (a string or a Symbol), preferring ``expr``'s own."""
     if isinstance(var, _sympy().Symbol):
         return var
@@ -94,7 +106,7 @@ def _symbol(expr, var):
     return next((s for s in expr.free_symbols if s.name == name), None) or _sympy().Symbol(name)
 
 
-def _variables(expr, variables=None):
+def _variables(expr: Expr, variables: Variables | None = None) -> list[Symbol]:
     """The list of variables: those given, or the free symbols sorted by name."""
     if variables is None:
         return sorted(expr.free_symbols, key=lambda s: s.name)
@@ -111,7 +123,7 @@ def _variables(expr, variables=None):
 # ---------------------------------------------------------------------------
 
 
-def _derivatives(f, plans):
+def _derivatives(f: Expr, plans: Sequence[Sequence[Symbol]]) -> list[Expr]:
     """``[∂ⁿf/∂v₁…∂vₙ for (v₁, …, vₙ) in plans]``, each refused once it grows too large.
 
     Runs in the SymPy process (see :mod:`glassnet.glass._sympy_worker`): the
@@ -128,11 +140,13 @@ def _derivatives(f, plans):
     return results
 
 
-def _differentiate(f, plans, timeout):
+def _differentiate(f: Expr, plans: Sequence[Sequence[Symbol]], timeout: float | None) -> list[Expr]:
     return _sympy_worker.run(_derivatives, (f, plans), f"differentiate {_quoted(f)}", timeout)
 
 
-def derivative(expr, var=None, order=1, timeout=None):
+def derivative(
+    expr: ExpressionLike, var: str | Symbol | None = None, order: int = 1, timeout: float | None = None
+) -> Expr:
     """``dⁿf/dxⁿ``: the ``order``-th derivative of ``expr`` with respect to ``var``.
 
     ``var`` may be left out when the expression has exactly one variable.
@@ -142,7 +156,7 @@ def derivative(expr, var=None, order=1, timeout=None):
     """
     sympy = _sympy()
     f = parse(expr)
-    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or not 1 <= order <= MAX_ORDER:
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or not 1 <= int(order) <= MAX_ORDER:
         raise ValueError(f"order must be an integer from 1 to {MAX_ORDER}, got {order!r}")
     if var is None:
         free = sorted(f.free_symbols, key=lambda s: s.name)
@@ -157,13 +171,15 @@ def derivative(expr, var=None, order=1, timeout=None):
     return _differentiate(f, [(_symbol(f, var),) * int(order)], timeout)[0]
 
 
-def partial(expr, var, timeout=None):
+def partial(expr: ExpressionLike, var: str | Symbol, timeout: float | None = None) -> Expr:
     """``∂f/∂var``, the partial derivative: the other variables are held constant."""
     f = parse(expr)
     return _differentiate(f, [(_symbol(f, var),)], timeout)[0]
 
 
-def gradient(expr, variables=None, timeout=None):
+def gradient(
+    expr: ExpressionLike, variables: Variables | None = None, timeout: float | None = None
+) -> list[Expr]:
     """``∇f = [∂f/∂x₁, …, ∂f/∂xₙ]`` as a list, in the order of ``variables``.
 
     By default the variables are the free symbols sorted by name, so
@@ -173,7 +189,7 @@ def gradient(expr, variables=None, timeout=None):
     return _differentiate(f, [(v,) for v in _variables(f, variables)], timeout)
 
 
-def hessian(expr, variables=None, timeout=None):
+def hessian(expr: ExpressionLike, variables: Variables | None = None, timeout: float | None = None) -> Matrix:
     """The Hessian matrix ``H[i, j] = ∂²f/∂xᵢ∂xⱼ`` (a SymPy ``Matrix``, symmetric)."""
     sympy = _sympy()
     f = parse(expr)
@@ -185,7 +201,9 @@ def hessian(expr, variables=None, timeout=None):
     return sympy.Matrix(len(syms), len(syms), lambda i, j: H[(syms[min(i, j)], syms[max(i, j)])])
 
 
-def lambdify(expr, variables=None):
+def lambdify(
+    expr: ExpressionLike | Sequence[ExpressionLike], variables: Variables | None = None
+) -> Callable[..., Any]:
     """A NumPy function ``fn(x₁, …, xₙ)`` evaluating ``expr`` (``sympy.lambdify``).
 
     ``expr`` may also be a list of expressions (such as a :func:`gradient`);
@@ -193,6 +211,7 @@ def lambdify(expr, variables=None):
     ``variables`` (default: all free symbols, sorted by name).
     """
     sympy = _sympy()
+    f: Any
     if isinstance(expr, (list, tuple)):
         f = [parse(e) for e in expr]
         free = sympy.Tuple(*f)
@@ -201,15 +220,17 @@ def lambdify(expr, variables=None):
     return sympy.lambdify(_variables(free, variables), f, modules=["numpy", "scipy"])
 
 
-def _real_array(value, shape):
+def _real_array(value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     """``value`` as a float array of ``shape``: NaN where it is complex (outside f's real domain)."""
-    value = np.asarray(value)
-    if np.iscomplexobj(value):
-        value = np.where(value.imag == 0, value.real, np.nan)
-    return np.broadcast_to(value.astype(np.float64, copy=False), shape).copy()
+    array = np.asarray(value)
+    if np.iscomplexobj(array):
+        array = np.where(array.imag == 0, array.real, np.nan)
+    return np.broadcast_to(array.astype(np.float64, copy=False), shape).copy()
 
 
-def numeric_function(expr, variables=None, timeout=None):
+def numeric_function(
+    expr: ExpressionLike, variables: Variables | None = None, timeout: float | None = None
+) -> tuple[Callable[..., FloatArray], Callable[..., FloatArray]]:
     """``(f, grad)``: NumPy functions evaluating a formula and its gradient on arrays.
 
     Parameters
@@ -241,13 +262,13 @@ def numeric_function(expr, variables=None, timeout=None):
     f_num = sympy.lambdify(syms, f, modules="numpy")
     grad_num = sympy.lambdify(syms, gradient(f, syms, timeout), modules="numpy")
 
-    def on_arrays(fn, rows):
-        def evaluate(*xs):
-            if len(xs) != len(syms):
+    def on_arrays(fn: Callable[..., Any], rows: bool) -> Callable[..., FloatArray]:
+        def evaluate(*args: ArrayLike) -> FloatArray:
+            if len(args) != len(syms):
                 raise ValueError(
-                    f"expected {len(syms)} argument(s) ({', '.join(s.name for s in syms)}), got {len(xs)}"
+                    f"expected {len(syms)} argument(s) ({', '.join(s.name for s in syms)}), got {len(args)}"
                 )
-            xs = [np.asarray(x, dtype=np.float64) for x in xs]
+            xs = [np.asarray(x, dtype=np.float64) for x in args]
             shape = np.broadcast_shapes(*(x.shape for x in xs))
             with np.errstate(all="ignore"):
                 out = fn(*xs)
@@ -272,15 +293,15 @@ class CriticalPoint:
     exact SymPy numbers where SymPy found them exactly.
     """
 
-    point: dict
+    point: dict[str, Any]
     value: Any
-    kind: str
+    kind: CriticalKind
     r: Any
     s: Any = None
     t: Any = None
     D: Any = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = ", ".join(f"{k} = {v}" for k, v in self.point.items())
         text = f"{self.kind} at ({where}), f = {self.value}: r = {self.r}"
         if self.D is not None:
@@ -288,7 +309,7 @@ class CriticalPoint:
         return text
 
 
-def _sign(value):
+def _sign(value: Any) -> int:
     """+1, −1 or 0 for a real SymPy number, exactly when SymPy can decide."""
     if value.is_zero:
         return 0
@@ -300,7 +321,7 @@ def _sign(value):
     return 0 if abs(x) < 1e-12 else (1 if x > 0 else -1)
 
 
-def _is_real_number(value):
+def _is_real_number(value: Any) -> bool:
     if value.free_symbols:
         return False
     if value.is_real is not None:
@@ -309,7 +330,9 @@ def _is_real_number(value):
     return abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
 
 
-def critical_points(expr, variables=None, timeout=None):
+def critical_points(
+    expr: ExpressionLike, variables: Variables | None = None, timeout: float | None = None
+) -> list[CriticalPoint]:
     """The real critical points of a function of one or two variables, classified.
 
     Solves ``∇f = 0`` and applies the second-derivative test:
@@ -338,7 +361,7 @@ def critical_points(expr, variables=None, timeout=None):
     return _sympy_worker.run(_solve_and_classify, (f, syms), f"solve ∇f = 0 for {_quoted(f)}", timeout)
 
 
-def _solve_and_classify(f, syms):
+def _solve_and_classify(f: Expr, syms: Sequence[Symbol]) -> list[CriticalPoint]:
     """:func:`critical_points`' work, run in the SymPy process."""
     sympy = _sympy()
     grad = [sympy.diff(f, v) for v in syms]
@@ -358,7 +381,7 @@ def _solve_and_classify(f, syms):
     return points
 
 
-def _solutions(f, grad, syms):
+def _solutions(f: Expr, grad: Sequence[Expr], syms: Sequence[Symbol]) -> list[dict[Symbol, Expr]]:
     """The solutions of ``∇f = 0``, as a list of ``{symbol: value}``.
 
     A polynomial in one variable gets its real roots from ``Poly.real_roots``
@@ -374,12 +397,14 @@ def _solutions(f, grad, syms):
         raise ValueError(f"SymPy cannot solve ∇f = 0 for {_quoted(f)} in closed form") from None
 
 
-def _classify(f, at, second):
+def _classify(f: Expr, at: dict[Symbol, Expr], second: Sequence[Sequence[Expr]]) -> CriticalPoint:
     """The :class:`CriticalPoint` at ``at`` (``{symbol: value}``) by the second-derivative test."""
+    kind: CriticalKind
     r = _tidy(second[0][0].subs(at))
     if len(at) == 1:
         s = t = D = None
-        kind = {1: "minimum", -1: "maximum", 0: "inconclusive"}[_sign(r)]
+        kinds: dict[int, CriticalKind] = {1: "minimum", -1: "maximum", 0: "inconclusive"}
+        kind = kinds[_sign(r)]
     else:
         s = _tidy(second[0][1].subs(at))
         t = _tidy(second[1][1].subs(at))
@@ -396,7 +421,7 @@ def _classify(f, at, second):
     )
 
 
-def _tidy(value):
+def _tidy(value: Expr) -> Expr:
     """``sympy.simplify(value)``, except for ``CRootOf`` roots of high-degree polynomials,
     which simplify cannot shorten (it spends seconds trying)."""
     sympy = _sympy()
@@ -408,7 +433,7 @@ def _tidy(value):
 # ---------------------------------------------------------------------------
 
 # name -> (constructor arguments for glassnet.activations, is it piecewise?)
-_ACTIVATION_CASES = {
+_ACTIVATION_CASES: dict[str, tuple[ActivationName, dict[str, float], bool]] = {
     "identity": ("identity", {}, False),
     "sigmoid": ("sigmoid", {}, False),
     "sigmoid(beta=2)": ("sigmoid", {"beta": 2.0}, False),
@@ -421,10 +446,10 @@ _ACTIVATION_CASES = {
     "exp": ("exp", {}, False),
     "softmax": ("softmax", {}, False),
 }
-_ALIASES = {"linear": "identity", "logistic": "sigmoid"}
+_ALIASES: dict[str, ActivationName] = {"linear": "identity", "logistic": "sigmoid"}
 
 
-def symbolic_activation(name, z=None, **params):
+def symbolic_activation(name: ActivationName, z: Symbol | None = None, **params: float) -> Expr:
     """The textbook definition of an elementwise activation as a SymPy expression in ``z``.
 
     ``params`` are the activation's constants (``beta`` for sigmoid, ``alpha``
@@ -453,7 +478,7 @@ def symbolic_activation(name, z=None, **params):
     return definitions[name]()
 
 
-def _softmax_difference(act):
+def _softmax_difference(act: Any) -> float:
     """Largest ``|J_hand − J_sympy|`` of softmax's Jacobian over a few 3-vectors."""
     sympy = _sympy()
     zs = sympy.symbols("z0:3", real=True)
@@ -467,7 +492,9 @@ def _softmax_difference(act):
     )
 
 
-def check_activation_derivatives(names=None, points=None):
+def check_activation_derivatives(
+    names: str | Sequence[str] | None = None, points: ArrayLike | None = None
+) -> dict[str, float]:
     """Compare each activation's hand-written derivative with SymPy's.
 
     For every elementwise activation, differentiate :func:`symbolic_activation`
@@ -501,7 +528,7 @@ def check_activation_derivatives(names=None, points=None):
         raise ValueError("points must be a non-empty array of finite numbers")
 
     z = sympy.Symbol("z", real=True)
-    differences = {}
+    differences: dict[str, float] = {}
     for name in names:
         key, params, piecewise = _ACTIVATION_CASES[name]
         act = ACTIVATIONS[key](**params)
@@ -520,7 +547,9 @@ def check_activation_derivatives(names=None, points=None):
     return differences
 
 
-def assert_activation_derivatives(names=None, points=None, tol=1e-10):
+def assert_activation_derivatives(
+    names: str | Sequence[str] | None = None, points: ArrayLike | None = None, tol: float = 1e-10
+) -> dict[str, float]:
     """Run :func:`check_activation_derivatives` and raise ``AssertionError`` if any
     difference reaches ``tol``; returns the differences otherwise."""
     differences = check_activation_derivatives(names, points)

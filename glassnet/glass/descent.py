@@ -25,11 +25,23 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
 from .._validation import check_non_negative, check_positive
+
+if TYPE_CHECKING:
+    from sympy import Expr
+
+    from .._typing import ArrayLike, FloatArray
+
+StopReason: TypeAlias = Literal["tol", "f_tol", "iterations", "diverged", "undefined"]
+"""Which rule stopped a descent."""
+Objective: TypeAlias = "Callable[[FloatArray], Any]"
+"""``f`` or its gradient as a function of a 1-D array."""
 
 
 @dataclass
@@ -62,19 +74,19 @@ class DescentResult:
         draws its contours and names it).
     """
 
-    x: np.ndarray
-    path: np.ndarray
-    values: np.ndarray
-    grad_norms: np.ndarray
+    x: FloatArray
+    path: FloatArray
+    values: FloatArray
+    grad_norms: FloatArray
     iterations: int
     converged: bool
-    variables: tuple | None = None
+    variables: tuple[str, ...] | None = None
     message: str = ""
     lr: float = field(default=float("nan"), repr=False)
-    reason: str = "iterations"
+    reason: StopReason = "iterations"
     expression: str | None = None
 
-    def __str__(self, max_rows=12):
+    def __str__(self, max_rows: int = 12) -> str:
         names = (
             list(self.variables)
             if self.variables
@@ -96,14 +108,14 @@ class DescentResult:
         return f"{self.message}\n{table}"
 
 
-def _is_expression(f):
+def _is_expression(f: object) -> bool:
     if isinstance(f, str):
         return True
     sympy = sys.modules.get("sympy")  # a SymPy object means SymPy is already imported
     return sympy is not None and isinstance(f, sympy.Basic)
 
 
-def _as_point(x0):
+def _as_point(x0: ArrayLike) -> FloatArray:
     try:
         x = np.array(x0, dtype=np.float64)
     except (TypeError, ValueError):
@@ -118,10 +130,10 @@ def _as_point(x0):
     return x
 
 
-def _finite_difference_gradient(fun):
+def _finite_difference_gradient(fun: Objective) -> Objective:
     """``∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / 2h`` with ``h = 10⁻⁶ · max(1, |xᵢ|)``."""
 
-    def grad(x):
+    def grad(x: FloatArray) -> FloatArray:
         g = np.empty_like(x)
         for i in range(x.size):
             h = 1e-6 * max(1.0, abs(x[i]))
@@ -136,7 +148,15 @@ def _finite_difference_gradient(fun):
 _UNDEFINED = ", outside f's domain (such as log or sqrt of a negative number)"
 
 
-def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None, f_tol=None):
+def descend(
+    f: Callable[..., Any] | str | Expr,
+    x0: ArrayLike,
+    lr: float = 0.1,
+    iterations: int = 100,
+    tol: float = 1e-6,
+    grad: Callable[..., Any] | None = None,
+    f_tol: float | None = None,
+) -> DescentResult:
     """Minimize ``f`` by gradient descent: ``x ← x − lr · ∇f(x)``.
 
     Both stopping rules are checked after each step, as texts write the loop
@@ -195,8 +215,12 @@ def descend(f, x0, lr=0.1, iterations=100, tol=1e-6, grad=None, f_tol=None):
     return result
 
 
-def _objective(f, x, scalar, grad):
+def _objective(
+    f: Callable[..., Any] | str | Expr, x: FloatArray, scalar: bool, grad: Callable[..., Any] | None
+) -> tuple[Objective, Objective, tuple[str, ...] | None]:
     """``(fun, grad_fun, variables)``: ``f`` and its gradient as functions of a 1-D array."""
+    variables: tuple[str, ...] | None
+    fun: Objective
     if _is_expression(f):
         from . import calculus
 
@@ -212,7 +236,7 @@ def _objective(f, x, scalar, grad):
             )
         f_num, grad_num = calculus.numeric_function(expr, symbols)  # NaN outside f's domain
         fun = lambda x: f_num(*x)  # noqa: E731
-        fun.expression = str(expr)
+        fun.expression = str(expr)  # type: ignore[attr-defined]  # a function's own attribute, read by descend
         default_grad = lambda x: grad_num(*x)  # noqa: E731
     elif callable(f):
         fun = (lambda x: f(x[0])) if scalar else f
@@ -224,10 +248,10 @@ def _objective(f, x, scalar, grad):
     return fun, ((lambda x: grad(x[0])) if scalar else grad), variables
 
 
-def _guarded(fun):
+def _guarded(fun: Objective) -> Callable[[FloatArray], float]:
     """``f(x)`` as a float; an overflow is infinity, an array result an error."""
 
-    def value_at(x):
+    def value_at(x: FloatArray) -> float:
         try:
             v = np.asarray(fun(x), dtype=np.float64)
         except OverflowError:
@@ -239,10 +263,10 @@ def _guarded(fun):
     return value_at
 
 
-def _guarded_gradient(grad_fun, n):
+def _guarded_gradient(grad_fun: Objective, n: int) -> Callable[[FloatArray], FloatArray]:
     """``∇f(x)`` as a 1-D array of ``n`` floats; an overflow is infinite."""
 
-    def gradient_at(x):
+    def gradient_at(x: FloatArray) -> FloatArray:
         try:
             g = np.asarray(grad_fun(x), dtype=np.float64).reshape(-1)
         except OverflowError:
@@ -259,16 +283,34 @@ def _guarded_gradient(grad_fun, n):
 class _Walk:
     """The path of one descent, step by step, and why it ended."""
 
-    def __init__(self, x, value):
-        self.path, self.values, self.grad_norms = [x], [value], []
-        self.converged, self.reason, self.message = False, "iterations", ""
+    def __init__(self, x: FloatArray, value: float) -> None:
+        self.path, self.values = [x], [value]
+        self.grad_norms: list[float] = []
+        self.converged, self.message = False, ""
+        self.reason: StopReason = "iterations"
 
-    def run(self, value_at, gradient_at, lr, iterations, tol, f_tol):
+    def run(
+        self,
+        value_at: Callable[[FloatArray], float],
+        gradient_at: Callable[[FloatArray], FloatArray],
+        lr: float,
+        iterations: int,
+        tol: float,
+        f_tol: float | None,
+    ) -> None:
         self._steps(value_at, gradient_at, lr, iterations, tol, f_tol)
         if len(self.grad_norms) < len(self.path):  # the last point's gradient, for the table
             self.grad_norms.append(math.hypot(*gradient_at(self.path[-1])))
 
-    def _steps(self, value_at, gradient_at, lr, iterations, tol, f_tol):
+    def _steps(
+        self,
+        value_at: Callable[[FloatArray], float],
+        gradient_at: Callable[[FloatArray], FloatArray],
+        lr: float,
+        iterations: int,
+        tol: float,
+        f_tol: float | None,
+    ) -> None:
         for step in range(1, iterations + 1):
             x = self.path[-1]
             g = gradient_at(x)
@@ -291,7 +333,9 @@ class _Walk:
             f"|grad f| = {norm:.3g} >= tol = {tol:g}"
         )
 
-    def _stop(self, reason, step, value=None, bound=None):
+    def _stop(
+        self, reason: StopReason, step: int, value: float | None = None, bound: float | None = None
+    ) -> None:
         self.reason = reason
         self.converged = reason in ("tol", "f_tol")
         self.message = {
@@ -306,7 +350,7 @@ class _Walk:
             else f"diverged: the gradient became non-finite at step {step}",
         }[reason]
 
-    def result(self, variables, lr):
+    def result(self, variables: tuple[str, ...] | None, lr: float) -> DescentResult:
         path = np.array(self.path)
         return DescentResult(
             x=path[-1].copy(),
@@ -327,12 +371,12 @@ class _Walk:
 # ---------------------------------------------------------------------------
 
 
-def _check_beta(beta):
+def _check_beta(beta: object) -> float:
     if (
         isinstance(beta, bool)
         or not isinstance(beta, numbers.Real)
         or not math.isfinite(beta)
-        or not 0 <= beta < 1
+        or not 0 <= float(beta) < 1
     ):
         raise ValueError(f"beta must be a number with 0 <= beta < 1, got {beta!r}")
     return float(beta)
@@ -352,14 +396,14 @@ class EWMA:
     can be off by one rounding. Works elementwise on arrays as well as on numbers.
     """
 
-    def __init__(self, beta, bias_correction=True):
+    def __init__(self, beta: float, bias_correction: bool = True) -> None:
         self.beta = _check_beta(beta)
         self.bias_correction = bool(bias_correction)
         self.t = 0
-        self.v = 0.0
-        self.v_hat = 0.0
+        self.v: float | FloatArray = 0.0
+        self.v_hat: float | FloatArray = 0.0
 
-    def update(self, x):
+    def update(self, x: float | FloatArray) -> float | FloatArray:
         """Take in ``x_t``; return ``v̂_t`` (or ``v_t`` without bias correction)."""
         if not np.isfinite(x).all():
             raise ValueError(f"EWMA values must be finite, got {x!r}")
@@ -370,11 +414,11 @@ class EWMA:
         self.v_hat = (1 - gain) * self.v_hat + gain * x
         return self.v_hat if self.bias_correction else self.v
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"EWMA(beta={self.beta}, bias_correction={self.bias_correction}, t={self.t})"
 
 
-def ewma(xs, beta, bias_correction=True):
+def ewma(xs: ArrayLike, beta: float, bias_correction: bool = True) -> FloatArray:
     """The exponentially weighted moving average of a sequence.
 
     Parameters

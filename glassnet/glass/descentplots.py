@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ._figures import _finish, _pyplot
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from sympy import Expr
 
-def _as_callable(f, variables, n_vars):
+    from .._typing import ArrayLike, FloatArray, PathLike
+    from .descent import DescentResult
+
+
+def _as_callable(
+    f: Callable[..., Any] | str | Expr | None, variables: Sequence[str], n_vars: int
+) -> Callable[..., Any] | None:
     """A function of ``n_vars`` arrays from a callable, a SymPy expression or a string."""
     if f is None:
         return None
@@ -27,10 +40,11 @@ def _as_callable(f, variables, n_vars):
     return sympy.lambdify(symbols, expr, "numpy")
 
 
-def _evaluate(f, grids):
+def _evaluate(f: Callable[..., Any], grids: Sequence[FloatArray]) -> FloatArray:
     """``f`` over the grids: vectorized ``f(x, y)`` or ``f([x, y])`` if it can, else point by point."""
     shape = grids[0].shape
-    for call in (lambda: f(*grids), lambda: f(np.stack(grids))):
+    calls: tuple[Callable[[], Any], ...] = (lambda: f(*grids), lambda: f(np.stack(grids)))
+    for call in calls:
         try:
             with np.errstate(all="ignore"):
                 out = np.asarray(call(), dtype=float)
@@ -46,7 +60,12 @@ def _evaluate(f, grids):
     return np.asarray(values).reshape(shape)
 
 
-def plot_descent(result_or_path, f=None, path=None, levels=30):
+def plot_descent(
+    result_or_path: DescentResult | ArrayLike,
+    f: Callable[..., Any] | str | Expr | None = None,
+    path: PathLike | None = None,
+    levels: int = 30,
+) -> Figure:
     """The path of gradient descent: on contour lines (two variables) or on the curve (one).
 
     For more than two variables, the function value along the path is drawn
@@ -93,7 +112,7 @@ def plot_descent(result_or_path, f=None, path=None, levels=30):
     return _finish(fig, path)
 
 
-def _path_points(result):
+def _path_points(result: object) -> tuple[FloatArray, list[str]]:
     """``(points, variable names)`` of a result or a bare path."""
     pts = np.asarray(getattr(result, "path", result), dtype=float)
     if pts.ndim == 1:
@@ -107,7 +126,7 @@ def _path_points(result):
     return pts, variables
 
 
-def _descent_title(result, f, variables, steps):
+def _descent_title(result: object, f: object, variables: Sequence[str], steps: int) -> str:
     """``Gradient descent on f(x, y) = x**2 + 3*y**2: 15 steps, lr 0.2``."""
     name = f"f({', '.join(variables)})"
     if f is not None and not callable(f) or hasattr(f, "free_symbols"):
@@ -117,7 +136,14 @@ def _descent_title(result, f, variables, steps):
     return f"Gradient descent on {name}: {steps} step{'s' if steps != 1 else ''}{rate}"
 
 
-def _draw_on_contours(fig, ax, pts, fn, variables, levels):
+def _draw_on_contours(
+    fig: Figure,
+    ax: Axes,
+    pts: FloatArray,
+    fn: Callable[..., Any] | None,
+    variables: Sequence[str],
+    levels: int,
+) -> None:
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.3 * np.maximum(hi - lo, 1e-9) + 0.5
     if fn is not None:
@@ -135,7 +161,9 @@ def _draw_on_contours(fig, ax, pts, fn, variables, levels):
     ax.set_ylabel(variables[1])
 
 
-def _draw_on_curve(ax, x, fn, values, variable):
+def _draw_on_curve(
+    ax: Axes, x: FloatArray, fn: Callable[..., Any] | None, values: FloatArray | None, variable: str
+) -> None:
     if fn is not None:
         lo, hi = x.min(), x.max()
         pad = 0.3 * max(hi - lo, 1e-9) + 0.5
@@ -153,7 +181,7 @@ def _draw_on_curve(ax, x, fn, values, variable):
     ax.set_ylabel(f"f({variable})")
 
 
-def _draw_values(ax, pts, fn, values):
+def _draw_values(ax: Axes, pts: FloatArray, fn: Callable[..., Any] | None, values: FloatArray | None) -> None:
     if values is None or values.size != pts.shape[0]:
         if fn is None:
             raise ValueError("a path in more than two variables needs f or values to draw")
@@ -163,7 +191,7 @@ def _draw_values(ax, pts, fn, values):
     ax.set_ylabel("f")
 
 
-def plot_ewma(xs, beta, path=None):
+def plot_ewma(xs: ArrayLike, beta: float, path: PathLike | None = None) -> Figure:
     """Data with its exponentially weighted moving average, without and with bias correction.
 
     Starting from ``v_0 = 0`` the plain average is pulled towards zero for the

@@ -23,14 +23,28 @@ from __future__ import annotations
 import inspect
 import math
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from .._typing import ArrayLike, FloatArray, PathLike
+    from ..heads import Head
+    from ..network import Network
+    from ..training import History
+
+Grid: TypeAlias = "Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Sequence[Any]]]"
+"""A hyperparameter grid: a dict of lists of values, or a list of such dicts."""
 
 NETWORK_KEYS = ("hidden", "activation", "output", "init", "dropout")
 """Grid keys that shape the network; every other key is an argument of :func:`glassnet.train`."""
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "hidden": (32,),
     "activation": "relu",
     "optimizer": "adam",
@@ -43,7 +57,7 @@ DEFAULTS = {
 _RESERVED = ("net", "X", "y", "random_state", "validation", "callbacks", "initial_epoch")
 
 
-def _train_keys():
+def _train_keys() -> list[str]:
     from ..training import train
 
     return [k for k in inspect.signature(train).parameters if k not in _RESERVED]
@@ -71,35 +85,34 @@ class ExperimentResult:
     seeds : tuple
     """
 
-    rows: list
-    runs: list
-    histories: list
+    rows: list[dict[str, Any]]
+    runs: list[dict[str, Any]]
+    histories: list[list[History]]
     metric: str
     task: str
-    seeds: tuple
-    grid: object = None
-    base: dict = field(default_factory=dict)
+    seeds: tuple[int, ...]
+    grid: Grid | None = None
+    base: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def best(self):
+    def best(self) -> dict[str, Any]:
         """The row with the highest mean test score."""
         return max(self.rows, key=lambda r: (r["test_score_mean"], -r["final_loss_mean"]))
 
-    def save(self, folder, source=None):
+    def save(self, folder: PathLike, source: Mapping[str, Any] | None = None) -> Path:
         """Write ``results.json``, ``results.csv`` and ``comparison.png`` into ``folder``, atomically."""
         import csv
         import json
-        from pathlib import Path
 
         from ..io.files import atomic_write, plain, save_png, write_json
         from .plots import plot_comparison
 
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
         records = self.as_records()
         grid = self.grid if isinstance(self.grid, dict) else {}
         write_json(
-            folder / "results.json",
+            target / "results.json",
             {
                 "source": source or {},
                 "grid": plain(grid),
@@ -108,15 +121,15 @@ class ExperimentResult:
                 "rows": records,
             },
         )
-        with atomic_write(folder / "results.csv", "w", newline="") as f:
+        with atomic_write(target / "results.csv", "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(records[0]))
             writer.writeheader()
             for rec in records:
                 writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in rec.items()})
-        save_png(plot_comparison(self), folder / "comparison.png")
-        return folder
+        save_png(plot_comparison(self), target / "comparison.png")
+        return target
 
-    def as_records(self, histories=False):
+    def as_records(self, histories: bool = False) -> list[dict[str, Any]]:
         """Plain dicts for JSON or CSV: the configuration's parameters spread into columns.
 
         With ``histories=True`` each record also carries ``histories``, the seeds'
@@ -124,7 +137,7 @@ class ExperimentResult:
         """
         records = []
         for i, row in enumerate(self.rows):
-            rec = {"config": row["config"]}
+            rec: dict[str, Any] = {"config": row["config"]}
             rec.update({k: _plain(v) for k, v in row["params"].items()})
             rec.update({k: v for k, v in row.items() if k not in ("config", "params")})
             rec["metric"] = self.metric
@@ -133,14 +146,14 @@ class ExperimentResult:
             records.append(rec)
         return records
 
-    def mean_curves(self):
+    def mean_curves(self) -> list[dict[str, FloatArray]]:
         """Per row, the loss curves (``loss``, ``val_loss``, accuracies) averaged over seeds.
 
         Runs that stopped early are shorter; each epoch averages the runs that reached it.
         """
         out = []
         for hists in self.histories:
-            curves = {}
+            curves: dict[str, FloatArray] = {}
             for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
                 series = [list(getattr(h, key)) for h in hists if getattr(h, key)]
                 if not series:
@@ -154,7 +167,14 @@ class ExperimentResult:
             out.append(curves)
         return out
 
-    def table(self, rich=False):
+    @overload
+    def table(self, rich: Literal[False] = False) -> str: ...
+    @overload
+    def table(self, rich: Literal[True]) -> Table: ...
+    @overload
+    def table(self, rich: bool) -> str | Table: ...
+
+    def table(self, rich: bool = False) -> str | Table:
         """The comparison table as plain text (``rich=True``: a ``rich.table.Table``)."""
         name = {"accuracy": "accuracy", "r2": "R²"}.get(self.metric, self.metric)
         headers = ["#", "configuration", f"train {name}", f"test {name}", "final loss", "time (s)"]
@@ -186,7 +206,7 @@ class ExperimentResult:
             return table
         widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(headers)]
 
-        def fmt(cells):
+        def fmt(cells: Sequence[str]) -> str:
             return "  ".join(
                 c.ljust(w) if i == 1 else c.rjust(w)
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
@@ -197,22 +217,22 @@ class ExperimentResult:
         lines.append(caption)
         return "\n".join(lines)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.table()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (
             f"ExperimentResult({len(self.rows)} configurations × {len(self.seeds)} seeds, "
             f"best test {self.metric} {self.best['test_score_mean']:.4f}: {self.best['config']})"
         )
 
 
-def _pm(mean, std, digits=3, general=False):
+def _pm(mean: float, std: float, digits: int = 3, general: bool = False) -> str:
     f = f"{{:.{digits}{'g' if general else 'f'}}}"
     return f"{f.format(mean)} ± {f.format(std)}"
 
 
-def _plain(value):
+def _plain(value: object) -> Any:
     """A JSON/CSV friendly version of a parameter value."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -225,7 +245,7 @@ def _plain(value):
     return str(value)
 
 
-def _short(value):
+def _short(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, tuple):
@@ -235,11 +255,11 @@ def _short(value):
     return repr(value)
 
 
-def _label(params, keys):
+def _label(params: Mapping[str, Any], keys: Iterable[str]) -> str:
     return " ".join(f"{k}={_short(params[k])}" for k in keys) or "default"
 
 
-def _build(params, n_inputs, head, n_outputs, seed):
+def _build(params: Mapping[str, Any], n_inputs: int, head: Head, n_outputs: int, seed: int) -> Network:
     """The network of one run: hidden layers from ``params``, the output layer from the task's head."""
     from ..network import Network
 
@@ -258,11 +278,21 @@ def _build(params, n_inputs, head, n_outputs, seed):
     )
 
 
-def _score(net, X, y):
+def _score(net: Network, X: FloatArray, y: ArrayLike) -> float:
     return net.head.score(y, net.predict(X))
 
 
-def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outputs):
+def _run_one(
+    index: int,
+    params: Mapping[str, Any],
+    seed: int,
+    X_train: FloatArray,
+    y_train: ArrayLike,
+    X_test: FloatArray,
+    y_test: ArrayLike,
+    head: Head,
+    n_outputs: int,
+) -> tuple[dict[str, Any], History]:
     """Build, train and score one configuration with one seed (a joblib job)."""
     from ..training import train
 
@@ -284,8 +314,17 @@ def _run_one(index, params, seed, X_train, y_train, X_test, y_test, head, n_outp
 
 
 def run_experiment(
-    grid, X_train, y_train, X_test, y_test, seeds=(0, 1, 2), base=None, n_jobs=1, verbose=0, scheduler=None
-):
+    grid: Grid,
+    X_train: ArrayLike,
+    y_train: ArrayLike,
+    X_test: ArrayLike,
+    y_test: ArrayLike,
+    seeds: Sequence[int] = (0, 1, 2),
+    base: Mapping[str, Any] | None = None,
+    n_jobs: int = 1,
+    verbose: int = 0,
+    scheduler: str | None = None,
+) -> ExperimentResult:
     """Train every configuration of ``grid`` with every seed and compare them.
 
     Parameters
@@ -335,7 +374,7 @@ def run_experiment(
 
         outputs = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_run_one)(*job, *shared) for job in jobs)
     runs = [run for run, _ in outputs]
-    histories = [[] for _ in configs]
+    histories: list[list[History]] = [[] for _ in configs]
     for run, history in outputs:
         histories[run["config_index"]].append(history)
     return ExperimentResult(
@@ -350,9 +389,11 @@ def run_experiment(
     )
 
 
-def _checked_settings(grid, base, seeds):
+def _checked_settings(
+    grid: Grid, base: Mapping[str, Any] | None, seeds: Sequence[int]
+) -> tuple[list[Mapping[str, Sequence[Any]]], dict[str, Any], tuple[int, ...]]:
     """``(grids, base, seeds)``: the grid as a list of dicts, every key known, every list non-empty."""
-    grids = [grid] if isinstance(grid, dict) else list(grid)
+    grids: list[Any] = [grid] if isinstance(grid, dict) else list(grid)
     valid = set(NETWORK_KEYS) | set(_train_keys())
     for g in grids:
         if not isinstance(g, dict):
@@ -374,28 +415,31 @@ def _checked_settings(grid, base, seeds):
     return grids, base, seeds
 
 
-def _checked_data(X_train, y_train, X_test, y_test):
+def _checked_data(
+    X_train: ArrayLike, y_train: ArrayLike, X_test: ArrayLike, y_test: ArrayLike
+) -> tuple[FloatArray, Any, FloatArray, Any, Head, int]:
     """The four arrays checked, the targets as the task needs them, and the task's head."""
     from .._validation import check_X
     from ..heads import as_targets, head_for_targets
 
-    X_train = check_X(X_train, name="X_train")
-    X_test = check_X(X_test, X_train.shape[1], dtype=X_train.dtype, name="X_test")
-    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
-    if y_train.shape[0] != X_train.shape[0]:
+    X_tr: FloatArray = check_X(X_train, name="X_train")
+    X_te: FloatArray = check_X(X_test, X_tr.shape[1], dtype=X_tr.dtype, name="X_test")
+    y_tr, y_te = np.asarray(y_train), np.asarray(y_test)
+    if y_tr.shape[0] != X_tr.shape[0]:
         raise ValueError(
-            f"X_train and y_train have different numbers of samples: "
-            f"{X_train.shape[0]} and {y_train.shape[0]}"
+            f"X_train and y_train have different numbers of samples: {X_tr.shape[0]} and {y_tr.shape[0]}"
         )
-    if y_test.shape[0] != X_test.shape[0]:
+    if y_te.shape[0] != X_te.shape[0]:
         raise ValueError(
-            f"X_test and y_test have different numbers of samples: {X_test.shape[0]} and {y_test.shape[0]}"
+            f"X_test and y_test have different numbers of samples: {X_te.shape[0]} and {y_te.shape[0]}"
         )
-    head, n_outputs, y_train = head_for_targets(y_train)
-    return X_train, y_train, X_test, as_targets(y_test, head.task), head, n_outputs
+    head, n_outputs, targets = head_for_targets(y_tr)
+    return X_tr, targets, X_te, as_targets(y_te, head.task), head, n_outputs
 
 
-def _configurations(grids, base):
+def _configurations(
+    grids: Sequence[Mapping[str, Sequence[Any]]], base: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Every configuration of the grid (``DEFAULTS``, then ``base``, then the grid's values) and its label."""
     from sklearn.model_selection import ParameterGrid
 
@@ -407,12 +451,14 @@ def _configurations(grids, base):
     return configs, labels
 
 
-def _rows(configs, labels, runs):
+def _rows(
+    configs: Sequence[dict[str, Any]], labels: Sequence[str], runs: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """One row per configuration: mean and standard deviation over its seeds."""
     rows = []
     for i, params in enumerate(configs):
         mine = [r for r in runs if r["config_index"] == i]
-        row = {"config": labels[i], "params": params}
+        row: dict[str, Any] = {"config": labels[i], "params": params}
         for key in ("train_score", "test_score", "final_loss", "time"):
             values = np.array([r[key] for r in mine], dtype=float)
             row[f"{key}_mean"] = float(values.mean())

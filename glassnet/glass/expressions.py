@@ -46,6 +46,17 @@ import numbers
 import operator
 import re
 import warnings
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from sympy import Expr, Rational
+
+ExpressionLike: TypeAlias = "str | Expr | float"
+"""A formula: its text, a SymPy expression, or a number."""
+Shadowed: TypeAlias = "tuple[Expr, float | None]"
+"""A piece of a formula and, when it holds no variable, its value as a float."""
 
 MAX_LENGTH = 1000  # characters of a formula
 MAX_NODES = 1000  # nodes of its syntax tree
@@ -64,17 +75,19 @@ class ExpressionError(ValueError):
     """A formula outside the grammar, or too large or too hard to compute; the message is one short line."""
 
 
-def _stable_sigmoid(v):
+def _stable_sigmoid(v: float) -> float:
     return 1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v))
 
 
-def _stable_softplus(v):
+def _stable_softplus(v: float) -> float:
     return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
 
 
 # name -> (SymPy function, or a builder taking the sympy module and the argument;
 #          its float shadow; the argument's domain when it is limited)
-FUNCTIONS = {
+FUNCTIONS: dict[
+    str, tuple[str | Callable[[ModuleType, Expr], Expr], Callable[[float], float], str | None]
+] = {
     "sin": ("sin", math.sin, None),
     "cos": ("cos", math.cos, None),
     "tan": ("tan", math.tan, None),
@@ -139,7 +152,7 @@ _PIECES = {  # what a refused node is called in an error message
 }
 
 
-def _quote(text, limit=QUOTE):
+def _quote(text: str, limit: int = QUOTE) -> str:
     """``text`` in quotes, cut to ``limit`` characters, so an error stays one short line."""
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
@@ -151,27 +164,27 @@ class _Reader:
     expression and, when it holds no variable, its value as a float (else ``None``).
     """
 
-    def __init__(self, sympy, source, variables, text):
+    def __init__(self, sympy: ModuleType, source: str, variables: Sequence[str] | None, text: str) -> None:
         self.sp = sympy
         self.source = source  # the formula with ^ turned into **
         self.text = text  # as the user wrote it, for messages
         self.allowed = None if variables is None else tuple(variables)
-        self.seen = {}
+        self.seen: dict[str, Expr] = {}
         self.nodes = 0
 
-    def fail(self, reason):
+    def fail(self, reason: str) -> ExpressionError:
         room = max(20, min(QUOTE, 170 - len(reason)))  # the whole message stays under 200 characters
         return ExpressionError(f"cannot parse {_quote(self.text, room)}: {reason}")
 
-    def piece(self, node):
+    def piece(self, node: ast.AST) -> str:
         return _quote(ast.get_source_segment(self.source, node) or type(node).__name__, 40)
 
-    def count(self):
+    def count(self) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise self.fail(f"the formula has more than {MAX_NODES} parts")
 
-    def build(self, node, depth=0):
+    def build(self, node: ast.AST, depth: int = 0) -> Shadowed:
         self.count()
         if depth > MAX_DEPTH:
             raise self.fail(f"the formula is nested more than {MAX_DEPTH} levels deep")
@@ -182,7 +195,7 @@ class _Reader:
         expr, shadow = method(node, depth + 1)
         return self.checked(node, expr, shadow)
 
-    def checked(self, node, expr, shadow):
+    def checked(self, node: ast.AST, expr: Expr, shadow: float | None) -> Shadowed:
         """Refuse a piece whose value is not a finite real number, or a runaway power."""
         sp = self.sp
         if shadow is not None and expr.is_Rational:
@@ -206,10 +219,10 @@ class _Reader:
                 )
         return expr, shadow
 
-    def build_Expression(self, node, depth):
+    def build_Expression(self, node: ast.Expression, depth: int) -> Shadowed:
         return self.build(node.body, depth)
 
-    def build_Constant(self, node, depth):
+    def build_Constant(self, node: ast.Constant, depth: int) -> Shadowed:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             what = {str: "a string", complex: "a complex number", bytes: "bytes"}.get(type(value))
@@ -223,7 +236,7 @@ class _Reader:
             return self.sp.Integer(value), float(value)
         return self.sp.Rational(repr(value)), value  # the shortest spelling: 0.1 -> 1/10
 
-    def build_Name(self, node, depth):
+    def build_Name(self, node: ast.Name, depth: int) -> Shadowed:
         name = node.id
         if name in CONSTANTS:
             attribute, shadow = CONSTANTS[name]
@@ -244,7 +257,7 @@ class _Reader:
             self.seen[name] = self.sp.Symbol(name)
         return self.seen[name], None
 
-    def build_UnaryOp(self, node, depth):
+    def build_UnaryOp(self, node: ast.UnaryOp, depth: int) -> Shadowed:
         if not isinstance(node.op, (ast.UAdd, ast.USub)):
             raise self.fail(f"the operator in {self.piece(node)} is not allowed (only + - * / **)")
         expr, shadow = self.build(node.operand, depth)
@@ -252,7 +265,7 @@ class _Reader:
             return expr, shadow
         return -expr, None if shadow is None else -shadow
 
-    def build_BinOp(self, node, depth):
+    def build_BinOp(self, node: ast.BinOp, depth: int) -> Shadowed:
         """``a + b``, ``a - b``, ``a * b``, ``a / b`` or ``a ** b``.
 
         A long sum or product such as ``x + x**2 + … + x**60`` is a chain of
@@ -273,14 +286,16 @@ class _Reader:
             a, u = self.checked(link, *self.arithmetic(link, a, u, *self.build(link.right, depth)))
         return a, u
 
-    def arithmetic(self, node, a, u, b, v):
+    def arithmetic(self, node: ast.BinOp, a: Expr, u: float | None, b: Expr, v: float | None) -> Shadowed:
         """One ``+ - * /`` on the expressions and on their shadows (``None`` unless both are constant)."""
         if isinstance(node.op, ast.Div) and v == 0:
             raise self.fail(f"{self.piece(node)} divides by zero")
         op = _ARITHMETIC[type(node.op)]
         return op(a, b), None if u is None or v is None else op(u, v)
 
-    def power(self, node, base, b, exponent, p):
+    def power(
+        self, node: ast.BinOp, base: Expr, b: float | None, exponent: Expr, p: float | None
+    ) -> Shadowed:
         """``base**exponent``, refused before SymPy computes it when it would be huge."""
         if p is not None and b is None and abs(p) > MAX_EXPONENT:
             raise self.fail(f"{self.piece(node)}: a variable's power is limited to ±{MAX_EXPONENT}")
@@ -308,7 +323,7 @@ class _Reader:
             return self.sp.Float(shadow, 15), shadow
         return base**exponent, shadow
 
-    def build_Call(self, node, depth):
+    def build_Call(self, node: ast.Call, depth: int) -> Shadowed:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name is None:
             raise self.fail(f"only the table's functions can be called ({self.piece(node)})")
@@ -333,7 +348,7 @@ class _Reader:
             ) from None
 
 
-def _float(rational):
+def _float(rational: Rational) -> float:
     """A SymPy Rational as a float, ``inf`` when it is beyond the float range."""
     try:
         return float(rational)
@@ -345,7 +360,7 @@ MAX_ROOT_DIGITS = 40  # a constant to a fractional power stays exact with number
 MAX_ROOT_DEPTH = 12  # ... or, with longer ones, for a root no deeper than this
 
 
-def _exact_root_is_cheap(base, exponent):
+def _exact_root_is_cheap(base: Expr, exponent: Expr) -> bool:
     """Whether SymPy may compute ``base**exponent`` (both constant) exactly.
 
     SymPy's exact roots of a long rational grow with its digits times the root's
@@ -359,12 +374,12 @@ def _exact_root_is_cheap(base, exponent):
     return digits <= MAX_ROOT_DIGITS or exponent.q <= MAX_ROOT_DEPTH
 
 
-def _digits(rational):
+def _digits(rational: Rational) -> float:
     """About how many decimal digits the larger of a Rational's numerator and denominator has."""
     return math.log10(max(abs(rational.p), rational.q))
 
 
-def parse(expr, variables=None):
+def parse(expr: ExpressionLike, variables: Sequence[str] | None = None) -> Expr:
     """A SymPy expression from a formula such as ``"x**3 - 3*x"`` (or pass one through).
 
     Parameters
@@ -412,16 +427,16 @@ def parse(expr, variables=None):
         raise ExpressionError(f"cannot parse {_quote(text)}: '__' is not allowed in an expression")
     from . import _sympy_worker
 
-    variables = None if variables is None else tuple(variables)
+    allowed = None if variables is None else tuple(variables)
     if _sympy_worker.in_child():
-        return _read(text, variables)
+        return _read(text, allowed)
     # SymPy builds the expression in its helper process, stopped after a few seconds: even
     # a formula within every bound can ask SymPy's assumptions a question it takes hours to
     # answer (is asin(33325**(3e-256)) an integer?), and no thread can be interrupted.
-    return _sympy_worker.run(_read, (text, variables), "read the formula")
+    return _sympy_worker.run(_read, (text, allowed), "read the formula")
 
 
-def _read(text, variables):
+def _read(text: str, variables: Sequence[str] | None) -> Expr:
     """The SymPy expression of a formula, built by :class:`_Reader` from Python's syntax tree."""
     import sympy
 

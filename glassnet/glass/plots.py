@@ -11,12 +11,24 @@ used. Close figures you no longer need with ``matplotlib.pyplot.close(fig)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ._figures import _finish, _pyplot, _subplots, save_figure
 from .descentplots import plot_descent, plot_ewma
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
+
+    from .._typing import ActivationName, ArrayLike, FloatArray, LossName, NDArray, PathLike
+    from ..activations import Activation
+    from ..losses import Loss
+    from ..training import History
+    from .experiments import ExperimentResult
 
 __all__ = [
     "DEFAULT_ACTIVATIONS",
@@ -41,7 +53,11 @@ POSITIVE, NEGATIVE = "tab:blue", "tab:red"
 # --------------------------------------------------------------------------- activations & losses
 
 
-def plot_activations(names=None, z=None, path=None):
+def plot_activations(
+    names: Sequence[ActivationName | Activation] | None = None,
+    z: ArrayLike | None = None,
+    path: PathLike | None = None,
+) -> Figure:
     """Each activation ``σ(z)`` with its derivative ``σ'(z)``, one panel each.
 
     Parameters
@@ -83,7 +99,7 @@ def plot_activations(names=None, z=None, path=None):
     return _finish(fig, path)
 
 
-def plot_losses(names=None, path=None):
+def plot_losses(names: Sequence[LossName | Loss] | None = None, path: PathLike | None = None) -> Figure:
     """Each loss of one output against the prediction ``ŷ ∈ (0, 1)``, for target 1 and for target 0.
 
     Two panels (``y = 1``, ``y = 0``), one curve per loss. ``names`` defaults to
@@ -114,7 +130,7 @@ def plot_losses(names=None, path=None):
 # --------------------------------------------------------------------------- training
 
 
-def _curves(history):
+def _curves(history: object) -> dict[str, list[float]]:
     """``{name: list}`` from a History, a dict of lists, or any object with those attributes."""
     keys = ("loss", "val_loss", "accuracy", "val_accuracy")
     if isinstance(history, Mapping):
@@ -122,7 +138,12 @@ def _curves(history):
     return {k: list(getattr(history, k, None) or []) for k in keys}
 
 
-def plot_history(history, path=None, log=False, validation_label="validation"):
+def plot_history(
+    history: History | Mapping[str, Sequence[float]],
+    path: PathLike | None = None,
+    log: bool = False,
+    validation_label: str = "validation",
+) -> Figure:
     """Learning curves: loss (train and validation) and, when recorded, accuracy.
 
     Parameters
@@ -157,7 +178,7 @@ def plot_history(history, path=None, log=False, validation_label="validation"):
     return _finish(fig, path)
 
 
-def _class_probabilities(model, points):
+def _class_probabilities(model: Any, points: ArrayLike) -> tuple[FloatArray, Any]:
     """``(P, classes)``: per-point class probabilities (or raw outputs) of ``model``.
 
     ``P`` has one column per class (two for a single sigmoid output), or one
@@ -180,7 +201,15 @@ def _class_probabilities(model, points):
     )
 
 
-def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transform=None, title=None):
+def plot_decision_boundary(
+    net_or_model: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    path: PathLike | None = None,
+    resolution: int = 200,
+    transform: Callable[[FloatArray], ArrayLike] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Regions a classifier assigns to each class over a 2-D input plane, with the data points.
 
     Two classes: filled contours of ``P(second class)`` with the ``p = 0.5``
@@ -245,10 +274,11 @@ def plot_decision_boundary(net_or_model, X, y, path=None, resolution=200, transf
     return _finish(fig, path)
 
 
-def _draw_points(ax, colours, X, y, two_classes):
+def _draw_points(ax: Axes, colours: Colormap, X: FloatArray, y: NDArray[Any], two_classes: Any) -> None:
     """The data points, one colour per class (the two ends of RdBu for two classes)."""
     for i, label in enumerate(np.unique(y)):
         pts = X[y == label]
+        colour: str | tuple[float, float, float, float]
         if two_classes is not None:
             colour = "tab:red" if str(label) == str(two_classes[1]) else "tab:blue"
         else:
@@ -259,16 +289,16 @@ def _draw_points(ax, colours, X, y, two_classes):
 # --------------------------------------------------------------------------- the network
 
 
-def _shown_units(n, max_units):
+def _shown_units(n: int, max_units: int) -> list[int | None]:
     """Indices of the units drawn, with ``None`` where an ellipsis stands for the rest."""
     if n <= max_units:
         return list(range(n))
     head = (max_units - 1) // 2 + (max_units - 1) % 2
     tail = max_units - 1 - head
-    return list(range(head)) + [None] + list(range(n - tail, n))
+    return [*range(head), None, *range(n - tail, n)]
 
 
-def _weights_of(net):
+def _weights_of(net: Any) -> tuple[list[FloatArray], list[FloatArray], list[str]]:
     """``([W¹, …], [b¹, …], [activation names])`` of a Network or a fitted estimator."""
     if hasattr(net, "layers"):
         return (
@@ -293,7 +323,7 @@ def _weights_of(net):
     )
 
 
-def plot_network(net, path=None, max_units=12):
+def plot_network(net: Any, path: PathLike | None = None, max_units: int = 12) -> Figure:
     """The network as neurons (circles) joined by its weights (lines).
 
     A line's width grows with ``|w|`` and its colour gives the sign (blue
@@ -374,7 +404,7 @@ def plot_network(net, path=None, max_units=12):
 # --------------------------------------------------------------------------- evaluation
 
 
-def plot_comparison(results, path=None):
+def plot_comparison(results: ExperimentResult, path: PathLike | None = None) -> Figure:
     """Compare experiment configurations: scores as bars, mean training-loss curves side by side.
 
     Parameters
@@ -429,7 +459,13 @@ def plot_comparison(results, path=None):
     return _finish(fig, path)
 
 
-def plot_confusion_matrix(y_true, y_pred, labels=None, path=None, normalize=None):
+def plot_confusion_matrix(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    labels: Sequence[Any] | NDArray[Any] | None = None,
+    path: PathLike | None = None,
+    normalize: Literal["true", "pred", "all"] | None = None,
+) -> Figure:
     """The confusion matrix: rows are the true classes, columns the predicted ones.
 
     ``normalize`` is passed to :func:`sklearn.metrics.confusion_matrix`

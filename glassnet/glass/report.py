@@ -11,9 +11,15 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..io.files import atomic_write
+
+if TYPE_CHECKING:
+    from .._typing import PathLike
+    from ..training import History
 
 __all__ = ["write_report", "render_report"]
 
@@ -42,7 +48,7 @@ footer { color: #57606a; font-size: 12px; padding: 0 32px 24px 32px; }
 """
 
 
-def _format(value):
+def _format(value: object) -> str:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
@@ -54,7 +60,7 @@ def _format(value):
     return str(value)
 
 
-def _key_value_table(mapping, css_class=""):
+def _key_value_table(mapping: Mapping[str, Any], css_class: str = "") -> str:
     rows = "\n".join(
         f'<tr><td class="key">{html.escape(str(k))}</td><td class="value">{html.escape(_format(v))}</td></tr>'
         for k, v in mapping.items()
@@ -62,14 +68,14 @@ def _key_value_table(mapping, css_class=""):
     return f'<table class="{css_class}">\n{rows}\n</table>'
 
 
-def _history_columns(history):
+def _history_columns(history: History | Mapping[str, Sequence[Any]] | None) -> dict[str, list[Any]]:
     if history is None:
         return {}
     data = history.as_dict() if hasattr(history, "as_dict") else dict(history)
     return {k: list(v) for k, v in data.items() if isinstance(v, (list, tuple)) and v}
 
 
-def _history_table(history, max_rows=40):
+def _history_table(history: History | Mapping[str, Sequence[Any]] | None, max_rows: int = 40) -> str:
     columns = _history_columns(history)
     if not columns:
         return "<p>No history recorded.</p>"
@@ -90,14 +96,14 @@ def _history_table(history, max_rows=40):
     return note + "<table>\n" + head + "\n" + "\n".join(body) + "\n</table>"
 
 
-def _png_size(data):
+def _png_size(data: bytes) -> tuple[int, int] | None:
     """``(width, height)`` from a PNG's IHDR chunk, or None for anything else."""
     if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
         return None
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def _figure(name, path):
+def _figure(name: str, path: PathLike) -> str:
     raw = Path(path).read_bytes()
     size = _png_size(raw)
     wide = size is not None and size[0] > 1.8 * size[1]  # side-by-side panels get the full width
@@ -110,7 +116,13 @@ def _figure(name, path):
     )
 
 
-def render_report(metrics, history=None, images=None, config=None, title="glassnet run"):
+def render_report(
+    metrics: Mapping[str, Any] | None,
+    history: History | Mapping[str, Sequence[Any]] | None = None,
+    images: Mapping[str, PathLike] | None = None,
+    config: Mapping[str, Any] | None = None,
+    title: str = "glassnet run",
+) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
     from .. import __version__
 
@@ -138,8 +150,14 @@ def render_report(metrics, history=None, images=None, config=None, title="glassn
 
 
 def write_report(
-    run_dir, metrics, history=None, images=None, config=None, title=None, filename="report.html"
-):
+    run_dir: PathLike,
+    metrics: Mapping[str, Any] | None,
+    history: History | Mapping[str, Sequence[Any]] | None = None,
+    images: Mapping[str, PathLike] | None = None,
+    config: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    filename: str = "report.html",
+) -> Path:
     """Write ``run_dir/report.html``, self-contained, atomically.
 
     Parameters
@@ -161,10 +179,10 @@ def write_report(
     -------
     Path of the report.
     """
-    run_dir = Path(run_dir)
-    title = title or f"glassnet run: {run_dir.resolve().name}"
+    folder = Path(run_dir)
+    title = title or f"glassnet run: {folder.resolve().name}"
     text = render_report(metrics, history, images, config, title)
-    path = run_dir / filename
+    path = folder / filename
     with atomic_write(path, "w") as f:
         f.write(text)
     return path

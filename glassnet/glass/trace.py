@@ -24,13 +24,24 @@ The arrays of a :class:`Trace` are in glassnet's layout (samples are rows,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
 from .._validation import check_positive, check_X
 from ..layers import check_layout
 from ..optimizers import SGD
+
+if TYPE_CHECKING:
+    from .._typing import ArrayLike, FloatArray, LossName
+    from ..activations import Activation
+    from ..losses import Loss
+    from ..network import Network
+
+Layout: TypeAlias = Literal["in_out", "out_in"]
+"""How a weight matrix is written: glassnet's ``W[i, j]`` or a textbook's ``W[j, i]``."""
 
 MAX_UNITS = 6
 """Largest layer (including the input) that is written out unit by unit."""
@@ -52,24 +63,24 @@ class LayerTrace:
     """
 
     activation: str
-    W: np.ndarray
-    b: np.ndarray
-    A_prev: np.ndarray
-    Z: np.ndarray
-    A: np.ndarray
-    dA: np.ndarray
-    dsigma: np.ndarray
-    dZ: np.ndarray
-    dW: np.ndarray
-    db: np.ndarray
-    W_new: np.ndarray
-    b_new: np.ndarray
-    function: object = None
+    W: FloatArray
+    b: FloatArray
+    A_prev: FloatArray
+    Z: FloatArray
+    A: FloatArray
+    dA: FloatArray
+    dsigma: FloatArray
+    dZ: FloatArray
+    dW: FloatArray
+    db: FloatArray
+    W_new: FloatArray
+    b_new: FloatArray
+    function: Activation | None = None
 
     _ARRAYS = ("W", "b", "A_prev", "Z", "A", "dA", "dsigma", "dZ", "dW", "db", "W_new", "b_new")
 
-    def as_dict(self):
-        out = {"activation": self.activation}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"activation": self.activation}
         out.update({k: getattr(self, k).tolist() for k in self._ARRAYS})
         return out
 
@@ -104,32 +115,32 @@ class Trace:
         The loss object, whose formulas the text writes.
     """
 
-    X: np.ndarray
-    Y: np.ndarray
-    Y_hat: np.ndarray
+    X: FloatArray
+    Y: FloatArray
+    Y_hat: FloatArray
     loss_name: str
     loss: float
-    sample_loss: np.ndarray
+    sample_loss: FloatArray
     lr: float
     canonical: bool
-    layers: list = field(default_factory=list)
-    layout: str = "in_out"
+    layers: list[LayerTrace] = field(default_factory=list)
+    layout: Layout = "in_out"
     digits: int = 4
-    loss_function: object = None
+    loss_function: Loss | None = None
 
     @property
-    def layer_sizes(self):
+    def layer_sizes(self) -> list[int]:
         return [self.X.shape[1]] + [layer.W.shape[1] for layer in self.layers]
 
     @property
-    def n_samples(self):
+    def n_samples(self) -> int:
         return self.X.shape[0]
 
-    def is_small(self):
+    def is_small(self) -> bool:
         """Whether the calculation is written out unit by unit (see ``MAX_UNITS``, ``MAX_BATCH``)."""
         return max(self.layer_sizes) <= MAX_UNITS and self.n_samples <= MAX_BATCH
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """Plain lists and floats, ready for ``json.dump`` (arrays in glassnet's layout)."""
         return {
             "layer_sizes": self.layer_sizes,
@@ -144,7 +155,9 @@ class Trace:
             "layers": [layer.as_dict() for layer in self.layers],
         }
 
-    def text(self, detailed=None, layout=None, digits=None):
+    def text(
+        self, detailed: bool | None = None, layout: Layout | None = None, digits: int | None = None
+    ) -> str:
         """The hand calculation as text.
 
         ``detailed`` forces (or forbids) the unit-by-unit form; ``layout`` and
@@ -153,30 +166,39 @@ class Trace:
         from .tracetext import format_trace
 
         detailed = self.is_small() if detailed is None else detailed
-        layout = check_layout(self.layout if layout is None else layout)
-        return format_trace(self, detailed, layout, _check_digits(self.digits if digits is None else digits))
+        chosen: Layout = self.layout if layout is None else layout
+        check_layout(chosen)
+        return format_trace(self, detailed, chosen, _check_digits(self.digits if digits is None else digits))
 
-    def apply_to(self, net):
+    def apply_to(self, net: Network) -> Network:
         """Give ``net`` the updated weights and biases of this step (the step, taken)."""
         for layer, traced in zip(net.layers, self.layers, strict=True):
             layer.W, layer.b = traced.W_new, traced.b_new
         return net
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         sizes = " → ".join(map(str, self.layer_sizes))
         return f"Trace(network {sizes}, n_samples={self.n_samples}, loss={self.loss:.6g}, lr={self.lr:g})"
 
 
-def _check_digits(digits):
+def _check_digits(digits: object) -> int:
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 1 <= digits <= MAX_DIGITS:
         raise ValueError(f"digits must be an integer from 1 to {MAX_DIGITS}, got {digits!r}")
     return int(digits)
 
 
-def trace(net, X, Y, loss=None, lr=0.1, layout="in_out", digits=4):
+def trace(
+    net: Network,
+    X: ArrayLike,
+    Y: ArrayLike,
+    loss: LossName | Loss | None = None,
+    lr: float = 0.1,
+    layout: Layout = "in_out",
+    digits: int = 4,
+) -> Trace:
     """Trace one plain gradient-descent step of ``net`` on ``(X, Y)``; ``net`` is not changed.
 
     Parameters
@@ -203,28 +225,28 @@ def trace(net, X, Y, loss=None, lr=0.1, layout="in_out", digits=4):
     check_layout(layout)
     _check_digits(digits)
     net = net.copy()  # the traced step must not touch the caller's network
-    X = np.asarray(X)
-    if X.ndim == 1:
-        X = X.reshape(1, -1)
-    X = check_X(X, net.n_inputs, dtype=net.dtype)
-    Y = np.asarray(Y)
-    if Y.ndim == 1 and X.shape[0] == 1 and Y.shape[0] == net.n_outputs:
-        Y = Y.reshape(1, -1)
+    x = np.asarray(X)
+    if x.ndim == 1:
+        x = x.reshape(1, -1)
+    x = check_X(x, net.n_inputs, dtype=net.dtype)
+    y = np.asarray(Y)
+    if y.ndim == 1 and x.shape[0] == 1 and y.shape[0] == net.n_outputs:
+        y = y.reshape(1, -1)
     loss_obj = net.resolve_loss(loss)
-    value, _ = net.gradients(X, Y, loss_obj)
-    Y = np.asarray(Y, dtype=net.dtype).reshape(X.shape[0], net.n_outputs)
+    value, _ = net.gradients(x, y, loss_obj)
+    y = np.asarray(y, dtype=net.dtype).reshape(x.shape[0], net.n_outputs)
 
     before = [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
     SGD(lr=lr).step(net.theta, net.grad.copy())  # the update, by the engine's own optimizer
-    layers = [_layer_trace(net, i, before, loss_obj, Y) for i in range(len(net.layers))]
+    layers = [_layer_trace(net, i, before, loss_obj, y) for i in range(len(net.layers))]
     Y_hat = np.array(net.layers[-1].A)
     return Trace(
-        X=X,
-        Y=Y,
+        X=x,
+        Y=y,
         Y_hat=Y_hat,
         loss_name=loss_obj.name,
         loss=float(value),
-        sample_loss=np.asarray(loss_obj.per_sample(Y_hat, Y)),
+        sample_loss=np.asarray(loss_obj.per_sample(Y_hat, y)),
         lr=float(lr),
         canonical=loss_obj.pairs_with(net.layers[-1].activation),
         layers=layers,
@@ -234,13 +256,15 @@ def trace(net, X, Y, loss=None, lr=0.1, layout="in_out", digits=4):
     )
 
 
-def _layer_trace(net, i, before, loss, Y):
+def _layer_trace(
+    net: Network, i: int, before: Sequence[tuple[FloatArray, FloatArray]], loss: Loss, Y: FloatArray
+) -> LayerTrace:
     """Layer ``i``'s numbers, from its caches after the backward pass and the update."""
     layer = net.layers[i]
     if i == len(net.layers) - 1:
-        dA = loss.gradient(layer.A, Y) / Y.shape[0]  # ∂L/∂Ŷ of the batch mean
+        dA = loss.gradient(_cached(layer.A), Y) / Y.shape[0]  # ∂L/∂Ŷ of the batch mean
     else:
-        dA = net.layers[i + 1].dZ @ before[i + 1][0].T  # dA = dZ⁺ W⁺ᵀ
+        dA = _cached(net.layers[i + 1].dZ) @ before[i + 1][0].T  # dA = dZ⁺ W⁺ᵀ
     act = layer.activation
     return LayerTrace(
         activation=act.name,
@@ -250,7 +274,7 @@ def _layer_trace(net, i, before, loss, Y):
         Z=np.array(layer.Z),
         A=np.array(layer.A),
         dA=np.asarray(dA),
-        dsigma=np.asarray(act.derivative(layer.Z, layer.A)),
+        dsigma=np.asarray(act.derivative(_cached(layer.Z), _cached(layer.A))),
         dZ=np.array(layer.dZ),
         dW=np.array(layer.dW),
         db=np.array(layer.db),
@@ -260,11 +284,27 @@ def _layer_trace(net, i, before, loss, Y):
     )
 
 
-def trace_steps(net, X, Y, steps=1, loss=None, lr=0.1, layout="in_out", digits=4):
+def _cached(value: FloatArray | None) -> FloatArray:
+    """A layer's cache, which the traced forward and backward pass have filled."""
+    assert value is not None
+    return value
+
+
+def trace_steps(
+    net: Network,
+    X: ArrayLike,
+    Y: ArrayLike,
+    steps: int = 1,
+    loss: LossName | Loss | None = None,
+    lr: float = 0.1,
+    layout: Layout = "in_out",
+    digits: int = 4,
+) -> list[Trace]:
     """Trace ``steps`` gradient-descent steps in a row, each from the weights the last one
     left; ``net`` is not changed. Returns the list of :class:`Trace`."""
     check_positive(steps, "steps", integer=True)
-    net, traces = net.copy(), []
+    net = net.copy()
+    traces: list[Trace] = []
     for _ in range(steps):
         traces.append(trace(net, X, Y, loss=loss, lr=lr, layout=layout, digits=digits))
         traces[-1].apply_to(net)

@@ -18,8 +18,17 @@ or ``digits`` significant digits when they are smaller than that shows.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, SupportsFloat, TypeAlias
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .._typing import ArrayLike
+    from .trace import Layout, Trace
+
+Index: TypeAlias = int | str
+"""A unit's index in a name: a number, or a letter such as ``"j"`` in a formula."""
 
 _SUB = str.maketrans("0123456789ijk", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ")
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -28,10 +37,10 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 class Numbers:
     """How numbers are printed: ``digits`` decimals, or significant digits when tiny."""
 
-    def __init__(self, digits):
+    def __init__(self, digits: int) -> None:
         self.digits = digits
 
-    def num(self, x):
+    def num(self, x: SupportsFloat) -> str:
         """``0.6``, ``1.0943``, ``-0.0287``, ``0.0005737`` (4 digits)."""
         x = float(x)
         if not math.isfinite(x):
@@ -42,19 +51,18 @@ class Numbers:
             s = f"{x:.{self.digits}f}".rstrip("0").rstrip(".")
         return "0" if s in ("-0", "0", "") else s
 
-    def fac(self, x):
+    def fac(self, x: SupportsFloat) -> str:
         """A number as a factor: negative numbers in parentheses, ``(-0.2)``."""
         s = self.num(x)
         return f"({s})" if s.startswith("-") else s
 
-    def vec(self, v):
+    def vec(self, v: ArrayLike) -> str:
         return "[" + ", ".join(self.num(x) for x in np.ravel(v)) + "]"
 
-    def matrix(self, m):
-        m = np.atleast_2d(m)
-        return "[" + ", ".join(self.vec(row) for row in m) + "]"
+    def matrix(self, m: ArrayLike) -> str:
+        return "[" + ", ".join(self.vec(row) for row in np.atleast_2d(m)) + "]"
 
-    def block(self, a, indent="    "):
+    def block(self, a: ArrayLike, indent: str = "    ") -> list[str]:
         """An array as indented lines (long ones abbreviated, as NumPy does)."""
         text = np.array2string(
             np.asarray(a), max_line_width=100, threshold=48, edgeitems=3, formatter={"float_kind": self.num}
@@ -65,46 +73,46 @@ class Numbers:
 class Names:
     """The names of a traced step's quantities, by layer and unit (1-based) and sample."""
 
-    def __init__(self, layout, n_samples, n_layers):
+    def __init__(self, layout: Layout, n_samples: int, n_layers: int) -> None:
         self.layout, self.batch, self.L = layout, n_samples > 1, n_layers
 
     @staticmethod
-    def _sub(*indices):
+    def _sub(*indices: Index) -> str:
         parts = [str(i) for i in indices]
         return ("," if any(len(p) > 1 for p in parts) else "").join(parts).translate(_SUB)
 
     @staticmethod
-    def sup(l):
+    def sup(l: int) -> str:
         return f"⁽{str(l).translate(_SUP)}⁾"
 
-    def _at(self, s):
+    def _at(self, s: int | None) -> str:
         return f"[{s}]" if self.batch and s is not None else ""
 
-    def z(self, l, j, s=None):
+    def z(self, l: int, j: Index, s: int | None = None) -> str:
         return f"z{self.sup(l)}{self._sub(j)}{self._at(s)}"
 
-    def a(self, l, j, s=None):
+    def a(self, l: int, j: Index, s: int | None = None) -> str:
         if l == 0:
             return f"x{self._sub(j)}{self._at(s)}"
         return f"a{self.sup(l)}{self._sub(j)}{self._at(s)}"
 
-    def delta(self, l, j, s=None):
+    def delta(self, l: int, j: Index, s: int | None = None) -> str:
         return f"δ{self.sup(l)}{self._sub(j)}{self._at(s)}"
 
-    def w(self, l, i, j):
+    def w(self, l: int, i: Index, j: Index) -> str:
         """The weight from unit i of layer l − 1 to unit j of layer l."""
         return f"w{self.sup(l)}{self._sub(*((i, j) if self.layout == 'in_out' else (j, i)))}"
 
-    def b(self, l, j):
+    def b(self, l: int, j: Index) -> str:
         return f"b{self.sup(l)}{self._sub(j)}"
 
-    def y(self, j, s=None):
+    def y(self, j: Index, s: int | None = None) -> str:
         return f"y{self._sub(j)}{self._at(s)}"
 
-    def y_hat(self, j, s=None):
+    def y_hat(self, j: Index, s: int | None = None) -> str:
         return f"ŷ{self._sub(j)}{self._at(s)}"
 
-    def notation(self):
+    def notation(self) -> str:
         """The sentence that explains the names."""
         if self.layout == "in_out":
             w = (
@@ -123,7 +131,7 @@ class Names:
         )
 
 
-def format_trace(t, detailed, layout, digits):
+def format_trace(t: Trace, detailed: bool, layout: Layout, digits: int) -> str:
     """The text of trace ``t``: unit by unit (``detailed``) or as matrices."""
     nums, names = Numbers(digits), Names(layout, t.n_samples, len(t.layers))
     if detailed:
@@ -135,7 +143,7 @@ MAX_TABLE_PARAMETERS = 8
 """Most parameters :func:`steps_table` shows one by one (beyond it, the size of each step)."""
 
 
-def steps_table(traces):
+def steps_table(traces: Sequence[Trace]) -> tuple[list[str], list[list[str]]]:
     """``(headers, rows)``: each step's loss and the parameters after it, as texts print a run.
 
     Networks with more than :data:`MAX_TABLE_PARAMETERS` parameters show the size
@@ -143,7 +151,9 @@ def steps_table(traces):
     """
     first = traces[0]
     names, nums = Names(first.layout, 1, len(first.layers)), Numbers(first.digits)
-    params = []  # (name, layer, kind, index in glassnet's arrays)
+    params: list[
+        tuple[str, int, str, tuple[int, ...]]
+    ] = []  # (name, layer, kind, index in glassnet's arrays)
     for l, layer in enumerate(first.layers):
         n_in, n_out = layer.W.shape
         for j in range(n_out):
@@ -151,7 +161,7 @@ def steps_table(traces):
             params.append((names.b(l + 1, j + 1), l, "b_new", (j,)))
     one_by_one = len(params) <= MAX_TABLE_PARAMETERS
     headers = ["step", "L"] + ([p[0] for p in params] if one_by_one else ["max |Δw|"])
-    rows = []
+    rows: list[list[str]] = []
     for k, t in enumerate(traces, 1):
         if one_by_one:
             after = [nums.num(getattr(t.layers[l], kind)[index]) for _, l, kind, index in params]

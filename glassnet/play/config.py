@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, cast, overload
 
 from .datasets import CLASSIFICATION, DATASETS, FEATURES, REGRESSION
 
@@ -20,7 +22,7 @@ from .datasets import CLASSIFICATION, DATASETS, FEATURES, REGRESSION
 class SetupError(ValueError):
     """A request the playground refuses; ``status`` is the HTTP status to answer with."""
 
-    def __init__(self, message, status=400):
+    def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
 
@@ -47,7 +49,7 @@ class Limits:
     max_explainer_steps: int = 500
     formula_seconds: float = 5.0
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, int | float]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
@@ -60,7 +62,7 @@ OUTPUT = {"classification": "sigmoid", "multiclass": "softmax", "regression": "i
 """The output activation of each problem; each pairs with its canonical loss
 (binary cross-entropy, categorical cross-entropy, squared error)."""
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "dataset": "circle",
     "noise": 0.0,
     "train_ratio": 0.5,
@@ -90,10 +92,27 @@ NETWORK_KEYS = ("features", "hidden", "activations", "problem", "big")
 """Settings that change the network's shape: new initial weights."""
 
 
-def check_number(value, name, low, high, integer=False, low_open=False):
+@overload
+def check_number(
+    value: object, name: str, low: float, high: float, integer: Literal[True], low_open: bool = False
+) -> int: ...
+@overload
+def check_number(
+    value: object, name: str, low: float, high: float, integer: Literal[False] = False, low_open: bool = False
+) -> float: ...
+@overload
+def check_number(
+    value: object, name: str, low: float, high: float, integer: bool = False, low_open: bool = False
+) -> int | float: ...
+
+
+def check_number(
+    value: object, name: str, low: float, high: float, integer: bool = False, low_open: bool = False
+) -> int | float:
     """``value`` as an int or float in ``[low, high]`` (``(low, high]`` with ``low_open``), or a SetupError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise SetupError(f"{name} must be a number, got {value!r}")
+    value = cast(float, value)  # a Real: an int, a float or a NumPy number, which int() takes
     if integer and value != int(value):
         raise SetupError(f"{name} must be a whole number, got {value!r}")
     if value < low or value > high or (low_open and value == low):
@@ -104,17 +123,19 @@ def check_number(value, name, low, high, integer=False, low_open=False):
     return int(value) if integer else float(value)
 
 
-def _number(cfg, key, low, high, integer=False, low_open=False):
+def _number(
+    cfg: dict[str, Any], key: str, low: float, high: float, integer: bool = False, low_open: bool = False
+) -> None:
     cfg[key] = check_number(cfg[key], key, low, high, integer, low_open)
 
 
-def _choice(cfg, key, choices):
+def _choice(cfg: Mapping[str, Any], key: str, choices: Sequence[str]) -> None:
     value = cfg[key]
     if value not in choices:
         raise SetupError(f"unknown {key} {value!r}; valid choices are: {', '.join(choices)}")
 
 
-def _names(cfg, key, choices):
+def _names(cfg: Mapping[str, Any], key: str, choices: Sequence[str]) -> None:
     value = cfg[key]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SetupError(f"{key} must be a list of names, got {value!r}")
@@ -123,7 +144,7 @@ def _names(cfg, key, choices):
             raise SetupError(f"unknown {key[:-1]} {v!r}; valid choices are: {', '.join(choices)}")
 
 
-def check_hidden(cfg, limits):
+def check_hidden(cfg: Mapping[str, Any], limits: Limits) -> None:
     """The hidden layers: at most ``max_layers`` of at most ``max_neurons`` (or the lifted bounds)."""
     hidden = cfg["hidden"]
     layers, neurons = (
@@ -145,7 +166,9 @@ def check_hidden(cfg, limits):
         )
 
 
-def check_config(raw, current, limits, has_csv=False):
+def check_config(
+    raw: object, current: Mapping[str, Any], limits: Limits, has_csv: bool = False
+) -> dict[str, Any]:
     """Merge the settings ``raw`` into ``current`` and check every value.
 
     Parameters
@@ -206,7 +229,7 @@ def check_config(raw, current, limits, has_csv=False):
     return cfg
 
 
-def check_epochs(value, limits):
+def check_epochs(value: object, limits: Limits) -> int:
     """The number of epochs one run request may train: 1 … ``max_epochs``."""
     return check_number(
         limits.max_epochs if value is None else value, "epochs", 1, limits.max_epochs, integer=True

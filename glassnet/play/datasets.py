@@ -20,9 +20,18 @@ the server's packages.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
 import numpy as np
 
 from glassnet import data
+
+if TYPE_CHECKING:
+    from glassnet._typing import ArrayLike, FloatArray, IntArray, NDArray
+
+DatasetName: TypeAlias = Literal["circle", "xor", "gauss", "spiral", "moons", "plane", "multigauss"]
+"""The playground's problems (:data:`DATASETS`)."""
 
 DOMAIN = 6.0
 """The plane the page shows is ``[-DOMAIN, DOMAIN]²``."""
@@ -33,7 +42,7 @@ REGRESSION = ("plane", "multigauss")
 """Problems with a number in ``[-1, 1]`` as the target."""
 DATASETS = CLASSIFICATION + REGRESSION
 
-FEATURES = {
+FEATURES: dict[str, tuple[str, Callable[[FloatArray, FloatArray], FloatArray]]] = {
     "x1": ("X₁", lambda x1, x2: x1),
     "x2": ("X₂", lambda x1, x2: x2),
     "x1sq": ("X₁²", lambda x1, x2: x1 * x1),
@@ -61,7 +70,7 @@ _BUMPS = np.array(
 """Centres ``(c1, c2)`` and signs of the multi-Gaussian problem's bumps."""
 
 
-def features(X, names):
+def features(X: ArrayLike, names: Sequence[str]) -> FloatArray:
     """The network's inputs: the chosen features of each point ``(x1, x2)``.
 
     Parameters
@@ -75,12 +84,18 @@ def features(X, names):
     -------
     ndarray, shape (n, len(names))
     """
-    X = np.asarray(X, dtype=np.float64)
-    x1, x2 = X[:, 0], X[:, 1]
+    points = np.asarray(X, dtype=np.float64)
+    x1, x2 = points[:, 0], points[:, 1]
     return np.column_stack([FEATURES[name][1](x1, x2) for name in names])
 
 
-def dataset(name, n_samples=500, noise=0.0, n_classes=2, random_state=None):
+def dataset(
+    name: DatasetName,
+    n_samples: int = 500,
+    noise: float = 0.0,
+    n_classes: int = 2,
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[FloatArray, NDArray[Any]]:
     """Draw one of the playground's problems.
 
     Parameters
@@ -125,7 +140,9 @@ def dataset(name, n_samples=500, noise=0.0, n_classes=2, random_state=None):
     raise ValueError(f"unknown dataset {name!r}; valid datasets are: {', '.join(DATASETS)}")
 
 
-def spiral(n_samples, noise, n_classes, rng):
+def spiral(
+    n_samples: int, noise: float, n_classes: int, rng: np.random.Generator
+) -> tuple[FloatArray, IntArray]:
     """TensorFlow Playground's spiral: ``n_classes`` arms of 1.75 turns each, out to radius 5.
 
     Along arm ``k`` the radius grows from 0 to 5 while the angle turns 1.75 times::
@@ -147,12 +164,12 @@ def spiral(n_samples, noise, n_classes, rng):
     return np.vstack(parts), np.repeat(np.arange(n_classes), sizes)
 
 
-def plane(X):
+def plane(X: FloatArray) -> FloatArray:
     """``y = (x1 + x2) / 10``: TensorFlow Playground's regression plane."""
     return (X[:, 0] + X[:, 1]) / 10.0
 
 
-def multigauss(X, sigma=1.6):
+def multigauss(X: FloatArray, sigma: float = 1.6) -> FloatArray:
     """``y = Σₖ sₖ · exp(−‖x − cₖ‖² / 2σ²)``: bumps of sign ±1 (see :data:`_BUMPS`)."""
     d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
     return np.clip(np.exp(-d2 / (2 * sigma**2)) @ _BUMPS[:, 2], -1.0, 1.0)
@@ -164,14 +181,14 @@ MAX_CLASSES = 6
 """A label column with at most this many whole-number (or any text) values is a class label."""
 
 
-def _stretch(v, extent):
+def _stretch(v: FloatArray, extent: float) -> FloatArray:
     """Map each column linearly onto ``[-extent, extent]`` (a constant column onto 0)."""
     low, high = v.min(axis=0), v.max(axis=0)
     half = np.where(high > low, (high - low) / 2, 1.0)
     return (v - (low + high) / 2) / half * extent
 
 
-def csv_problem(X, y):
+def csv_problem(X: ArrayLike, y: ArrayLike) -> tuple[FloatArray, NDArray[Any], list[str] | None]:
     """Put a CSV's two feature columns onto the plane and decide what its label is.
 
     Whole numbers or text with at most :data:`MAX_CLASSES` values are class
@@ -184,18 +201,18 @@ def csv_problem(X, y):
     y : ndarray, shape (n,), int class indices or float targets
     classes : list of str, or None for regression
     """
-    X = _stretch(np.asarray(X, dtype=np.float64), DOMAIN - 1)
-    y = np.asarray(y)
-    values = np.unique(y)
-    numeric = y.dtype.kind in "iuf"
+    points = _stretch(np.asarray(X, dtype=np.float64), DOMAIN - 1)
+    labels = np.asarray(y)
+    values = np.unique(labels)
+    numeric = labels.dtype.kind in "iuf"
     if not numeric or (np.all(values == np.round(values)) and len(values) <= MAX_CLASSES):
         if len(values) < 2:
             raise ValueError("the label column has a single value: a classifier needs two classes")
-        return X, np.searchsorted(values, y), [str(v) for v in values.tolist()]
-    return X, _stretch(y.astype(np.float64), 1.0), None
+        return points, np.searchsorted(values, labels), [str(v) for v in values.tolist()]
+    return points, _stretch(labels.astype(np.float64), 1.0), None
 
 
-def csv_points(text, max_rows):
+def csv_points(text: object, max_rows: int) -> tuple[FloatArray, NDArray[Any], dict[str, Any]]:
     """Read the user's CSV text: two numeric feature columns, then the label.
 
     Parsed as data by :func:`glassnet.data.load_csv` (never run); at most

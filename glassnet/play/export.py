@@ -12,13 +12,20 @@ rebuilds the same data (same generator, seed and split), the same network
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import OUTPUT
 from .datasets import FEATURES
 
+if TYPE_CHECKING:
+    from glassnet.network import Network
 
-def model_info(session):
+    from .sessions import Session
+
+
+def model_info(session: Session) -> dict[str, Any]:
     """What a saved model should remember of the playground: features, problem, data."""
     c = session.config
     return {
@@ -31,7 +38,7 @@ def model_info(session):
     }
 
 
-def npz_bytes(net, info):
+def npz_bytes(net: Network, info: Mapping[str, Any]) -> bytes:
     """The bytes of ``glassnet.persistence.save(net, …, info=info)``."""
     from glassnet.io import save
 
@@ -41,7 +48,7 @@ def npz_bytes(net, info):
         return path.read_bytes()
 
 
-def onnx_bytes(net):
+def onnx_bytes(net: Network) -> bytes:
     """The network as an ONNX model's bytes (:func:`glassnet.export_onnx`), float32, for onnxruntime.
 
     Its input is the vector of the chosen *features* of a point, as the ``.npz`` file's.
@@ -58,7 +65,7 @@ _OPTIMIZER_CODE = {
 }
 
 
-def _data_code(c, n_classes):
+def _data_code(c: Mapping[str, Any], n_classes: int) -> str:
     if c["dataset"] == "csv":
         return (
             "# Your CSV file (two feature columns, then the label), beside this script,\n"
@@ -72,7 +79,7 @@ def _data_code(c, n_classes):
     )
 
 
-def python_code(session, epochs=None):
+def python_code(session: Session, epochs: int | None = None) -> str:
     """A Python script that rebuilds the session's data and network and trains it."""
     c = session.config
     regression = c["problem"] == "regression"

@@ -14,9 +14,17 @@ scale: −1 orange, 0 white, +1 blue)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .datasets import DOMAIN, FEATURE_SCALE, FEATURES, features
+
+if TYPE_CHECKING:
+    from glassnet._typing import ArrayLike, FloatArray, IntArray, NDArray
+
+    from .sessions import Session
 
 GRID = 50
 """Cells per side of the output heatmap."""
@@ -28,7 +36,7 @@ CURVE_POINTS = 300
 """The loss curve is thinned to at most this many epochs."""
 
 
-def plane_grid(n=GRID):
+def plane_grid(n: int = GRID) -> FloatArray:
     """Cell centres of an ``n × n`` lattice over the plane, shape (n², 2), top row first."""
     c = (np.arange(n) + 0.5) / n * 2 * DOMAIN - DOMAIN
     x1, x2 = np.meshgrid(c, c[::-1])
@@ -38,17 +46,23 @@ def plane_grid(n=GRID):
 _LATTICE = plane_grid()
 
 
-def _rounded(a, digits=3):
+def _rounded(a: ArrayLike, digits: int = 3) -> Any:
     return np.round(np.asarray(a, dtype=np.float64), digits).tolist()
 
 
-def _thumbs(A):
+def _cached(value: FloatArray | None) -> FloatArray:
+    """A layer's cache, which the forward pass just filled."""
+    assert value is not None
+    return value
+
+
+def _thumbs(A: FloatArray) -> list[Any]:
     """Each column of ``A`` (one value per lattice cell) as a small picture, clipped to [-1, 1]."""
     pictures = A.reshape(GRID, GRID, -1)[::THUMB, ::THUMB]
     return [_rounded(np.clip(pictures[:, :, j], -1, 1).ravel(), 2) for j in range(A.shape[1])]
 
 
-def _output_picture(session, Y_hat):
+def _output_picture(session: Session, Y_hat: FloatArray) -> dict[str, Any]:
     problem = session.config["problem"]
     if problem == "multiclass":
         return {"class": Y_hat.argmax(axis=1).tolist(), "p": _rounded(Y_hat.max(axis=1), 2)}
@@ -56,20 +70,22 @@ def _output_picture(session, Y_hat):
     return {"value": _rounded(np.clip(value, -1, 1))}
 
 
-def _curve(history):
+def _curve(history: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
     n = len(history["epoch"])
-    keep = np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).astype(int)) if n else []
+    keep: IntArray | list[int] = (
+        np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).astype(int)) if n else []
+    )
     return {k: [history[k][i] for i in keep] for k in ("epoch", "train", "test")}
 
 
-def frame(session):
+def frame(session: Session) -> dict[str, Any]:
     """What changes as the network trains: losses, output picture, neuron pictures, weights."""
     net = session.net
     with np.errstate(all="ignore"):
         Y_hat = net.forward(features(_LATTICE, session.config["features"]))
         hidden = net.layers[:-1]
         pictured = sum(layer.n_out for layer in hidden) <= MAX_PICTURED_UNITS
-        neurons = [_thumbs(layer.A) for layer in hidden] if pictured else None
+        neurons = [_thumbs(_cached(layer.A)) for layer in hidden] if pictured else None
     history = session.history
     return {
         "version": session.version,
@@ -86,7 +102,7 @@ def frame(session):
     }
 
 
-def _feature_pictures():
+def _feature_pictures() -> dict[str, Any]:
     """Every input feature over the plane (chosen or not: the page shows them all)."""
     names = list(FEATURES)
     lattice = _LATTICE.reshape(GRID, GRID, 2)[::THUMB, ::THUMB].reshape(-1, 2)
@@ -97,12 +113,12 @@ def _feature_pictures():
 _FEATURE_PICTURES = _feature_pictures()
 
 
-def _point_list(X, y, regression):
+def _point_list(X: FloatArray, y: NDArray[Any], regression: bool) -> list[list[Any]]:
     labels = np.round(y, 3).tolist() if regression else np.asarray(y).astype(int).tolist()
     return [[round(float(a), 4), round(float(b), 4), t] for (a, b), t in zip(X, labels, strict=True)]
 
 
-def static_picture(session):
+def static_picture(session: Session) -> dict[str, Any]:
     """What stays while the network trains: the setup, the points, the input pictures."""
     c = session.config
     regression = c["problem"] == "regression"
@@ -130,13 +146,13 @@ def static_picture(session):
 # --------------------------------------------------------------------------- the neuron view
 
 
-def _fmt(value):
+def _fmt(value: float) -> str:
     """Three significant digits, as the neuron view prints them: 0.312, -1.2, 12.3."""
     s = f"{float(value):.3g}"
     return "0" if s == "-0" else s
 
 
-def _sum(terms, bias):
+def _sum(terms: list[tuple[float, str | None]], bias: float) -> str:
     """``0.31·X₁ − 1.2·X₂ + 0.05`` from ``[(weight, what)]`` and the bias."""
     text = ""
     for w, what in terms + [(bias, None)]:
@@ -145,7 +161,7 @@ def _sum(terms, bias):
     return text
 
 
-def neuron_view(session, layer, unit, point):
+def neuron_view(session: Session, layer: int, unit: int, point: Sequence[float]) -> dict[str, Any]:
     """The formula of one neuron with the current weights, evaluated at ``point``.
 
     Returns a dict with ``title``, ``formula`` (``z = 0.31·X₁ − 1.2·X₂ + 0.05``),
@@ -159,8 +175,8 @@ def neuron_view(session, layer, unit, point):
         net.forward(features(np.array([point], dtype=np.float64), names))
     inputs = [FEATURES[n][0] for n in names] if layer == 0 else [f"a{i + 1}" for i in range(L.n_in)]
     w, b = L.W[:, unit], float(L.b[unit])
-    x = L.A_prev[0]
-    z, a = float(L.Z[0, unit]), float(L.A[0, unit])
+    x = _cached(L.A_prev)[0]
+    z, a = float(_cached(L.Z)[0, unit]), float(_cached(L.A)[0, unit])
     act = L.activation.name
     filled = _sum([(float(wi), f"({_fmt(xi)})") for wi, xi in zip(w, x, strict=True)], b)
     if act == "identity":

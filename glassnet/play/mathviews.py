@@ -17,8 +17,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from glassnet._typing import FloatArray
+    from glassnet.optimizers import Optimizer
 
 DESCENT_GRID = 80
 """Cells per side of the descent view's picture of ``f``."""
@@ -32,7 +38,9 @@ class FormulaError(ValueError):
 # --------------------------------------------------------------------------- descent view
 
 
-def descent_view(formula, start, lr, steps, half_width, seconds=5.0):
+def descent_view(
+    formula: str, start: Sequence[float], lr: float, steps: int, half_width: float, seconds: float = 5.0
+) -> dict[str, Any]:
     """Parse ``formula``, picture it over ``[-w, w]²``, and run gradient descent from ``start``.
 
     Returns a dict: ``grid`` (DESCENT_GRID² values, top row first, None where
@@ -72,7 +80,9 @@ def descent_view(formula, start, lr, steps, half_width, seconds=5.0):
     }
 
 
-def _picture(f, names, half_width):
+def _picture(
+    f: Callable[..., FloatArray], names: Sequence[str], half_width: float
+) -> list[list[float | None]]:
     """``f`` over the window ``[-w, w]²``, top row first; None where it is not a finite real number."""
     c = np.linspace(-half_width, half_width, DESCENT_GRID)
     X, Y = np.meshgrid(c, c[::-1])
@@ -89,17 +99,17 @@ def _picture(f, names, half_width):
 RAVINE_START = (-4.5, 1.5)
 
 
-def ravine(x, y):
+def ravine(x: FloatArray, y: FloatArray) -> FloatArray:
     """``f(x, y) = x²/10 + 2y²``: steep across, shallow along — where momentum helps."""
     return x * x / 10 + 2 * y * y
 
 
-def ravine_gradient(theta):
+def ravine_gradient(theta: FloatArray) -> FloatArray:
     """``∇f = (x/5, 4y)``."""
     return np.array([theta[0] / 5, 4 * theta[1]])
 
 
-def _optimizer_path(opt, steps):
+def _optimizer_path(opt: Optimizer, steps: int) -> list[Any]:
     theta = np.array(RAVINE_START, dtype=np.float64)
     path = [theta.tolist()]
     with np.errstate(all="ignore"):
@@ -112,8 +122,17 @@ def _optimizer_path(opt, steps):
 
 
 def explainer(
-    beta=0.9, noise=0.5, n=100, seed=0, lr=0.45, momentum=0.6, adam_lr=0.3, beta1=0.9, beta2=0.999, steps=30
-):
+    beta: float = 0.9,
+    noise: float = 0.5,
+    n: int = 100,
+    seed: int = 0,
+    lr: float = 0.45,
+    momentum: float = 0.6,
+    adam_lr: float = 0.3,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    steps: int = 30,
+) -> dict[str, Any]:
     """The optimizer explainer's numbers, all from glassnet's own EWMA and optimizers.
 
     Returns

@@ -21,8 +21,10 @@ import json
 import socket
 import threading
 import webbrowser
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import anyio
 from starlette.applications import Starlette
@@ -38,6 +40,15 @@ from .datasets import csv_points
 from .export import model_info, npz_bytes, onnx_bytes, python_code
 from .sessions import SessionStore
 
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+    from .sessions import Session
+
+T = TypeVar("T")
+Endpoint = Callable[["Request"], Awaitable[Response]]
+
 STATIC = Path(__file__).parent / "static"
 FRAME_SECONDS = 0.08
 """Training time between two frames of the stream."""
@@ -52,17 +63,17 @@ SECURITY_HEADERS = {
 # --------------------------------------------------------------------------- request helpers
 
 
-def _error(message, status=400):
+def _error(message: object, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": str(message)}, status_code=status, headers=SECURITY_HEADERS)
 
 
-def _ok(data):
+def _ok(data: object) -> Response:
     return Response(
         json.dumps(data, allow_nan=False), media_type="application/json", headers=SECURITY_HEADERS
     )
 
 
-async def _body(request, limits):
+async def _body(request: Request, limits: Limits) -> dict[str, Any]:
     """The request's JSON object (``{}`` for an empty body); 413 past ``limits.max_body`` bytes."""
     declared = request.headers.get("content-length", "")
     too_big = SetupError(f"the request body is larger than {limits.max_body} bytes", status=413)
@@ -84,23 +95,40 @@ async def _body(request, limits):
     return data
 
 
-def _number(body, key, default, low, high, integer=False):
+@overload
+def _number(
+    body: Mapping[str, Any], key: str, default: float, low: float, high: float, integer: Literal[True]
+) -> int: ...
+@overload
+def _number(
+    body: Mapping[str, Any],
+    key: str,
+    default: float,
+    low: float,
+    high: float,
+    integer: Literal[False] = False,
+) -> float: ...
+
+
+def _number(
+    body: Mapping[str, Any], key: str, default: float, low: float, high: float, integer: bool = False
+) -> int | float:
     return check_number(body.get(key, default), key, low, high, integer)
 
 
-def _sse(event, data):
+def _sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, allow_nan=False)}\n\n"
 
 
 # --------------------------------------------------------------------------- the routes
 
 
-def api(handler, session=True, body=False):
+def api(handler: Callable[..., Awaitable[Response]], session: bool = True, body: bool = False) -> Endpoint:
     """A route from ``handler(request, [session], [body])``: refusals become JSON errors."""
 
-    async def endpoint(request):
+    async def endpoint(request: Request) -> Response:
         try:
-            args = []
+            args: list[Any] = []
             if session:
                 sid = request.headers.get("x-session") or request.query_params.get("session")
                 args.append(request.app.state.store.get(sid))
@@ -115,16 +143,16 @@ def api(handler, session=True, body=False):
     return endpoint
 
 
-async def in_thread(fn, *args):
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     """Run ``fn`` in a worker thread (NumPy and the session lock must not block the server)."""
     return await anyio.to_thread.run_sync(fn, *args)
 
 
-async def page(request):
+async def page(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", headers=SECURITY_HEADERS)
 
 
-async def new_session(request, body):
+async def new_session(request: Request, body: dict[str, Any]) -> Response:
     session = request.app.state.store.create()
     if body.get("config"):
         try:
@@ -134,67 +162,67 @@ async def new_session(request, body):
     return _ok(session.state())
 
 
-async def state(request, session):
+async def state(request: Request, session: Session) -> Response:
     return _ok(session.state())
 
 
-async def setup(request, session, body):
+async def setup(request: Request, session: Session, body: dict[str, Any]) -> Response:
     if set(body.get("config", {})) - _LIVE_KEYS:  # a new network: a run on the old one stops
         session.stop_run()
     return _ok(await in_thread(session.configure, body.get("config", {})))
 
 
-async def reset(request, session, body):
+async def reset(request: Request, session: Session, body: dict[str, Any]) -> Response:
     session.stop_run()
     return _ok(await in_thread(session.reset))
 
 
-async def regenerate(request, session, body):
+async def regenerate(request: Request, session: Session, body: dict[str, Any]) -> Response:
     session.stop_run()
     return _ok(await in_thread(session.regenerate))
 
 
-async def pause(request, session, body):
+async def pause(request: Request, session: Session, body: dict[str, Any]) -> Response:
     session.stop_run()
     return _ok(session.state())
 
 
-async def step(request, session, body):
+async def step(request: Request, session: Session, body: dict[str, Any]) -> Response:
     point = body.get("point")
     return _ok(
         await in_thread(session.step_batch) if point is None else await in_thread(session.step_point, point)
     )
 
 
-async def weight(request, session, body):
+async def weight(request: Request, session: Session, body: dict[str, Any]) -> Response:
     return _ok(session.set_weight(body.get("layer"), body.get("unit"), body.get("source"), body.get("value")))
 
 
-async def neuron(request, session, body):
+async def neuron(request: Request, session: Session, body: dict[str, Any]) -> Response:
     return _ok(session.neuron(body.get("layer"), body.get("unit"), body.get("point")))
 
 
-async def upload_csv(request, session, body):
+async def upload_csv(request: Request, session: Session, body: dict[str, Any]) -> Response:
     limits = request.app.state.limits
     X, y, info = await in_thread(csv_points, body.get("text"), limits.max_csv_rows)
     return _ok(session.set_csv(X, y, info))
 
 
-async def weights(request, session):
+async def weights(request: Request, session: Session) -> Response:
     return _ok(session.weights())
 
 
-async def points(request, session):
+async def points(request: Request, session: Session) -> Response:
     return _ok(session.points())
 
 
-async def run(request, session, body):
+async def run(request: Request, session: Session, body: dict[str, Any]) -> Response:
     """Train while the stream is open: a ``frame`` event every ``FRAME_SECONDS``, then ``stopped``."""
     epochs = check_epochs(body.get("epochs"), request.app.state.limits)
     token = session.start_run()
     first = session.epoch
 
-    async def events():
+    async def events() -> AsyncIterator[str]:
         try:
             yield _sse("frame", session.frame())
             while session.epoch - first < epochs:
@@ -214,7 +242,7 @@ async def run(request, session, body):
     return StreamingResponse(events(), media_type="text/event-stream", headers=SECURITY_HEADERS)
 
 
-async def descent(request, body):
+async def descent(request: Request, body: dict[str, Any]) -> Response:
     limits = request.app.state.limits
     formula = body.get("formula", "")
     if not isinstance(formula, str) or len(formula) > limits.max_formula:
@@ -235,9 +263,9 @@ async def descent(request, body):
         return _error(exc)
 
 
-async def explain(request, body):
+async def explain(request: Request, body: dict[str, Any]) -> Response:
     most = request.app.state.limits.max_explainer_steps
-    params = {
+    params: dict[str, Any] = {
         "beta": _number(body, "beta", 0.9, 0, 0.999),
         "noise": _number(body, "noise", 0.5, 0, 5),
         "n": _number(body, "n", 100, 2, most, integer=True),
@@ -252,13 +280,14 @@ async def explain(request, body):
     return _ok(await in_thread(lambda: mathviews.explainer(**params)))
 
 
-async def export_npz(request, session):
+async def export_npz(request: Request, session: Session) -> Response:
     """The model as glassnet ``.npz``; ``?which=before_step``: the weights the last traced step started from."""
     before = request.query_params.get("which") == "before_step"
-    if before and session.before_step is None:
-        raise SetupError("no traced step yet: click a training point and press Step")
-    with session.lock:
-        net = (session.before_step if before else session.net).copy()
+    with session.lock:  # checked under the lock, where no reset can clear before_step in between
+        source = session.before_step if before else session.net
+        if source is None:
+            raise SetupError("no traced step yet: click a training point and press Step")
+        net = source.copy()
         info = model_info(session)
     name = "playground-step.npz" if before else "playground.npz"
     return Response(
@@ -268,7 +297,7 @@ async def export_npz(request, session):
     )
 
 
-async def export_onnx(request, session):
+async def export_onnx(request: Request, session: Session) -> Response:
     """The model as ONNX (features in, ``label`` and ``probabilities`` or ``variable`` out)."""
     with session.lock:
         net = session.net.copy()
@@ -285,7 +314,7 @@ async def export_onnx(request, session):
     )
 
 
-async def export_python(request, session):
+async def export_python(request: Request, session: Session) -> Response:
     with session.lock:
         code = python_code(session)
     return Response(
@@ -295,19 +324,19 @@ async def export_python(request, session):
     )
 
 
-async def not_found(request, session):
+async def not_found(request: Request, session: Session) -> Response:
     raise SetupError(f"no such route: {request.url.path}; exports are npz, onnx and python", status=404)
 
 
 @asynccontextmanager
-async def lifespan(app):
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
     from glassnet.glass import _sympy_worker  # formulas' gradients come from its process
 
     threading.Thread(target=_sympy_worker.start, daemon=True).start()
     yield
 
 
-ROUTES = [
+ROUTES: list[tuple[str, Callable[..., Awaitable[Response]], str, bool, bool]] = [
     ("/api/session", new_session, "POST", False, True),
     ("/api/state", state, "GET", True, False),
     ("/api/weights", weights, "GET", True, False),
@@ -331,7 +360,7 @@ ROUTES = [
 """``(path, handler, method, needs a session, reads a JSON body)`` of every API route."""
 
 
-def create_app(limits=None, allowed_hosts=None):
+def create_app(limits: Limits | None = None, allowed_hosts: Sequence[str] | None = None) -> Starlette:
     """The playground as a Starlette app.
 
     Parameters
@@ -342,7 +371,7 @@ def create_app(limits=None, allowed_hosts=None):
         ``Host`` headers to answer (the server's own names, against DNS
         rebinding); all when None.
     """
-    routes = [Route("/", page)]
+    routes: list[BaseRoute] = [Route("/", page)]
     routes += [
         Route(path, api(handler, session, body), methods=[method])
         for path, handler, method, session, body in ROUTES
@@ -374,7 +403,7 @@ _LIVE_KEYS = {
 # --------------------------------------------------------------------------- serving
 
 
-def _bind(host, port):
+def _bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: any free port), or a clear error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -393,7 +422,13 @@ def _bind(host, port):
     return sock
 
 
-def serve(host="127.0.0.1", port=8000, open_browser=True, echo=print, limits=None):
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = True,
+    echo: Callable[[str], object] = print,
+    limits: Limits | None = None,
+) -> None:
     """Serve the playground until Ctrl+C: print its address and open it in a browser."""
     import uvicorn
 

@@ -24,6 +24,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +34,12 @@ from glassnet.data import one_hot, train_test_split
 from .config import DATA_KEYS, DEFAULTS, NETWORK_KEYS, OUTPUT, Limits, SetupError, check_config, check_number
 from .datasets import dataset, features
 from .frames import frame, neuron_view, static_picture
+
+if TYPE_CHECKING:
+    from glassnet._typing import FloatArray, NDArray
+    from glassnet.losses import Loss
+    from glassnet.network import Network
+    from glassnet.optimizers import Optimizer
 
 MAX_WEIGHT = 1e6
 """Weights beyond this size mean training has diverged (the loss is about to overflow)."""
@@ -61,21 +68,34 @@ class Session:
         Epochs completed and optimizer steps taken since the network was built.
     """
 
-    def __init__(self, sid, limits=None):
+    net: Network
+    loss: Loss
+    opt: Optimizer
+    X_train: FloatArray
+    X_test: FloatArray
+    y_train: NDArray[Any]
+    y_test: NDArray[Any]
+    F_train: FloatArray
+    F_test: FloatArray
+    Y_train: FloatArray
+    Y_test: FloatArray
+    history: dict[str, list[Any]]
+
+    def __init__(self, sid: str, limits: Limits | None = None) -> None:
         self.id = sid
         self.limits = limits or Limits()
         self.lock = threading.RLock()
         self.last_used = time.monotonic()
         self.config = dict(DEFAULTS)
-        self.csv = None
-        self.run_token = None
+        self.csv: dict[str, Any] | None = None
+        self.run_token: str | None = None
         self.message = ""
-        self.before_step = None
+        self.before_step: Network | None = None
         self.version = 0
         self._build_data()
 
     # ------------------------------------------------------------------ setup
-    def configure(self, raw):
+    def configure(self, raw: object) -> dict[str, Any]:
         """Apply new settings: new data, a new network, or new training settings only."""
         with self.lock:
             cfg = check_config(raw, self.config, self.limits, has_csv=self.csv is not None)
@@ -94,7 +114,7 @@ class Session:
                 raise SetupError(str(exc)) from None
             return self.state()
 
-    def set_csv(self, X, y, info):
+    def set_csv(self, X: FloatArray, y: NDArray[Any], info: dict[str, Any]) -> dict[str, Any]:
         """Take the user's own points (already checked and scaled onto the plane)."""
         with self.lock:
             self.csv = {"X": X, "y": y, "info": info}
@@ -107,33 +127,35 @@ class Session:
             self._build_data()
             return self.state()
 
-    def regenerate(self):
+    def regenerate(self) -> dict[str, Any]:
         """New points (and new initial weights) from the next seed."""
         with self.lock:
             self.config["seed"] = (self.config["seed"] + 1) % 2**31
             self._build_data()
             return self.state()
 
-    def reset(self):
+    def reset(self) -> dict[str, Any]:
         """The network's initial weights again, epoch 0 (the same seed gives the same weights)."""
         with self.lock:
             self._build_network()
             return self.state()
 
     @property
-    def n_classes(self):
+    def n_classes(self) -> int:
         c = self.config
         if c["problem"] == "regression":
             return 0
         if c["dataset"] == "csv":
+            assert self.csv is not None  # the csv dataset is chosen only with a CSV uploaded
             return self.csv["info"]["n_classes"]
         if c["problem"] == "multiclass" and c["dataset"] in ("gauss", "spiral"):
             return c["n_classes"]
         return 2
 
-    def _build_data(self):
+    def _build_data(self) -> None:
         c = self.config
         if c["dataset"] == "csv":
+            assert self.csv is not None  # the csv dataset is chosen only with a CSV uploaded
             X, y = self.csv["X"], self.csv["y"]
         else:
             X, y = dataset(
@@ -146,12 +168,12 @@ class Session:
         )
         self._build_network()
 
-    def _targets(self, y):
+    def _targets(self, y: NDArray[Any]) -> FloatArray:
         if self.config["problem"] == "multiclass":
             return one_hot(y, classes=np.arange(self.n_classes))[0]
         return np.asarray(y, dtype=np.float64).reshape(-1, 1)
 
-    def _build_network(self):
+    def _build_network(self) -> None:
         c = self.config
         names = c["features"]
         self.F_train, self.F_test = features(self.X_train, names), features(self.X_test, names)
@@ -179,7 +201,7 @@ class Session:
         self.message, self.before_step = "", None
         self._record_losses()
 
-    def _build_optimizer(self):
+    def _build_optimizer(self) -> None:
         c = self.config
         if c["optimizer"] == "sgd":
             self.opt = glassnet.SGD(lr=c["lr"])
@@ -188,7 +210,7 @@ class Session:
         else:
             self.opt = glassnet.Adam(lr=c["lr"], beta1=c["beta1"], beta2=c["beta2"])
 
-    def _update_training(self, changed):
+    def _update_training(self, changed: set[str]) -> None:
         """Settings that keep the weights: the optimizer, the penalties, dropout, the batch."""
         if changed & {"optimizer", "momentum", "beta1", "beta2"}:
             self._build_optimizer()
@@ -197,7 +219,7 @@ class Session:
             layer.dropout = self.config["dropout"]
 
     # ------------------------------------------------------------------ training
-    def _penalties(self):
+    def _penalties(self) -> dict[str, float]:
         c = self.config
         rate = c["reg_rate"] if c["regularization"] != "none" else 0.0
         return {
@@ -205,7 +227,7 @@ class Session:
             "l1": rate if c["regularization"] == "l1" else 0.0,
         }
 
-    def _batch_step(self):
+    def _batch_step(self) -> None:
         """One optimizer step on the next mini-batch of the epoch (the last one holds the rest)."""
         n = len(self.F_train)
         rows = self.order[self.cursor : self.cursor + min(self.config["batch_size"], n)]
@@ -234,7 +256,7 @@ class Session:
             self.order = self.rng.permutation(n)
             self._record_losses()
 
-    def _diverged(self):
+    def _diverged(self) -> None:
         self.message = (
             f"training diverged in epoch {self.epoch + 1} (the loss grew far past its start, "
             f"or the weights blew up): the weights are back to those after epoch "
@@ -242,7 +264,7 @@ class Session:
         )
         self.run_token = None
 
-    def step_batch(self):
+    def step_batch(self) -> dict[str, Any]:
         """The Step button without a chosen point: one mini-batch with the session's optimizer."""
         with self.lock:
             self._check_not_running()
@@ -253,14 +275,14 @@ class Session:
                 self._diverged()
             return self.state()
 
-    def start_run(self):
+    def start_run(self) -> str:
         """Mark the session as running; the token identifies this run (a newer one replaces it)."""
         with self.lock:
             self.run_token = secrets.token_hex(8)
             self.message = ""
             return self.run_token
 
-    def stop_run(self, token=None):
+    def stop_run(self, token: str | None = None) -> bool:
         """Stop the run ``token`` (any run when None); True if one was running."""
         with self.lock:
             running = self.run_token is not None and token in (None, self.run_token)
@@ -268,7 +290,7 @@ class Session:
                 self.run_token = None
             return running
 
-    def train_for(self, token, seconds, max_epochs):
+    def train_for(self, token: str, seconds: float, max_epochs: int) -> dict[str, Any] | None:
         """Train mini-batches for about ``seconds`` (at most ``max_epochs`` epochs); a frame, or None once stopped."""
         with self.lock:
             if self.run_token != token:
@@ -281,11 +303,11 @@ class Session:
                 self._diverged()
             return self.frame()
 
-    def _check_not_running(self):
+    def _check_not_running(self) -> None:
         if self.run_token is not None:
             raise SetupError("training is running: pause it first", status=409)
 
-    def _record_losses(self):
+    def _record_losses(self) -> None:
         train = self.data_loss(self.F_train, self.Y_train)
         self.history["epoch"].append(self.epoch)
         self.history["train"].append(train)
@@ -294,14 +316,14 @@ class Session:
         if train is not None and train < BLOW_UP * max(1.0, start or 1.0):
             self._good = (self.epoch, self.net.get_params())
 
-    def data_loss(self, F, Y):
+    def data_loss(self, F: FloatArray, Y: FloatArray) -> float | None:
         """The mean loss (without penalties) of the network on ``(F, Y)``."""
         with np.errstate(all="ignore"):
             value = self.loss.total(self.net.predict_output(F), Y) / len(F)
         return value if math.isfinite(value) else None
 
     # ------------------------------------------------------------------ the traced step
-    def step_point(self, index):
+    def step_point(self, index: object) -> dict[str, Any]:
         """One traced step of plain gradient descent on training point ``index``.
 
         Returns the trace (the hand calculation as ``glassnet trace`` prints it)
@@ -311,7 +333,7 @@ class Session:
 
         with self.lock:
             self._check_not_running()
-            _index(index, len(self.F_train), "point (the index of a training point)")
+            index = _index(index, len(self.F_train), "point (the index of a training point)")
             x, Y = self.F_train[index : index + 1], self.Y_train[index : index + 1]
             lr = self.config["lr"]
             with np.errstate(all="ignore"):
@@ -337,7 +359,7 @@ class Session:
             }
             return {"trace": out, **self.state()}
 
-    def _trace_command(self, x, index):
+    def _trace_command(self, x: FloatArray, index: int) -> str:
         label = self.y_train[index]
         y = repr(float(label)) if self.config["problem"] == "regression" else str(int(label))
         return (
@@ -346,15 +368,18 @@ class Session:
         )
 
     # ------------------------------------------------------------------ editing and reading
-    def set_weight(self, layer, unit, source, value):
-        """Set the weight from input ``source`` of ``layer`` into ``unit`` (``source=None``: its bias)."""
+    def set_weight(self, layer: object, unit: object, source: object, value: object) -> dict[str, Any]:
+        """Set the weight from input ``source`` of ``layer`` into ``unit`` (``source=None``: its bias).
+
+        The arguments are the page's, as sent: each is checked here.
+        """
         with self.lock:
             self._check_not_running()
-            _index(layer, len(self.net.layers), "layer")
+            layer = _index(layer, len(self.net.layers), "layer")
             target = self.net.layers[layer]
-            _index(unit, target.n_out, "unit")
+            unit = _index(unit, target.n_out, "unit")
             if source is not None:
-                _index(source, target.n_in, "source")
+                source = _index(source, target.n_in, "source")
             value = check_number(value, "a weight", -1000, 1000)
             if source is None:
                 target.b[unit] = value
@@ -362,17 +387,17 @@ class Session:
                 target.W[source, unit] = value
             return self.state()
 
-    def neuron(self, layer, unit, point):
+    def neuron(self, layer: object, unit: object, point: object) -> dict[str, Any]:
         """The neuron view of ``unit`` in ``layer`` at the plane's ``point`` (see :func:`frames.neuron_view`)."""
         with self.lock:
-            _index(layer, len(self.net.layers), "layer")
-            _index(unit, self.net.layers[layer].n_out, "unit")
+            layer = _index(layer, len(self.net.layers), "layer")
+            unit = _index(unit, self.net.layers[layer].n_out, "unit")
             if not isinstance(point, (list, tuple)) or len(point) != 2:
                 raise SetupError(f"point must be two numbers [x1, x2], got {point!r}")
             point = [check_number(v, "point", -1e3, 1e3) for v in point]
             return neuron_view(self, layer, unit, point)
 
-    def weights(self):
+    def weights(self) -> dict[str, Any]:
         """Every weight and bias at full precision, with what is needed to rebuild the network."""
         with self.lock:
             net = self.net
@@ -384,7 +409,7 @@ class Session:
                 "layers": [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in net.layers],
             }
 
-    def points(self):
+    def points(self) -> dict[str, Any]:
         """The training and test points: plane coordinates, features and targets."""
         with self.lock:
             return {
@@ -402,31 +427,33 @@ class Session:
                 },
             }
 
-    def frame(self):
+    def frame(self) -> dict[str, Any]:
         """What changes while training: losses, pictures, weights (see :func:`frames.frame`)."""
         with self.lock:
             return frame(self)
 
-    def state(self):
+    def state(self) -> dict[str, Any]:
         """Everything the page draws: the frame plus the setup, the points and the input pictures."""
         with self.lock:
             return {**frame(self), **static_picture(self)}
 
 
-def _index(value, size, name):
+def _index(value: object, size: int, name: str) -> int:
+    """``value`` itself when it is an index into ``size`` items, else a SetupError."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
         raise SetupError(f"{name} must be 0 to {size - 1}, got {value!r}")
+    return value
 
 
 class SessionStore:
     """At most ``limits.max_sessions`` sessions; making one more forgets the longest idle."""
 
-    def __init__(self, limits=None):
+    def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
-        self._sessions = OrderedDict()
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
-    def create(self):
+    def create(self) -> Session:
         with self._lock:
             while len(self._sessions) >= self.limits.max_sessions:
                 _, oldest = min(self._sessions.items(), key=lambda item: item[1].last_used)
@@ -436,7 +463,7 @@ class SessionStore:
             self._sessions[sid] = Session(sid, self.limits)
             return self._sessions[sid]
 
-    def get(self, sid):
+    def get(self, sid: object) -> Session:
         with self._lock:
             session = self._sessions.get(sid) if isinstance(sid, str) else None
         if session is None:
@@ -444,5 +471,5 @@ class SessionStore:
         session.last_used = time.monotonic()
         return session
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._sessions)
