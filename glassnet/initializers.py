@@ -17,65 +17,47 @@ from numpy.typing import DTypeLike
 
 from ._typing import FloatArray, InitializerName
 
-Initializer: TypeAlias = Callable[
-    [int, int, np.random.Generator | np.random.RandomState, DTypeLike], FloatArray
-]
+Rng: TypeAlias = np.random.Generator | np.random.RandomState
+"""The random generator an initializer draws from (scikit-learn's initialization passes a RandomState)."""
+
+Initializer: TypeAlias = Callable[[int, int, Rng, DTypeLike], FloatArray]
 """``init(n_in, n_out, rng, dtype) -> W``: what :func:`get_initializer` returns."""
 
 
-def he_normal(
-    n_in: int, n_out: int, rng: np.random.Generator | np.random.RandomState, dtype: DTypeLike = np.float64
-) -> FloatArray:
+def he_normal(n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64) -> FloatArray:
     """He/Kaiming normal: ``W ~ N(0, 2/n_in)``, suited to ReLU-like layers."""
     return (rng.standard_normal((n_in, n_out)) * math.sqrt(2.0 / n_in)).astype(dtype)
 
 
-def he_uniform(
-    n_in: int, n_out: int, rng: np.random.Generator | np.random.RandomState, dtype: DTypeLike = np.float64
-) -> FloatArray:
+def he_uniform(n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64) -> FloatArray:
     """He/Kaiming uniform: ``W ~ U(−√(6/n_in), √(6/n_in))``."""
     bound = math.sqrt(6.0 / n_in)
     return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
 
 
-def glorot_normal(
-    n_in: int, n_out: int, rng: np.random.Generator | np.random.RandomState, dtype: DTypeLike = np.float64
-) -> FloatArray:
+def glorot_normal(n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64) -> FloatArray:
     """Glorot/Xavier normal: ``W ~ N(0, 2/(n_in + n_out))``, suited to tanh and sigmoid."""
     return (rng.standard_normal((n_in, n_out)) * math.sqrt(2.0 / (n_in + n_out))).astype(dtype)
 
 
-def glorot_uniform(
-    n_in: int, n_out: int, rng: np.random.Generator | np.random.RandomState, dtype: DTypeLike = np.float64
-) -> FloatArray:
+def glorot_uniform(n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64) -> FloatArray:
     """Glorot/Xavier uniform: ``W ~ U(−√(6/(n_in+n_out)), √(6/(n_in+n_out)))``."""
     bound = math.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
 
 
-def scaled_normal(
-    n_in: int, n_out: int, rng: np.random.Generator | np.random.RandomState, dtype: DTypeLike = np.float64
-) -> FloatArray:
+def scaled_normal(n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64) -> FloatArray:
     """Standard normal scaled by ``1/√n_in`` (Nielsen's ``network2`` default)."""
     return (rng.standard_normal((n_in, n_out)) / math.sqrt(n_in)).astype(dtype)
 
 
-def zeros(
-    n_in: int,
-    n_out: int,
-    rng: np.random.Generator | np.random.RandomState | None = None,
-    dtype: DTypeLike = np.float64,
-) -> FloatArray:
+def zeros(n_in: int, n_out: int, rng: Rng | None = None, dtype: DTypeLike = np.float64) -> FloatArray:
     """All zeros. Every hidden unit then stays identical: useful only to show why not."""
     return np.zeros((n_in, n_out), dtype=dtype)
 
 
 def sklearn_uniform(
-    n_in: int,
-    n_out: int,
-    rng: np.random.Generator | np.random.RandomState,
-    dtype: DTypeLike = np.float64,
-    factor: float = 6.0,
+    n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64, factor: float = 6.0
 ) -> FloatArray:
     """scikit-learn's MLP initialization: ``U(±√(factor/(n_in + n_out)))`` for W *and* b.
 
@@ -86,11 +68,7 @@ def sklearn_uniform(
 
 
 def _sklearn_biases(
-    n_in: int,
-    n_out: int,
-    rng: np.random.Generator | np.random.RandomState,
-    dtype: DTypeLike = np.float64,
-    factor: float = 6.0,
+    n_in: int, n_out: int, rng: Rng, dtype: DTypeLike = np.float64, factor: float = 6.0
 ) -> FloatArray:
     bound = math.sqrt(factor / (n_in + n_out))
     return rng.uniform(-bound, bound, n_out).astype(dtype)
