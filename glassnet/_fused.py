@@ -15,8 +15,12 @@ slower on two cores.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
+
+from ._typing import FloatArray, IntArray
 
 # error_model="numpy": a division by zero gives inf as in NumPy instead of raising,
 # which leaves the loops free of branches, so that LLVM vectorizes them.
@@ -28,8 +32,18 @@ _kernel = numba.njit(error_model="numpy", cache=True)
 
 @_kernel
 def adam_step(
-    theta, grad, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, inv_sqrt_correction2, eps, step
-):
+    theta: FloatArray,
+    grad: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    beta1: np.floating[Any],
+    one_minus_beta1: np.floating[Any],
+    beta2: np.floating[Any],
+    one_minus_beta2: np.floating[Any],
+    inv_sqrt_correction2: np.floating[Any],
+    eps: np.floating[Any],
+    step: np.floating[Any],
+) -> None:
     """One Adam step on 1-D arrays, in place; scalars already in the arrays' dtype.
 
     ``inv_sqrt_correction2 = 1/√(1 − β₂ᵗ)`` and ``step = η / (1 − β₁ᵗ)``.
@@ -50,7 +64,7 @@ def adam_step(
 
 
 @_kernel
-def bias_relu(Z, b, A):
+def bias_relu(Z: FloatArray, b: FloatArray, A: FloatArray) -> None:
     """``Z += b; A[...] = max(Z, 0)`` in one pass (``Z``, ``A``: C-contiguous, same shape)."""
     for i in range(Z.shape[0]):
         for j in range(Z.shape[1]):
@@ -60,7 +74,7 @@ def bias_relu(Z, b, A):
 
 
 @_kernel
-def bias_relu_inplace(Z, b):
+def bias_relu_inplace(Z: FloatArray, b: FloatArray) -> bool:
     """``Z[...] = max(Z + b, 0)`` in place, in one pass: inference, where ``Z`` is not kept.
 
     Returns ``np.isfinite(Z + b).all()``, taken in the same pass (the loop is bound by
@@ -79,7 +93,7 @@ def bias_relu_inplace(Z, b):
 
 
 @_kernel
-def relu_mask(dA, A):
+def relu_mask(dA: FloatArray, A: FloatArray) -> None:
     """``dA *= (A > 0)`` in place, in one pass, without the boolean temporary.
 
     In place on purpose: with a separate output array that might alias ``dA``,
@@ -95,7 +109,7 @@ def relu_mask(dA, A):
 
 
 @_kernel
-def softmax(Z, A):
+def softmax(Z: FloatArray, A: FloatArray) -> None:
     """``A = exp(Z − max) / Σ exp(Z − max)`` row by row, one row at a time."""
     for i in range(Z.shape[0]):
         top = Z[i, 0]
@@ -114,7 +128,7 @@ def softmax(Z, A):
 
 
 @_kernel
-def argmax_with_bias(Z, b, out):
+def argmax_with_bias(Z: FloatArray, b: FloatArray, out: IntArray) -> None:
     """``out[...] = np.argmax(Z + b, axis=1)`` without the array ``Z + b``, row by row.
 
     As in NumPy, the first of equal largest entries wins, and a NaN counts as the
@@ -137,7 +151,7 @@ def argmax_with_bias(Z, b, out):
 
 
 @_kernel
-def all_finite(a):
+def all_finite(a: FloatArray) -> bool:
     """``np.isfinite(a).all()`` for a 1-D array, in one pass and without the boolean temporary.
 
     The flag is OR-ed over every entry instead of returning at the first bad one:

@@ -24,10 +24,13 @@ Look one up by name with :func:`get_activation`; unknown names raise
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
 
 import numpy as np
 
 from . import _jit
+from ._typing import ActivationName, ArrayLike, FloatArray, NDArray
 
 
 class Activation:
@@ -45,35 +48,37 @@ class Activation:
     derivative_latex = r"\sigma'(z)"
 
     @property
-    def derivative_formula(self):
+    def derivative_formula(self) -> str:
         """The derivative as text, ``σ'(z) = a·(1 − a)``."""
         return f"{self.symbol}'(z) = {self.derivative_text('z', 'a')}"
 
-    def derivative_text(self, z, a):
+    def derivative_text(self, z: str, a: str) -> str:
         """``σ'`` written with ``z`` and ``a``: names (``"z⁽¹⁾₁"``) or numbers (``"0.6"``)."""
         return self.derivative_template.format(z=z, a=a)
 
-    def value_text(self, z, row=None):
+    def value_text(self, z: str, row: Sequence[str] | None = None) -> str:
         """``σ(z)`` written with a name or a number (``row``: the layer's, for softmax)."""
         return f"{self.symbol}({z})"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         raise NotImplementedError  # pragma: no cover - every subclass defines it
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         """``σ'(Z)``, elementwise; ``A`` must equal ``σ(Z)``."""
         raise NotImplementedError  # pragma: no cover
 
-    def backward(self, dA, Z, A, out=None):
+    def backward(
+        self, dA: FloatArray, Z: FloatArray, A: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
         """``dZ = dA ⊙ σ'(Z)`` (chain rule through an elementwise function)."""
         return np.multiply(dA, self.derivative(Z, A), out=out)
 
-    def apply_with_bias(self, Z, b, out):
+    def apply_with_bias(self, Z: FloatArray, b: FloatArray, out: FloatArray) -> FloatArray:
         """``Z += b`` then ``out = σ(Z)``: the end of a layer's forward pass, into buffers."""
         Z += b
         return self(Z, out=out)
 
-    def apply_with_bias_checked(self, Z, b):
+    def apply_with_bias_checked(self, Z: FloatArray, b: FloatArray) -> bool:
         """``Z = σ(Z + b)`` in place, and whether every ``Z + b`` was finite.
 
         Inference uses the flag to look for NaN and inf in its input (see
@@ -85,7 +90,7 @@ class Activation:
         self(Z, out=Z)
         return finite
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
@@ -99,17 +104,19 @@ class Identity(Activation):
     derivative_template = "1"
     derivative_latex = "1"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         if out is None:
             return np.array(Z, copy=True)
         if out is not Z:
             np.copyto(out, Z)
         return out
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return np.ones_like(Z)
 
-    def backward(self, dA, Z, A, out=None):
+    def backward(
+        self, dA: FloatArray, Z: FloatArray, A: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
         if out is None:
             return np.array(dA, copy=True)
         if out is not dA:
@@ -129,31 +136,31 @@ class Sigmoid(Activation):
     derivative_template = "{a}·(1 − {a})"
     derivative_latex = r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))"
 
-    def __init__(self, beta=1.0):
+    def __init__(self, beta: float = 1.0) -> None:
         if not np.isfinite(beta) or beta <= 0:
             raise ValueError(f"sigmoid steepness beta must be a positive number, got {beta!r}")
         self.beta = float(beta)
 
     @property
-    def formula(self):
+    def formula(self) -> str:  # type: ignore[override]  # the base's constant is never assigned to
         if self.beta == 1.0:
             return "σ(z) = 1 / (1 + e^(−z))"
         return f"σ(z) = 1 / (1 + e^(−β·z)) with β = {self.beta:g}"
 
-    def derivative_text(self, z, a):
+    def derivative_text(self, z: str, a: str) -> str:
         beta = "" if self.beta == 1.0 else f"{self.beta:g}·"
         return f"{beta}{a}·(1 − {a})"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         if self.beta != 1.0:
             Z = np.multiply(Z, Z.dtype.type(self.beta), out=out)
             return _special().expit(Z, out=Z)
         return _special().expit(Z, out=out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return self.beta * A * (1 - A)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Sigmoid(beta={self.beta})" if self.beta != 1.0 else "Sigmoid()"
 
 
@@ -167,10 +174,10 @@ class Tanh(Activation):
     derivative_template = "1 − {a}²"
     derivative_latex = r"\tanh'(z) = 1 - \tanh^2 z"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         return np.tanh(Z, out=out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return 1 - A * A
 
 
@@ -184,13 +191,15 @@ class ReLU(Activation):
     derivative_template = "[{z} > 0]"
     derivative_latex = r"\mathrm{relu}'(z) = [z > 0]"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         return np.maximum(Z, 0, out=out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return (Z > 0).astype(Z.dtype)
 
-    def backward(self, dA, Z, A, out=None):
+    def backward(
+        self, dA: FloatArray, Z: FloatArray, A: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
         # Zero the gradient where the unit was off; A > 0 exactly where Z > 0.
         kernels = _jit.fused()
         if kernels and out is dA and _contiguous_2d(dA, A):
@@ -198,7 +207,7 @@ class ReLU(Activation):
             return dA
         return np.multiply(dA, A > 0, out=out)
 
-    def apply_with_bias(self, Z, b, out):
+    def apply_with_bias(self, Z: FloatArray, b: FloatArray, out: FloatArray) -> FloatArray:
         kernels = _jit.fused()
         if kernels and out is Z and _contiguous_2d(Z):
             kernels.bias_relu_inplace(Z, b)  # Z = max(Z + b, 0), in one pass
@@ -208,10 +217,10 @@ class ReLU(Activation):
             return out
         return super().apply_with_bias(Z, b, out)
 
-    def apply_with_bias_checked(self, Z, b):
+    def apply_with_bias_checked(self, Z: FloatArray, b: FloatArray) -> bool:
         kernels = _jit.fused()
         if kernels and _contiguous_2d(Z):
-            return kernels.bias_relu_inplace(Z, b)  # both in one pass
+            return bool(kernels.bias_relu_inplace(Z, b))  # both in one pass
         return super().apply_with_bias_checked(Z, b)
 
 
@@ -223,29 +232,29 @@ class LeakyReLU(Activation):
     latex = r"z \text{ if } z > 0 \text{ else } \alpha z"
     derivative_latex = r"1 \text{ if } z > 0 \text{ else } \alpha"
 
-    def __init__(self, alpha=0.01):
+    def __init__(self, alpha: float = 0.01) -> None:
         if not np.isfinite(alpha) or alpha < 0:
             raise ValueError(f"leaky_relu slope alpha must be a non-negative number, got {alpha!r}")
         self.alpha = float(alpha)
 
     @property
-    def formula(self):
+    def formula(self) -> str:  # type: ignore[override]  # the base's constant is never assigned to
         return f"leaky_relu(z) = z if z > 0 else {self.alpha:g}·z"
 
-    def derivative_text(self, z, a):
+    def derivative_text(self, z: str, a: str) -> str:
         return f"(1 if {z} > 0 else {self.alpha:g})"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         return (
             np.where(Z > 0, Z, self.alpha * Z)
             if out is None
             else _copy_into(np.where(Z > 0, Z, self.alpha * Z), out)
         )
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"LeakyReLU(alpha={self.alpha})"
 
 
@@ -257,27 +266,27 @@ class ELU(Activation):
     latex = r"z \text{ if } z > 0 \text{ else } \alpha (e^{z} - 1)"
     derivative_latex = r"1 \text{ if } z > 0 \text{ else } \mathrm{elu}(z) + \alpha"
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha: float = 1.0) -> None:
         if not np.isfinite(alpha) or alpha <= 0:
             raise ValueError(f"elu alpha must be a positive number, got {alpha!r}")
         self.alpha = float(alpha)
 
     @property
-    def formula(self):
+    def formula(self) -> str:  # type: ignore[override]  # the base's constant is never assigned to
         return f"elu(z) = z if z > 0 else {self.alpha:g}·(e^z − 1)"
 
-    def derivative_text(self, z, a):
+    def derivative_text(self, z: str, a: str) -> str:
         return f"(1 if {z} > 0 else {a} + {self.alpha:g})"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         # expm1 of min(z, 0) never overflows and is exact near 0.
         A = np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0)))
         return A if out is None else _copy_into(A, out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return np.where(Z > 0, 1.0, A + self.alpha).astype(Z.dtype)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ELU(alpha={self.alpha})"
 
 
@@ -291,10 +300,10 @@ class Softplus(Activation):
     derivative_template = "1 / (1 + e^(−{z}))"
     derivative_latex = r"\frac{1}{1 + e^{-z}}"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         return np.logaddexp(0, Z, out=out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return _special().expit(Z)
 
 
@@ -311,11 +320,11 @@ class GELU(Activation):
     derivative_template = "Φ({z}) + {z}·φ({z})"
     derivative_latex = r"\Phi(z) + z\,\varphi(z)"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         A = Z * _normal_cdf(Z)
         return A if out is None else _copy_into(A, out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return _normal_cdf(Z) + Z * np.exp(-0.5 * Z * Z) / math.sqrt(2 * math.pi)
 
 
@@ -332,11 +341,11 @@ class Exp(Activation):
     derivative_template = "{a}"
     derivative_latex = "e^{z}"
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         cap = math.floor(math.log(np.finfo(Z.dtype).max)) if Z.dtype.kind == "f" else 709
         return np.exp(np.minimum(Z, cap), out=out)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return A
 
 
@@ -358,17 +367,19 @@ class Softmax(Activation):
     backward_formula = "δⱼ = ŷⱼ·(∂L/∂ŷⱼ − Σₖ ŷₖ·∂L/∂ŷₖ)"
     """The Jacobian-vector product ``δ = J ∂L/∂a`` of one row, as text."""
 
-    def value_text(self, z, row):
+    def value_text(self, z: str, row: Sequence[str] | None = None) -> str:
         """``aⱼ = e^(zⱼ) / Σₖ e^(zₖ)`` with the row's names or numbers."""
+        if row is None:
+            raise TypeError("softmax's value depends on the whole row: pass row")
         return f"e^({z}) / (" + " + ".join(f"e^({r})" for r in row) + ")"
 
-    def backward_text(self, a, g, dot):
+    def backward_text(self, a: str, g: str, dot: str) -> str:
         """One entry of ``δ = J ∂L/∂a``: ``aⱼ·(gⱼ − Σₖ aₖ gₖ)`` with names or numbers."""
         return f"{a}·({g} − {dot})"
 
     elementwise = False  # each output depends on the whole row
 
-    def __call__(self, Z, out=None):
+    def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
         # (The compiled epoch runs these lines as one kernel, glassnet._fused.softmax; here they
         # stay NumPy's, whose exp rounds differently: a fit's numbers must not depend on
         # whether another run of the process loaded the kernels.)
@@ -377,49 +388,59 @@ class Softmax(Activation):
         out /= out.sum(axis=1, keepdims=True)
         return out
 
-    def jacobian(self, z):
+    def jacobian(self, z: ArrayLike) -> FloatArray:
         """The Jacobian ``∂a/∂z = diag(a) − a aᵀ`` of one row ``z`` (shape ``(k,)``)."""
         a = self(np.asarray(z, dtype=float).reshape(1, -1))[0]
         return np.diag(a) - np.outer(a, a)
 
-    def derivative(self, Z, A):
+    def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         """The diagonal of the Jacobian, ``a(1 − a)``: only for inspection.
 
         Backpropagation uses :meth:`backward`, which applies the full Jacobian.
         """
         return A * (1 - A)
 
-    def backward(self, dA, Z, A, out=None):
+    def backward(
+        self, dA: FloatArray, Z: FloatArray, A: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
         dot = np.einsum("ij,ij->i", dA, A)[:, None]
         out = np.subtract(dA, dot, out=out)
         out *= A
         return out
 
 
-def _contiguous_2d(a, b=None):
+def _contiguous_2d(a: NDArray[Any], b: NDArray[Any] | None = None) -> bool:
     """True when the arrays are 2-D and C-contiguous, as the compiled kernels need."""
     if a.ndim != 2 or not a.flags.c_contiguous:
         return False
     return b is None or (b.ndim == 2 and b.flags.c_contiguous)
 
 
-def _special():
+class _Special(Protocol):
+    """What this module uses of ``scipy.special`` (which has no type hints)."""
+
+    def expit(self, x: FloatArray, /, out: FloatArray | None = None) -> FloatArray: ...
+
+    def erf(self, x: FloatArray, /) -> FloatArray: ...
+
+
+def _special() -> _Special:
     """``scipy.special``, imported on first use: it would cost ``import glassnet`` 0.2 s."""
     from scipy import special
 
-    return special
+    return cast(_Special, special)
 
 
-def _normal_cdf(Z):
+def _normal_cdf(Z: FloatArray) -> FloatArray:
     return 0.5 * (1 + _special().erf(Z / math.sqrt(2)))
 
 
-def _copy_into(values, out):
+def _copy_into(values: FloatArray, out: FloatArray) -> FloatArray:
     np.copyto(out, values)
     return out
 
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, type[Activation]] = {
     "identity": Identity,
     "linear": Identity,
     "sigmoid": Sigmoid,
@@ -436,7 +457,7 @@ ACTIVATIONS = {
 """Every activation by name ("linear" = "identity", "logistic" = "sigmoid")."""
 
 
-def get_activation(name_or_activation):
+def get_activation(name_or_activation: ActivationName | Activation) -> Activation:
     """Return an :class:`Activation` for a name such as ``"relu"``, or pass one through."""
     if isinstance(name_or_activation, Activation):
         return name_or_activation

@@ -12,10 +12,16 @@ a correct implementation gives about 1e-9 or less.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._typing import ArrayLike, FloatArray, LossName
 from ._validation import check_X, check_Y_for_network
+
+if TYPE_CHECKING:
+    from .losses import Loss
+    from .network import Network
 
 
 @dataclass
@@ -30,18 +36,18 @@ class GradCheck:
         The two flat gradient vectors that were compared.
     """
 
-    errors: dict = field(default_factory=dict)
-    analytic: np.ndarray = None
-    numeric: np.ndarray = None
+    errors: dict[tuple[int, str], float] = field(default_factory=dict)
+    analytic: FloatArray | None = None
+    numeric: FloatArray | None = None
 
     @property
-    def max_error(self):
+    def max_error(self) -> float:
         return max(self.errors.values())
 
-    def passed(self, tol=1e-6):
+    def passed(self, tol: float = 1e-6) -> bool:
         return self.max_error < tol
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"{'layer':<7}{'param':<7}{'relative error':>16}"]
         for (i, name), err in self.errors.items():
             lines.append(f"{i:<7}{name:<7}{err:>16.3e}")
@@ -49,7 +55,15 @@ class GradCheck:
         return "\n".join(lines)
 
 
-def gradcheck(net, X, Y, loss=None, l2=0.0, l1=0.0, h=1e-6):
+def gradcheck(
+    net: Network,
+    X: ArrayLike,
+    Y: ArrayLike,
+    loss: LossName | Loss | None = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    h: float = 1e-6,
+) -> GradCheck:
     """Compare backpropagation's gradient with central differences, layer by layer.
 
     Runs on a float64 copy of ``net`` (float32 has too few digits for differences),
@@ -73,12 +87,12 @@ def gradcheck(net, X, Y, loss=None, l2=0.0, l1=0.0, h=1e-6):
     GradCheck
     """
     net = net.copy().astype(np.float64)
-    X = check_X(X, net.n_inputs, dtype=np.float64)
-    Y = check_Y_for_network(Y, X.shape[0], net.n_outputs, np.float64)
-    loss = net.resolve_loss(loss)
+    X64: FloatArray = check_X(X, net.n_inputs, dtype=np.float64)
+    Y64: FloatArray = check_Y_for_network(Y, X64.shape[0], net.n_outputs, np.float64)
+    resolved = net.resolve_loss(loss)
 
-    def L():
-        return net.loss_and_grad(X, Y, loss, l2=l2, l1=l1)
+    def L() -> float:
+        return net.loss_and_grad(X64, Y64, resolved, l2=l2, l1=l1)
 
     L()
     analytic = net.grad.copy()

@@ -24,32 +24,41 @@ for the applications that are handed plain data (the command, experiments).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Literal
+
 import numpy as np
+from numpy.typing import DTypeLike
 
+from ._typing import ActivationName, ArrayLike, FloatArray, IntArray, LossName, NDArray, TaskName
 from .activations import Activation, get_activation
-from .losses import get_loss
+from .losses import Loss, get_loss
 
-TASKS = ("binary", "multiclass", "multilabel", "regression", "poisson")
+if TYPE_CHECKING:
+    from .network import Network
+
+TASKS: tuple[TaskName, ...] = ("binary", "multiclass", "multilabel", "regression", "poisson")
 """Every task by name."""
 
 
 class Head:
     """Base class: a regression-like head. Subclasses set ``task`` and the canonical loss."""
 
-    task = "regression"
-    canonical_loss = "squared_error"
+    task: TaskName = "regression"
+    canonical_loss: LossName = "squared_error"
     is_classifier = False
     metric = "r2"
 
-    def __init__(self, activation="identity"):
+    def __init__(self, activation: ActivationName | Activation = "identity") -> None:
         self.activation = get_activation(activation)
         self.loss = get_loss(self.canonical_loss)
-        self.classes_ = None
+        self.classes_: NDArray[Any] | None = None
         self.ravel = False  # predict 1-D: trained on a 1-D target with one output
         self.inferred = False  # read off the output activation rather than named (see make_head)
 
     # ------------------------------------------------------------------ targets
-    def encode(self, y, n_outputs, dtype, fit=False):
+    def encode(
+        self, y: ArrayLike, n_outputs: int, dtype: DTypeLike, fit: bool = False
+    ) -> tuple[FloatArray, IntArray | None]:
         """The numeric targets ``Y``, shape (n_samples, n_outputs), and integer labels or None.
 
         ``fit=True`` remembers what prediction needs (the classes, a 1-D target).
@@ -60,36 +69,36 @@ class Head:
         Y = _as_columns(Y, n_outputs, y)
         return Y, None
 
-    def decode(self, Y_hat):
+    def decode(self, Y_hat: FloatArray) -> NDArray[Any]:
         """Predictions from the network's outputs ``Ŷ``: here ``Ŷ`` itself."""
         return Y_hat[:, 0] if self.ravel else Y_hat
 
-    def predict(self, net, X):
+    def predict(self, net: Network, X: ArrayLike) -> NDArray[Any]:
         """Predictions for ``X`` (validated by the network)."""
         return self.decode(net.predict_output(X))
 
     # ------------------------------------------------------------------ scores
-    def score(self, y_true, y_pred, sample_weight=None):
+    def score(self, y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """R² (the coefficient of determination), averaged over outputs as scikit-learn does."""
         return r2_score(y_true, y_pred, sample_weight)
 
-    def batch_accuracy(self, Y_hat, Y):
+    def batch_accuracy(self, Y_hat: FloatArray, Y: FloatArray) -> float | None:
         """Share of rows of a batch predicted right (classifiers), or None."""
         return None
 
-    def probabilities(self, Y_hat):
+    def probabilities(self, Y_hat: FloatArray) -> FloatArray | None:
         """One column of probability per class (scikit-learn's ``predict_proba``), or None
         for a head whose outputs are not class probabilities."""
         return None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self.activation!r})"
 
 
 class Regression(Head):
     """Numbers, one or several outputs, with squared error; any elementwise output activation."""
 
-    def __init__(self, activation="identity"):
+    def __init__(self, activation: ActivationName | Activation = "identity") -> None:
         super().__init__(activation)
         if self.activation.name == "softmax":
             raise ValueError("a regression head needs an elementwise output activation, not softmax")
@@ -101,10 +110,12 @@ class Poisson(Head):
     task = "poisson"
     canonical_loss = "poisson"
 
-    def __init__(self, activation="exp"):
+    def __init__(self, activation: ActivationName | Activation = "exp") -> None:
         super().__init__(activation)
 
-    def encode(self, y, n_outputs, dtype, fit=False):
+    def encode(
+        self, y: ArrayLike, n_outputs: int, dtype: DTypeLike, fit: bool = False
+    ) -> tuple[FloatArray, IntArray | None]:
         Y, labels = super().encode(y, n_outputs, dtype, fit)
         if (Y < 0).any():
             raise ValueError("Poisson targets must be non-negative counts or rates")
@@ -115,14 +126,15 @@ class _Classifier(Head):
     is_classifier = True
     metric = "accuracy"
 
-    def score(self, y_true, y_pred, sample_weight=None):
+    def score(self, y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """Accuracy: the share of samples (rows, for multi-label) predicted exactly."""
         right = np.asarray(y_true) == np.asarray(y_pred)
         if right.ndim == 2:
             right = right.all(axis=1)
-        return float(np.average(right, weights=sample_weight))
+        weights = None if sample_weight is None else np.asarray(sample_weight)
+        return float(np.average(right, weights=weights))
 
-    def _labels_to_index(self, y, fit):
+    def _labels_to_index(self, y: NDArray[Any], fit: bool) -> IntArray:
         """Integer class indices of label vector ``y`` (classes learned with ``fit``)."""
         if y.dtype.kind == "f" and not np.isfinite(y).all():
             raise ValueError("y contains NaN or infinite values")
@@ -131,10 +143,10 @@ class _Classifier(Head):
         if y.dtype.kind == "O":
             y = y.astype(str)
         if fit:
-            classes = np.unique(y)
-            if classes.size < 2:
-                raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least two")
-            self.classes_ = classes
+            learned = np.unique(y)
+            if learned.size < 2:
+                raise ValueError(f"y has a single class ({learned[0]!r}); a classifier needs at least two")
+            self.classes_ = learned
         classes = self.classes_
         if classes is None:
             raise ValueError("the network has no classes yet; train it on labels first")
@@ -148,20 +160,23 @@ class _Classifier(Head):
 class Binary(_Classifier):
     """Two classes with one sigmoid unit: ``p = P(class 1)``, predicted class ``p > 0.5``."""
 
-    task = "binary"
+    task: TaskName = "binary"
     canonical_loss = "binary_cross_entropy"
 
-    def __init__(self, activation="sigmoid"):
+    def __init__(self, activation: ActivationName | Activation = "sigmoid") -> None:
         super().__init__(activation)
         _require(self.activation, "sigmoid", self.task)
 
-    def encode(self, y, n_outputs, dtype, fit=False):
+    def encode(
+        self, y: ArrayLike, n_outputs: int, dtype: DTypeLike, fit: bool = False
+    ) -> tuple[FloatArray, IntArray | None]:
         y = np.asarray(y)
         if y.ndim == 2:  # a 0/1 column, already numeric
             Y = _as_columns(_numeric(y, dtype, "a sigmoid output"), n_outputs, y)
             _require_01(Y, self.activation.name)
             return Y, None
         index = self._labels_to_index(y, fit)
+        assert self.classes_ is not None  # _labels_to_index raises without classes
         if self.classes_.size != 2:
             raise ValueError(
                 f"y has {self.classes_.size} classes, but one sigmoid output separates "
@@ -169,14 +184,14 @@ class Binary(_Classifier):
             )
         return index.astype(dtype).reshape(-1, 1), index
 
-    def decode(self, Y_hat):
-        on = (Y_hat[:, 0] > 0.5).astype(int)
+    def decode(self, Y_hat: FloatArray) -> NDArray[Any]:
+        on: IntArray = (Y_hat[:, 0] > 0.5).astype(int)
         return on if self.classes_ is None else self.classes_[on]
 
-    def probabilities(self, Y_hat):
+    def probabilities(self, Y_hat: FloatArray) -> FloatArray:
         return np.hstack([1 - Y_hat, Y_hat])  # P(first class), P(second class)
 
-    def batch_accuracy(self, Y_hat, Y):
+    def batch_accuracy(self, Y_hat: FloatArray, Y: FloatArray) -> float:
         return float(((Y_hat > 0.5) == (Y > 0.5)).all(axis=1).mean())
 
 
@@ -185,7 +200,9 @@ class Multilabel(Binary):
 
     task = "multilabel"
 
-    def encode(self, y, n_outputs, dtype, fit=False):
+    def encode(
+        self, y: ArrayLike, n_outputs: int, dtype: DTypeLike, fit: bool = False
+    ) -> tuple[FloatArray, IntArray | None]:
         y = np.asarray(y)
         if y.ndim == 1:
             raise ValueError(
@@ -196,10 +213,10 @@ class Multilabel(Binary):
         _require_01(Y, self.activation.name)
         return Y, None
 
-    def decode(self, Y_hat):
+    def decode(self, Y_hat: FloatArray) -> NDArray[Any]:
         return (Y_hat > 0.5).astype(int)
 
-    def probabilities(self, Y_hat):
+    def probabilities(self, Y_hat: FloatArray) -> FloatArray:
         return Y_hat  # each label's own probability; the columns need not sum to 1
 
 
@@ -209,11 +226,13 @@ class Multiclass(_Classifier):
     task = "multiclass"
     canonical_loss = "categorical_cross_entropy"
 
-    def __init__(self, activation="softmax"):
+    def __init__(self, activation: ActivationName | Activation = "softmax") -> None:
         super().__init__(activation)
         _require(self.activation, "softmax", self.task)
 
-    def encode(self, y, n_outputs, dtype, fit=False):
+    def encode(
+        self, y: ArrayLike, n_outputs: int, dtype: DTypeLike, fit: bool = False
+    ) -> tuple[FloatArray, IntArray | None]:
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
@@ -222,6 +241,7 @@ class Multiclass(_Classifier):
             _require_01(Y, self.activation.name)
             return Y, Y.argmax(axis=1)
         index = self._labels_to_index(y, fit)
+        assert self.classes_ is not None  # _labels_to_index raises without classes
         if self.classes_.size != n_outputs:
             raise ValueError(
                 f"y has {self.classes_.size} classes, but the softmax output has {n_outputs} units"
@@ -230,24 +250,24 @@ class Multiclass(_Classifier):
         Y[np.arange(y.shape[0]), index] = 1
         return Y, index
 
-    def decode(self, Y_hat):
-        index = Y_hat.argmax(axis=1)
+    def decode(self, Y_hat: FloatArray) -> NDArray[Any]:
+        index: IntArray = Y_hat.argmax(axis=1)
         return index if self.classes_ is None else self.classes_[index]
 
-    def probabilities(self, Y_hat):
+    def probabilities(self, Y_hat: FloatArray) -> FloatArray:
         return Y_hat
 
-    def predict(self, net, X):
+    def predict(self, net: Network, X: ArrayLike) -> NDArray[Any]:
         # Softmax keeps the order of each row: the most probable class is the largest
         # pre-activation, so no exp and no (n, k) array is needed (Network.predict_index).
-        index = net.predict_index(X)
+        index: IntArray = net.predict_index(X)
         return index if self.classes_ is None else self.classes_[index]
 
-    def batch_accuracy(self, Y_hat, Y):
+    def batch_accuracy(self, Y_hat: FloatArray, Y: FloatArray) -> float:
         return float((Y_hat.argmax(axis=1) == Y.argmax(axis=1)).mean())
 
 
-HEADS = {
+HEADS: dict[str, type[Head]] = {
     "binary": Binary,
     "multiclass": Multiclass,
     "multilabel": Multilabel,
@@ -257,7 +277,9 @@ HEADS = {
 """Every head by task name."""
 
 
-def make_head(task, activation, n_outputs):
+def make_head(
+    task: TaskName | Literal["classification"] | None, activation: ActivationName | Activation, n_outputs: int
+) -> Head:
     """The head for ``task`` (a name from :data:`TASKS`, ``"classification"`` or None) on
     an output layer of ``n_outputs`` units with ``activation``.
 
@@ -270,16 +292,16 @@ def make_head(task, activation, n_outputs):
     name = activation.name
     inferred = task is None
     if task in (None, "classification"):
-        by_activation = {
+        by_activation: dict[str, TaskName] = {
             "softmax": "multiclass",
             "exp": "poisson",
             "sigmoid": "binary" if n_outputs == 1 else "multilabel",
         }
-        inferred = by_activation.get(name, "regression")
-        if task == "classification" and inferred not in ("binary", "multiclass", "multilabel"):
+        read_off = by_activation.get(name, "regression")
+        if task == "classification" and read_off not in ("binary", "multiclass", "multilabel"):
             raise ValueError(f"a classifier needs a sigmoid or softmax output, not {name}")
-        task = inferred
-    if task not in HEADS:
+        task = read_off
+    if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; valid tasks are: {', '.join(TASKS)}, classification")
     if task == "binary" and n_outputs != 1:
         raise ValueError(f"a binary head has one output unit, not {n_outputs}; use multilabel or multiclass")
@@ -290,7 +312,7 @@ def make_head(task, activation, n_outputs):
     return head
 
 
-def head_for_loss(head, y, loss):
+def head_for_loss(head: Head, y: ArrayLike, loss: LossName | Loss | None) -> Head:
     """The head to train ``y`` with ``loss``: ``head`` itself, or a :class:`Regression` head.
 
     A sigmoid output whose task was read off its activation (not named) is a
@@ -315,7 +337,7 @@ def head_for_loss(head, y, loss):
     return regression
 
 
-def infer_task(y, task="auto"):
+def infer_task(y: ArrayLike, task: TaskName | Literal["auto", "classification"] = "auto") -> TaskName:
     """``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"`` for targets ``y``.
 
     ``task`` is ``"auto"``, ``"classification"`` or ``"regression"`` (or a task name,
@@ -324,7 +346,7 @@ def infer_task(y, task="auto"):
     a 2-D 0/1 matrix with several columns is multi-label; other numbers are
     regression targets.
     """
-    if task in HEADS:
+    if task in TASKS:
         return task
     if task not in ("auto", "classification", "regression"):
         raise ValueError(f"unknown task {task!r}; valid choices are: auto, classification, regression")
@@ -343,7 +365,7 @@ def infer_task(y, task="auto"):
     return "binary" if n_classes == 2 else "multiclass"
 
 
-def as_targets(y, task):
+def as_targets(y: ArrayLike, task: TaskName) -> NDArray[Any]:
     """``y`` as the task needs it: whole-number float labels become integers, and a
     regression target must be numeric (float64)."""
     y = np.asarray(y)
@@ -356,7 +378,9 @@ def as_targets(y, task):
     return y
 
 
-def head_for_targets(y, task="auto"):
+def head_for_targets(
+    y: ArrayLike, task: TaskName | Literal["auto", "classification"] = "auto"
+) -> tuple[Head, int, NDArray[Any]]:
     """``(head, n_outputs, y)``: the head for targets ``y`` (see :func:`infer_task`), the size of
     the output layer, and ``y`` converted by :func:`as_targets`."""
     task = infer_task(y, task)
@@ -367,17 +391,17 @@ def head_for_targets(y, task="auto"):
         n_outputs = 1
     else:
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
-    activation = {
+    activation: dict[str, ActivationName] = {
         "binary": "sigmoid",
         "multiclass": "softmax",
         "multilabel": "sigmoid",
         "regression": "identity",
         "poisson": "exp",
-    }[task]
-    return make_head(task, activation, n_outputs), n_outputs, y
+    }
+    return make_head(task, activation[task], n_outputs), n_outputs, y
 
 
-def r2_score(y_true, y_pred, sample_weight=None):
+def r2_score(y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
     """``R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)²`` per output, averaged over the outputs.
 
     As scikit-learn's ``r2_score``: a constant target scores 1 when predicted
@@ -394,7 +418,7 @@ def r2_score(y_true, y_pred, sample_weight=None):
     return r2_from_sums(residual, total)
 
 
-def r2_from_sums(residual, total):
+def r2_from_sums(residual: ArrayLike, total: ArrayLike) -> float:
     """R² averaged over outputs from each output's ``Σw(y − ŷ)²`` and ``Σw(y − ȳ)²``
     (sums that blocks of rows can add up, :mod:`glassnet.distributed`)."""
     residual, total = np.asarray(residual, dtype=np.float64), np.asarray(total, dtype=np.float64)
@@ -403,7 +427,7 @@ def r2_from_sums(residual, total):
     return float(scores.mean())
 
 
-def _looks_like_labels(y):
+def _looks_like_labels(y: NDArray[Any]) -> bool:
     if y.dtype.kind in "USObiu":
         return True
     if y.dtype.kind != "f" or not np.isfinite(y).all():
@@ -411,7 +435,7 @@ def _looks_like_labels(y):
     return bool(np.all(y == np.round(y))) and np.unique(y).size <= 20
 
 
-def _numeric(y, dtype, what):
+def _numeric(y: ArrayLike, dtype: DTypeLike, what: str) -> FloatArray:
     y = np.asarray(y)
     if y.dtype.kind == "c":
         raise ValueError("y has complex values; glassnet works with real numbers")
@@ -420,7 +444,7 @@ def _numeric(y, dtype, what):
     return np.ascontiguousarray(y, dtype=dtype)
 
 
-def _as_columns(Y, n_outputs, y):
+def _as_columns(Y: FloatArray, n_outputs: int, y: ArrayLike) -> FloatArray:
     if Y.ndim == 1:
         Y = Y.reshape(-1, 1)
     if Y.ndim != 2 or Y.shape[1] != n_outputs:
@@ -430,11 +454,11 @@ def _as_columns(Y, n_outputs, y):
     return Y
 
 
-def _require(activation, name, task):
+def _require(activation: Activation, name: str, task: str) -> None:
     if not isinstance(activation, Activation) or activation.name != name:
         raise ValueError(f"a {task} head needs a {name} output, not {activation.name}")
 
 
-def _require_01(Y, output):
+def _require_01(Y: FloatArray, output: str) -> None:
     if not np.isin(Y, (0, 1)).all():
         raise ValueError(f"a {output} output needs 0/1 targets (one-hot or indicator rows)")

@@ -19,9 +19,20 @@ caches what the backward pass needs, under the math's names (``A_prev``, ``Z``,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
 import numpy as np
 
-LAYOUTS = ("in_out", "out_in")
+from ._typing import ArrayLike, FloatArray
+
+if TYPE_CHECKING:
+    from .activations import Activation
+
+Layout: TypeAlias = Literal["in_out", "out_in"]
+"""A weight matrix's layout, one of :data:`LAYOUTS`."""
+
+LAYOUTS: tuple[Layout, ...] = ("in_out", "out_in")
 """``"in_out"``: ``W`` of shape (n_in, n_out), ``Z = A W + b`` (glassnet, scikit-learn).
 ``"out_in"``: shape (n_out, n_in), ``z = W a + b`` (textbooks, PyTorch)."""
 
@@ -44,49 +55,54 @@ class Dense:
         Probability of dropping each unit of this layer's output while training.
     """
 
-    def __init__(self, n_in, n_out, activation, dropout=0.0):
+    def __init__(self, n_in: int, n_out: int, activation: Activation, dropout: float = 0.0) -> None:
         self.n_in, self.n_out = n_in, n_out
         self.activation = activation
         self.dropout = dropout
-        self.A_prev = self.Z = self.A = self.dZ = self.mask = None
+        self.A_prev: FloatArray | None = None
+        self.Z: FloatArray | None = None
+        self.A: FloatArray | None = None
+        self.dZ: FloatArray | None = None
+        self.mask: FloatArray | None = None
 
     @property
-    def n_params(self):
+    def n_params(self) -> int:
         return self.n_in * self.n_out + self.n_out
 
-    def bind(self, theta, grad, w_offset, b_offset):
+    def bind(self, theta: FloatArray, grad: FloatArray, w_offset: int, b_offset: int) -> None:
         """Point ``W, dW`` at ``theta[w_offset:…], grad[w_offset:…]`` and ``b, db`` at ``[b_offset:…]``."""
         w_end, b_end = w_offset + self.n_in * self.n_out, b_offset + self.n_out
-        self._W = theta[w_offset:w_end].reshape(self.n_in, self.n_out)
-        self._dW = grad[w_offset:w_end].reshape(self.n_in, self.n_out)
-        self._b, self._db = theta[b_offset:b_end], grad[b_offset:b_end]
+        self._W: FloatArray = theta[w_offset:w_end].reshape(self.n_in, self.n_out)
+        self._dW: FloatArray = grad[w_offset:w_end].reshape(self.n_in, self.n_out)
+        self._b: FloatArray = theta[b_offset:b_end]
+        self._db: FloatArray = grad[b_offset:b_end]
 
     # ------------------------------------------------------------------ the numbers
     @property
-    def W(self):
+    def W(self) -> FloatArray:
         return self._W
 
     @W.setter
-    def W(self, value):
+    def W(self, value: ArrayLike) -> None:
         _assign(self._W, value, "W")
 
     @property
-    def b(self):
+    def b(self) -> FloatArray:
         return self._b
 
     @b.setter
-    def b(self, value):
+    def b(self, value: ArrayLike) -> None:
         _assign(self._b, value, "b")
 
     @property
-    def dW(self):
+    def dW(self) -> FloatArray:
         return self._dW
 
     @property
-    def db(self):
+    def db(self) -> FloatArray:
         return self._db
 
-    def set_weights(self, W, b=None, layout=None):
+    def set_weights(self, W: ArrayLike, b: ArrayLike | None = None, layout: Layout | None = None) -> None:
         """Copy weights (and biases) in, in the layout named: ``"in_out"`` or ``"out_in"``.
 
         ``layout="out_in"`` takes a textbook's ``W`` of ``z = W a + b``, shape
@@ -101,13 +117,19 @@ class Dense:
         if b is not None:
             self.b = b
 
-    def get_weights(self, layout="in_out"):
+    def get_weights(self, layout: Layout = "in_out") -> tuple[FloatArray, FloatArray]:
         """``(W, b)`` copies, ``W`` in the layout named (``"out_in"``: a textbook's ``W``)."""
         W = self._W.T if check_layout(layout) == "out_in" else self._W
         return W.copy(), self._b.copy()
 
     # ------------------------------------------------------------------ forward and backward
-    def forward(self, A_prev, training=False, rng=None, work=None):
+    def forward(
+        self,
+        A_prev: FloatArray,
+        training: bool = False,
+        rng: np.random.Generator | None = None,
+        work: tuple[FloatArray, FloatArray] | None = None,
+    ) -> FloatArray:
         """``A = σ(A_prev W + b)``, caching ``A_prev``, ``Z``, ``A`` (and the dropout mask).
 
         ``work`` is a pair of ``(n, n_out)`` arrays for ``Z`` and ``A`` that the
@@ -118,7 +140,7 @@ class Dense:
         """
         self.A_prev = A_prev
         if work is None:
-            Z = A_prev @ self._W
+            Z: FloatArray = A_prev @ self._W
             Z += self._b
             A = self.activation(Z)
         else:
@@ -128,17 +150,21 @@ class Dense:
         self.Z, self.A, self.mask = Z, A, None
         if training and self.dropout > 0:
             keep = 1.0 - self.dropout
+            assert rng is not None, "dropout in training draws its mask from rng"
             self.mask = (rng.random(A.shape) < keep) * A.dtype.type(1.0 / keep)
             A = A * self.mask
         return A
 
-    def backward(self, dZ, ones, out=None, need_dA_prev=True):
+    def backward(
+        self, dZ: FloatArray, ones: FloatArray, out: FloatArray | None = None, need_dA_prev: bool = True
+    ) -> FloatArray | None:
         """From ``dZ`` (shape (n, n_out)): fill ``dW`` and ``db``; return ``dA_prev = dZ Wᵀ``.
 
         ``ones`` is a vector of n ones: ``db = 1ᵀ dZ`` as a BLAS product is faster
         than a sum over rows. ``out`` receives ``dA_prev`` when given; the first
         layer needs no ``dA_prev`` (``need_dA_prev=False`` returns None).
         """
+        assert self.A_prev is not None, "backward follows forward"
         self.dZ = dZ
         np.matmul(self.A_prev.T, dZ, out=self._dW)
         np.dot(ones, dZ, out=self._db)
@@ -146,7 +172,7 @@ class Dense:
             return None
         return dZ @ self._W.T if out is None else np.matmul(dZ, self._W.T, out=out)
 
-    def delta(self, dA):
+    def delta(self, dA: FloatArray) -> FloatArray:
         """``dZ = σ'(Z) ⊙ dA`` from the gradient ``dA`` of this layer's output, in place.
 
         A unit dropped in the forward pass passes no gradient back: ``dA`` is first
@@ -154,17 +180,18 @@ class Dense:
         """
         if self.mask is not None:
             dA *= self.mask
+        assert self.Z is not None and self.A is not None, "delta follows forward"
         return self.activation.backward(dA, self.Z, self.A, out=dA)
 
-    def clear(self):
+    def clear(self) -> None:
         """Forget the cached batch."""
         self.A_prev = self.Z = self.A = self.dZ = self.mask = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Dense({self.n_in} → {self.n_out}, {self.activation!r})"
 
 
-def check_layout(layout):
+def check_layout(layout: str) -> Layout:
     """``layout`` itself when it is one of :data:`LAYOUTS`, else a ``ValueError`` naming both."""
     if layout not in LAYOUTS:
         raise ValueError(
@@ -178,14 +205,16 @@ class AmbiguousLayout(ValueError):
     """A weight matrix whose shape fits both layouts (it is square) was given without one."""
 
 
-def layout_of(shape, n_in, n_out, layout=None, name="W"):
+def layout_of(
+    shape: Iterable[int], n_in: int, n_out: int, layout: Layout | None = None, name: str = "W"
+) -> Layout:
     """The layout a matrix of ``shape`` is in, for a layer ``n_in → n_out``.
 
     A named ``layout`` must fit the shape. Without one, the shape decides when only
     one layout fits; a square matrix fits both and raises :class:`AmbiguousLayout`
     (but a single weight, 1 × 1, reads the same either way).
     """
-    expected = {"in_out": (n_in, n_out), "out_in": (n_out, n_in)}
+    expected: dict[Layout, tuple[int, int]] = {"in_out": (n_in, n_out), "out_in": (n_out, n_in)}
     shape = tuple(shape)
     if layout is not None:
         if shape != expected[check_layout(layout)]:
@@ -211,7 +240,7 @@ def layout_of(shape, n_in, n_out, layout=None, name="W"):
     return fits[0]
 
 
-def _assign(view, value, name):
+def _assign(view: FloatArray, value: ArrayLike, name: str) -> None:
     """Copy ``value`` into a parameter view: the exact shape, or a scalar for every entry."""
     value = np.asarray(value, dtype=view.dtype)
     if value.ndim != 0 and value.shape != view.shape:

@@ -25,14 +25,22 @@ Predicted probabilities of exactly 0 or 1 give finite values: they are clipped t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 import numpy as np
+
+from ._typing import ArrayLike, FloatArray, LossName, NDArray
+
+if TYPE_CHECKING:
+    from .activations import Activation
 
 
 class Loss:
     """Base class for a loss ``ℓ(ŷ, y)``."""
 
     name = "loss"
-    canonical = None
+    canonical: str | None = None
     title = "loss"
     """The loss in words, ``"binary cross-entropy"``."""
     formula = "ℓ(ŷ, y)"
@@ -46,29 +54,29 @@ class Loss:
     sample_template = "{terms}"
     """One sample's loss around its outputs' terms (joined by " + ")."""
 
-    def sample_text(self, terms):
+    def sample_text(self, terms: Iterable[str]) -> str:
         """One sample's loss from its outputs' terms (:meth:`term_text`)."""
         return self.sample_template.format(terms=" + ".join(terms))
 
-    def term_text(self, a, y):
+    def term_text(self, a: str, y: str) -> str:
         """One output's term of the loss, written with names or numbers."""
         return self.term_template.format(a=a, y=y)
 
-    def gradient_text(self, a, y):
+    def gradient_text(self, a: str, y: str) -> str:
         """``∂ℓ/∂ŷ`` of one output, written with names or numbers."""
         return self.gradient_template.format(a=a, y=y)
 
-    def per_sample(self, Y_hat, Y):
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         raise NotImplementedError  # pragma: no cover - every subclass defines it
 
-    def gradient(self, Y_hat, Y):
+    def gradient(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         raise NotImplementedError  # pragma: no cover
 
-    def total(self, Y_hat, Y):
+    def total(self, Y_hat: FloatArray, Y: FloatArray) -> float:
         """``Σᵢ ℓᵢ``, the sum of the per-sample losses."""
         return float(self.per_sample(Y_hat, Y).sum())
 
-    def pairs_with(self, activation):
+    def pairs_with(self, activation: Activation) -> bool:
         """True when ``activation`` is this loss's canonical partner, so ``dZ = Ŷ − Y``.
 
         A sigmoid with steepness β ≠ 1 is not: its delta is ``β (Ŷ − Y)``, and the
@@ -76,11 +84,12 @@ class Loss:
         """
         return activation.name == self.canonical and getattr(activation, "beta", 1.0) == 1.0
 
-    def __call__(self, Y_hat, Y, sample_weight=None):
+    def __call__(self, Y_hat: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         Y_hat, Y = _as_2d(Y_hat), _as_2d(Y)
-        return float(np.average(self.per_sample(Y_hat, Y), weights=sample_weight))
+        weights = None if sample_weight is None else np.asarray(sample_weight)
+        return float(np.average(self.per_sample(Y_hat, Y), weights=weights))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
@@ -96,15 +105,15 @@ class SquaredError(Loss):
     gradient_template = "{a} − {y}"
     gradient_latex = r"\hat y - y"
 
-    def per_sample(self, Y_hat, Y):
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         diff = Y_hat - Y
-        return 0.5 * (diff * diff).sum(axis=1)
+        return cast(FloatArray, 0.5 * (diff * diff).sum(axis=1))
 
-    def total(self, Y_hat, Y):
+    def total(self, Y_hat: FloatArray, Y: FloatArray) -> float:
         diff = Y_hat - Y
         return 0.5 * float(np.vdot(diff, diff))
 
-    def gradient(self, Y_hat, Y):
+    def gradient(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         return Y_hat - Y
 
 
@@ -124,11 +133,11 @@ class BinaryCrossEntropy(Loss):
     gradient_template = "({a} − {y}) / ({a}·(1 − {a}))"
     gradient_latex = r"\frac{\hat y - y}{\hat y (1 - \hat y)}"
 
-    def per_sample(self, Y_hat, Y):
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         P = _clip_probability(Y_hat)
-        return -(_xlogy(Y, P) + _xlogy(1 - Y, 1 - P)).sum(axis=1)
+        return cast(FloatArray, -(_xlogy(Y, P) + _xlogy(1 - Y, 1 - P)).sum(axis=1))
 
-    def gradient(self, Y_hat, Y):
+    def gradient(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         P = _clip_probability(Y_hat)
         return (P - Y) / (P * (1 - P))
 
@@ -146,18 +155,18 @@ class CategoricalCrossEntropy(Loss):
     gradient_template = "−{y} / {a}"
     gradient_latex = r"-\frac{y}{\hat y}"
 
-    def per_sample(self, Y_hat, Y):
-        return -(Y * self._log_probability(Y_hat)).sum(axis=1)
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
+        return cast(FloatArray, -(Y * self._log_probability(Y_hat)).sum(axis=1))
 
-    def total(self, Y_hat, Y):
+    def total(self, Y_hat: FloatArray, Y: FloatArray) -> float:
         return -float(np.vdot(Y, self._log_probability(Y_hat)))
 
     @staticmethod
-    def _log_probability(Y_hat):
+    def _log_probability(Y_hat: FloatArray) -> FloatArray:
         # ŷ ≥ eps keeps log ŷ finite, so y·log ŷ needs no xlogy (0·log 0) guard.
-        return np.log(np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).eps))
+        return cast(FloatArray, np.log(np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).eps)))
 
-    def gradient(self, Y_hat, Y):
+    def gradient(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         return -Y / _clip_probability(Y_hat)
 
 
@@ -177,29 +186,29 @@ class Poisson(Loss):
     gradient_template = "1 − {y} / {a}"
     gradient_latex = r"1 - \frac{y}{\hat y}"
 
-    def per_sample(self, Y_hat, Y):
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         Y_hat = np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)
-        return (Y_hat - _xlogy(Y, Y_hat) + _xlogy(Y, Y) - Y).sum(axis=1)
+        return cast(FloatArray, (Y_hat - _xlogy(Y, Y_hat) + _xlogy(Y, Y) - Y).sum(axis=1))
 
-    def gradient(self, Y_hat, Y):
-        return 1 - Y / np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)
+    def gradient(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
+        return cast(FloatArray, 1 - Y / np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny))
 
 
-def _float_dtype(a):
+def _float_dtype(a: NDArray[Any]) -> np.dtype[Any] | type[np.float64]:
     return a.dtype if a.dtype.kind == "f" else np.float64
 
 
-def _clip_probability(P):
+def _clip_probability(P: FloatArray) -> FloatArray:
     eps = np.finfo(_float_dtype(P)).eps
     return np.clip(P, eps, 1 - eps)
 
 
-def _as_2d(a):
+def _as_2d(a: ArrayLike) -> NDArray[Any]:
     a = np.asarray(a)
     return a.reshape(-1, 1) if a.ndim == 1 else a
 
 
-LOSSES = {
+LOSSES: dict[str, type[Loss]] = {
     "squared_error": SquaredError,
     "mse": SquaredError,
     "binary_cross_entropy": BinaryCrossEntropy,
@@ -211,7 +220,7 @@ LOSSES = {
 }
 """Every loss by name (with the short names "mse", "bce", "cross_entropy")."""
 
-CANONICAL_LOSS = {
+CANONICAL_LOSS: dict[str, LossName] = {
     "identity": "squared_error",
     "sigmoid": "binary_cross_entropy",
     "softmax": "categorical_cross_entropy",
@@ -220,7 +229,7 @@ CANONICAL_LOSS = {
 """The loss that pairs with each output activation so that ``dZ = Ŷ − Y``."""
 
 
-def get_loss(name_or_loss):
+def get_loss(name_or_loss: LossName | Loss) -> Loss:
     """Return a :class:`Loss` for a name such as ``"squared_error"``, or pass one through."""
     if isinstance(name_or_loss, Loss):
         return name_or_loss
@@ -229,8 +238,8 @@ def get_loss(name_or_loss):
     raise ValueError(f"unknown loss {name_or_loss!r}; valid losses are: " + ", ".join(sorted(LOSSES)))
 
 
-def _xlogy(x, y):
+def _xlogy(x: ArrayLike, y: ArrayLike) -> FloatArray:
     """``x log y``, 0 where ``x = 0`` (``scipy.special.xlogy``, imported on first use)."""
     from scipy.special import xlogy
 
-    return xlogy(x, y)
+    return cast(FloatArray, xlogy(x, y))

@@ -16,31 +16,33 @@ its Euclidean norm exceeds the bound (gradient-norm clipping).
 from __future__ import annotations
 
 import math
+from typing import Any, Literal
 
 import numpy as np
 
 from . import _jit
+from ._typing import FloatArray, OptimizerName
 from ._validation import check_non_negative, check_positive
 
 
 class Optimizer:
     """Base class: gradient clipping, step counting and state reset."""
 
-    def __init__(self, lr, clip_norm=None):
-        self.lr = check_positive(lr, "lr")
-        self.clip_norm = check_positive(clip_norm, "clip_norm", allow_none=True)
+    def __init__(self, lr: float, clip_norm: float | None = None) -> None:
+        self.lr: float = check_positive(lr, "lr")
+        self.clip_norm: float | None = check_positive(clip_norm, "clip_norm", allow_none=True)
         self.t = 0
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float:
         """``lr`` under scikit-learn's name (its optimizers' attribute), for drop-in code."""
         return self.lr
 
     @learning_rate.setter
-    def learning_rate(self, value):
+    def learning_rate(self, value: float) -> None:
         self.lr = check_positive(value, "learning_rate")
 
-    def step(self, theta, grad):
+    def step(self, theta: FloatArray, grad: FloatArray) -> None:
         """Update ``theta`` in place from ``grad`` (which clipping may rescale in place)."""
         if self.clip_norm is not None:
             norm = math.sqrt(float(np.dot(grad, grad)))
@@ -49,36 +51,39 @@ class Optimizer:
         self.t += 1
         self._update(theta, grad)
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget all state (as if no step had been taken)."""
         self.t = 0
         for name in self._state_names:
             setattr(self, name, None)
 
-    _state_names = ()
+    _state_names: tuple[str, ...] = ()
 
-    def _zeros(self, name, like):
-        buf = getattr(self, name, None)
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def _zeros(self, name: str, like: FloatArray) -> FloatArray:
+        buf: FloatArray | None = getattr(self, name, None)
         if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
             buf = np.zeros_like(like)
             setattr(self, name, buf)
         return buf
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items())
         return f"{type(self).__name__}({args})"
 
-    def _hyper(self):
+    def _hyper(self) -> dict[str, object]:
         return {"lr": self.lr}
 
 
 class SGD(Optimizer):
     """Plain gradient descent: ``θ ← θ − η g``."""
 
-    def __init__(self, lr=0.01, clip_norm=None):
+    def __init__(self, lr: float = 0.01, clip_norm: float | None = None) -> None:
         super().__init__(lr, clip_norm)
 
-    def _update(self, theta, grad):
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
         theta -= self.lr * grad
 
 
@@ -100,16 +105,22 @@ class Momentum(Optimizer):
 
     _state_names = ("velocity",)
 
-    def __init__(self, lr=0.01, momentum=0.9, form="classical", clip_norm=None):
+    def __init__(
+        self,
+        lr: float = 0.01,
+        momentum: float = 0.9,
+        form: Literal["classical", "ewma"] = "classical",
+        clip_norm: float | None = None,
+    ) -> None:
         super().__init__(lr, clip_norm)
         if not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
         if form not in ("classical", "ewma"):
             raise ValueError(f"unknown momentum form {form!r}; valid forms are: classical, ewma")
         self.momentum, self.form = momentum, form
-        self.velocity = None
+        self.velocity: FloatArray | None = None
 
-    def _update(self, theta, grad):
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
         v = self._zeros("velocity", theta)
         if self.form == "classical":
             v *= self.momentum
@@ -120,7 +131,7 @@ class Momentum(Optimizer):
             v += (1 - self.momentum) * grad
             theta -= self.lr * v
 
-    def _hyper(self):
+    def _hyper(self) -> dict[str, object]:
         return {"lr": self.lr, "momentum": self.momentum, "form": self.form}
 
 
@@ -131,17 +142,17 @@ class Nesterov(Momentum):
     θ ← θ + μ v − η g      (a look-ahead: the momentum step is taken twice)
     """
 
-    def __init__(self, lr=0.01, momentum=0.9, clip_norm=None):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, clip_norm: float | None = None) -> None:
         super().__init__(lr, momentum, "classical", clip_norm)
 
-    def _update(self, theta, grad):
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
         v = self._zeros("velocity", theta)
         v *= self.momentum
         v -= self.lr * grad
         theta += self.momentum * v
         theta -= self.lr * grad
 
-    def _hyper(self):
+    def _hyper(self) -> dict[str, object]:
         return {"lr": self.lr, "momentum": self.momentum}
 
 
@@ -154,20 +165,23 @@ class RMSprop(Optimizer):
 
     _state_names = ("square_avg",)
 
-    def __init__(self, lr=0.001, rho=0.9, eps=1e-8, clip_norm=None):
+    def __init__(
+        self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8, clip_norm: float | None = None
+    ) -> None:
         super().__init__(lr, clip_norm)
         if not 0 <= rho < 1:
             raise ValueError(f"rho must be in [0, 1), got {rho!r}")
-        self.rho, self.eps = rho, check_positive(eps, "eps")
-        self.square_avg = None
+        self.rho: float = rho
+        self.eps: float = check_positive(eps, "eps")
+        self.square_avg: FloatArray | None = None
 
-    def _update(self, theta, grad):
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
         s = self._zeros("square_avg", theta)
         s *= self.rho
         s += (1 - self.rho) * grad * grad
         theta -= self.lr * grad / (np.sqrt(s) + self.eps)
 
-    def _hyper(self):
+    def _hyper(self) -> dict[str, object]:
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps}
 
 
@@ -185,15 +199,24 @@ class Adam(Optimizer):
 
     _state_names = ("m", "v")
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clip_norm=None):
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        clip_norm: float | None = None,
+    ) -> None:
         super().__init__(lr, clip_norm)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0 <= beta < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
-        self.beta1, self.beta2, self.eps = beta1, beta2, check_positive(eps, "eps")
-        self.m = self.v = None
+        self.beta1, self.beta2 = beta1, beta2
+        self.eps: float = check_positive(eps, "eps")
+        self.m: FloatArray | None = None
+        self.v: FloatArray | None = None
 
-    def _update(self, theta, grad):
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
         m, v = self._zeros("m", theta), self._zeros("v", theta)
         b1, b2, t = self.beta1, self.beta2, self.t
         # θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), written as
@@ -222,7 +245,7 @@ class Adam(Optimizer):
         denominator += eps  # √v̂ + ε
         theta -= (m / denominator) * step
 
-    def _hyper(self):
+    def _hyper(self) -> dict[str, object]:
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 
@@ -235,19 +258,27 @@ class AdamW(Adam):
     scaling. As in PyTorch, it applies to every entry of ``theta``.
     """
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, clip_norm=None):
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        clip_norm: float | None = None,
+    ) -> None:
         super().__init__(lr, beta1, beta2, eps, clip_norm)
-        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
+        self.weight_decay: float = check_non_negative(weight_decay, "weight_decay")
 
-    def _update(self, theta, grad):
+    def _update(self, theta: FloatArray, grad: FloatArray) -> None:
         theta *= 1 - self.lr * self.weight_decay
         super()._update(theta, grad)
 
-    def _hyper(self):
+    def _hyper(self) -> dict[str, object]:
         return {**super()._hyper(), "weight_decay": self.weight_decay}
 
 
-OPTIMIZERS = {
+OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
     "nesterov": Nesterov,
@@ -258,7 +289,7 @@ OPTIMIZERS = {
 """Every optimizer by name."""
 
 
-def _flat(a):
+def _flat(a: FloatArray) -> FloatArray:
     """A 1-D view of a contiguous array (a fused kernel walks it entry by entry)."""
     if a.ndim == 1:
         return a
@@ -267,7 +298,7 @@ def _flat(a):
     return a.reshape(-1)
 
 
-def get_optimizer(name_or_optimizer, **kwargs):
+def get_optimizer(name_or_optimizer: OptimizerName | Optimizer, **kwargs: Any) -> Optimizer:
     """Return an optimizer for a name such as ``"adam"`` (keyword arguments go to it), or pass one through."""
     if isinstance(name_or_optimizer, Optimizer):
         return name_or_optimizer
