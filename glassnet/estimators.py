@@ -311,7 +311,9 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         if is_dask_collection(X):
             return self._on_blocks(X, "predict_proba")
         Y_hat = self._forward(X)  # checks that the model is fitted
-        return self.network_.head.probabilities(Y_hat)
+        probabilities = self.network_.head.probabilities(Y_hat)
+        assert probabilities is not None  # a classifier's head
+        return probabilities
 
     def predict_log_proba(self, X: ArrayLike) -> FloatArray:
         """``log(predict_proba(X))``."""

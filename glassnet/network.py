@@ -227,7 +227,7 @@ class Network:
     @property
     def task(self) -> TaskName:
         """The head's task: ``"binary"``, ``"multiclass"``, ``"multilabel"``, ``"regression"``, ``"poisson"``."""
-        return cast("TaskName", self.head.task)
+        return self.head.task
 
     @property
     def classes_(self) -> NDArray[Any] | None:
@@ -505,6 +505,7 @@ class Network:
         if loss.pairs_with(out.activation):
             dZ = np.subtract(Y_hat, Y, out=None if buffers is None else buffers["dZ"][-1])
         else:
+            assert out.Z is not None and out.A is not None  # filled by the forward pass above
             dZ = out.activation.backward(loss.gradient(Y_hat, Y), out.Z, out.A)
         dZ *= scale
         self._backward(dZ, buffers)
@@ -519,6 +520,7 @@ class Network:
         ones = np.ones(dZ.shape[0], self.dtype) if buffers is None else buffers["ones"]
         for i in range(len(layers) - 1, 0, -1):
             dA_prev = layers[i].backward(dZ, ones, out=None if buffers is None else buffers["dZ"][i - 1])
+            assert dA_prev is not None  # need_dA_prev: returned
             dZ = layers[i - 1].delta(dA_prev)
         layers[0].backward(dZ, ones, need_dA_prev=False)
 

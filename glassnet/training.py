@@ -589,7 +589,11 @@ class _Run:
             if not math.isfinite(value):
                 return value, math.nan, None, "non-finite"
             if self.track_accuracy:
-                correct += head.batch_accuracy(net.layers[-1].A, Yb) * size
+                out = net.layers[-1].A
+                assert out is not None  # the forward pass of loss_and_grad filled it
+                right = head.batch_accuracy(out, Yb)
+                assert right is not None  # accuracy is tracked for classifiers only
+                correct += right * size
             grad_norms += math.sqrt(float(np.dot(grad, grad)))
             opt.step(theta, grad)
             total += value * size
@@ -602,8 +606,9 @@ class _Run:
         X_val, Y_val = self.validation
         Y_hat = predict_outputs(self.net, X_val)
         self.history.val_loss.append(self.loss(Y_hat, Y_val))
-        if self.net.head.is_classifier:
-            self.history.val_accuracy.append(self.net.head.batch_accuracy(Y_hat, Y_val))
+        accuracy = self.net.head.batch_accuracy(Y_hat, Y_val)
+        if accuracy is not None:  # a classifier's head
+            self.history.val_accuracy.append(accuracy)
 
 
 class _DivergenceWatch:

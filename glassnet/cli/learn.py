@@ -153,12 +153,14 @@ def _trace_network(
         from ..runs.tools import open_model
 
         saved = open_model(Path(weights))
-        if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != saved.network.layer_sizes:
+        network = saved.network
+        assert network is not None  # open_model refuses a file without one
+        if given(ctx, "sizes") and numbers(sizes, "--sizes", int, positive=True) != network.layer_sizes:
             raise UsageError(
                 f"--sizes {sizes} differs from the network in {weights} "
-                f"({','.join(map(str, saved.network.layer_sizes))}); drop --sizes"
+                f"({','.join(map(str, network.layer_sizes))}); drop --sizes"
             )
-        return saved.network, saved.scaler, layout or "in_out"
+        return network, saved.scaler, layout or "in_out"
     acts = activation_list(activation)
     if weights is None:
         layer_sizes = numbers(sizes, "--sizes", int, positive=True)
@@ -192,7 +194,7 @@ def _given_network(
         raise UsageError(f"--weights has {len(Ws)} layers (separated by '|') but --biases has {len(bs)}")
     _check_activation_count(acts, len(Ws))
     try:
-        layout = weights_layout(Ws, bs, layout)
+        layout = weights_layout(Ws, bs, cast("Layout | None", layout))
         net = Network.from_weights(Ws, bs, activations=_one_or_list(acts), layout=layout)
     except AmbiguousLayout as exc:
         raise UsageError(

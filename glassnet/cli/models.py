@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import numpy as np
 import typer
 from rich.table import Table
+
+if TYPE_CHECKING:
+    Split = Literal["all", "train", "test"]
 
 from .common import (
     Failure,
@@ -49,7 +52,9 @@ def evaluate(
 
     choice(split, {"all", "train", "test"}, "split")
     try:
-        result = evaluate_model(model, dataset, csv_path, target, split, n_samples, noise, seed)
+        result = evaluate_model(
+            model, dataset, csv_path, target, cast("Split", split), n_samples, noise, seed
+        )
     except SplitNeedsTrainingData as exc:
         raise UsageError(f"--split {split}: {exc}" if split != "all" else str(exc)) from None
     table = Table(title=f"Evaluation of {model}", title_justify="left")
@@ -79,7 +84,9 @@ def predict(
     if proba:
         from ..runs.tools import open_model
 
-        if not open_model(model).network.head.is_classifier:
+        network = open_model(model).network
+        assert network is not None  # open_model refuses a file without one
+        if not network.head.is_classifier:
             raise UsageError("--proba needs a classifier")
     if (out or input_csv.with_name(input_csv.stem + ".predictions.csv")).resolve() == input_csv.resolve():
         raise UsageError("--out must differ from the input file")

@@ -169,7 +169,11 @@ def _on_block(X_b: Any, est: _BaseMLP, what: str, dtype: DTypeLike) -> NDArray[A
     """The fitted estimator's prediction for one block (on a worker)."""
     X_b = np.asarray(X_b, dtype=dtype)
     Y_hat = est.network_.predict_output(X_b)
-    return est._decode_output(Y_hat) if what == "predict" else est.network_.head.probabilities(Y_hat)
+    if what == "predict":
+        return est._decode_output(Y_hat)
+    probabilities = est.network_.head.probabilities(Y_hat)
+    assert probabilities is not None  # predict_proba exists for classifiers only
+    return probabilities
 
 
 def score_blocks(est: _BaseMLP, X: Any, y: Any, sample_weight: Any = None) -> float:

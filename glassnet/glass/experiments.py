@@ -26,14 +26,14 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast, overload
 
 import numpy as np
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from .._typing import ArrayLike, FloatArray, PathLike
+    from .._typing import ActivationName, ArrayLike, FloatArray, PathLike
     from ..heads import Head
     from ..network import Network
     from ..training import History
@@ -265,8 +265,9 @@ def _build(params: Mapping[str, Any], n_inputs: int, head: Head, n_outputs: int,
 
     hidden = params.get("hidden", ())
     hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
-    output = params.get("output") or head.activation.name
-    activations = [params.get("activation", "relu")] * len(hidden)
+    # The grid's names are checked by the Network they build.
+    output = cast("ActivationName", params.get("output") or head.activation.name)
+    activations = [cast("ActivationName", params.get("activation", "relu"))] * len(hidden)
     return Network(
         [n_inputs, *hidden, n_outputs],
         activations=activations,

@@ -44,7 +44,16 @@ __all__ = [
     "save_figure",
 ]
 
-DEFAULT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu")
+DEFAULT_ACTIVATIONS: tuple[ActivationName, ...] = (
+    "identity",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "gelu",
+)
 """The activations :func:`plot_activations` draws by default (every elementwise one but exp)."""
 
 POSITIVE, NEGATIVE = "tab:blue", "tab:red"

@@ -14,9 +14,12 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from .datasets import CLASSIFICATION, DATASETS, FEATURES, REGRESSION
+
+if TYPE_CHECKING:
+    from glassnet._typing import ActivationName
 
 
 class SetupError(ValueError):
@@ -58,7 +61,11 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "softpl
 OPTIMIZERS = ("sgd", "momentum", "adam")
 PROBLEMS = ("classification", "multiclass", "regression")
 REGULARIZATIONS = ("none", "l1", "l2")
-OUTPUT = {"classification": "sigmoid", "multiclass": "softmax", "regression": "identity"}
+OUTPUT: dict[str, ActivationName] = {
+    "classification": "sigmoid",
+    "multiclass": "softmax",
+    "regression": "identity",
+}
 """The output activation of each problem; each pairs with its canonical loss
 (binary cross-entropy, categorical cross-entropy, squared error)."""
 

@@ -135,8 +135,8 @@ def dataset(
         return 3.2 * (X - [0.5, 0.25]), y
     if name in REGRESSION:
         X = rng.uniform(-DOMAIN + 1, DOMAIN - 1, size=(n_samples, 2))
-        y = plane(X) if name == "plane" else multigauss(X)
-        return X, np.clip(y + noise * rng.standard_normal(n_samples), -1.0, 1.0)
+        height = plane(X) if name == "plane" else multigauss(X)
+        return X, np.clip(height + noise * rng.standard_normal(n_samples), -1.0, 1.0)
     raise ValueError(f"unknown dataset {name!r}; valid datasets are: {', '.join(DATASETS)}")
 
 

@@ -36,7 +36,14 @@ from .datasets import dataset, features
 from .frames import frame, neuron_view, static_picture
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
     from glassnet._typing import FloatArray, NDArray
+
+    class _Penalties(TypedDict):
+        l2: float
+        l1: float
+
     from glassnet.losses import Loss
     from glassnet.network import Network
     from glassnet.optimizers import Optimizer
@@ -219,7 +226,7 @@ class Session:
             layer.dropout = self.config["dropout"]
 
     # ------------------------------------------------------------------ training
-    def _penalties(self) -> dict[str, float]:
+    def _penalties(self) -> _Penalties:
         c = self.config
         rate = c["reg_rate"] if c["regularization"] != "none" else 0.0
         return {
