@@ -24,35 +24,60 @@ Everything a user reaches for is importable from here; the extras load on first 
 so ``import glassnet`` stays fast.
 """
 
+from __future__ import annotations
+
 __version__ = "0.1.0"
 
 import importlib as _importlib
 import importlib.abc as _abc
 import importlib.util as _util
 import sys as _sys
+import types as _types
+from typing import TYPE_CHECKING
 
-from . import activations, initializers, losses, optimizers, schedules
-from .activations import ACTIVATIONS, get_activation
-from .callbacks import EarlyStopping, PrintProgress, ProgressBar, StopAtGradNorm, StopAtLoss
-from .gradcheck import GradCheck, gradcheck
-from .heads import TASKS
-from .initializers import INITIALIZERS, get_initializer
-from .layers import Dense
-from .losses import LOSSES, get_loss
-from .network import Network
-from .optimizers import OPTIMIZERS, SGD, Adam, AdamW, Momentum, Nesterov, Optimizer, RMSprop, get_optimizer
-from .schedules import (
-    SCHEDULES,
-    Constant,
-    Cosine,
-    Exponential,
-    InverseScaling,
-    InverseTime,
-    ReduceOnPlateau,
-    StepDecay,
-    get_schedule,
-)
-from .training import DivergenceGuard, History, TrainingDivergedWarning, train
+if TYPE_CHECKING:  # what editors and type checkers see; at run time each name loads on first use
+    from collections.abc import Callable
+
+    from . import activations, data, initializers, io, losses, optimizers, schedules  # noqa: F401
+    from .activations import ACTIVATIONS, get_activation
+    from .callbacks import EarlyStopping, PrintProgress, ProgressBar, StopAtGradNorm, StopAtLoss
+    from .data import load_csv, load_dataset, one_hot, standardize, train_test_split
+    from .estimators import MLPClassifier, MLPRegressor
+    from .glass import calculus
+    from .glass.descent import EWMA, DescentResult, descend, ewma
+    from .glass.experiments import run_experiment
+    from .glass.trace import Trace, trace
+    from .gradcheck import GradCheck, gradcheck
+    from .heads import TASKS
+    from .initializers import INITIALIZERS, get_initializer
+    from .io.onnx import export_onnx
+    from .layers import Dense
+    from .lbfgs import minimize_lbfgs
+    from .losses import LOSSES, get_loss
+    from .network import Network
+    from .optimizers import (
+        OPTIMIZERS,
+        SGD,
+        Adam,
+        AdamW,
+        Momentum,
+        Nesterov,
+        Optimizer,
+        RMSprop,
+        get_optimizer,
+    )
+    from .schedules import (
+        SCHEDULES,
+        Constant,
+        Cosine,
+        Exponential,
+        InverseScaling,
+        InverseTime,
+        ReduceOnPlateau,
+        StepDecay,
+        get_schedule,
+    )
+    from .training import DivergenceGuard, History, TrainingDivergedWarning, train
 
 # Modules that moved into subpackages: their old import paths keep working.
 _MOVED = {
@@ -67,7 +92,29 @@ _MOVED = {
 }
 
 # Names loaded on first use: (module, attribute), or (module, None) for the module itself.
+# Nothing is imported by ``import glassnet`` itself (not even NumPy): a command's ``--help``
+# and a worker that only unpickles an estimator load what they use.
+_CORE = {
+    "glassnet.activations": ["ACTIVATIONS", "get_activation"],
+    "glassnet.callbacks": ["EarlyStopping", "PrintProgress", "ProgressBar", "StopAtGradNorm", "StopAtLoss"],
+    "glassnet.gradcheck": ["GradCheck", "gradcheck"],
+    "glassnet.heads": ["TASKS"],
+    "glassnet.initializers": ["INITIALIZERS", "get_initializer"],
+    "glassnet.layers": ["Dense"],
+    "glassnet.losses": ["LOSSES", "get_loss"],
+    "glassnet.network": ["Network"],
+    "glassnet.optimizers": [
+        "OPTIMIZERS", "SGD", "Adam", "AdamW", "Momentum", "Nesterov", "Optimizer", "RMSprop", "get_optimizer",
+    ],
+    "glassnet.schedules": [
+        "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "InverseTime", "ReduceOnPlateau",
+        "StepDecay", "get_schedule",
+    ],
+    "glassnet.training": ["DivergenceGuard", "History", "TrainingDivergedWarning", "train"],
+}  # fmt: skip
 _LAZY = {
+    **{name: (module, name) for module, names in _CORE.items() for name in names},
+    **{module.rsplit(".", 1)[1]: (module, None) for module in _CORE if module != "glassnet.gradcheck"},
     "MLPClassifier": ("glassnet.estimators", "MLPClassifier"),
     "MLPRegressor": ("glassnet.estimators", "MLPRegressor"),
     "minimize_lbfgs": ("glassnet.lbfgs", "minimize_lbfgs"),
@@ -109,7 +156,7 @@ class _MovedModules(_abc.MetaPathFinder, _abc.Loader):
 _sys.meta_path.append(_MovedModules())
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     if name not in _LAZY:
         raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
     module, attribute = _LAZY[name]
@@ -117,6 +164,28 @@ def __getattr__(name):
     value = value if attribute is None else getattr(value, attribute)
     globals()[name] = value
     return value
+
+
+class _Package(_types.ModuleType):
+    """``glassnet.gradcheck`` is the function, as the package has always exported it.
+
+    Importing the submodule ``glassnet.gradcheck`` (for ``GradCheck``, or by a user)
+    makes Python set the package's attribute of that name to the module; this class
+    keeps the function there.
+    """
+
+    @property
+    def gradcheck(self) -> Callable[..., GradCheck]:
+        from .gradcheck import gradcheck
+
+        return gradcheck
+
+    @gradcheck.setter
+    def gradcheck(self, value: object) -> None:
+        pass  # the import system storing the submodule: the function stays
+
+
+_sys.modules[__name__].__class__ = _Package
 
 
 def __dir__():
@@ -165,6 +234,7 @@ __all__ = [
     "data",
     "descend",
     "ewma",
+    "export_onnx",
     "get_activation",
     "get_initializer",
     "get_loss",

@@ -12,7 +12,6 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, overload
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -199,6 +198,8 @@ def print_metrics(metrics: Mapping[str, Any], classifier: bool) -> None:
 def print_confusion(
     y_true: NDArray[Any], y_pred: NDArray[Any], classes: Sequence[Any] | NDArray[Any]
 ) -> None:
+    import numpy as np
+
     if len(classes) > 12:
         return
     console.print(

@@ -33,12 +33,12 @@ _MULTI_VALUE_OPTIONS = {
 
 def expand_multi_values(args: list[str]) -> list[str]:
     """``--hidden 8 16,8`` → ``--hidden 8 --hidden 16,8`` for the options of a sweep."""
-    from ..data.tables import _is_number
-
     command = next((a for a in args if not a.startswith("-")), None)
     options = _MULTI_VALUE_OPTIONS.get(command or "")
     if not options:
         return args
+    from ..data.tables import _is_number  # (after the check: other commands' --help loads no NumPy)
+
     out: list[str] = []
     i = 0
     while i < len(args):

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
-import numpy as np
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -99,6 +98,8 @@ def trace_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the trace as JSON.")] = None,
 ) -> None:
     """Print training steps as a hand calculation: forward, loss, backward, update."""
+    import numpy as np
+
     from ..glass.trace import trace_steps
     from ..losses import LOSSES
 
@@ -185,6 +186,8 @@ def _given_network(
     weights: str, biases: str | None, acts: list[ActivationName], layout: str | None
 ) -> tuple[Network, str]:
     """The network of ``--weights "0.1,0.2;0.3,0.4 | 0.5,0.6" --biases "0.1,0.2 | 0.3"``."""
+    import numpy as np
+
     from ..layers import AmbiguousLayout
     from ..network import Network, weights_layout
 
@@ -219,6 +222,8 @@ def _one_or_list(acts: list[ActivationName]) -> ActivationName | list[Activation
 
 def _trace_targets(net: Network, y: str | None, n_samples: int) -> FloatArray:
     """``Y`` from ``--y``: numbers per sample, or class labels of a trained classifier."""
+    import numpy as np
+
     from ..training import encode_targets
 
     if y is None:

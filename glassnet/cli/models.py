@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -48,6 +47,8 @@ def evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics here.")] = None,
 ) -> None:
     """Score a saved model on a dataset or CSV file: accuracy (or R²), loss, confusion matrix."""
+    import numpy as np
+
     from ..runs.tools import SplitNeedsTrainingData, evaluate as evaluate_model
 
     choice(split, {"all", "train", "test"}, "split")

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 
 from .common import UsageError, activation_list, numbers, plot_app, plot_done, save_png
@@ -65,6 +64,8 @@ def plot_ewma(
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("ewma.png"),
 ) -> None:
     """A noisy signal with its moving average, with and without bias correction."""
+    import numpy as np
+
     from ..glass.plots import plot_ewma as draw
 
     if not 0 <= beta < 1:
