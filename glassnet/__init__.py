@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # what editors and type checkers see; at run time each name loads on first use
     from collections.abc import Callable
 
-    from . import activations, data, initializers, io, losses, optimizers, schedules  # noqa: F401
+    from . import activations, batches, data, initializers, io, lbfgs, losses, optimizers, schedules  # noqa: F401
     from .activations import ACTIVATIONS, get_activation
     from .callbacks import EarlyStopping, PrintProgress, ProgressBar, StopAtGradNorm, StopAtLoss
     from .data import load_csv, load_dataset, one_hot, standardize, train_test_split
@@ -115,6 +115,8 @@ _CORE = {
 _LAZY = {
     **{name: (module, name) for module, names in _CORE.items() for name in names},
     **{module.rsplit(".", 1)[1]: (module, None) for module in _CORE if module != "glassnet.gradcheck"},
+    "batches": ("glassnet.batches", None),
+    "lbfgs": ("glassnet.lbfgs", None),
     "MLPClassifier": ("glassnet.estimators", "MLPClassifier"),
     "MLPRegressor": ("glassnet.estimators", "MLPRegressor"),
     "minimize_lbfgs": ("glassnet.lbfgs", "minimize_lbfgs"),

@@ -193,6 +193,26 @@ def test_import_glassnet_loads_no_extra_and_no_heavy_library():
     assert out.strip() == "[]"
 
 
+def test_import_glassnet_loads_nothing_until_a_name_is_used():
+    code = (
+        "import sys, glassnet as gn; print('numpy' in sys.modules, 'glassnet.network' in sys.modules); "
+        "gn.Network; print('numpy' in sys.modules, 'glassnet.network' in sys.modules); "
+        "import glassnet.gradcheck; print(callable(gn.gradcheck), gn.gradcheck.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:3] == ["False False", "True True", "True glassnet.gradcheck"]
+
+
+def test_the_commands_help_loads_no_numpy():
+    code = (
+        "import sys; from glassnet.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('numpy' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Commands" in done.stdout and done.stderr.strip() == "False"
+
+
 def test_a_short_fit_in_a_fresh_process_loads_neither_numba_nor_scipy():
     # A notebook's first cell or a grid-search worker: NumPy trains a small network in
     # milliseconds, faster than Numba imports (glassnet/_jit.py).
