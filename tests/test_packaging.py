@@ -14,6 +14,8 @@ import glassnet
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    # Built with this environment's setuptools (the lint extra asks for one that reads
+    # pyproject.toml's SPDX licence), without fetching a build environment.
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run(
         [
