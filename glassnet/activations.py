@@ -245,11 +245,8 @@ class LeakyReLU(Activation):
         return f"(1 if {z} > 0 else {self.alpha:g})"
 
     def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
-        return (
-            np.where(Z > 0, Z, self.alpha * Z)
-            if out is None
-            else _copy_into(np.where(Z > 0, Z, self.alpha * Z), out)
-        )
+        A = np.where(Z > 0, Z, self.alpha * Z)
+        return A if out is None else _copy_into(A, out)
 
     def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype)
