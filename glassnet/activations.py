@@ -192,7 +192,7 @@ class ReLU(Activation):
     derivative_latex = r"\mathrm{relu}'(z) = [z > 0]"
 
     def __call__(self, Z: FloatArray, out: FloatArray | None = None) -> FloatArray:
-        return np.maximum(Z, 0, out=out)
+        return np.maximum(Z, _zeros_like(Z), out=out)
 
     def derivative(self, Z: FloatArray, A: FloatArray) -> FloatArray:
         return (Z > 0).astype(Z.dtype)
@@ -380,6 +380,11 @@ class Softmax(Activation):
         # (The compiled epoch runs these lines as one kernel, glassnet._fused.softmax; here they
         # stay NumPy's, whose exp rounds differently: a fit's numbers must not depend on
         # whether another run of the process loaded the kernels.)
+        if Z.ndim == 2 and 2 <= Z.shape[1] < 8:  # a few classes: see _row_reduce
+            out = np.subtract(Z, _row_reduce(np.maximum, Z)[:, None], out=out)
+            np.exp(out, out=out)
+            out /= _row_reduce(np.add, out)[:, None]
+            return out
         out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
@@ -404,6 +409,46 @@ class Softmax(Activation):
         out = np.subtract(dA, dot, out=out)
         out *= A
         return out
+
+
+_ZEROS_MAX_ENTRIES = 2**18
+_zeros: dict[tuple[tuple[int, ...], np.dtype[Any]], FloatArray] = {}
+
+
+def _zeros_like(Z: FloatArray) -> FloatArray | int:
+    """A read-only array of zeros shaped like ``Z`` (kept for the next step's batch), or 0.
+
+    ``np.maximum(Z, zeros)`` runs NumPy's vectorised loop for two arrays and takes
+    half the time of ``np.maximum(Z, 0)`` against a scalar (a batch of 200 × 50: 2.5
+    against 5.3 µs), with the same values. Arrays of more than ``_ZEROS_MAX_ENTRIES``
+    entries, whose zeros would cost more memory than time, get the scalar.
+    """
+    if Z.size > _ZEROS_MAX_ENTRIES:
+        return 0
+    key = (Z.shape, Z.dtype)
+    zeros = _zeros.get(key)
+    if zeros is None:
+        if len(_zeros) >= 8:  # a few batch shapes at a time (training, last batch, predict)
+            _zeros.clear()
+        zeros = np.zeros(Z.shape, Z.dtype)
+        zeros.flags.writeable = False
+        _zeros[key] = zeros
+    return zeros
+
+
+def _row_reduce(ufunc: np.ufunc, Z: FloatArray) -> FloatArray:
+    """Each row's ``ufunc.reduce`` over the few columns of ``Z`` (2 to 7), column by column.
+
+    ``Z.max(axis=1)`` and ``Z.sum(axis=1)`` loop over the rows and reduce a few numbers
+    each: for a softmax over 3 classes that costs 4–8 µs for 200 rows and 150–350 µs
+    for 10,000, against 1.5–2 and 8–15 µs column by column. Up to 7 columns NumPy
+    adds a row's numbers in order, as the columns are added here, so the sums are
+    the same to the last bit (tests/test_activations.py checks it).
+    """
+    acc = ufunc(Z[:, 0], Z[:, 1])
+    for j in range(2, Z.shape[1]):
+        ufunc(acc, Z[:, j], out=acc)
+    return cast(FloatArray, acc)
 
 
 def _contiguous_2d(a: NDArray[Any], b: NDArray[Any] | None = None) -> bool:

@@ -101,3 +101,55 @@ def test_out_parameter_writes_in_place():
 def test_unknown_activation_lists_the_valid_ones():
     with pytest.raises(ValueError, match=r"unknown activation 'swish'.*relu.*tanh"):
         get_activation("swish")
+
+
+def _softmax_by_reductions(Z):
+    """Softmax as NumPy's row reductions compute it (the path for 8 or more columns)."""
+    out = np.subtract(Z, Z.max(axis=1, keepdims=True))
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("k", [2, 3, 4, 7, 8, 12])
+def test_softmax_over_few_classes_column_by_column_is_bit_identical(k, dtype):
+    """2 to 7 columns are reduced column by column (faster); the numbers must not change."""
+    rng = np.random.default_rng(k)
+    Z = (rng.standard_normal((513, k)) * rng.choice([1e-3, 1.0, 30.0], size=(513, k))).astype(dtype)
+    Z[0] = 0.0  # a row of ties
+    Z[1, 0] = -np.inf  # one impossible class
+    got = act.Softmax()(Z)
+    expected = _softmax_by_reductions(Z)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))  # bit for bit
+    np.testing.assert_allclose(got.sum(axis=1), 1.0, rtol=1e-6)
+    out = np.empty_like(Z)
+    assert act.Softmax()(Z, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_softmax_of_a_nan_row_is_nan_in_both_paths():
+    Z = np.array([[0.0, np.nan, 1.0], [0.0, 1.0, 2.0]])
+    got = act.Softmax()(Z)
+    assert np.isnan(got[0]).all() and np.isfinite(got[1]).all()
+    np.testing.assert_array_equal(got, _softmax_by_reductions(Z))
+
+
+def test_relu_against_an_array_of_zeros_gives_maximum_with_zero():
+    """ReLU compares with a cached read-only array of zeros (NumPy's faster two-array loop)."""
+    rng = np.random.default_rng(0)
+    for shape in [(200, 50), (7, 3), (1, 1)]:
+        Z = rng.standard_normal(shape)
+        Z[0, 0] = np.nan
+        A = act.ReLU()(Z)
+        np.testing.assert_array_equal(A, np.maximum(Z, 0))
+        zeros = act._zeros_like(Z)
+        assert isinstance(zeros, np.ndarray) and not zeros.flags.writeable and not zeros.any()
+    # the cache holds a few shapes, and large arrays compare with the scalar instead
+    for rows in range(1, 20):
+        act.ReLU()(np.ones((rows, 4)))
+    assert len(act._zeros) <= 8
+    big = np.full((act._ZEROS_MAX_ENTRIES + 1, 1), -1.0)
+    assert isinstance(act._zeros_like(big), int)
+    np.testing.assert_array_equal(act.ReLU()(big), 0.0)
