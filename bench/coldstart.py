@@ -18,6 +18,10 @@ the median of each and the median of the paired ratios.
   20 or 50, alpha 1e-4 or 1e-2, learning rate 1e-3 or 1e-2) × 3 folds, ``max_iter=100``.
   With two jobs, joblib's workers are fresh processes too: each imports the
   library before its first fit.
+- ``floor`` (beside the grid entries): the same search over scikit-learn's
+  ``DummyClassifier``, whose fits cost nothing: the imports, ``GridSearchCV``,
+  joblib's workers and the interpreter's exit that either library pays. Its ratio
+  to scikit-learn's MLP is the lowest gn/sk that any estimator could reach.
 - ``import + first fit``: ``import`` of the estimator and one small fit (the same
   data, 100 epochs): a notebook's first cell.
 - ``import``: the library alone; ``glassnet --help``: the command's help.
@@ -44,6 +48,19 @@ from sklearn.model_selection import GridSearchCV
 X, y = make_classification({n}, n_features=10, n_informative=5, n_classes=3, random_state=0)
 grid = {{"hidden_layer_sizes": [(20,), (50,)], "alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 1e-2]}}
 GridSearchCV(MLPClassifier(max_iter={epochs}, random_state=0), grid, cv=3, n_jobs={jobs}).fit(X, y)
+"""
+# The same search over an estimator whose fits cost nothing (8 settings × 3 folds, as above):
+# what scikit-learn's imports, GridSearchCV, joblib's workers and the interpreter's exit cost
+# either library, which no MLP can go below.
+GRID_FLOOR = """
+import warnings
+warnings.simplefilter("ignore")
+from sklearn.dummy import DummyClassifier
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+X, y = make_classification({n}, n_features=10, n_informative=5, n_classes=3, random_state=0)
+grid = {{"strategy": ["prior", "most_frequent"], "constant": [0, 1, 2, 3]}}
+GridSearchCV(DummyClassifier(), grid, cv=3, n_jobs={jobs}).fit(X, y)
 """
 FIRST_FIT = """
 import warnings
@@ -73,6 +90,7 @@ def entries(quick, baseline=None):
             lib: python + [GRID.format(lib=module, n=n, epochs=epochs, jobs=jobs)]
             for lib, module in libraries.items()
         }
+        table[f"grid n_jobs={jobs}"]["floor"] = python + [GRID_FLOOR.format(n=n, jobs=jobs)]
     table["import + first fit"] = {
         lib: python + [FIRST_FIT.format(lib=module, n=n, epochs=epochs)] for lib, module in libraries.items()
     }
@@ -141,6 +159,23 @@ def report(times, repeats, quick):
                 met = np.median(ratios) <= TARGETS[name]
                 cells += f"≤ {TARGETS[name]} " + ("met" if met else "NOT met")
         lines.append(cells)
+    floors = {name: by_lib for name, by_lib in times.items() if "floor" in by_lib}
+    if floors:
+        lines += [
+            "",
+            "floor: the same search with free fits (DummyClassifier), what either library pays",
+            "around its fits; floor/sk is the lowest gn/sk any estimator could reach.",
+            f"{'':<22}{'floor s':>12}{'sklearn s':>12}{'floor/sk':>9}   {'rounds':<14}{'gn − floor s':>12}"
+            f"{'sk − floor s':>13}",
+        ]
+        for name, by_lib in floors.items():
+            floor, gn, sk = by_lib["floor"], by_lib["glassnet"], by_lib["sklearn"]
+            ratios = np.divide(floor, sk)
+            lines.append(
+                f"{name:<22}{np.median(floor):>12.3f}{np.median(sk):>12.3f}{np.median(ratios):>9.2f}   "
+                f"{ratios.min():.2f}–{ratios.max():<9.2f}{np.median(np.subtract(gn, floor)):>12.3f}"
+                f"{np.median(np.subtract(sk, floor)):>13.3f}"
+            )
     if any("baseline" in by_lib for by_lib in times.values()):
         lines += [
             "",
