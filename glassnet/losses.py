@@ -239,7 +239,10 @@ def get_loss(name_or_loss: LossName | Loss) -> Loss:
 
 
 def _xlogy(x: ArrayLike, y: ArrayLike) -> FloatArray:
-    """``x log y``, 0 where ``x = 0`` (``scipy.special.xlogy``, imported on first use)."""
-    from scipy.special import xlogy
-
-    return cast(FloatArray, xlogy(x, y))
+    """``x log y``, 0 where ``x = 0`` (and ``y`` is not NaN), as ``scipy.special.xlogy``:
+    ``0 · log 0`` counts as 0 in a loss (NumPy alone, so that a fresh process computing
+    a loss imports no SciPy)."""
+    x, y = np.asarray(x), np.asarray(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        product = x * np.log(y)
+    return cast(FloatArray, np.where((x == 0) & ~np.isnan(y), 0, product))

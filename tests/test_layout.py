@@ -213,13 +213,23 @@ def test_the_commands_help_loads_no_numpy():
     assert "Commands" in done.stdout and done.stderr.strip() == "False"
 
 
-def test_a_short_fit_in_a_fresh_process_loads_neither_numba_nor_scipy():
+@pytest.mark.parametrize(
+    "network, labels",
+    [
+        ("[5, 20, 3], output='softmax'", "np.arange(200) % 3"),
+        # the sigmoid (hidden and output) and binary cross-entropy are NumPy's too, not scipy.special's
+        ("[5, 20, 1], activations='sigmoid', output='sigmoid'", "np.arange(200) % 2"),
+        ("[5, 20, 1], activations='tanh', output='sigmoid'", "np.arange(200) % 2"),
+    ],
+)
+def test_a_short_fit_in_a_fresh_process_loads_neither_numba_nor_scipy(network, labels):
     # A notebook's first cell or a grid-search worker: NumPy trains a small network in
     # milliseconds, faster than Numba imports (glassnet/_jit.py).
     code = (
         "import sys, numpy as np, glassnet as gn; X = np.random.default_rng(0).normal(size=(200, 5)); "
-        "net = gn.Network([5, 20, 3], output='softmax', random_state=0); "
-        "gn.train(net, X, np.arange(200) % 3, epochs=20, batch_size=32, random_state=0); net.predict(X); "
+        f"net = gn.Network({network}, random_state=0); "
+        f"h = gn.train(net, X, {labels}, epochs=20, batch_size=32, random_state=0); net.predict(X); "
+        "assert np.isfinite(h.loss).all(); "
         "print([m for m in ('numba', 'scipy', 'glassnet._fused') if m in sys.modules])"
     )
     env = {k: v for k, v in os.environ.items() if k != "GLASSNET_KERNELS"}

@@ -83,3 +83,15 @@ def test_one_dimensional_inputs_and_sample_weights():
 def test_unknown_loss_lists_the_valid_ones():
     with pytest.raises(ValueError, match=r"unknown loss 'hinge'.*squared_error"):
         get_loss("hinge")
+
+
+def test_xlogy_is_scipys_without_importing_it():
+    from scipy.special import xlogy
+
+    from glassnet.losses import _xlogy
+
+    x = np.array([0.0, 0.0, 0.0, 1.0, 2.5, 0.0, 3.0, 1.0, 0.0])
+    y = np.array([0.0, 1.0, np.nan, 0.0, 3.0, np.inf, -1.0, np.inf, 2.0])
+    got, expected = _xlogy(x, y), xlogy(x, y)
+    np.testing.assert_array_equal(got, expected)  # 0·log 0 = 0, NaN stays NaN, log of a negative is NaN
+    np.testing.assert_array_equal(_xlogy(np.float32([0, 2]), np.float32([0, 3])).dtype, np.float32)

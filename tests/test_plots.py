@@ -344,3 +344,39 @@ def test_saving_replaces_an_existing_file(tmp_path):
     plots.plot_ewma([1, 2, 3], 0.5, path=path)
     assert_png(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plot.png"]
+
+
+@pytest.mark.parametrize("normalize", [None, "true", "pred", "all"])
+def test_confusion_matrix_gives_scikit_learns_numbers(normalize):
+    from sklearn import metrics
+
+    rng = np.random.default_rng(0)
+    y_true = rng.choice(["ant", "bee", "cat", "dog"], 300)
+    y_pred = np.where(rng.random(300) < 0.6, y_true, rng.choice(["ant", "bee", "cat", "eel"], 300))
+    for labels in (["dog", "ant", "bee", "cat"], ["cat", "bee"], ["ant", "bee", "cat", "dog", "fox"]):
+        got = plots.confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize)
+        expected = metrics.confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize)
+        np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0)
+        assert got.dtype.kind == expected.dtype.kind
+    ints = rng.integers(0, 3, 50)
+    np.testing.assert_array_equal(
+        plots.confusion_matrix(ints, ints[::-1], labels=[0, 1, 2]),
+        metrics.confusion_matrix(ints, ints[::-1], labels=[0, 1, 2]),
+    )
+
+
+def test_confusion_matrix_refuses_what_it_cannot_count():
+    with pytest.raises(ValueError, match="different lengths"):
+        plots.confusion_matrix([1, 2], [1], labels=[1, 2])
+    with pytest.raises(ValueError, match="each class once"):
+        plots.confusion_matrix([1, 2], [1, 2], labels=[1, 1])
+    with pytest.raises(ValueError, match="normalize"):
+        plots.confusion_matrix([1, 2], [1, 2], labels=[1, 2], normalize="rows")
+
+
+def test_plot_confusion_matrix_normalized_shows_shares(tmp_path):
+    fig = plots.plot_confusion_matrix([0, 0, 1, 1], [0, 1, 1, 1], normalize="true")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0.50", "0.50", "0.00", "1.00"]
+    # dark text on light cells, light text on dark ones
+    colors = [t.get_color() for t in fig.axes[0].texts]
+    assert colors[2] != colors[3] and colors[0] == colors[1]

@@ -41,6 +41,7 @@ __all__ = [
     "plot_ewma",
     "plot_comparison",
     "plot_confusion_matrix",
+    "confusion_matrix",
     "save_figure",
 ]
 
@@ -477,25 +478,71 @@ def plot_confusion_matrix(
 ) -> Figure:
     """The confusion matrix: rows are the true classes, columns the predicted ones.
 
-    ``normalize`` is passed to :func:`sklearn.metrics.confusion_matrix`
-    (``None`` counts, ``"true"`` row shares, ``"pred"``, ``"all"``).
+    Drawn as scikit-learn's ``ConfusionMatrixDisplay`` draws it, from
+    :func:`confusion_matrix` (``normalize``: None counts, ``"true"`` row shares,
+    ``"pred"`` column shares, ``"all"`` shares of the whole).
     """
-    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
-
     plt = _pyplot()
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape[0] != y_pred.shape[0]:
-        raise ValueError(f"y_true and y_pred have different lengths: {y_true.shape[0]} and {y_pred.shape[0]}")
     if labels is None:
         labels = np.unique(np.concatenate([y_true, y_pred]))
     cm = confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize)
     k = len(labels)
     fig, ax = plt.subplots(figsize=(2.5 + 0.6 * k, 2 + 0.6 * k))
-    ConfusionMatrixDisplay(cm, display_labels=labels).plot(
-        ax=ax, cmap="Blues", colorbar=True, values_format=".2f" if normalize else "d"
-    )
+    image = ax.imshow(cm, interpolation="nearest", cmap="Blues")
+    # Each count in the colour that reads on its cell: light on dark cells, dark on light ones.
+    light, dark = image.cmap(0.0), image.cmap(1.0)
+    middle = (cm.max() + cm.min()) / 2.0
+    for i in range(k):
+        for j in range(k):
+            text = format(cm[i, j], ".2f" if normalize else "d")
+            ax.text(j, i, text, ha="center", va="center", color=dark if cm[i, j] < middle else light)
+    fig.colorbar(image, ax=ax)
+    names = [str(label) for label in labels]
+    ax.set(xticks=np.arange(k), yticks=np.arange(k), xticklabels=names, yticklabels=names)
+    ax.set_ylim(k - 0.5, -0.5)
     ax.set_xlabel("predicted label")
     ax.set_ylabel("true label")
     ax.set_title("Confusion matrix")
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def confusion_matrix(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    labels: Sequence[Any] | NDArray[Any],
+    normalize: Literal["true", "pred", "all"] | None = None,
+) -> NDArray[Any]:
+    """``C[i, j]``: how many samples of class ``labels[i]`` were predicted as ``labels[j]``.
+
+    The numbers of ``sklearn.metrics.confusion_matrix`` (samples whose true or
+    predicted label is not in ``labels`` are left out; a share over an empty row or
+    column is 0), computed here with one ``bincount``: importing scikit-learn's
+    metrics would cost ``glassnet train``'s report 0.9 s of a 2–3 s run.
+    """
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}")
+    y_true, y_pred, labels = np.asarray(y_true), np.asarray(y_pred), np.asarray(labels)
+    if y_true.shape[0] != y_pred.shape[0]:
+        raise ValueError(f"y_true and y_pred have different lengths: {y_true.shape[0]} and {y_pred.shape[0]}")
+    k = len(labels)
+    if k == 0 or len(np.unique(labels)) != k:
+        raise ValueError("labels must name each class once, and at least one")
+    order = np.argsort(labels, kind="stable")
+    ordered = labels[order]
+
+    def positions(y: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        at = np.minimum(np.searchsorted(ordered, y), k - 1)
+        return order[at], ordered[at] == y
+
+    true_at, true_known = positions(y_true)
+    pred_at, pred_known = positions(y_pred)
+    known = true_known & pred_known
+    counts = np.bincount(true_at[known] * k + pred_at[known], minlength=k * k).reshape(k, k)
+    if normalize is None:
+        return counts
+    total = {"true": counts.sum(axis=1, keepdims=True), "pred": counts.sum(axis=0, keepdims=True)}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = counts / total.get(normalize, counts.sum())
+    return np.nan_to_num(shares)
