@@ -237,3 +237,18 @@ def test_a_short_fit_in_a_fresh_process_loads_neither_numba_nor_scipy(network, l
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_main_job_imports_neither_scikit_learn_nor_scipy(tmp_path):
+    # `glassnet train moons` (the README's main job) trains, reports and draws with NumPy and
+    # matplotlib alone: scikit-learn's import (its metrics pull SciPy's stats and pandas) would
+    # double the command's time (about 1.5 s against 3 s, bench/coldstart.py).
+    code = (
+        "import sys; from glassnet.cli import main\n"
+        f"sys.argv = ['glassnet', 'train', 'moons', '--epochs', '5', '--out', {str(tmp_path / 'run')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print([m for m in ('sklearn', 'scipy', 'numba', 'pandas') if m in sys.modules], file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (tmp_path / "run" / "confusion_matrix.png").is_file()
+    assert done.stderr.strip().splitlines()[-1] == "[]"
