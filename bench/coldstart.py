@@ -101,7 +101,15 @@ def entries(quick, baseline=None):
         lib: [sys.executable, "-m", "glassnet", "--help"] for lib in libraries if lib != "sklearn"
     }
     table["glassnet train moons"] = {  # the README's main job: train, print, write the run folder
-        lib: [sys.executable, "-m", "glassnet", "train", "moons", "--out", os.path.join(_EMPTY_FOLDER, f"run-{lib}")]
+        lib: [
+            sys.executable,
+            "-m",
+            "glassnet",
+            "train",
+            "moons",
+            "--out",
+            os.path.join(_EMPTY_FOLDER, f"run-{lib}"),
+        ]
         + (["--epochs", "5"] if quick else [])
         + ["--overwrite"]
         for lib in libraries
