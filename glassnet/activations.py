@@ -423,7 +423,7 @@ def _zeros_like(Z: FloatArray) -> FloatArray | int:
     against 5.3 µs), with the same values. Arrays of more than ``_ZEROS_MAX_ENTRIES``
     entries, whose zeros would cost more memory than time, get the scalar.
     """
-    if Z.size > _ZEROS_MAX_ENTRIES:
+    if not isinstance(Z, np.ndarray) or Z.size > _ZEROS_MAX_ENTRIES:  # (a list, a NumPy scalar)
         return 0
     key = (Z.shape, Z.dtype)
     zeros = _zeros.get(key)

@@ -150,6 +150,8 @@ def test_relu_against_an_array_of_zeros_gives_maximum_with_zero():
     for rows in range(1, 20):
         act.ReLU()(np.ones((rows, 4)))
     assert len(act._zeros) <= 8
+    np.testing.assert_array_equal(act.ReLU()([1.5, -2.0]), [1.5, 0.0])  # array-likes as before
+    assert act.ReLU()(np.float64(-3.0)) == 0.0
     big = np.full((act._ZEROS_MAX_ENTRIES + 1, 1), -1.0)
     assert isinstance(act._zeros_like(big), int)
     np.testing.assert_array_equal(act.ReLU()(big), 0.0)
