@@ -542,7 +542,7 @@ def confusion_matrix(
     counts = np.bincount(true_at[known] * k + pred_at[known], minlength=k * k).reshape(k, k)
     if normalize is None:
         return counts
-    total = {"true": counts.sum(axis=1, keepdims=True), "pred": counts.sum(axis=0, keepdims=True)}
+    total = counts.sum(axis={"true": 1, "pred": 0, "all": None}[normalize], keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shares = counts / total.get(normalize, counts.sum())
+        shares = counts / total
     return np.nan_to_num(shares)
