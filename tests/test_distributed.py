@@ -8,6 +8,7 @@ the client sees of ``X`` is what glassnet sends back.
 
 import os
 import signal
+import sys
 import tracemalloc
 
 import numpy as np
@@ -443,3 +444,60 @@ def test_workers_run_blas_on_one_thread_each(client):
 
     np.dot(np.ones((2, 2)), np.ones((2, 2)))
     assert all(found == {1} for found in client.run(blas_threads).values())
+
+
+# ---------------------------------------------------------------- a worker's cold start
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, 1, 1, 0, 1]),
+        np.array(["cat", "dog", "eel", "dog", "cat"]),
+        np.array([3, 1, 2, 2, 7]),
+    ],
+)
+def test_the_workers_label_encoder_is_the_label_binarizers(y):
+    from sklearn.preprocessing import LabelBinarizer
+
+    from glassnet.distributed.fitting import LabelEncoder
+
+    binarizer = LabelBinarizer().fit(y)
+    weights = {label: float(i + 2) for i, label in enumerate(binarizer.classes_)}
+    for class_weight in (None, weights):
+        encode = LabelEncoder(binarizer, np.float32, class_weight)
+        assert encode.binarizer is None  # plain labels: NumPy's one-hot, no scikit-learn on the worker
+        Y, w = encode(y[::-1], None)
+        np.testing.assert_array_equal(Y, binarizer.transform(y[::-1]))
+        assert Y.dtype == np.float32 and Y.flags.c_contiguous
+        if class_weight is None:
+            assert w is None
+        else:
+            np.testing.assert_array_equal(w, [weights[label] for label in y[::-1]])
+    with pytest.raises(ValueError, match="not seen in fit"):
+        LabelEncoder(binarizer, np.float64)(np.array([y[0], "zebra" if y.dtype.kind == "U" else 99]), None)
+    indicator = LabelBinarizer().fit(np.array([[1, 0, 1], [0, 1, 1]]))
+    encode = LabelEncoder(indicator, np.float64)
+    assert encode.binarizer is indicator  # multi-label keeps the binarizer
+    np.testing.assert_array_equal(encode(np.array([[0, 0, 1]]), None)[0], [[0, 0, 1]])
+
+
+def test_a_classifiers_fit_imports_no_scikit_learn_on_fresh_workers():
+    # The workers one-hot encode plain labels with NumPy (fitting.LabelEncoder): a fresh
+    # worker's first block would otherwise wait about a second for scikit-learn's import.
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        # (Data from dask.array's own functions: this module's block functions would make the
+        # workers import this module, and scikit-learn with it.)
+        X = da.random.default_rng(0).standard_normal((1000, 4), chunks=(250, 4))
+        y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(np.int64)
+        y3 = y + (X[:, 2] > 0).astype(np.int64)  # three classes
+        for labels in (y, y3):
+            model = MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, random_state=0)
+            model.fit(X, labels)
+            in_memory = MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, random_state=0)
+            in_memory.fit(X.compute(), labels.compute())
+            assert _relative(model.coefs_, in_memory.coefs_) < 1e-6
+        assert c.run(lambda: "sklearn" in sys.modules) == dict.fromkeys(c.run(lambda: 0), False)

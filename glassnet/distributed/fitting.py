@@ -12,11 +12,10 @@ arrays; ``score`` reduces on the workers and returns a number.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 from numpy.typing import DTypeLike
-from sklearn.base import is_classifier
 
 from .._typing import FloatArray, NDArray
 from .arrays import as_dask_rows, feature_names, first_pass, float_dtype, line_up
@@ -31,23 +30,47 @@ if TYPE_CHECKING:
 
 class LabelEncoder:
     """``(y_b, w_b) ↦ (Y_b, w_b)`` with a classifier's fitted ``LabelBinarizer`` and its class
-    weights (``{class: weight}``), as the estimator encodes arrays; runs on the workers."""
+    weights (``{class: weight}``), as the estimator encodes arrays; runs on the workers.
+
+    Plain labels (two classes or more, the usual case) are encoded here with NumPy, as
+    the binarizer encodes them: a worker then never imports scikit-learn, which would
+    cost each worker about a second before its first block. An indicator matrix
+    (multi-label) keeps the binarizer, and class weights scikit-learn's ``compute_sample_weight``.
+    """
 
     def __init__(
         self, binarizer: Any, dtype: DTypeLike, class_weight: Mapping[Any, float] | None = None
     ) -> None:
-        self.binarizer, self.dtype, self.class_weight = binarizer, dtype, class_weight
+        plain = binarizer.y_type_ in ("binary", "multiclass") and len(binarizer.classes_) >= 2
+        self.classes: NDArray[Any] | None = np.asarray(binarizer.classes_) if plain else None
+        self.binarizer: Any = None if plain else binarizer
+        self.dtype, self.class_weight = dtype, class_weight
 
     def __call__(self, y_b: Any, w_b: FloatArray | None) -> tuple[FloatArray, FloatArray | None]:
-        from sklearn.utils.class_weight import compute_sample_weight
-
         y_b = np.asarray(y_b)
         y_b = y_b[:, 0] if y_b.ndim == 2 and y_b.shape[1] == 1 else y_b
-        Y_b = self.binarizer.transform(y_b).astype(self.dtype)
+        Y_b = self.binarizer.transform(y_b).astype(self.dtype) if self.classes is None else self._one_hot(y_b)
         if self.class_weight is not None:
+            from sklearn.utils.class_weight import compute_sample_weight
+
             weights = compute_sample_weight(self.class_weight, y_b).astype(self.dtype)
             w_b = weights if w_b is None else w_b * weights
         return Y_b, w_b
+
+    def _one_hot(self, y_b: NDArray[Any]) -> FloatArray:
+        """``LabelBinarizer.transform`` of plain labels: one 0/1 column per class, or a
+        single column (the second class) for two."""
+        classes = cast(NDArray[Any], self.classes)
+        k = len(classes)
+        index = np.minimum(np.searchsorted(classes, y_b), k - 1)
+        unknown = classes[index] != y_b
+        if unknown.any():
+            raise ValueError(f"y contains labels that were not seen in fit: {y_b[unknown][:5].tolist()}")
+        if k == 2:
+            return index.astype(self.dtype).reshape(-1, 1)
+        Y_b = np.zeros((len(y_b), k), self.dtype)
+        Y_b[np.arange(len(y_b)), index] = 1
+        return Y_b
 
 
 class NumberEncoder:
@@ -76,6 +99,8 @@ def fit_data(est: _BaseMLP, X: Any, y: Any, sample_weight: Any, incremental: boo
     names = feature_names(X)
     X, y, sample_weight = line_up(X, y, sample_weight)
     _check_features(est, X.shape[1], names, reset)
+    from sklearn.base import is_classifier  # (here, on the client: the encoders run on the workers)
+
     dtype = float_dtype(X)
     classifier = is_classifier(est)
     labels = classifier and (y.ndim == 1 or y.shape[1] == 1)
@@ -181,6 +206,7 @@ def score_blocks(est: _BaseMLP, X: Any, y: Any, sample_weight: Any = None) -> fl
     ``X``, ``y``: reduced on the workers, one number back."""
     import dask
     import dask.array as da
+    from sklearn.base import is_classifier
 
     X, y, sample_weight = line_up(X, y, sample_weight)
     predicted = predict_blocks(est, X, "predict")
