@@ -31,7 +31,7 @@ from .callbacks import ProgressBar
 from .distributed.arrays import is_dask_collection
 from .initializers import sklearn_uniform
 from .lbfgs import lbfgs_arrays
-from .losses import Loss, SquaredError
+from .losses import Loss
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
@@ -68,27 +68,6 @@ _HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "el
 _ENGINE_ACTIVATION: dict[str, ActivationName] = {"logistic": "sigmoid"}
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "momentum")
 _SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential", "cosine", "inverse_time")
-
-
-class _OutputMeanSquaredError(SquaredError):
-    """scikit-learn's squared error with several outputs: ``½ (ŷ − y)²`` averaged over
-    the outputs as well as the samples.
-
-    Only the value is averaged. The gradient stays ``ŷ − y``, the gradient of the sum
-    over outputs, as in scikit-learn's backpropagation; so ``loss_``, ``loss_curve_``,
-    the ``tol`` rule, and L-BFGS (which is given both the value and the gradient)
-    all go as in scikit-learn. With one output it is the plain squared error.
-    """
-
-    def __init__(self, n_outputs: int) -> None:
-        self.n_outputs = n_outputs
-        self.value_scale = 1.0 / n_outputs  # what the compiled epoch multiplies the value by
-
-    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
-        return super().per_sample(Y_hat, Y) / self.n_outputs
-
-    def total(self, Y_hat: FloatArray, Y: FloatArray) -> float:
-        return super().total(Y_hat, Y) / self.n_outputs
 
 
 # scikit-learn trains on while the loss is finite, however high; the estimators do

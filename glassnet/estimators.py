@@ -49,9 +49,9 @@ from ._estimator_base import (
     Solver,
     _BaseMLP,
     _DaskScore,
-    _OutputMeanSquaredError,
 )
 from .distributed.arrays import is_dask_collection
+from .losses import _OutputMeanSquaredError
 
 if TYPE_CHECKING:
     from sklearn.utils import Tags

@@ -117,6 +117,28 @@ class SquaredError(Loss):
         return Y_hat - Y
 
 
+class _OutputMeanSquaredError(SquaredError):
+    """The estimators' regression loss: scikit-learn's squared error with several outputs,
+    ``½ (ŷ − y)²`` averaged over the outputs as well as the samples.
+
+    Only the value is averaged. The gradient stays ``ŷ − y``, the gradient of the sum
+    over outputs, as in scikit-learn's backpropagation; so ``loss_``, ``loss_curve_``,
+    the ``tol`` rule, and L-BFGS (which is given both the value and the gradient)
+    all go as in scikit-learn. With one output it is the plain squared error. (Here, not
+    beside the estimators, so that a Dask worker computing it need not import scikit-learn.)
+    """
+
+    def __init__(self, n_outputs: int) -> None:
+        self.n_outputs = n_outputs
+        self.value_scale = 1.0 / n_outputs  # what the compiled epoch multiplies the value by
+
+    def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
+        return super().per_sample(Y_hat, Y) / self.n_outputs
+
+    def total(self, Y_hat: FloatArray, Y: FloatArray) -> float:
+        return super().total(Y_hat, Y) / self.n_outputs
+
+
 class BinaryCrossEntropy(Loss):
     """``ℓ = −Σₖ [y log ŷ + (1 − y) log(1 − ŷ)]``, ``∂ℓ/∂ŷ = (ŷ − y) / (ŷ (1 − ŷ))``.
 

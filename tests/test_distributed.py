@@ -480,9 +480,10 @@ def test_the_workers_label_encoder_is_the_label_binarizers(y):
     np.testing.assert_array_equal(encode(np.array([[0, 0, 1]]), None)[0], [[0, 0, 1]])
 
 
-def test_a_classifiers_fit_imports_no_scikit_learn_on_fresh_workers():
-    # The workers one-hot encode plain labels with NumPy (fitting.LabelEncoder): a fresh
-    # worker's first block would otherwise wait about a second for scikit-learn's import.
+def test_a_classifiers_fit_and_predictions_import_no_scikit_learn_on_fresh_workers():
+    # The workers one-hot encode plain labels with NumPy (fitting.LabelEncoder) and decode
+    # predictions with NumPy (fitting.BlockPredictor): a fresh worker's first block would
+    # otherwise wait about a second for scikit-learn's import.
     with (
         distributed.LocalCluster(
             n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
@@ -500,4 +501,13 @@ def test_a_classifiers_fit_imports_no_scikit_learn_on_fresh_workers():
             in_memory = MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, random_state=0)
             in_memory.fit(X.compute(), labels.compute())
             assert _relative(model.coefs_, in_memory.coefs_) < 1e-6
+            X_local = X.compute()
+            np.testing.assert_array_equal(model.predict(X).compute(), model.predict(X_local))
+            # (a block's products may round differently from the whole array's in the last bit)
+            np.testing.assert_allclose(
+                model.predict_proba(X).compute(), model.predict_proba(X_local), rtol=1e-12
+            )
+        regressor = MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=10, random_state=0)
+        regressor.fit(X, X[:, 0] * 2.0)
+        np.testing.assert_allclose(regressor.predict(X).compute(), regressor.predict(X_local), rtol=1e-12)
         assert c.run(lambda: "sklearn" in sys.modules) == dict.fromkeys(c.run(lambda: 0), False)

@@ -166,39 +166,60 @@ def predict_blocks(est: _BaseMLP, X: Any, what: Literal["predict", "predict_prob
             f"{est.n_features_in_} features as input."
         )
     net = est.network_
-    sample = _on_block(np.zeros((1, X.shape[1]), net.dtype), est, what, net.dtype)  # its dtype and width
-    fitted = dask.delayed(est, pure=True)  # one task holding the estimator, shipped once per worker
+    predictor = BlockPredictor(est, what)
+    sample = predictor(np.zeros((1, X.shape[1]), net.dtype))  # its dtype and width
+    fitted = dask.delayed(predictor, pure=True)  # one task holding the network, shipped once per worker
     if sample.ndim == 1:
         return X.map_blocks(
-            _on_block,
-            fitted,
-            what,
-            net.dtype,
-            dtype=sample.dtype,
-            chunks=(X.chunks[0],),
-            drop_axis=1,
-            meta=sample[:0],
+            _on_block, fitted, dtype=sample.dtype, chunks=(X.chunks[0],), drop_axis=1, meta=sample[:0]
         )
     return X.map_blocks(
-        _on_block,
-        fitted,
-        what,
-        net.dtype,
-        dtype=sample.dtype,
-        chunks=(X.chunks[0], (sample.shape[1],)),
-        meta=sample[:0],
+        _on_block, fitted, dtype=sample.dtype, chunks=(X.chunks[0], (sample.shape[1],)), meta=sample[:0]
     )
 
 
-def _on_block(X_b: Any, est: _BaseMLP, what: str, dtype: DTypeLike) -> NDArray[Any]:
-    """The fitted estimator's prediction for one block (on a worker)."""
-    X_b = np.asarray(X_b, dtype=dtype)
-    Y_hat = est.network_.predict_output(X_b)
-    if what == "predict":
-        return est._decode_output(Y_hat)
-    probabilities = est.network_.head.probabilities(Y_hat)
-    assert probabilities is not None  # predict_proba exists for classifiers only
-    return probabilities
+class BlockPredictor:
+    """What a worker needs to predict a block: the fitted network, and how the estimator
+    turns its outputs into predictions.
+
+    Probabilities, numbers and plain labels (two classes or more: the class of the
+    largest output, or of an output above 0.5 for two, as the ``LabelBinarizer``
+    decodes them) need NumPy alone, so a worker predicting them never imports
+    scikit-learn (about a second for each fresh worker); a multi-label estimator
+    ships itself and decodes as it does in memory.
+    """
+
+    def __init__(self, est: _BaseMLP, what: Literal["predict", "predict_proba"]) -> None:
+        from sklearn.base import is_classifier
+
+        self.net, self.what = est.network_, what
+        self.classes: NDArray[Any] | None = None
+        self.estimator: _BaseMLP | None = None
+        if what == "predict" and is_classifier(est):
+            binarizer = est._label_binarizer
+            if binarizer.y_type_ in ("binary", "multiclass") and len(binarizer.classes_) >= 2:
+                self.classes = np.asarray(binarizer.classes_)
+            else:
+                self.estimator = est
+
+    def __call__(self, X_b: Any) -> NDArray[Any]:
+        Y_hat = self.net.predict_output(np.asarray(X_b, dtype=self.net.dtype))
+        if self.what == "predict_proba":
+            probabilities = self.net.head.probabilities(Y_hat)
+            assert probabilities is not None  # predict_proba exists for classifiers only
+            return probabilities
+        if self.estimator is not None:
+            return self.estimator._decode_output(Y_hat)
+        if self.classes is None:  # a regressor's numbers
+            return Y_hat.ravel() if Y_hat.shape[1] == 1 else Y_hat
+        if len(self.classes) == 2:
+            return self.classes[(Y_hat.ravel() > 0.5).astype(np.intp)]
+        return self.classes.take(Y_hat.argmax(axis=1), mode="clip")
+
+
+def _on_block(X_b: Any, predictor: BlockPredictor) -> NDArray[Any]:
+    """One block's predictions (on a worker)."""
+    return predictor(X_b)
 
 
 def score_blocks(est: _BaseMLP, X: Any, y: Any, sample_weight: Any = None) -> float:
