@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from .._estimator_base import _BaseMLP
 
 
+def _plain_classes(binarizer: Any) -> NDArray[Any] | None:
+    """A fitted ``LabelBinarizer``'s classes when its labels are plain (two classes or more,
+    one label per sample), which the workers encode and decode with NumPy; else None."""
+    plain = binarizer.y_type_ in ("binary", "multiclass") and len(binarizer.classes_) >= 2
+    return np.asarray(binarizer.classes_) if plain else None
+
+
 class LabelEncoder:
     """``(y_b, w_b) ↦ (Y_b, w_b)`` with a classifier's fitted ``LabelBinarizer`` and its class
     weights (``{class: weight}``), as the estimator encodes arrays; runs on the workers.
@@ -41,9 +48,8 @@ class LabelEncoder:
     def __init__(
         self, binarizer: Any, dtype: DTypeLike, class_weight: Mapping[Any, float] | None = None
     ) -> None:
-        plain = binarizer.y_type_ in ("binary", "multiclass") and len(binarizer.classes_) >= 2
-        self.classes: NDArray[Any] | None = np.asarray(binarizer.classes_) if plain else None
-        self.binarizer: Any = None if plain else binarizer
+        self.classes = _plain_classes(binarizer)
+        self.binarizer: Any = None if self.classes is not None else binarizer
         self.dtype, self.class_weight = dtype, class_weight
 
     def __call__(self, y_b: Any, w_b: FloatArray | None) -> tuple[FloatArray, FloatArray | None]:
@@ -95,12 +101,12 @@ def fit_data(est: _BaseMLP, X: Any, y: Any, sample_weight: Any, incremental: boo
     Sets ``n_features_in_`` (and ``feature_names_in_`` from a DataFrame's columns)
     on the first fit, and checks them on later ones, as ``validate_data`` does.
     """
+    from sklearn.base import is_classifier  # (here, on the client: the encoders run on the workers)
+
     client = current_client()
     names = feature_names(X)
     X, y, sample_weight = line_up(X, y, sample_weight)
     _check_features(est, X.shape[1], names, reset)
-    from sklearn.base import is_classifier  # (here, on the client: the encoders run on the workers)
-
     dtype = float_dtype(X)
     classifier = is_classifier(est)
     labels = classifier and (y.ndim == 1 or y.shape[1] == 1)
@@ -196,10 +202,8 @@ class BlockPredictor:
         self.classes: NDArray[Any] | None = None
         self.estimator: _BaseMLP | None = None
         if what == "predict" and is_classifier(est):
-            binarizer = est._label_binarizer
-            if binarizer.y_type_ in ("binary", "multiclass") and len(binarizer.classes_) >= 2:
-                self.classes = np.asarray(binarizer.classes_)
-            else:
+            self.classes = _plain_classes(est._label_binarizer)
+            if self.classes is None:
                 self.estimator = est
 
     def __call__(self, X_b: Any) -> NDArray[Any]:
