@@ -225,7 +225,9 @@ def train(
     restarts : int
         Train from this many random initializations (the first is the network's
         current weights) and keep the best (lowest validation loss if there is
-        validation data, else lowest training loss).
+        validation data, else lowest training loss). Restart ``k`` draws its weights
+        from the ``k``-th generator spawned from ``random_state``
+        (``Generator.spawn``): the same for a given seed, whatever the runs before it drew.
     initial_epoch : int
         The epoch to start counting from, when continuing a run: the schedule and
         the callbacks see ``initial_epoch, …, epochs − 1``.
@@ -299,9 +301,13 @@ def fit_arrays(
     callbacks = as_callbacks(callbacks)
     best: tuple[float, FloatArray, History] | None = None
     scores: list[float] = []
+    # Each restart draws its weights from its own stream, spawned from ``rng``: they depend on
+    # the seed and the restart's number alone, not on how much the runs before drew, and never
+    # repeat the network's first weights when ``Network`` and ``train`` were given one seed.
+    starts = rng.spawn(restarts - 1) if restarts > 1 else []
     for restart in range(restarts):
         if restart > 0:
-            net.initialize(rng)
+            net.initialize(starts[restart - 1])
         opt = optimizer if restarts == 1 else copy.deepcopy(optimizer)
         if restart > 0:
             opt.reset()

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 import glassnet as gn
 from glassnet import _compiled_epoch, data
-from glassnet.callbacks import EarlyStopping, PrintProgress, StopAtGradNorm, StopAtLoss
+from glassnet.callbacks import Callback, EarlyStopping, PrintProgress, StopAtGradNorm, StopAtLoss
 
 
 def accuracy(net, X, y):
@@ -223,6 +223,56 @@ def test_restarts_keep_the_best_of_several_initializations():
     assert h.loss[-1] == pytest.approx(min(h.restart_losses))
     final = net.resolve_loss(None)(net.predict_output(X), y.reshape(-1, 1))
     assert final == pytest.approx(min(h.restart_losses), rel=0.05)
+
+
+def test_restarts_start_from_new_weights_when_network_and_train_share_a_seed():
+    # Full batches draw nothing from the training generator: restarts drawn from it would
+    # repeat the network's own first weights (seeded alike), and "best of 3" be best of 2.
+    X, y = data.xor(4)
+    starts = []
+
+    class FirstWeights(Callback):
+        def on_train_begin(self, run):
+            starts.append(run.net.theta.copy())
+
+    net = gn.Network([2, 4, 1], random_state=0)
+    h = gn.train(
+        net,
+        X,
+        y,
+        optimizer="sgd",
+        epochs=20,
+        batch_size=None,
+        restarts=3,
+        random_state=0,
+        callbacks=[FirstWeights()],
+    )
+    assert len(starts) == 3 and len(set(h.restart_losses)) == 3
+    for i in range(3):
+        for j in range(i):
+            assert not np.array_equal(starts[i], starts[j])
+    # Restart k's weights are those of the k-th spawned generator, whatever the runs drew.
+    for k in (1, 2):
+        expected = gn.Network([2, 4, 1], random_state=0).initialize(np.random.default_rng(0).spawn(2)[k - 1])
+        np.testing.assert_array_equal(starts[k], expected.theta)
+    shuffled = []
+
+    class Record(Callback):
+        def on_train_begin(self, run):
+            shuffled.append(run.net.theta.copy())
+
+    gn.train(
+        gn.Network([2, 4, 1], random_state=0),
+        X,
+        y,
+        epochs=3,
+        batch_size=2,
+        restarts=3,
+        random_state=0,
+        callbacks=[Record()],
+    )
+    np.testing.assert_array_equal(shuffled[1], starts[1])
+    np.testing.assert_array_equal(shuffled[2], starts[2])
 
 
 def _epoch_weights(log):
