@@ -406,10 +406,12 @@ class _BaseMLP(BaseEstimator):
         """``(X_train, Y_train, sw_train, (X_val, Y_val, y_val, sw_val))`` for early stopping.
 
         In memory: scikit-learn's (stratified) ``train_test_split``. Dask blocks: a
-        random share of each block, held on the workers; only its targets are gathered.
+        random share of each block (stratified by class within each block for a
+        single-label classifier), held on the workers; only its targets are gathered.
         """
         if Y is None:
-            X_train, X_val = X.split(self.validation_fraction, random_state.randint(np.iinfo(np.int32).max))
+            seed = random_state.randint(np.iinfo(np.int32).max)
+            X_train, X_val = X.split(self.validation_fraction, seed, stratify=self._stratifies)
             X_val = X_val.persist()
             Y_val, sw_val = X_val.targets()
             Y_train = sw_train = None

@@ -256,6 +256,11 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         weights = compute_sample_weight(self.class_weight, self._decode_targets(Y))
         return weights if sample_weight is None else sample_weight * weights
 
+    @property
+    def _stratifies(self) -> bool:
+        """Whether a held-out share of Dask blocks is stratified by class: single-label targets."""
+        return not self._label_binarizer.y_type_.startswith("multilabel")
+
     def _stratify_labels(self, Y: NDArray[Any]) -> NDArray[Any] | None:
         """The labels to stratify the validation split by: every single-label target.
 
@@ -488,6 +493,8 @@ class MLPRegressor(_DaskScore, RegressorMixin, _BaseMLP):
         self, Y: NDArray[Any], sample_weight: FloatArray | None, incremental: bool
     ) -> FloatArray | None:
         return sample_weight
+
+    _stratifies = False  # a held-out share of Dask blocks: at random
 
     def _stratify_labels(self, Y: NDArray[Any]) -> NDArray[Any] | None:
         return None

@@ -167,6 +167,63 @@ def test_streaming_early_stopping_holds_out_rows_on_the_cluster(client):
     assert clf.score(*_block(98, 1000, 4)) > 0.9
 
 
+def test_a_classifiers_held_out_share_of_each_block_keeps_its_class_proportions(client, monkeypatch):
+    from glassnet.distributed.blocks import BlockData
+
+    held_targets = []
+    split = BlockData.split
+
+    def spy(self, fraction, seed, stratify=False):
+        train, held = split(self, fraction, seed, stratify)
+        held_targets.append((stratify, held.sizes, held.persist().targets()[0]))
+        return train, held
+
+    monkeypatch.setattr(BlockData, "split", spy)
+    X, y = _made_on_workers(3, 400, 4)
+    MLPClassifier((8,), early_stopping=True, validation_fraction=0.2, max_iter=3, random_state=0).fit(X, y)
+    [(stratify, sizes, Y_val)] = held_targets
+    assert stratify and sizes == (80, 80, 80)
+    for b, Y_block in enumerate(np.split(Y_val.ravel(), 3)):
+        ones = _y_block(b, 400, 4).sum()  # the block's positives, of 400
+        assert Y_block.sum() in {80 * ones // 400, -(-80 * ones // 400)}  # its share, rounded
+    held_targets.clear()
+    MLPRegressor(
+        hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.2, max_iter=3, random_state=0
+    ).fit(X, y * 1.0)
+    assert held_targets[0][0] is False  # a regressor's share is drawn at random
+
+
+@pytest.mark.parametrize(
+    ("counts", "n_held"), [((90, 10), 20), ((60, 25, 15), 31), ((7, 3, 300), 50), ((2, 98), 10)]
+)
+def test_held_rows_allot_each_class_its_share_as_scikit_learn_does(counts, n_held):
+    from sklearn.model_selection import train_test_split
+
+    from glassnet.distributed.blocks import held_rows
+
+    labels = np.random.default_rng(0).permutation(np.repeat(np.arange(len(counts)), counts))
+    Y = (labels > 0.5)[:, None] * 1.0 if len(counts) == 2 else np.eye(len(counts))[labels]
+    allotted = set()
+    for seed in range(20):
+        mask = held_rows(Y, n_held, np.random.default_rng(seed), stratify=True)
+        assert mask.sum() == n_held
+        np.testing.assert_array_equal(mask, held_rows(Y, n_held, np.random.default_rng(seed), stratify=True))
+        ours = np.bincount(labels[mask], minlength=len(counts))
+        theirs = np.bincount(
+            train_test_split(labels, test_size=n_held, stratify=labels, random_state=seed)[1],
+            minlength=len(counts),
+        )
+        assert np.abs(ours - theirs).max() <= 1 and ours.sum() == theirs.sum()  # ties may fall otherwise
+        allotted.add(tuple(ours))
+    share = np.array(counts) * n_held / sum(counts)
+    assert all((np.floor(share) <= a).all() and (a <= np.ceil(share)).all() for a in allotted)
+    # Without stratify: the first n_held of a permutation, as before.
+    rng = np.random.default_rng(5)
+    expected = np.zeros(len(labels), bool)
+    expected[np.random.default_rng(5).permutation(len(labels))[:n_held]] = True
+    np.testing.assert_array_equal(held_rows(Y, n_held, rng), expected)
+
+
 def test_a_block_batch_source_visits_every_row_once_per_epoch_in_new_orders(client):
     from glassnet.distributed.training import network_data
 

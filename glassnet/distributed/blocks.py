@@ -148,11 +148,13 @@ class BlockData:
             groups.setdefault(where[0] if where else None, []).append(part)
         return groups
 
-    def split(self, fraction: float, seed: int) -> tuple[BlockData, BlockData]:
+    def split(self, fraction: float, seed: int, stratify: bool = False) -> tuple[BlockData, BlockData]:
         """``(train, held_out)``: a random ``fraction`` of each block's rows held out.
 
         Which rows is drawn on the worker from ``(seed, block)``; how many is known
-        here, from the block sizes alone.
+        here, from the block sizes alone. With ``stratify`` (a classifier's single-label
+        targets), each block holds out its classes in its own proportions, as
+        scikit-learn's stratified split does for the whole of ``y``.
         """
         import dask
 
@@ -164,10 +166,10 @@ class BlockData:
         for b, (part, size) in enumerate(zip(self.parts, self.sizes, strict=True)):
             n_held = int(round(fraction * size))
             if size - n_held > 0:
-                train.append(take(part, seed, b, n_held, False))
+                train.append(take(part, seed, b, n_held, False, stratify))
                 train_sizes.append(size - n_held)
             if n_held > 0:
-                held.append(take(part, seed, b, n_held, True))
+                held.append(take(part, seed, b, n_held, True, stratify))
                 held_sizes.append(n_held)
         if not train:
             raise ValueError("the validation fraction leaves no training samples")
@@ -250,13 +252,38 @@ def _make_part(X_b: Any, y_b: Any, w_b: Any, encode: Encoder, dtype: DTypeLike) 
     return X_b, Y_b, w_b
 
 
-def _take_rows(part: Part, seed: int, block: int, n_held: int, held: bool) -> Part:
+def _take_rows(part: Part, seed: int, block: int, n_held: int, held: bool, stratify: bool = False) -> Part:
     """The held-out rows of a part (``held``) or the others, drawn from ``(seed, block)``."""
     X_b, Y_b, w_b = part
-    chosen = np.zeros(X_b.shape[0], dtype=bool)
-    chosen[np.random.default_rng([seed, block]).permutation(X_b.shape[0])[:n_held]] = True
+    chosen = held_rows(Y_b, n_held, np.random.default_rng([seed, block]), stratify)
     rows = chosen if held else ~chosen
     return X_b[rows], Y_b[rows], None if w_b is None else w_b[rows]
+
+
+def held_rows(
+    Y: FloatArray, n_held: int, rng: np.random.Generator, stratify: bool = False
+) -> NDArray[np.bool_]:
+    """A mask of ``n_held`` rows of ``Y`` drawn at random (the same for the same ``rng``).
+
+    With ``stratify``, each class of the encoded targets ``Y`` (one column: > 0.5;
+    several: the largest) gives its share ``n_held · count / rows``: the integer parts,
+    then one more row each to the classes with the largest remainders (ties at random)
+    until there are ``n_held``, as scikit-learn's stratified split allots them.
+    """
+    n = Y.shape[0]
+    chosen = np.zeros(n, dtype=bool)
+    if not stratify:
+        chosen[rng.permutation(n)[:n_held]] = True
+        return chosen
+    codes = Y[:, 0] > 0.5 if Y.shape[1] == 1 else Y.argmax(axis=1)
+    _, codes = np.unique(codes, return_inverse=True)
+    counts = np.bincount(codes).astype(np.int64)
+    take, remainder = np.divmod(counts * n_held, n)  # in integers: the shares add up to n_held exactly
+    more = np.lexsort((rng.random(counts.size), -remainder))[: n_held - int(take.sum())]
+    take[more] += 1
+    for c, k in enumerate(take):
+        chosen[rng.permutation(np.flatnonzero(codes == c))[:k]] = True
+    return chosen
 
 
 def _block_outputs(net: Network, part: Part) -> FloatArray:
