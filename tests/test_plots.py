@@ -372,6 +372,14 @@ def test_confusion_matrix_refuses_what_it_cannot_count():
         plots.confusion_matrix([1, 2], [1, 2], labels=[1, 1])
     with pytest.raises(ValueError, match="normalize"):
         plots.confusion_matrix([1, 2], [1, 2], labels=[1, 2], normalize="rows")
+    from sklearn import metrics
+
+    for count in (plots.confusion_matrix, metrics.confusion_matrix):  # none of the labels is in y_true
+        with pytest.raises(ValueError, match="At least one label specified must be in y_true"):
+            count(["a", "b"], ["c", "c"], labels=["c", "d"])
+    for count in (plots.confusion_matrix, metrics.confusion_matrix):
+        with pytest.raises(ValueError, match="empty"):
+            count(np.array([], str), np.array([], str), labels=["c", "d"])
 
 
 def test_plot_confusion_matrix_normalized_shows_shares(tmp_path):

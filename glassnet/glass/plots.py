@@ -536,7 +536,11 @@ def confusion_matrix(
         at = np.minimum(np.searchsorted(ordered, y), k - 1)
         return order[at], ordered[at] == y
 
+    if y_true.shape[0] == 0:  # as scikit-learn: a matrix of zeros would hide the mistake
+        raise ValueError("y_true and y_pred are empty: there is nothing to count")
     true_at, true_known = positions(y_true)
+    if not true_known.any():
+        raise ValueError("At least one label specified must be in y_true")
     pred_at, pred_known = positions(y_pred)
     known = true_known & pred_known
     counts = np.bincount(true_at[known] * k + pred_at[known], minlength=k * k).reshape(k, k)
