@@ -105,6 +105,22 @@ def test_mode_and_the_rule(without_kernels, monkeypatch, mode, seconds, loads):
     assert (_jit.fused() is not None) is loads
 
 
+def test_a_process_that_trains_once_loads_the_kernels_only_for_runs_that_repay_them(
+    without_kernels, monkeypatch
+):
+    monkeypatch.setattr(_jit, "MODE", "auto")
+    monkeypatch.setattr(_jit, "load", lambda: setattr(_jit, "_fused", _fused) or _fused)
+    assert _jit.LOAD_SECONDS < 0.2 < _jit.ONE_RUN_LOAD_SECONDS
+    with _jit.expect_one_run():
+        assert _jit.worth_loading(0.2) is False and _jit.fused() is None
+        assert _jit.worth_loading(_jit.ONE_RUN_LOAD_SECONDS) is True
+    monkeypatch.setattr(_jit, "_fused", None)
+    assert _jit.worth_loading(0.2) is True  # outside: the library's rule again
+    with pytest.raises(KeyboardInterrupt), _jit.expect_one_run():
+        raise KeyboardInterrupt
+    assert _jit.load_seconds == _jit.LOAD_SECONDS
+
+
 def test_the_choice_depends_on_the_run_not_on_what_the_process_loaded(monkeypatch):
     # Loaded kernels (as after a long run) do not move a short run to the compiled epoch:
     # its numbers are those it gets in a fresh process.

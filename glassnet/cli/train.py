@@ -140,12 +140,14 @@ def train(
     after the current epoch and saves it, so `glassnet train --out RUN --resume`
     continues where it stopped.
     """
+    from .. import _jit
     from ..runs import ConfigError, RunExists, RunInterrupted, run
     from ..training import TrainingDivergedWarning
 
     progress: list[Callback] = [] if quiet else [_progress_bar()]
     try:
-        with warnings.catch_warnings():  # a divergence is reported once, in words, below
+        # The command trains once: the kernels must pay back their load within this run.
+        with _jit.expect_one_run(), warnings.catch_warnings():  # a divergence is reported once, below
             warnings.simplefilter("ignore", TrainingDivergedWarning)
             if resume:
                 result = _resume(ctx, out, epochs, progress, checkpoint_every, plots)
