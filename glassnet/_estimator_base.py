@@ -343,16 +343,7 @@ class _BaseMLP(BaseEstimator):
             X_train, Y_train, sw_train, validation = self._hold_out(X, Y, sample_weight, random_state)
 
         n_samples = X_train.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped",
-                    stacklevel=3,
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
-
+        batch_size = self._batch_size(n_samples)
         self.n_iter_ = 0
         epochs = 1 if incremental else self.max_iter
         rules = _EpochRules(self, n_samples, validation, _ProgressLog(self, epochs))
@@ -395,6 +386,18 @@ class _BaseMLP(BaseEstimator):
             warnings.warn("Training interrupted by user.", stacklevel=3)
         if self.early_stopping:
             self.network_.set_params(self._best_theta)  # restore the best validation score's weights
+
+    def _batch_size(self, n_samples: int) -> int:
+        """``batch_size`` for ``n_samples`` rows: "auto" is min(200, n); a larger one is clipped
+        to n, with scikit-learn's warning."""
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped",
+                stacklevel=4,
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
 
     def _hold_out(
         self,
