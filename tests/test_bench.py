@@ -86,7 +86,23 @@ def test_quick_coldstart_prints_its_entries_with_their_ratios():
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    rows = {line[:22].strip(): line[22:].split() for line in done.stdout.splitlines()}
+    lines = done.stdout.splitlines()
+    rows = {}  # the first table's row of each entry
+    for line in lines:
+        rows.setdefault(line[:22].strip(), line[22:].split())
     glassnet_s, sklearn_s, ratio = map(float, rows["grid n_jobs=2"][:3])
     assert glassnet_s > 0 and sklearn_s > 0 and ratio == pytest.approx(glassnet_s / sklearn_s, abs=0.006)
     assert float(rows["glassnet --help"][0]) > 0 and "import" not in rows
+    # The floor's table: the free-fit search, and what each library adds above it (one round).
+    [floor_row] = [
+        line[22:].split()
+        for line in lines[lines.index(next(l for l in lines if "floor s" in l)) :]
+        if line.startswith("grid n_jobs=2")
+    ]
+    floor_s, sklearn_again, floor_ratio = map(float, floor_row[:3])
+    gn_above, sk_above, above_ratio = map(float, floor_row[-3:])
+    assert sklearn_again == sklearn_s and floor_ratio == pytest.approx(floor_s / sklearn_s, abs=0.006)
+    assert gn_above == pytest.approx(glassnet_s - floor_s, abs=0.002)
+    assert sk_above == pytest.approx(sklearn_s - floor_s, abs=0.002)
+    if abs(sk_above) >= 0.05:  # (the printed seconds are rounded: a ratio of near-zeros is not checkable)
+        assert above_ratio == pytest.approx(gn_above / sk_above, rel=0.05, abs=0.01)
