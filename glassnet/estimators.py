@@ -271,7 +271,7 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
         documentation, and falls back to a plain split when a class has fewer than
         two samples.
         """
-        if self._label_binarizer.y_type_.startswith("multilabel"):
+        if not self._stratifies:
             return None
         if Y.shape[1] == 1:
             return Y > 0.5  # 2-D, as scikit-learn passes it: its message names class 'True'
