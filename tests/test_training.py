@@ -229,24 +229,20 @@ def test_restarts_start_from_new_weights_when_network_and_train_share_a_seed():
     # Full batches draw nothing from the training generator: restarts drawn from it would
     # repeat the network's own first weights (seeded alike), and "best of 3" be best of 2.
     X, y = data.xor(4)
-    starts = []
 
     class FirstWeights(Callback):
-        def on_train_begin(self, run):
-            starts.append(run.net.theta.copy())
+        def __init__(self):
+            self.seen = []
 
+        def on_train_begin(self, run):
+            self.seen.append(run.net.theta.copy())
+
+    full = FirstWeights()
     net = gn.Network([2, 4, 1], random_state=0)
     h = gn.train(
-        net,
-        X,
-        y,
-        optimizer="sgd",
-        epochs=20,
-        batch_size=None,
-        restarts=3,
-        random_state=0,
-        callbacks=[FirstWeights()],
+        net, X, y, optimizer="sgd", epochs=20, batch_size=None, restarts=3, random_state=0, callbacks=[full]
     )
+    starts = full.seen
     assert len(starts) == 3 and len(set(h.restart_losses)) == 3
     for i in range(3):
         for j in range(i):
@@ -255,12 +251,7 @@ def test_restarts_start_from_new_weights_when_network_and_train_share_a_seed():
     for k in (1, 2):
         expected = gn.Network([2, 4, 1], random_state=0).initialize(np.random.default_rng(0).spawn(2)[k - 1])
         np.testing.assert_array_equal(starts[k], expected.theta)
-    shuffled = []
-
-    class Record(Callback):
-        def on_train_begin(self, run):
-            shuffled.append(run.net.theta.copy())
-
+    shuffled = FirstWeights()  # mini-batches draw from the generator: the restarts start the same
     gn.train(
         gn.Network([2, 4, 1], random_state=0),
         X,
@@ -269,10 +260,10 @@ def test_restarts_start_from_new_weights_when_network_and_train_share_a_seed():
         batch_size=2,
         restarts=3,
         random_state=0,
-        callbacks=[Record()],
+        callbacks=[shuffled],
     )
-    np.testing.assert_array_equal(shuffled[1], starts[1])
-    np.testing.assert_array_equal(shuffled[2], starts[2])
+    np.testing.assert_array_equal(shuffled.seen[1], starts[1])
+    np.testing.assert_array_equal(shuffled.seen[2], starts[2])
 
 
 def _epoch_weights(log):
