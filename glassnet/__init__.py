@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time each name l
     from .activations import ACTIVATIONS, get_activation
     from .callbacks import EarlyStopping, PrintProgress, ProgressBar, StopAtGradNorm, StopAtLoss
     from .data import load_csv, load_dataset, one_hot, standardize, train_test_split
+    from .divergence import DivergenceGuard, TrainingDivergedWarning
     from .estimators import MLPClassifier, MLPRegressor
     from .glass import calculus
     from .glass.descent import EWMA, DescentResult, descend, ewma
@@ -77,7 +78,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time each name l
         StepDecay,
         get_schedule,
     )
-    from .training import DivergenceGuard, History, TrainingDivergedWarning, train
+    from .training import History, train
 
 # Modules that moved into subpackages: their old import paths keep working.
 _MOVED = {
@@ -110,7 +111,8 @@ _CORE = {
         "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "InverseTime", "ReduceOnPlateau",
         "StepDecay", "get_schedule",
     ],
-    "glassnet.training": ["DivergenceGuard", "History", "TrainingDivergedWarning", "train"],
+    "glassnet.divergence": ["DivergenceGuard", "TrainingDivergedWarning"],
+    "glassnet.training": ["History", "train"],
 }  # fmt: skip
 _LAZY = {
     **{name: (module, name) for module, names in _CORE.items() for name in names},

@@ -29,13 +29,14 @@ from ._validation import aligned
 from .batches import ArrayBatches
 from .callbacks import ProgressBar
 from .distributed.arrays import is_dask_collection
+from .divergence import DivergenceGuard
 from .initializers import sklearn_uniform
 from .lbfgs import lbfgs_arrays
 from .losses import Loss
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
-from .training import DivergenceGuard, _check_sample_weight as _check_weights, fit_arrays, predict_outputs
+from .training import _check_sample_weight as _check_weights, fit_arrays, predict_outputs
 
 if TYPE_CHECKING:
     from sklearn.utils import Tags

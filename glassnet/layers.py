@@ -19,18 +19,19 @@ caches what the backward pass needs, under the math's names (``A_prev``, ``Z``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 
-from ._typing import ArrayLike, FloatArray
-
-if TYPE_CHECKING:
-    from .activations import Activation
+from ._typing import ActivationName, ArrayLike, FloatArray, NDArray
+from .activations import Activation, get_activation
 
 Layout: TypeAlias = Literal["in_out", "out_in"]
 """A weight matrix's layout, one of :data:`LAYOUTS`."""
+
+ActivationSpec: TypeAlias = "ActivationName | Activation"
+"""An activation by name or as an object."""
 
 LAYOUTS: tuple[Layout, ...] = ("in_out", "out_in")
 """``"in_out"``: ``W`` of shape (n_in, n_out), ``Z = A W + b`` (glassnet, scikit-learn).
@@ -238,6 +239,129 @@ def layout_of(
             f"{expected['out_in']} (layout 'out_in') for a layer {n_in} → {n_out}, got {shape}"
         )
     return fits[0]
+
+
+def build_layers(
+    sizes: Sequence[int],
+    activations: ActivationSpec | Sequence[ActivationSpec],
+    output: ActivationSpec | None,
+    dropout: float | Sequence[float],
+) -> list[Dense]:
+    """The layers of a network ``sizes[0] → … → sizes[-1]``, each with its own activation
+    object and dropout rate (checked: one activation per layer or one for all, softmax
+    only at the output, one rate in [0, 1) per hidden layer)."""
+    n_layers = len(sizes) - 1
+    acts = _expand_activations(activations, output, n_layers)
+    drops = _expand_dropout(dropout, n_layers)
+    return [
+        Dense(n_in, n_out, act, p)
+        for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops, strict=True)
+    ]
+
+
+def _expand_activations(
+    activations: ActivationSpec | Sequence[ActivationSpec], output: ActivationSpec | None, n_layers: int
+) -> list[Activation]:
+    acts: list[ActivationSpec]
+    if isinstance(activations, (str, Activation)):
+        acts = [activations] * n_layers
+        if output is not None:
+            acts[-1] = output
+    else:
+        acts = list(activations)
+        if output is not None:
+            if len(acts) != n_layers - 1:
+                raise ValueError(
+                    f"with output= given, activations must name the {n_layers - 1} hidden layers, got {len(acts)}"
+                )
+            acts = acts + [output]
+        if len(acts) != n_layers:
+            raise ValueError(f"expected {n_layers} activations (one per layer), got {len(acts)}")
+    # A fresh object per layer so layers never share state.
+    resolved: list[Activation] = []
+    for a in acts:
+        resolved.append(get_activation(a))
+    for i, a in enumerate(resolved[:-1]):
+        if not a.elementwise:
+            raise ValueError(f"softmax is only valid as the output activation, not on hidden layer {i + 1}")
+    return resolved
+
+
+def _expand_dropout(dropout: float | Sequence[float], n_layers: int) -> list[float]:
+    # The casts: np.isscalar's TypeIs does not tell a float from NumPy's scalar types.
+    drops = (
+        [cast(float, dropout)] * (n_layers - 1)
+        if np.isscalar(dropout)
+        else list(cast("Sequence[float]", dropout))
+    )
+    if len(drops) != n_layers - 1:
+        raise ValueError(f"dropout needs one rate per hidden layer ({n_layers - 1}), got {len(drops)}")
+    for p in drops:
+        if not (0.0 <= p < 1.0):
+            raise ValueError(f"dropout rates must be in [0, 1), got {p}")
+    return [float(p) for p in drops] + [0.0]
+
+
+_SHAPE_WORDS: dict[Layout, str] = {"in_out": "(n_in, n_out)", "out_in": "(n_out, n_in)"}
+
+
+def _chain(Ws: Sequence[NDArray[Any]], bs: Sequence[NDArray[Any] | None], layout: str) -> list[int] | None:
+    """``[n_0, n_1, …]`` when the matrices (and biases) chain in ``layout``, else None."""
+    sizes: list[int] = []
+    for W, b in zip(Ws, bs, strict=True):
+        n_in, n_out = W.shape if layout == "in_out" else W.shape[::-1]
+        if (sizes and sizes[-1] != n_in) or (b is not None and b.size != n_out):
+            return None
+        sizes = sizes or [n_in]
+        sizes.append(n_out)
+    return sizes
+
+
+def weights_layout(
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike | None] | None = None,
+    layout: Layout | None = None,
+) -> Layout:
+    """The layout of a network's weight matrices: the one named, or the only one their shapes fit.
+
+    A square matrix fits both layouts whatever its neighbours say, so without a
+    named layout it is refused (:class:`~glassnet.layers.AmbiguousLayout`).
+    """
+    Ws = [np.asarray(W) for W in weights]
+    bs: list[NDArray[Any] | None] = (
+        [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
+    )
+    if layout is not None:
+        return check_layout(layout)
+    for l, W in enumerate(Ws, 1):
+        if W.shape[0] == W.shape[1] > 1:
+            layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")  # raises, naming layout=
+    fits: list[Layout] = [name for name in _SHAPE_WORDS if _chain(Ws, bs, name) is not None]
+    if len(fits) == 2 and all(W.shape == (1, 1) for W in Ws):
+        return "out_in"  # single weights read the same either way
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        shapes = ", ".join(str(W.shape) for W in Ws)
+        raise ValueError(f"the weight matrices {shapes} and biases chain into a network in neither layout")
+    raise AmbiguousLayout(
+        "these weight matrices chain into a network in both layouts: pass layout='out_in' "
+        "(textbooks: z = W a + b) or layout='in_out' (glassnet: Z = A W + b)"
+    )
+
+
+def chained_sizes(
+    weights: Sequence[NDArray[Any]], biases: Sequence[NDArray[Any] | None], layout: Layout
+) -> list[int]:
+    """``[n_0, n_1, …]`` of the network the matrices (and biases) chain into in ``layout``."""
+    sizes = _chain(weights, biases, layout)
+    if sizes is None:
+        shapes = ", ".join(str(W.shape) for W in weights)
+        raise ValueError(
+            f"the weight matrices {shapes} and biases do not chain into a network in "
+            f"layout {layout!r} (W of shape {_SHAPE_WORDS[layout]}, b of n_out entries)"
+        )
+    return sizes
 
 
 def _assign(view: FloatArray, value: ArrayLike, name: str) -> None:

@@ -33,14 +33,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Literal, Self, TypedDict
 
 import numpy as np
 from numpy.typing import DTypeLike
 
 from . import _jit
 from ._typing import (
-    ActivationName,
     ArrayLike,
     FloatArray,
     InitializerName,
@@ -50,10 +49,10 @@ from ._typing import (
     TaskName,
 )
 from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
-from .activations import Activation, get_activation
+from .activations import Activation
 from .heads import make_head
 from .initializers import get_initializer
-from .layers import Dense
+from .layers import ActivationSpec, Dense, Layout, build_layers, chained_sizes, weights_layout
 from .losses import get_loss
 
 if TYPE_CHECKING:
@@ -61,12 +60,6 @@ if TYPE_CHECKING:
 
     from .heads import Head
     from .losses import Loss
-
-ActivationSpec: TypeAlias = "ActivationName | Activation"
-"""An activation by name or as an object."""
-
-Layout: TypeAlias = Literal["in_out", "out_in"]
-"""How a weight matrix is laid out: glassnet's ``(n_in, n_out)`` or the textbooks' ``(n_out, n_in)``."""
 
 
 class _TrainingBuffers(TypedDict):
@@ -128,22 +121,17 @@ class Network:
                 raise ValueError(f"layer sizes must be positive integers, got {_short_list(sizes)}")
         self.layer_sizes = [int(s) for s in sizes]
         _check_size(self.layer_sizes)
-        n_layers = len(sizes) - 1
-        acts = _expand_activations(activations, output, n_layers)
-        drops = _expand_dropout(dropout, n_layers)
+        layers = build_layers(self.layer_sizes, activations, output, dropout)
         try:
             self.dtype = np.dtype(dtype)
         except TypeError:
             raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.head: Head = make_head(task, acts[-1], self.layer_sizes[-1])
+        self.head: Head = make_head(task, layers[-1].activation, self.layer_sizes[-1])
         self.init = init
         self.rng = check_random_state(random_state)
-        self.layers: list[Dense] = [
-            Dense(n_in, n_out, act, p)
-            for n_in, n_out, act, p in zip(sizes[:-1], sizes[1:], acts, drops, strict=True)
-        ]
+        self.layers: list[Dense] = layers
         self._allocate(self.dtype)
         self.initialize()
 
@@ -190,13 +178,7 @@ class Network:
         if len(bs) != len(Ws):
             raise ValueError(f"{len(Ws)} weight matrices but {len(bs)} bias vectors: give one per layer")
         layout = weights_layout(Ws, bs, layout)
-        sizes = _sizes_in_layout(Ws, bs, layout)
-        if sizes is None:
-            shapes = ", ".join(str(W.shape) for W in Ws)
-            raise ValueError(
-                f"the weight matrices {shapes} and biases do not chain into a network in "
-                f"layout {layout!r} (W of shape {_SHAPE_WORDS[layout]}, b of n_out entries)"
-            )
+        sizes = chained_sizes(Ws, bs, layout)
         net = cls(sizes, activations=activations, output=output, task=task, dtype=dtype)
         for layer, W, b in zip(net.layers, Ws, bs, strict=True):
             layer.set_weights(W, np.zeros(layer.n_out) if b is None else b, layout=layout)
@@ -615,98 +597,3 @@ def _check_size(sizes: Sequence[int]) -> None:
 def _short_list(values: Sequence[Any], most: int = 8) -> str:
     shown = ", ".join(map(str, values[:most]))
     return f"[{shown}{', …' if len(values) > most else ''}]"
-
-
-def _expand_activations(
-    activations: ActivationSpec | Sequence[ActivationSpec], output: ActivationSpec | None, n_layers: int
-) -> list[Activation]:
-    acts: list[ActivationSpec]
-    if isinstance(activations, (str, Activation)):
-        acts = [activations] * n_layers
-        if output is not None:
-            acts[-1] = output
-    else:
-        acts = list(activations)
-        if output is not None:
-            if len(acts) != n_layers - 1:
-                raise ValueError(
-                    f"with output= given, activations must name the {n_layers - 1} hidden layers, got {len(acts)}"
-                )
-            acts = acts + [output]
-        if len(acts) != n_layers:
-            raise ValueError(f"expected {n_layers} activations (one per layer), got {len(acts)}")
-    # A fresh object per layer so layers never share state.
-    resolved: list[Activation] = []
-    for a in acts:
-        resolved.append(get_activation(a))
-    for i, a in enumerate(resolved[:-1]):
-        if not a.elementwise:
-            raise ValueError(f"softmax is only valid as the output activation, not on hidden layer {i + 1}")
-    return resolved
-
-
-def _expand_dropout(dropout: float | Sequence[float], n_layers: int) -> list[float]:
-    # The casts: np.isscalar's TypeIs does not tell a float from NumPy's scalar types.
-    drops = (
-        [cast(float, dropout)] * (n_layers - 1)
-        if np.isscalar(dropout)
-        else list(cast("Sequence[float]", dropout))
-    )
-    if len(drops) != n_layers - 1:
-        raise ValueError(f"dropout needs one rate per hidden layer ({n_layers - 1}), got {len(drops)}")
-    for p in drops:
-        if not (0.0 <= p < 1.0):
-            raise ValueError(f"dropout rates must be in [0, 1), got {p}")
-    return [float(p) for p in drops] + [0.0]
-
-
-_SHAPE_WORDS: dict[Layout, str] = {"in_out": "(n_in, n_out)", "out_in": "(n_out, n_in)"}
-
-
-def _sizes_in_layout(
-    Ws: Sequence[NDArray[Any]], bs: Sequence[NDArray[Any] | None], layout: str
-) -> list[int] | None:
-    """``[n_0, n_1, …]`` when the matrices (and biases) chain in ``layout``, else None."""
-    sizes: list[int] = []
-    for W, b in zip(Ws, bs, strict=True):
-        n_in, n_out = W.shape if layout == "in_out" else W.shape[::-1]
-        if (sizes and sizes[-1] != n_in) or (b is not None and b.size != n_out):
-            return None
-        sizes = sizes or [n_in]
-        sizes.append(n_out)
-    return sizes
-
-
-def weights_layout(
-    weights: Sequence[ArrayLike],
-    biases: Sequence[ArrayLike | None] | None = None,
-    layout: Layout | None = None,
-) -> Layout:
-    """The layout of a network's weight matrices: the one named, or the only one their shapes fit.
-
-    A square matrix fits both layouts whatever its neighbours say, so without a
-    named layout it is refused (:class:`~glassnet.layers.AmbiguousLayout`).
-    """
-    from .layers import AmbiguousLayout, check_layout, layout_of
-
-    Ws = [np.asarray(W) for W in weights]
-    bs: list[NDArray[Any] | None] = (
-        [None] * len(Ws) if biases is None else [None if b is None else np.ravel(b) for b in biases]
-    )
-    if layout is not None:
-        return check_layout(layout)
-    for l, W in enumerate(Ws, 1):
-        if W.shape[0] == W.shape[1] > 1:
-            layout_of(W.shape, W.shape[0], W.shape[1], None, f"W⁽{l}⁾")  # raises, naming layout=
-    fits: list[Layout] = [name for name in _SHAPE_WORDS if _sizes_in_layout(Ws, bs, name) is not None]
-    if len(fits) == 2 and all(W.shape == (1, 1) for W in Ws):
-        return "out_in"  # single weights read the same either way
-    if len(fits) == 1:
-        return fits[0]
-    if not fits:
-        shapes = ", ".join(str(W.shape) for W in Ws)
-        raise ValueError(f"the weight matrices {shapes} and biases chain into a network in neither layout")
-    raise AmbiguousLayout(
-        "these weight matrices chain into a network in both layouts: pass layout='out_in' "
-        "(textbooks: z = W a + b) or layout='in_out' (glassnet: Z = A W + b)"
-    )

@@ -11,7 +11,8 @@ the last batch holding the remainder (:mod:`glassnet.batches`). Each step is::
 Around that loop sit the extras: a learning-rate schedule ``lr = schedule(epoch)``,
 L2/L1 and dropout, validation, callbacks (early stopping, stopping rules, progress:
 :mod:`glassnet.callbacks`), restarts from several random initializations, and a
-guard that stops a run which blows up and keeps the weights from before it.
+guard that stops a run which blows up and keeps the weights from before it
+(:mod:`glassnet.divergence`).
 
 :func:`train` validates what it is given and encodes the targets with the
 network's head; :func:`fit_arrays` is the loop itself, for callers (the
@@ -23,7 +24,6 @@ from __future__ import annotations
 import copy
 import math
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
@@ -36,6 +36,7 @@ from ._typing import ArrayLike, FloatArray, IntArray, LossName, OptimizerName, R
 from ._validation import check_non_negative, check_positive, check_random_state, check_X
 from .batches import ArrayBatches, BatchSource
 from .callbacks import Callback, Callbacks, as_callbacks
+from .divergence import DivergenceGuard, DivergenceWatch
 from .heads import head_for_loss
 from .optimizers import get_optimizer
 from .schedules import get_schedule
@@ -50,42 +51,6 @@ if TYPE_CHECKING:
 
 Validation: TypeAlias = "tuple[Any, FloatArray] | None"
 """``(X_val, Y_val)`` with ``Y_val`` encoded (``X_val`` an array, a CSR matrix or Dask blocks), or None."""
-
-
-class TrainingDivergedWarning(UserWarning):
-    """Training diverged; it stopped and kept the weights from before the blow-up."""
-
-
-@dataclass(frozen=True)
-class DivergenceGuard:
-    """When a run counts as diverged, before its loss turns NaN.
-
-    Checked after every mini-batch (the first rule) and every epoch (all rules):
-
-    - the loss, the gradient or a weight is NaN or infinite;
-    - the epoch's loss exceeds ``loss_factor`` × the first epoch's loss (it "grows far
-      past its start": a loss that has learned something does not jump a thousandfold);
-    - a weight exceeds ``weight_factor`` × ``max(1, max|θ₀|, max|Y|)`` in magnitude.
-      A sigmoid or softmax output bounds the loss while the weights run off to 1e96,
-      so the loss alone would never tell; the targets' scale is in the bound so that a
-      regression on unscaled targets (biases near 1e9) is not mistaken for a blow-up.
-
-    On divergence the weights of the epoch with the lowest training loss are put back
-    (the initial weights if no epoch improved on them): the last weights *before* the
-    blow-up began, not merely the last finite ones.
-
-    With ``stop=False`` an exploding loss or weights only warn (once) and training
-    goes on until the values stop being finite, as scikit-learn's MLP does; the
-    estimators train that way.
-    """
-
-    loss_factor: float = 1e3
-    weight_factor: float = 1e6
-    stop: bool = True
-
-    def __post_init__(self) -> None:
-        check_positive(self.loss_factor, "loss_factor")
-        check_positive(self.weight_factor, "weight_factor")
 
 
 @dataclass
@@ -522,7 +487,7 @@ class _Run:
         self.validation, self.callbacks, self.rng = validation, callbacks, rng
         self.track_accuracy, self.initial_epoch, self.epochs = track_accuracy, initial_epoch, epochs
         self.history = History()
-        self.watch = _DivergenceWatch(divergence, net.theta, batches.target_scale())
+        self.watch = DivergenceWatch(divergence, net.theta, batches.target_scale())
         self.training = any(layer.dropout > 0 for layer in net.layers)
         # The same epochs, compiled into one call each, where that is supported and faster.
         self.compiled = _compiled_epoch.plan(self)
@@ -615,67 +580,3 @@ class _Run:
         accuracy = self.net.head.batch_accuracy(Y_hat, Y_val)
         if accuracy is not None:  # a classifier's head
             self.history.val_accuracy.append(accuracy)
-
-
-class _DivergenceWatch:
-    """Applies a :class:`DivergenceGuard` to one run and keeps the weights to fall back on."""
-
-    def __init__(self, guard: DivergenceGuard | None, theta: FloatArray, y_scale: float) -> None:
-        self.guard = guard
-        scale = max(1.0, float(np.max(np.abs(theta))), y_scale)
-        self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
-        self.first_loss: float | None = None
-        self.best_loss, self.best_epoch = math.inf, 0  # epoch 0: the initial weights
-        self.best_theta = theta.copy()
-        self.warned = False
-
-    def check(self, epoch: int, epoch_loss: float, theta: FloatArray) -> str | None:
-        """None if training may go on after this epoch, else why it may not."""
-        largest = np.maximum(theta.max(), -theta.min())  # NaN if any entry is NaN
-        if not (math.isfinite(epoch_loss) and np.isfinite(largest)):
-            return "non-finite"
-        if self.first_loss is None:
-            self.first_loss = epoch_loss
-        reason = None
-        if self.guard is not None and epoch_loss > self.guard.loss_factor * self.first_loss:
-            reason = "exploding loss"
-        elif largest > self.weight_bound:
-            reason = "exploding weights"
-        if reason is None or self.guard is None or self.guard.stop:  # (no guard, no reason)
-            return reason
-        if not self.warned:  # warn once, and train on
-            self.warned = True
-            warnings.warn(
-                f"training is diverging at epoch {epoch + 1}: {self._what(reason)}; it goes "
-                "on while the values stay finite (try a smaller learning rate)",
-                TrainingDivergedWarning,
-                stacklevel=4,
-            )
-        return None
-
-    def keep_if_best(self, epoch: int, epoch_loss: float, theta: FloatArray) -> None:
-        if epoch_loss < self.best_loss:
-            self.best_loss, self.best_epoch = epoch_loss, epoch + 1
-            self.best_theta[...] = theta
-
-    def give_up(self, epoch: int, reason: str, theta: FloatArray, history: History) -> None:
-        """Put back the best weights, record why, and warn once."""
-        theta[...] = self.best_theta
-        kept = (
-            "the initial weights"
-            if self.best_epoch == 0
-            else f"the weights of epoch {self.best_epoch} (loss {self.best_loss:.4g})"
-        )
-        history.stop_reason, history.divergence = "diverged", reason
-        history.message = (
-            f"training diverged at epoch {epoch + 1}: {self._what(reason)}; {kept} "
-            "were kept (try a smaller learning rate)"
-        )
-        warnings.warn(history.message, TrainingDivergedWarning, stacklevel=4)
-
-    def _what(self, reason: str) -> str:
-        if reason == "non-finite":
-            return "the loss or the weights became NaN or infinite"
-        if reason == "exploding loss" and self.guard is not None:  # (only a guard finds one)
-            return f"the loss grew past {self.guard.loss_factor:g} times its first epoch's"
-        return f"a weight grew past {self.weight_bound:.3g}"

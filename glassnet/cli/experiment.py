@@ -145,7 +145,7 @@ def experiment(
     n_runs = math.prod(len(v) for v in grid.values()) * seeds
     console.print(f"{n_runs} runs: {math.prod(len(v) for v in grid.values())} configurations × {seeds} seeds")
     with console.status("training…"), warnings.catch_warnings():
-        from ..training import TrainingDivergedWarning
+        from ..divergence import TrainingDivergedWarning
 
         warnings.simplefilter("ignore", TrainingDivergedWarning)
         result = _sweep(

@@ -141,8 +141,8 @@ def train(
     continues where it stopped.
     """
     from .. import _jit
+    from ..divergence import TrainingDivergedWarning
     from ..runs import ConfigError, RunExists, RunInterrupted, run
-    from ..training import TrainingDivergedWarning
 
     progress: list[Callback] = [] if quiet else [_progress_bar()]
     try:

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._validation import check_positive, check_X
-from ..layers import check_layout
+from ..layers import Layout, check_layout
 from ..optimizers import SGD
 
 if TYPE_CHECKING:
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
     from ..activations import Activation
     from ..losses import Loss
     from ..network import Network
-
-Layout: TypeAlias = Literal["in_out", "out_in"]
-"""How a weight matrix is written: glassnet's ``W[i, j]`` or a textbook's ``W[j, i]``."""
 
 MAX_UNITS = 6
 """Largest layer (including the input) that is written out unit by unit."""
