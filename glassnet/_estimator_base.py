@@ -369,8 +369,8 @@ class _BaseMLP(BaseEstimator):
                     divergence=_WARN_ONLY,
                     rng=random_state,
                 )
-            if history.divergence is not None and not self.loss_curve_:
-                raise ValueError(_NON_FINITE)  # NaN in the first epoch: as scikit-learn
+            if history.divergence is not None:  # training went on until NaN or infinity (_WARN_ONLY)
+                raise ValueError(_NON_FINITE)  # as scikit-learn; the weights from before the blow-up stay
             if (
                 not incremental
                 and not rules.stopped

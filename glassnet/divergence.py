@@ -42,9 +42,10 @@ class DivergenceGuard:
       so the loss alone would never tell; the targets' scale is in the bound so that a
       regression on unscaled targets (biases near 1e9) is not mistaken for a blow-up.
 
-    On divergence the weights of the epoch with the lowest training loss are put back
-    (the initial weights if no epoch improved on them): the last weights *before* the
-    blow-up began, not merely the last finite ones.
+    On divergence the weights that the epoch with the lowest training loss started from
+    are put back: the loss an epoch records is measured from them (exactly so with full
+    batches), while the weights it ended with may be the blow-up's first. So they are the
+    last weights *before* the blow-up began, not merely the last finite ones.
 
     With ``stop=False`` an exploding loss or weights only warn (once) and training
     goes on until the values stop being finite, as scikit-learn's MLP does; the
@@ -68,8 +69,13 @@ class DivergenceWatch:
         scale = max(1.0, float(np.max(np.abs(theta))), y_scale)
         self.weight_bound = math.inf if guard is None else guard.weight_factor * scale
         self.first_loss: float | None = None
-        self.best_loss, self.best_epoch = math.inf, 0  # epoch 0: the initial weights
+        # An epoch's loss is measured on the way from the weights it starts from to those it
+        # ends with; for a full batch it is exactly the loss of its starting weights. So the
+        # weights kept for the best epoch are those it started from: its last weights may
+        # already be the first of a blow-up.
+        self.best_loss, self.best_epoch = math.inf, 0  # the weights after 0 epochs: the initial ones
         self.best_theta = theta.copy()
+        self.epoch_start = theta.copy()
         self.warned = False
 
     def check(self, epoch: int, epoch_loss: float, theta: FloatArray) -> str | None:
@@ -97,18 +103,20 @@ class DivergenceWatch:
         return None
 
     def keep_if_best(self, epoch: int, epoch_loss: float, theta: FloatArray) -> None:
+        """After an epoch that may go on: keep the weights it started from if its loss is the
+        lowest so far, and remember ``theta`` as where the next epoch starts."""
         if epoch_loss < self.best_loss:
-            self.best_loss, self.best_epoch = epoch_loss, epoch + 1
-            self.best_theta[...] = theta
+            self.best_loss, self.best_epoch = epoch_loss, epoch
+            self.best_theta, self.epoch_start = self.epoch_start, self.best_theta
+        self.epoch_start[...] = theta
 
     def give_up(self, epoch: int, reason: str, theta: FloatArray, history: History) -> None:
         """Put back the best weights, record why, and warn once."""
         theta[...] = self.best_theta
-        kept = (
-            "the initial weights"
-            if self.best_epoch == 0
-            else f"the weights of epoch {self.best_epoch} (loss {self.best_loss:.4g})"
+        where = (
+            "the initial weights" if self.best_epoch == 0 else f"the weights after epoch {self.best_epoch}"
         )
+        kept = where if math.isinf(self.best_loss) else f"{where} (loss {self.best_loss:.4g})"
         history.stop_reason, history.divergence = "diverged", reason
         history.message = (
             f"training diverged at epoch {epoch + 1}: {self._what(reason)}; {kept} "

@@ -671,6 +671,23 @@ def test_non_finite_in_the_first_epoch_is_scikit_learns_value_error(iris, solver
             MLPRegressor(solver=solver, max_iter=5, random_state=0).fit(X, y)
 
 
+@pytest.mark.parametrize("Estimator", [MLPRegressor, SkMLPRegressor])
+def test_weights_that_turn_nan_after_some_epochs_raise_scikit_learns_value_error(Estimator):
+    # lr = 10 on unscaled data: finite epochs first, NaN at the fifth. glassnet used to put
+    # back earlier weights (then already past 1e11) and only warn: R² of -1.7e19.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)) * 100
+    y = X[:, 0] * 200 + 100
+    model = Estimator(
+        hidden_layer_sizes=(5,), solver="sgd", learning_rate_init=10.0, max_iter=20, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+            model.fit(X, y)
+    assert len(model.loss_curve_) > 1  # the loss was finite for a while
+
+
 def test_lbfgs_whose_first_line_search_fails_still_reports_its_loss(iris):
     X, y = iris
     with warnings.catch_warnings():

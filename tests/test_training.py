@@ -300,10 +300,34 @@ def test_an_exploding_loss_is_caught_while_finite_and_the_best_epoch_is_kept():
         )
     assert len(caught) == 1
     assert h.divergence == "exploding loss" and np.isfinite(h.loss).all()
-    best = int(np.argmin(h.loss))
-    assert f"the weights of epoch {best + 1} (loss" in h.message
-    np.testing.assert_array_equal(net.theta, seen[best])  # before the blow-up, not the last finite
+    best = int(np.argmin(h.loss))  # the epoch with the lowest loss, counted from 0
+    assert best > 0 and f"the weights after epoch {best} (loss {h.loss[best]:.4g})" in h.message
+    # Full batches: an epoch's loss is that of the weights it starts from, those after
+    # the epoch before it. Those are kept, not the weights it ended with (the blow-up's first).
+    np.testing.assert_array_equal(net.theta, seen[best - 1])
+    kept_loss = gn.get_loss("squared_error")(net.predict_output(X), y[:, None])
+    assert kept_loss == pytest.approx(h.loss[best], rel=1e-12)
     assert best < len(h.loss) - 1
+
+
+def test_the_weights_kept_after_a_blow_up_give_the_loss_the_message_names():
+    # lr = 0.01 on unscaled data: the first epoch's update already throws the loss from
+    # 2.6e4 to 2.3e10. The first epoch's loss is that of the initial weights, so those are
+    # kept (before the fix, the weights after epoch 1 were kept under epoch 1's loss).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)) * 100
+    y = (X[:, 0] * 2 + 100)[:, None]
+    net = gn.Network([3, 5, 1], output="identity", random_state=0)
+    start = net.theta.copy()
+    with pytest.warns(gn.TrainingDivergedWarning) as caught:
+        h = gn.train(net, X, y, optimizer="sgd", lr=0.01, epochs=20)
+    (first,) = h.loss
+    assert str(caught[0].message) == (
+        "training diverged at epoch 2: the loss grew past 1000 times its first epoch's; the initial "
+        f"weights (loss {first:.4g}) were kept (try a smaller learning rate)"
+    )
+    np.testing.assert_array_equal(net.theta, start)
+    assert gn.get_loss("squared_error")(net.predict_output(X), y) == pytest.approx(first, rel=1e-12)
 
 
 def test_without_a_guard_only_nan_and_infinity_stop_training():
@@ -348,7 +372,7 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     X = rng.normal(size=(50, 3)) * 100
     y = X @ np.array([1.0, 2.0, 3.0]) * 1e3
     net = gn.Network([3, 8, 1], activations="relu", output="identity", random_state=0)
-    epochs_done = []
+    epochs_done = [net.theta.copy()]  # the weights after 0, 1, 2, … epochs
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         h = gn.train(
@@ -365,6 +389,7 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_good_weights()
     assert "diverged at epoch" in str(caught[0].message)
     assert h.stop_reason == "diverged"
     assert np.isfinite(net.theta).all()
+    # epoch k's loss (full batch) is that of the weights after k epochs: those are kept
     np.testing.assert_array_equal(net.theta, epochs_done[int(np.argmin(h.loss))])
 
 
