@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._validation import aligned
+from ._validation import aligned, check_sample_weight as _check_weights
 from .batches import ArrayBatches
 from .callbacks import ProgressBar
 from .distributed.arrays import is_dask_collection
@@ -36,7 +36,7 @@ from .losses import Loss
 from .network import Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
-from .training import _check_sample_weight as _check_weights, fit_arrays, predict_outputs
+from .training import fit_arrays, predict_outputs
 
 if TYPE_CHECKING:
     from sklearn.utils import Tags

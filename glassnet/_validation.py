@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
@@ -164,13 +165,31 @@ def check_positive(value: _Value, name: str, integer: bool = False, allow_none: 
     if value is None and allow_none:
         return value
     kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not np.isfinite(value) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, kind) or not _finite(value) or value <= 0:
         what = "a positive integer" if integer else "a positive number"
         raise ValueError(f"{name} must be {what}, got {value!r}")
     return value
 
 
 def check_non_negative(value: _Value, name: str) -> _Value:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value) or value < 0:
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     return value
+
+
+def check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: DTypeLike) -> FloatArray | None:
+    """``sample_weight`` as a vector of ``n`` finite, non-negative weights, not all zero (or None)."""
+    if sample_weight is None:
+        return None
+    sw = np.asarray(sample_weight, dtype=dtype).reshape(-1)
+    if sw.shape[0] != n:
+        raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {n} samples")
+    if not np.isfinite(sw).all() or (sw < 0).any() or sw.sum() <= 0:
+        raise ValueError("sample_weight must be finite, non-negative and not all zero")
+    return sw
+
+
+def _finite(value: numbers.Real) -> bool:
+    """Not NaN or infinite; an integer always is (even past float64's range, which
+    ``np.isfinite`` cannot take)."""
+    return isinstance(value, numbers.Integral) or math.isfinite(value)

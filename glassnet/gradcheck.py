@@ -11,13 +11,14 @@ a correct implementation gives about 1e-9 or less.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._typing import ArrayLike, FloatArray, LossName
-from ._validation import check_X, check_Y_for_network
+from ._validation import check_non_negative, check_positive, check_X, check_Y_for_network
 
 if TYPE_CHECKING:
     from .losses import Loss
@@ -42,7 +43,9 @@ class GradCheck:
 
     @property
     def max_error(self) -> float:
-        return max(self.errors.values())
+        """The largest error; NaN when a gradient was not finite (which never passes)."""
+        errors = list(self.errors.values())
+        return math.nan if any(math.isnan(e) for e in errors) else max(errors)
 
     def passed(self, tol: float = 1e-6) -> bool:
         return self.max_error < tol
@@ -86,15 +89,26 @@ def gradcheck(
     -------
     GradCheck
     """
+    from .network import Network
+
+    if not isinstance(net, Network):
+        raise TypeError(f"gradcheck checks a glassnet Network, got {type(net).__name__}")
+    check_non_negative(l2, "l2")
+    check_non_negative(l1, "l1")
+    check_positive(h, "h")
     net = net.copy().astype(np.float64)
     X64: FloatArray = check_X(X, net.n_inputs, dtype=np.float64)
     Y64: FloatArray = check_Y_for_network(Y, X64.shape[0], net.n_outputs, np.float64)
     resolved = net.resolve_loss(loss)
+    resolved.check_targets(Y64)
 
     def L() -> float:
         return net.loss_and_grad(X64, Y64, resolved, l2=l2, l1=l1)
 
-    L()
+    if not math.isfinite(L()):
+        raise ValueError(
+            "the loss is not finite at these weights (a weight is NaN or infinite?): nothing to check"
+        )
     analytic = net.grad.copy()
     numeric = np.empty_like(analytic)
     theta = net.theta
@@ -112,8 +126,8 @@ def gradcheck(
     for k, layer in enumerate(net.layers, 1):
         for name, start, size in (("W", w_off, layer.n_in * layer.n_out), ("b", b_off, layer.n_out)):
             a, n = analytic[start : start + size], numeric[start : start + size]
-            denom = np.linalg.norm(a) + np.linalg.norm(n)
-            result.errors[(k, name)] = float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0
+            denom = np.linalg.norm(a) + np.linalg.norm(n)  # NaN if either holds NaN
+            result.errors[(k, name)] = float(np.linalg.norm(a - n) / denom) if denom > 0 else float(denom)
         w_off += layer.n_in * layer.n_out
         b_off += layer.n_out
     return result

@@ -114,9 +114,11 @@ class Dense:
         """
         W = np.asarray(W, dtype=self._W.dtype)
         layout = layout_of(W.shape, self.n_in, self.n_out, layout)
-        self.W = W.T if layout == "out_in" else W
-        if b is not None:
-            self.b = b
+        new_W = _checked(self._W, W.T if layout == "out_in" else W, "W")
+        new_b = None if b is None else _checked(self._b, b, "b")  # both checked before either is written
+        self._W[...] = new_W
+        if new_b is not None:
+            self._b[...] = new_b
 
     def get_weights(self, layout: Layout = "in_out") -> tuple[FloatArray, FloatArray]:
         """``(W, b)`` copies, ``W`` in the layout named (``"out_in"``: a textbook's ``W``)."""
@@ -263,6 +265,8 @@ def _expand_activations(
     activations: ActivationSpec | Sequence[ActivationSpec], output: ActivationSpec | None, n_layers: int
 ) -> list[Activation]:
     acts: list[ActivationSpec]
+    if activations is None:
+        raise TypeError("activations must name one activation for every layer, or one per layer, got None")
     if isinstance(activations, (str, Activation)):
         acts = [activations] * n_layers
         if output is not None:
@@ -366,6 +370,11 @@ def chained_sizes(
 
 def _assign(view: FloatArray, value: ArrayLike, name: str) -> None:
     """Copy ``value`` into a parameter view: the exact shape, or a scalar for every entry."""
+    view[...] = _checked(view, value, name)
+
+
+def _checked(view: FloatArray, value: ArrayLike, name: str) -> FloatArray:
+    """``value`` as an array that may go into ``view``: its shape (or a scalar), finite."""
     value = np.asarray(value, dtype=view.dtype)
     if value.ndim != 0 and value.shape != view.shape:
         hint = ""
@@ -375,4 +384,6 @@ def _assign(view: FloatArray, value: ArrayLike, name: str) -> None:
                 "pass W.T or use set_weights(W, b, layout='out_in'))"
             )
         raise ValueError(f"{name} must have shape {view.shape}, got {value.shape}{hint}")
-    view[...] = value
+    if not np.isfinite(value).all():
+        raise ValueError(f"{name} holds NaN or infinite values: a network's weights must be finite numbers")
+    return value

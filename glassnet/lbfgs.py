@@ -30,9 +30,9 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from ._typing import ArrayLike, FloatArray, LossName, NDArray
-from ._validation import check_non_negative, check_positive, check_X
+from ._validation import check_non_negative, check_positive, check_sample_weight, check_X
 from .callbacks import CallbackFunction
-from .training import _check_sample_weight, encode_targets
+from .training import encode_targets
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -121,7 +121,7 @@ def minimize_lbfgs(
         if X.shape[1] != net.n_inputs:
             raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
         Y, _ = encode_targets(net, y, X.shape[0], fit=True)
-        sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     return lbfgs_arrays(
         net,
         X,

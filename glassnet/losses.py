@@ -25,6 +25,7 @@ Predicted probabilities of exactly 0 or 1 give finite values: they are clipped t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -53,6 +54,17 @@ class Loss:
     gradient_latex = r"\partial \ell / \partial \hat y"
     sample_template = "{terms}"
     """One sample's loss around its outputs' terms (joined by " + ")."""
+    target_range = (-math.inf, math.inf)
+    """The targets the loss is defined for: probabilities in [0, 1], counts ≥ 0, …"""
+
+    def check_targets(self, Y: FloatArray) -> None:
+        """A clear ``ValueError`` unless every target lies in :attr:`target_range`."""
+        low, high = self.target_range
+        if Y.size and not (low <= Y.min() and Y.max() <= high):
+            raise ValueError(
+                f"{self.title} needs targets in [{low:g}, {high:g}], got values from "
+                f"{Y.min():.4g} to {Y.max():.4g}"
+            )
 
     def sample_text(self, terms: Iterable[str]) -> str:
         """One sample's loss from its outputs' terms (:meth:`term_text`)."""
@@ -154,6 +166,7 @@ class BinaryCrossEntropy(Loss):
     sample_template = "−[{terms}]"
     gradient_template = "({a} − {y}) / ({a}·(1 − {a}))"
     gradient_latex = r"\frac{\hat y - y}{\hat y (1 - \hat y)}"
+    target_range = (0.0, 1.0)
 
     def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         P = _clip_probability(Y_hat)
@@ -176,6 +189,7 @@ class CategoricalCrossEntropy(Loss):
     sample_template = "−[{terms}]"
     gradient_template = "−{y} / {a}"
     gradient_latex = r"-\frac{y}{\hat y}"
+    target_range = (0.0, 1.0)
 
     def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         return cast(FloatArray, -(Y * self._log_probability(Y_hat)).sum(axis=1))
@@ -207,6 +221,7 @@ class Poisson(Loss):
     term_template = "[{a} − {y}·log {a} + {y}·log {y} − {y}]"
     gradient_template = "1 − {y} / {a}"
     gradient_latex = r"1 - \frac{y}{\hat y}"
+    target_range = (0.0, math.inf)
 
     def per_sample(self, Y_hat: FloatArray, Y: FloatArray) -> FloatArray:
         Y_hat = np.maximum(Y_hat, np.finfo(_float_dtype(Y_hat)).tiny)

@@ -31,7 +31,7 @@ its canonical loss, how targets are encoded and predictions decoded.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal, Self, TypedDict
 
@@ -48,7 +48,16 @@ from ._typing import (
     RandomState,
     TaskName,
 )
-from ._validation import check_finite, check_random_state, check_X, check_Y_for_network, issparse
+from ._validation import (
+    check_finite,
+    check_non_negative,
+    check_positive,
+    check_random_state,
+    check_sample_weight,
+    check_X,
+    check_Y_for_network,
+    issparse,
+)
 from .activations import Activation
 from .heads import make_head
 from .initializers import get_initializer
@@ -113,6 +122,10 @@ class Network:
         dtype: DTypeLike = np.float64,
         task: TaskName | Literal["classification"] | None = None,
     ) -> None:
+        if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Iterable):
+            raise TypeError(
+                f"layer_sizes must be a list of layer sizes such as [2, 8, 1], got {layer_sizes!r}"
+            )
         sizes = list(layer_sizes)
         if len(sizes) < 2:
             raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
@@ -122,12 +135,7 @@ class Network:
         self.layer_sizes = [int(s) for s in sizes]
         _check_size(self.layer_sizes)
         layers = build_layers(self.layer_sizes, activations, output, dropout)
-        try:
-            self.dtype = np.dtype(dtype)
-        except TypeError:
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = _float_dtype(dtype)
         self.head: Head = make_head(task, layers[-1].activation, self.layer_sizes[-1])
         self.init = init
         self.rng = check_random_state(random_state)
@@ -256,7 +264,7 @@ class Network:
 
     def astype(self, dtype: DTypeLike) -> Self:
         """Convert parameters to ``dtype`` in place (float32 input trains in float32)."""
-        dtype = np.dtype(dtype)
+        dtype = _float_dtype(dtype)
         if dtype != self.dtype:
             self.dtype = dtype
             self._allocate(dtype, self.theta.astype(dtype))
@@ -271,6 +279,7 @@ class Network:
         theta = np.asarray(theta)
         if theta.shape != self.theta.shape:
             raise ValueError(f"theta must have shape {self.theta.shape}, got {theta.shape}")
+        check_finite(theta, "theta")
         self.theta[...] = theta
         return self
 
@@ -321,6 +330,7 @@ class Network:
 
     def predict_output(self, X: ArrayLike | spmatrix, batch_size: int | None = None) -> FloatArray:
         """``Ŷ`` for ``X`` without caching, computed in chunks of rows to bound memory."""
+        check_positive(batch_size, "batch_size", integer=True, allow_none=True)
         X = check_X(X, self.n_inputs, dtype=self.dtype, finite=False, accept_sparse=True)
         out = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
         b = self.layers[-1]._b
@@ -443,12 +453,12 @@ class Network:
         """
         X = check_X(X, self.n_inputs, dtype=self.dtype)
         Y = check_Y_for_network(Y, X.shape[0], self.n_outputs, self.dtype)
-        sw = None
-        if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=self.dtype).reshape(-1)
-            if sw.shape[0] != X.shape[0]:
-                raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {X.shape[0]} samples")
-        value = self.loss_and_grad(X, Y, self.resolve_loss(loss), l2=l2, l1=l1, sample_weight=sw)
+        sw = check_sample_weight(sample_weight, X.shape[0], self.dtype)
+        resolved = self.resolve_loss(loss)
+        resolved.check_targets(Y)
+        value = self.loss_and_grad(
+            X, Y, resolved, l2=check_non_negative(l2, "l2"), l1=check_non_negative(l1, "l1"), sample_weight=sw
+        )
         return value, [(layer._dW, layer._db) for layer in self.layers]
 
     def resolve_loss(self, loss: LossName | Loss | None) -> Loss:
@@ -566,6 +576,17 @@ class Network:
     def __repr__(self) -> str:
         acts = ", ".join(repr(l.activation).removesuffix("()") for l in self.layers)
         return f"Network({self.layer_sizes}, activations=[{acts}])"
+
+
+def _float_dtype(dtype: DTypeLike) -> np.dtype[Any]:
+    """``dtype`` as float32 or float64, the two a network computes in, or a ``ValueError``."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if resolved not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {resolved}")
+    return resolved
 
 
 def _all_finite(Z: FloatArray) -> bool:

@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
-from numpy.typing import DTypeLike
 
 from . import _compiled_epoch
 from ._typing import ArrayLike, FloatArray, IntArray, LossName, OptimizerName, RandomState, ScheduleName
-from ._validation import check_non_negative, check_positive, check_random_state, check_X
+from ._validation import check_non_negative, check_positive, check_random_state, check_sample_weight, check_X
 from .batches import ArrayBatches, BatchSource
 from .callbacks import Callback, Callbacks, as_callbacks
 from .divergence import DivergenceGuard, DivergenceWatch
@@ -210,6 +210,12 @@ def train(
     -------
     History
     """
+    from .network import Network
+
+    if not isinstance(net, Network):
+        raise TypeError(f"train needs a glassnet Network to train, got {type(net).__name__}")
+    if divergence is not None and not isinstance(divergence, DivergenceGuard):
+        raise TypeError(f"divergence must be a DivergenceGuard or None, got {divergence!r}")
     rng = check_random_state(random_state)
     _check_settings(epochs, initial_epoch, restarts, batch_size, l2, l1)
     net.head = head_for_loss(net.head, y, loss)
@@ -373,7 +379,7 @@ def _checked_data(
     if X.shape[1] != net.n_inputs:
         raise ValueError(f"X has {X.shape[1]} features, but the network expects {net.n_inputs}")
     Y, labels = encode_targets(net, y, X.shape[0], fit=True)
-    sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     return _validation_data(net, validation, X, Y, labels, sw, rng)
 
 
@@ -400,17 +406,6 @@ def encode_targets(
         raise ValueError(f"X and y have different numbers of samples: {n_samples} and {got}")
     encoded: tuple[FloatArray, IntArray | None] = net.head.encode(y, net.n_outputs, net.dtype, fit=fit)
     return encoded
-
-
-def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: DTypeLike) -> FloatArray | None:
-    if sample_weight is None:
-        return None
-    sw = np.asarray(sample_weight, dtype=dtype).reshape(-1)
-    if sw.shape[0] != n:
-        raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {n} samples")
-    if not np.isfinite(sw).all() or (sw < 0).any() or sw.sum() <= 0:
-        raise ValueError("sample_weight must be finite, non-negative and not all zero")
-    return sw
 
 
 def _validation_data(
@@ -460,6 +455,17 @@ def _hold_out(
     if keep.sum() == 0:
         raise ValueError("the validation fraction leaves no training samples")
     return X[keep], Y[keep], None if sw is None else sw[keep], (X[val_idx], Y[val_idx])
+
+
+def _scheduled_lr(schedule: Callable[[int], float], epoch: int) -> float:
+    """The schedule's learning rate for ``epoch``: a finite number ≥ 0 (a cosine schedule
+    ends at 0; a negative rate would climb the loss instead of descending it)."""
+    lr = schedule(epoch)
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr < 0:
+        raise ValueError(
+            f"the schedule gave the learning rate {lr!r} for epoch {epoch + 1}: it must be a number ≥ 0"
+        )
+    return float(lr)
 
 
 class _Run:
@@ -514,7 +520,7 @@ class _Run:
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch)
         if self.schedule is not None:
-            opt.lr = self.schedule(epoch)
+            opt.lr = _scheduled_lr(self.schedule, epoch)
         epoch_loss, grad_norm, accuracy, diverged = self._steps()
         diverged = diverged or self.watch.check(epoch, epoch_loss, net.theta)
         if diverged:

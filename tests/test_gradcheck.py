@@ -74,3 +74,50 @@ def test_gradcheck_with_l1_and_float32_network():
     result = gn.gradcheck(net, X, Y, l1=0.1)
     assert result.max_error < 1e-6
     assert net.theta.dtype == np.float32  # the check ran on a float64 copy
+
+
+def _small_check_case():
+    rng = np.random.default_rng(0)
+    net = gn.Network([3, 3, 1], output="sigmoid", random_state=0)
+    return net, rng.normal(size=(5, 3)), np.array([0.0, 1.0, 0.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"h": 0.0}, "h must be a positive number, got 0.0"),
+        ({"h": float("nan")}, "h must be a positive number, got nan"),
+        ({"l2": float("nan")}, "l2 must be a non-negative number, got nan"),
+        ({"l1": -1.0}, "l1 must be a non-negative number, got -1.0"),
+    ],
+)
+def test_gradcheck_refuses_steps_and_penalties_that_cannot_check_anything(kwargs, message):
+    # h = nan and l2 = nan used to "pass" (every error NaN, read as 0); h = 0 divided by zero.
+    net, X, y = _small_check_case()
+    with pytest.raises(ValueError, match=message):
+        gn.gradcheck(net, X, y, **kwargs)
+
+
+def test_gradcheck_of_nan_weights_is_an_error_not_a_pass():
+    net, X, y = _small_check_case()
+    net.theta[:] = np.nan
+    with pytest.raises(ValueError, match="the loss is not finite at these weights"):
+        gn.gradcheck(net, X, y)
+    with pytest.raises(TypeError, match="gradcheck checks a glassnet Network, got str"):
+        gn.gradcheck("net", X, y)
+
+
+def test_a_gradient_that_is_not_finite_fails_the_check():
+    # Finite loss, NaN gradient in one layer: the error is NaN and the check fails
+    # (a NaN error used to count as 0, and max() let NaN through or not by order).
+    result = gn.GradCheck(errors={(1, "W"): 1e-10, (1, "b"): float("nan"), (2, "W"): 1e-11})
+    assert np.isnan(result.max_error) and not result.passed()
+    assert "nan" in str(result)
+
+
+def test_gradcheck_refuses_targets_outside_the_losss_domain():
+    net, X, y = _small_check_case()
+    with pytest.raises(
+        ValueError, match=r"binary cross-entropy needs targets in \[0, 1\], got values from 5 to 7"
+    ):
+        gn.gradcheck(net, X, y * 2 + 5)

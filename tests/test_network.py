@@ -327,3 +327,83 @@ def test_a_single_weight_reads_the_same_in_both_layouts():
     assert net.layer_sizes == [1, 1, 1] and net.layers[1].W[0, 0] == 0.2
     with pytest.raises(ValueError, match=r"must have shape \(2, 3\)"):
         gn.Network([2, 3]).layers[0].set_weights([[0.5]])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sample_weight": np.zeros(5)}, "sample_weight must be finite, non-negative and not all zero"),
+        ({"sample_weight": -np.ones(5)}, "sample_weight must be finite, non-negative and not all zero"),
+        ({"l2": -1.0}, "l2 must be a non-negative number, got -1.0"),
+        ({"l1": float("inf")}, "l1 must be a non-negative number, got inf"),
+    ],
+)
+def test_gradients_checks_what_train_checks(kwargs, message):
+    # Zero weights used to give a NaN loss (a RuntimeWarning only); negative ones and a
+    # negative l2 were taken as given.
+    net = gn.Network([3, 3, 1], output="sigmoid", random_state=0)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    with pytest.raises(ValueError, match=message):
+        net.gradients(X, np.array([0.0, 1.0, 0.0, 1.0, 1.0]), **kwargs)
+
+
+def test_gradients_refuses_targets_outside_the_losss_domain():
+    # Targets 5 and 7 under binary cross-entropy gave a loss of -0.16.
+    net = gn.Network([3, 3, 1], output="sigmoid", random_state=0)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    with pytest.raises(
+        ValueError, match=r"binary cross-entropy needs targets in \[0, 1\], got values from 5 to 7"
+    ):
+        net.gradients(X, np.array([5.0, 7.0, 5.0, 7.0, 7.0]))
+    softmax = gn.Network([3, 3], output="softmax", random_state=0)
+    with pytest.raises(ValueError, match=r"categorical cross-entropy needs targets in \[0, 1\]"):
+        softmax.gradients(X, -np.eye(3)[[0, 1, 2, 0, 1]])
+    poisson = gn.Network([3, 1], output="exp", random_state=0)
+    with pytest.raises(ValueError, match=r"Poisson deviance needs targets in \[0, inf\], got values from -1"):
+        poisson.gradients(X, np.array([-1.0, 0.0, 1.0, 2.0, 3.0]))
+    assert np.isfinite(poisson.gradients(X, np.array([0.0, 0.0, 1.0, 2.0, 3.0]))[0])
+
+
+def test_weights_that_are_not_finite_are_refused_at_every_door():
+    # They were taken as given: predict_output returned NaN and predict class 0, silently.
+    net = gn.Network([2, 2, 1], output="sigmoid", random_state=0)
+    before = net.theta.copy()
+    with pytest.raises(ValueError, match="theta contains NaN values"):
+        net.set_params(np.full(net.n_params, np.nan))
+    with pytest.raises(ValueError, match="W holds NaN or infinite values"):
+        net.layers[0].W = np.nan
+    with pytest.raises(ValueError, match="b holds NaN or infinite values"):
+        net.layers[1].set_weights([[1.0], [2.0]], [np.inf])
+    np.testing.assert_array_equal(net.theta, before)  # nothing was half-written
+    with pytest.raises(ValueError, match="holds NaN or infinite values"):
+        gn.Network.from_weights([[[np.nan, 1.0]]], activations="sigmoid", layout="out_in")
+
+
+@pytest.mark.parametrize("dtype", [int, np.float16, "complex128"])
+def test_astype_takes_the_dtypes_the_constructor_takes(dtype):
+    net = gn.Network([2, 2, 1], random_state=0)
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        net.astype(dtype)
+    assert net.dtype == np.float64 and net.astype(np.float32).theta.dtype == np.float32
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5])
+def test_predict_output_refuses_a_batch_size_that_is_not_a_positive_integer(batch_size):
+    # -1 said "negative dimensions are not allowed"; 0 was silently ignored.
+    net = gn.Network([2, 2, 1], random_state=0)
+    with pytest.raises(ValueError, match=f"batch_size must be a positive integer, got {batch_size}"):
+        net.predict_output(np.zeros((3, 2)), batch_size=batch_size)
+
+
+def test_a_network_without_sizes_or_activations_says_which_is_missing():
+    # Both said "'NoneType' object is not iterable".
+    with pytest.raises(
+        TypeError, match=r"layer_sizes must be a list of layer sizes such as \[2, 8, 1\], got None"
+    ):
+        gn.Network(None)
+    with pytest.raises(TypeError, match="layer_sizes must be a list of layer sizes .* got '2,1'"):
+        gn.Network("2,1")
+    with pytest.raises(
+        TypeError, match="activations must name one activation for every layer, or one per layer"
+    ):
+        gn.Network([2, 1], activations=None)

@@ -1,5 +1,6 @@
 """The training loop: real learning, batching, stopping rules, restarts, failure handling."""
 
+import re
 import tracemalloc
 import warnings
 
@@ -632,3 +633,41 @@ def test_stop_at_loss_before_the_update_as_the_seed_tutorial_stops():
         callbacks=[StopAtLoss(0.01)],
     )
     assert after.layers[0].W[0, 0] > net.layers[0].W[0, 0]
+
+
+def test_train_names_what_it_was_given_instead_of_a_network_or_a_guard():
+    X, y = data.moons(20, random_state=0)
+    with pytest.raises(TypeError, match="train needs a glassnet Network to train, got str"):
+        gn.train("net", X, y)
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    with pytest.raises(TypeError, match="divergence must be a DivergenceGuard or None, got 3"):
+        gn.train(net, X, y, divergence=3)
+
+
+def test_an_epoch_count_past_float64s_integers_is_a_number_like_any_other():
+    # np.isfinite(10**20) raised TypeError inside the check; an integer is always finite.
+    X, y = data.moons(20, random_state=0)
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    h = gn.train(net, X, y, epochs=10**20, callbacks=[lambda epoch, logs: epoch == 2])
+    assert h.epochs == 3
+    with pytest.raises(ValueError, match=r"epochs must be a positive integer, got -100000000000000000000"):
+        gn.train(net, X, y, epochs=-(10**20))
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"), [(-0.5, "-0.5"), (float("nan"), "nan"), ("x", "'x'"), (None, "None")]
+)
+def test_a_schedule_callables_learning_rate_is_checked_every_epoch(rate, shown):
+    # -0.5 climbed the loss from 1.02 to 25.2 without a word; "x" failed deep in the optimizer.
+    X, y = data.moons(20, random_state=0)
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    message = rf"the schedule gave the learning rate {re.escape(shown)} for epoch 1: it must be a number ≥ 0"
+    with pytest.raises(ValueError, match=message):
+        gn.train(net, X, y, optimizer="sgd", epochs=3, schedule=lambda epoch: rate)
+
+
+def test_a_schedule_may_reach_zero():
+    X, y = data.moons(20, random_state=0)
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    h = gn.train(net, X, y, optimizer="sgd", epochs=3, schedule=lambda epoch: 0.0 if epoch else 0.1)
+    assert h.lr == [0.1, 0.0, 0.0] and h.loss[1] == h.loss[2]
