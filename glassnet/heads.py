@@ -145,7 +145,9 @@ class _Classifier(Head):
         if fit:
             learned = np.unique(y)
             if learned.size < 2:
-                raise ValueError(f"y has a single class ({learned[0]!r}); a classifier needs at least two")
+                raise ValueError(
+                    f"y has a single class ({learned[0].item()!r}); a classifier needs at least two"
+                )
             self.classes_ = learned
         classes = self.classes_
         if classes is None:
@@ -361,7 +363,9 @@ def infer_task(y: ArrayLike, task: TaskName | Literal["auto", "classification"] 
         return "regression"
     n_classes = np.unique(y).size
     if n_classes < 2:
-        raise ValueError(f"the targets hold a single class ({np.unique(y)[0]!r}); a classifier needs two")
+        raise ValueError(
+            f"the targets hold a single class ({np.unique(y)[0].item()!r}); a classifier needs two"
+        )
     return "binary" if n_classes == 2 else "multiclass"
 
 
@@ -373,9 +377,14 @@ def as_targets(y: ArrayLike, task: TaskName) -> NDArray[Any]:
         if y.dtype.kind not in "fiub":
             raise ValueError("a regression target must be numeric; use task='classification' for labels")
         return y.astype(np.float64)
-    if y.dtype.kind == "f" and np.isfinite(y).all() and np.all(y == np.round(y)):
+    if y.dtype.kind == "f" and np.isfinite(y).all() and np.all(y == np.round(y)) and _fits_int64(y):
         return y.astype(np.int64)
-    return y
+    return y  # labels past int64's range stay floats: 1e30 and 2e30 are two classes
+
+
+def _fits_int64(y: NDArray[Any]) -> bool:
+    """Whether whole-number floats convert to int64 exactly (|y| < 2⁶³)."""
+    return y.size == 0 or bool(np.abs(y).max() < 2.0**63)
 
 
 def head_for_targets(

@@ -671,3 +671,24 @@ def test_a_schedule_may_reach_zero():
     net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
     h = gn.train(net, X, y, optimizer="sgd", epochs=3, schedule=lambda epoch: 0.0 if epoch else 0.1)
     assert h.lr == [0.1, 0.0, 0.0] and h.loss[1] == h.loss[2]
+
+
+def test_whole_number_labels_past_int64_stay_apart_as_floats():
+    # 1e30 and 2e30 became the same int64 (-9223372036854775808), with a RuntimeWarning.
+    X, _ = data.moons(60, random_state=0)
+    y = np.repeat([1e30, 2e30, 5.0], 20)
+    net = gn.Network([2, 8, 3], output="softmax", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no cast warning
+        gn.train(net, X, y, epochs=2, random_state=0)
+    assert net.classes_.tolist() == [5.0, 1e30, 2e30]
+    assert set(net.predict(X).tolist()) <= {5.0, 1e30, 2e30}
+
+
+def test_a_single_class_is_named_as_the_user_wrote_it():
+    X, _ = data.moons(10, random_state=0)
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    with pytest.raises(ValueError, match=r"y has a single class \(1.0\); a classifier needs at least two"):
+        gn.train(net, X, np.ones(10))
+    with pytest.raises(ValueError, match=r"y has a single class \('cat'\)"):
+        gn.train(net, X, np.array(["cat"] * 10))
