@@ -674,6 +674,8 @@ def test_a_schedule_may_reach_zero():
 
 
 def test_whole_number_labels_past_int64_stay_apart_as_floats():
+    from glassnet.heads import head_for_targets
+
     # 1e30 and 2e30 became the same int64 (-9223372036854775808), with a RuntimeWarning.
     X, _ = data.moons(60, random_state=0)
     y = np.repeat([1e30, 2e30, 5.0], 20)
@@ -683,6 +685,9 @@ def test_whole_number_labels_past_int64_stay_apart_as_floats():
         gn.train(net, X, y, epochs=2, random_state=0)
     assert net.classes_.tolist() == [5.0, 1e30, 2e30]
     assert set(net.predict(X).tolist()) <= {5.0, 1e30, 2e30}
+    # The command's path decides the task from the labels (head_for_targets): 3 classes.
+    head, n_outputs, labels = head_for_targets(y)
+    assert (head.task, n_outputs, labels.dtype) == ("multiclass", 3, np.float64)
 
 
 def test_a_single_class_is_named_as_the_user_wrote_it():
