@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.glass.trace import Trace, trace
+from glassnet.glass.trace import Trace, trace, trace_steps
 
 
 def sigmoid(z):
@@ -344,3 +344,18 @@ def test_a_one_output_batch_takes_1d_targets_and_a_step_can_be_taken():
     stepped = t.apply_to(net.copy())
     np.testing.assert_array_equal(stepped.layers[0].W, t.layers[0].W_new)
     assert trace(stepped, [[1, 2], [0, 1], [2, 0]], [1, 0, 1]).loss < t.loss
+
+
+def test_steps_that_diverge_stop_with_the_step_named_not_with_nan_and_inf():
+    # lr = 5 on inputs of 30 and 40: the weights overflow at step 136. The steps used to go
+    # on with inf and nan (and NumPy's warnings), and --json wrote NaN and Infinity.
+    import warnings
+
+    net = gn.Network([2, 2, 1], activations=["tanh", "identity"], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        with pytest.raises(
+            ValueError, match=r"the steps diverged at step \d+: the loss or the weights became NaN"
+        ):
+            trace_steps(net, [[30.0, 40.0]], [[1.0]], steps=200, loss="squared_error", lr=5.0)
+    assert len(trace_steps(net, [[30.0, 40.0]], [[1.0]], steps=3, loss="squared_error", lr=0.01)) == 3

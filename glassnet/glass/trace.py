@@ -298,11 +298,24 @@ def trace_steps(
     digits: int = 4,
 ) -> list[Trace]:
     """Trace ``steps`` gradient-descent steps in a row, each from the weights the last one
-    left; ``net`` is not changed. Returns the list of :class:`Trace`."""
+    left; ``net`` is not changed. Returns the list of :class:`Trace`.
+
+    A step whose loss or updated weights are not finite raises a ``ValueError`` naming
+    it (the learning rate is too large): its numbers would be ``nan`` and ``inf``.
+    """
     check_positive(steps, "steps", integer=True)
     net = net.copy()
     traces: list[Trace] = []
-    for _ in range(steps):
-        traces.append(trace(net, X, Y, loss=loss, lr=lr, layout=layout, digits=digits))
-        traces[-1].apply_to(net)
+    for step in range(1, steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):  # looked for below, by name
+            traced = trace(net, X, Y, loss=loss, lr=lr, layout=layout, digits=digits)
+        finite = all(np.isfinite(t.W_new).all() and np.isfinite(t.b_new).all() for t in traced.layers)
+        if not (finite and np.isfinite(traced.loss)):
+            before = f" (loss {traces[-1].loss:.4g} at step {step - 1})" if traces else ""
+            raise ValueError(
+                f"the steps diverged at step {step}: the loss or the weights became NaN or infinite"
+                f"{before}; try a smaller learning rate than {lr:g}"
+            )
+        traced.apply_to(net)
+        traces.append(traced)
     return traces
