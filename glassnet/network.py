@@ -226,7 +226,17 @@ class Network:
 
     @classes_.setter
     def classes_(self, classes: ArrayLike | None) -> None:
-        self.head.classes_ = None if classes is None else np.asarray(classes)
+        if classes is not None:
+            classes = np.asarray(classes)
+            wanted = {"binary": 2, "multiclass": self.n_outputs, "multilabel": self.n_outputs}.get(self.task)
+            if wanted is None:
+                raise ValueError(f"a {self.task} network has no classes; classes_ can only be None")
+            if classes.ndim != 1 or classes.size != wanted or np.unique(classes).size != wanted:
+                raise ValueError(
+                    f"classes_ of this {self.task} network must be {wanted} distinct labels in a 1-D "
+                    f"array, got {_short_list(classes.tolist()) if classes.ndim == 1 else classes.shape}"
+                )
+        self.head.classes_ = classes
 
     @property
     def ravel_output(self) -> bool:

@@ -301,6 +301,11 @@ def _flat(a: FloatArray) -> FloatArray:
 def get_optimizer(name_or_optimizer: OptimizerName | Optimizer, **kwargs: Any) -> Optimizer:
     """Return an optimizer for a name such as ``"adam"`` (keyword arguments go to it), or pass one through."""
     if isinstance(name_or_optimizer, Optimizer):
+        if kwargs:
+            raise TypeError(
+                f"{', '.join(kwargs)} would be ignored: keyword arguments configure an optimizer named by a "
+                f"string, and {name_or_optimizer!r} is made already (set its attributes instead)"
+            )
         return name_or_optimizer
     if isinstance(name_or_optimizer, str) and name_or_optimizer in OPTIMIZERS:
         return OPTIMIZERS[name_or_optimizer](**kwargs)

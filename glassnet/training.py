@@ -322,10 +322,12 @@ def predict_outputs(net: Network, X: Any) -> FloatArray:
 
 def _optimizer(optimizer: OptimizerName | Optimizer, lr: float | None) -> Optimizer:
     """The optimizer named (built with ``lr``), or the object given (its rate set to ``lr``)."""
-    opt = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
-    if lr is not None and not isinstance(optimizer, str):
-        opt.lr = check_positive(lr, "lr")
-    return opt
+    if not isinstance(optimizer, str):
+        opt = get_optimizer(optimizer)
+        if lr is not None:
+            opt.lr = check_positive(lr, "lr")
+        return opt
+    return get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
 
 
 def _check_settings(

@@ -407,3 +407,22 @@ def test_a_network_without_sizes_or_activations_says_which_is_missing():
         TypeError, match="activations must name one activation for every layer, or one per layer"
     ):
         gn.Network([2, 1], activations=None)
+
+
+def test_classes_must_fit_the_head():
+    # Three labels on one sigmoid output were taken; predict then picked from the first two.
+    binary = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    with pytest.raises(
+        ValueError, match=r"classes_ of this binary network must be 2 distinct labels .* got \[7, 8, 9\]"
+    ):
+        binary.classes_ = [7, 8, 9]
+    with pytest.raises(ValueError, match=r"must be 2 distinct labels in a 1-D array, got \(2, 1\)"):
+        binary.classes_ = [[7], [8]]
+    with pytest.raises(ValueError, match=r"got \[a, a\]"):
+        binary.classes_ = ["a", "a"]
+    binary.classes_ = ["no", "yes"]
+    assert set(binary.predict(np.zeros((3, 2))).tolist()) <= {"no", "yes"}
+    softmax = gn.Network([2, 3], output="softmax", random_state=0)
+    softmax.classes_ = [7, 8, 9]
+    with pytest.raises(ValueError, match="a regression network has no classes; classes_ can only be None"):
+        gn.Network([2, 1], random_state=0).classes_ = [0, 1]

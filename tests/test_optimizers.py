@@ -110,3 +110,13 @@ def test_bad_hyperparameters_get_clear_errors(make, message):
 
 def test_repr_shows_hyperparameters():
     assert repr(gn.Adam()) == "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)"
+
+
+def test_get_optimizer_does_not_ignore_settings_for_an_optimizer_object():
+    # get_optimizer(Adam(), lr=0.5) returned the Adam with lr 0.001, silently.
+    with pytest.raises(
+        TypeError, match=r"lr would be ignored: keyword arguments configure an optimizer named by"
+    ):
+        gn.get_optimizer(gn.Adam(), lr=0.5)
+    adam = gn.Adam(lr=0.5)
+    assert gn.get_optimizer(adam) is adam and gn.get_optimizer("adam", lr=0.5).lr == 0.5
