@@ -140,6 +140,16 @@ def test_inconclusive_and_no_real_points():
     assert "minimum at (x = 1)" in str(calculus.critical_points("x**3 - 3*x")[1])
 
 
+def test_critical_points_outside_the_real_domain_are_not_reported():
+    # f' = 1/x + 1 = 0 at x = -1, but log(-1) = iπ: no point of the real function
+    assert calculus.critical_points("log(x) + x") == []
+    assert calculus.critical_points("log(x) + y**2 + x") == []
+    (p,) = calculus.critical_points("log(x) - x")  # x = 1 is inside the domain
+    assert (p.point, p.value, p.kind) == ({"x": 1}, -1, "maximum")
+    (q,) = calculus.critical_points("log(x) + log(y) - x - y")
+    assert (q.point, q.value, q.kind) == ({"x": 1, "y": 1}, -2, "maximum")
+
+
 def test_critical_points_rejects_three_variables_and_constants():
     with pytest.raises(ValueError, match="one or two variables"):
         calculus.critical_points("x**2 + y**2 + z**2")

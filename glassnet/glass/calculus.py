@@ -32,6 +32,7 @@ SymPy is imported lazily, inside the functions, so ``import glassnet`` stays fas
 
 from __future__ import annotations
 
+import cmath
 import numbers
 import re
 from collections.abc import Callable, Sequence
@@ -322,12 +323,13 @@ def _sign(value: Any) -> int:
 
 
 def _is_real_number(value: Any) -> bool:
+    """Whether a SymPy value is a finite real number (not complex, infinite or undefined)."""
     if value.free_symbols:
         return False
     if value.is_real is not None:
         return bool(value.is_real)
     z = complex(value.evalf(30))
-    return abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
+    return cmath.isfinite(z) and abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
 
 
 def critical_points(
@@ -335,7 +337,9 @@ def critical_points(
 ) -> list[CriticalPoint]:
     """The real critical points of a function of one or two variables, classified.
 
-    Solves ``∇f = 0`` and applies the second-derivative test:
+    Solves ``∇f = 0`` and applies the second-derivative test at the real
+    solutions where ``f`` is real (``log(x) + x`` has none: ``x = -1`` lies
+    outside the domain of ``log``, so the list is empty):
 
     - one variable: ``f'' > 0`` minimum, ``f'' < 0`` maximum, ``f'' = 0`` inconclusive;
     - two variables, with ``r = f_xx``, ``s = f_xy``, ``t = f_yy``, ``D = r t − s²``:
@@ -374,9 +378,11 @@ def _solve_and_classify(f: Expr, syms: Sequence[Symbol]) -> list[CriticalPoint]:
                 f"the critical points of {_quoted(f)} are not isolated (for example "
                 f"{_quote(str(sol))}); the second-derivative test needs isolated points"
             )
-        values = [sol[v] for v in syms]
-        if all(_is_real_number(v) for v in values):  # complex solutions are not points of the plane
-            points.append(_classify(f, dict(zip(syms, values, strict=True)), second))
+        at = {v: sol[v] for v in syms}
+        # A complex solution is no point of the plane, and where f itself is complex,
+        # infinite or undefined (log(x) + x at x = -1) the point is outside f's real domain.
+        if all(_is_real_number(value) for value in at.values()) and _is_real_number(f.subs(at)):
+            points.append(_classify(f, at, second))
     points.sort(key=lambda p: tuple(float(v) for v in p.point.values()))
     return points
 
