@@ -150,6 +150,14 @@ def test_critical_points_outside_the_real_domain_are_not_reported():
     assert (q.point, q.value, q.kind) == ({"x": 1, "y": 1}, -2, "maximum")
 
 
+def test_an_infinite_second_derivative_is_inconclusive():
+    # f' = (4/3) x^(1/3) = 0 at x = 0, where f'' = (4/9) x^(-2/3) is infinite
+    (p,) = calculus.critical_points("x**(4/3)")
+    assert (p.point, p.value, p.kind, p.r) == ({"x": 0}, 0, "inconclusive", sympy.zoo)
+    (q,) = calculus.critical_points("x**(4/3) + y**2")
+    assert (q.point, q.kind, q.t) == ({"x": 0, "y": 0}, "inconclusive", 2)
+
+
 def test_critical_points_rejects_three_variables_and_constants():
     with pytest.raises(ValueError, match="one or two variables"):
         calculus.critical_points("x**2 + y**2 + z**2")

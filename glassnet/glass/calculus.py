@@ -407,21 +407,22 @@ def _classify(f: Expr, at: dict[Symbol, Expr], second: Sequence[Sequence[Expr]])
     """The :class:`CriticalPoint` at ``at`` (``{symbol: value}``) by the second-derivative test."""
     kind: CriticalKind
     r = _tidy(second[0][0].subs(at))
-    if len(at) == 1:
-        s = t = D = None
-        kinds: dict[int, CriticalKind] = {1: "minimum", -1: "maximum", 0: "inconclusive"}
-        kind = kinds[_sign(r)]
-    else:
+    s = t = D = None
+    if len(at) == 2:
         s = _tidy(second[0][1].subs(at))
         t = _tidy(second[1][1].subs(at))
         D = _tidy(r * t - s**2)
-        sign_D = _sign(D)
-        if sign_D > 0:
-            kind = "minimum" if _sign(r) > 0 else "maximum"
-        elif sign_D < 0:
-            kind = "saddle"
-        else:
-            kind = "inconclusive"
+    if not all(_is_real_number(d) for d in (r, s, t, D) if d is not None):
+        kind = "inconclusive"  # f'' is infinite or undefined there (x**(4/3) at 0): the test cannot tell
+    elif D is None:
+        kinds: dict[int, CriticalKind] = {1: "minimum", -1: "maximum", 0: "inconclusive"}
+        kind = kinds[_sign(r)]
+    elif _sign(D) > 0:
+        kind = "minimum" if _sign(r) > 0 else "maximum"
+    elif _sign(D) < 0:
+        kind = "saddle"
+    else:
+        kind = "inconclusive"
     return CriticalPoint(
         point={v.name: val for v, val in at.items()}, value=_tidy(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D
     )
