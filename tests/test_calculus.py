@@ -206,6 +206,23 @@ def test_symbolic_definitions_are_the_textbook_ones():
     assert calculus.symbolic_activation("leaky_relu", z).subs(z, -2) == sympy.Rational(-2, 100)
 
 
+def test_symbolic_activation_checks_its_parameters_as_the_numeric_ones_do():
+    z = sympy.Symbol("z", real=True)
+    assert calculus.symbolic_activation("sigmoid", z, beta=2) == 1 / (1 + sympy.exp(-2 * z))
+    with pytest.raises(ValueError, match="sigmoid steepness beta must be a positive number, got -1"):
+        calculus.symbolic_activation("sigmoid", beta=-1)
+    with pytest.raises(ValueError, match="elu alpha must be a positive number, got 0"):
+        calculus.symbolic_activation("elu", alpha=0)
+    with pytest.raises(ValueError, match="leaky_relu slope alpha must be a non-negative number, got nan"):
+        calculus.symbolic_activation("leaky_relu", alpha=float("nan"))
+    with pytest.raises(ValueError, match="sigmoid parameter beta must be a number, got '2'"):
+        calculus.symbolic_activation("sigmoid", beta="2")
+    with pytest.raises(ValueError, match="sigmoid has no parameter 'alpha'; its parameters are: beta"):
+        calculus.symbolic_activation("sigmoid", alpha=2)
+    with pytest.raises(ValueError, match="tanh has no parameter 'beta'; it takes none"):
+        calculus.symbolic_activation("tanh", beta=2)
+
+
 def test_check_detects_a_wrong_derivative(monkeypatch):
     from glassnet.activations import Tanh
 

@@ -454,14 +454,19 @@ _ACTIVATION_CASES: dict[str, tuple[ActivationName, dict[str, float], bool]] = {
     "softmax": ("softmax", {}, False),
 }
 _ALIASES: dict[str, ActivationName] = {"linear": "identity", "logistic": "sigmoid"}
+_PARAMETERS: dict[str, tuple[str, ...]] = {"sigmoid": ("beta",), "leaky_relu": ("alpha",), "elu": ("alpha",)}
+"""The constants each activation's definition takes; the others take none."""
 
 
 def symbolic_activation(name: ActivationName, z: Symbol | None = None, **params: float) -> Expr:
     """The textbook definition of an elementwise activation as a SymPy expression in ``z``.
 
     ``params`` are the activation's constants (``beta`` for sigmoid, ``alpha``
-    for leaky ReLU and ELU), with the same defaults as :mod:`glassnet.activations`.
+    for leaky ReLU and ELU), with the same defaults and the same checks as
+    :mod:`glassnet.activations`; any other name is an error.
     """
+    from ..activations import ACTIVATIONS
+
     sympy = _sympy()
     z = sympy.Symbol("z", real=True) if z is None else z
     name = _ALIASES.get(name, name)
@@ -482,6 +487,17 @@ def symbolic_activation(name: ActivationName, z: Symbol | None = None, **params:
             f"no symbolic definition for activation {name!r}; valid names are: "
             + ", ".join(sorted(definitions))
         )
+    valid = _PARAMETERS.get(name, ())
+    unknown = [p for p in params if p not in valid]
+    if unknown:
+        raise ValueError(
+            f"{name} has no parameter {', '.join(map(repr, unknown))}; "
+            + (f"its parameters are: {', '.join(valid)}" if valid else "it takes none")
+        )
+    for p, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} parameter {p} must be a number, got {value!r}")
+    ACTIVATIONS[name](**params)  # the numeric activation checks the values (beta > 0, alpha >= 0, ...)
     return definitions[name]()
 
 
