@@ -140,6 +140,24 @@ def test_inconclusive_and_no_real_points():
     assert "minimum at (x = 1)" in str(calculus.critical_points("x**3 - 3*x")[1])
 
 
+def test_critical_points_outside_the_real_domain_are_not_reported():
+    # f' = 1/x + 1 = 0 at x = -1, but log(-1) = iπ: no point of the real function
+    assert calculus.critical_points("log(x) + x") == []
+    assert calculus.critical_points("log(x) + y**2 + x") == []
+    (p,) = calculus.critical_points("log(x) - x")  # x = 1 is inside the domain
+    assert (p.point, p.value, p.kind) == ({"x": 1}, -1, "maximum")
+    (q,) = calculus.critical_points("log(x) + log(y) - x - y")
+    assert (q.point, q.value, q.kind) == ({"x": 1, "y": 1}, -2, "maximum")
+
+
+def test_an_infinite_second_derivative_is_inconclusive():
+    # f' = (4/3) x^(1/3) = 0 at x = 0, where f'' = (4/9) x^(-2/3) is infinite
+    (p,) = calculus.critical_points("x**(4/3)")
+    assert (p.point, p.value, p.kind, p.r) == ({"x": 0}, 0, "inconclusive", sympy.zoo)
+    (q,) = calculus.critical_points("x**(4/3) + y**2")
+    assert (q.point, q.kind, q.t) == ({"x": 0, "y": 0}, "inconclusive", 2)
+
+
 def test_critical_points_rejects_three_variables_and_constants():
     with pytest.raises(ValueError, match="one or two variables"):
         calculus.critical_points("x**2 + y**2 + z**2")
@@ -186,6 +204,23 @@ def test_symbolic_definitions_are_the_textbook_ones():
         calculus.symbolic_activation("sigmoid", z) * (1 - calculus.symbolic_activation("sigmoid", z))
     )
     assert calculus.symbolic_activation("leaky_relu", z).subs(z, -2) == sympy.Rational(-2, 100)
+
+
+def test_symbolic_activation_checks_its_parameters_as_the_numeric_ones_do():
+    z = sympy.Symbol("z", real=True)
+    assert calculus.symbolic_activation("sigmoid", z, beta=2) == 1 / (1 + sympy.exp(-2 * z))
+    with pytest.raises(ValueError, match="sigmoid steepness beta must be a positive number, got -1"):
+        calculus.symbolic_activation("sigmoid", beta=-1)
+    with pytest.raises(ValueError, match="elu alpha must be a positive number, got 0"):
+        calculus.symbolic_activation("elu", alpha=0)
+    with pytest.raises(ValueError, match="leaky_relu slope alpha must be a non-negative number, got nan"):
+        calculus.symbolic_activation("leaky_relu", alpha=float("nan"))
+    with pytest.raises(ValueError, match="sigmoid parameter beta must be a number, got '2'"):
+        calculus.symbolic_activation("sigmoid", beta="2")
+    with pytest.raises(ValueError, match="sigmoid has no parameter 'alpha'; its parameters are: beta"):
+        calculus.symbolic_activation("sigmoid", alpha=2)
+    with pytest.raises(ValueError, match="tanh has no parameter 'beta'; it takes none"):
+        calculus.symbolic_activation("tanh", beta=2)
 
 
 def test_check_detects_a_wrong_derivative(monkeypatch):

@@ -273,6 +273,33 @@ def test_one_hot_with_given_classes():
         one_hot(["cat", "fish"], classes=["cat", "dog"])
 
 
+@pytest.mark.parametrize(
+    "y, bad",
+    [
+        ([0, np.nan], "NaN"),
+        ([0.0, 1.0, np.inf], "infinite"),
+        (np.array(["cat", np.nan], dtype=object), "NaN"),
+    ],
+)
+def test_one_hot_refuses_nan_and_infinite_labels(y, bad):
+    with pytest.raises(ValueError, match=f"^y contains {bad} values, which cannot be class labels$"):
+        one_hot(y)
+
+
+def test_one_hot_refuses_nan_classes_and_labels_of_mixed_types():
+    with pytest.raises(ValueError, match="^classes contains NaN values, which cannot be class labels$"):
+        one_hot([0, 1], classes=[0, 1, np.nan])
+    with pytest.raises(
+        ValueError, match="^y mixes labels of types that cannot be sorted together: NoneType, int$"
+    ):
+        one_hot(np.array([1, None, 2], dtype=object))
+
+
+def test_stratified_split_refuses_nan_labels():
+    with pytest.raises(ValueError, match="y contains NaN values"):
+        train_test_split(np.zeros((6, 1)), [0.0, 1.0, np.nan, 0.0, 1.0, np.nan], stratify=True)
+
+
 # ---------------------------------------------------------------- datasets by name
 
 

@@ -125,7 +125,13 @@ def test_hostile_text_never_runs(tmp_path, monkeypatch):
         ({"lr": -0.1}, "lr"),
         ({"iterations": 0}, "iterations"),
         ({"iterations": 2.5}, "iterations"),
+        ({"iterations": -3}, "iterations must be a positive integer, got -3"),
+        ({"iterations": 10**12}, r"at most 100,000 \(every step is recorded\), got 1,000,000,000,000"),
+        ({"lr": np.nan}, "lr must be a positive number, got nan"),
+        ({"lr": np.inf}, "lr must be a positive number, got inf"),
         ({"tol": -1}, "tol"),
+        ({"tol": np.nan}, "tol must be a non-negative number, got nan"),
+        ({"f_tol": np.nan}, "f_tol must be a finite number, got nan"),
         ({"x0": np.nan}, "finite"),
         ({"x0": [[1.0]]}, "1-D"),
         ({"x0": []}, "empty"),
@@ -138,6 +144,20 @@ def test_bad_arguments(kwargs, match):
     args = {"f": "x**2", "x0": 1.0, **kwargs}
     with pytest.raises(ValueError, match=match):
         descend(**args)
+
+
+def test_iterations_and_the_path_are_bounded_before_the_descent_starts():
+    from glassnet.glass.descent import MAX_ITERATIONS, MAX_PATH_VALUES
+
+    assert descend("x**2", 1.0, iterations=MAX_ITERATIONS, tol=3).iterations == 1  # the bound is allowed
+    with pytest.raises(ValueError, match=f"at most {MAX_ITERATIONS:,}"):
+        descend("x**2", 1.0, iterations=MAX_ITERATIONS + 1)
+    n = 1000  # 10,000 steps of 1,000 coordinates: more than MAX_PATH_VALUES numbers
+    assert 10_001 * n > MAX_PATH_VALUES
+    with pytest.raises(
+        ValueError, match="path of 10,000 steps in 1,000 variables would hold more than 10,000,000"
+    ):
+        descend(lambda x: np.sum(x**2), np.zeros(n), iterations=10_000)
 
 
 # --- EWMA ----------------------------------------------------------------------

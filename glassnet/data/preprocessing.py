@@ -69,6 +69,7 @@ def train_test_split(
     elif stratify:
         if y.ndim != 1:
             raise ValueError(f"stratify=True needs 1-D class labels y, got shape {y.shape}")
+        _check_labels(y, "y")
         problem = _stratify_problem(y, n_test)
         if problem is not None:
             raise ValueError(f"cannot stratify: {problem}; use stratify=False")
@@ -250,13 +251,21 @@ def one_hot(y: ArrayLike, classes: ArrayLike | None = None) -> tuple[FloatArray,
         raise ValueError(f"y must be 1-D labels, got shape {y.shape}")
     if len(y) == 0:
         raise ValueError("y is empty")
-    labels, inverse = np.unique(y, return_inverse=True)
+    _check_labels(y, "y")
+    try:
+        labels, inverse = np.unique(y, return_inverse=True)
+    except TypeError:  # an object array mixing, say, numbers and None
+        types = sorted({type(v).__name__ for v in y.tolist()})
+        raise ValueError(
+            f"y mixes labels of types that cannot be sorted together: {', '.join(types)}"
+        ) from None
     if classes is None:
         classes, column = labels, inverse.ravel()
     else:
         classes = np.asarray(classes)
         if classes.ndim != 1 or len(classes) == 0:
             raise ValueError(f"classes must be a non-empty 1-D sequence, got shape {classes.shape}")
+        _check_labels(classes, "classes")
         position = {c: j for j, c in enumerate(classes.tolist())}
         if len(position) != len(classes):
             raise ValueError(f"classes contains duplicates: {classes.tolist()}")
@@ -267,6 +276,17 @@ def one_hot(y: ArrayLike, classes: ArrayLike | None = None) -> tuple[FloatArray,
     Y = np.zeros((len(y), len(classes)))
     Y[np.arange(len(y)), column] = 1.0
     return Y, classes
+
+
+def _check_labels(labels: NDArray[Any], name: str) -> None:
+    """A clear ``ValueError`` if ``labels`` holds NaN or an infinity: a missing value is no class."""
+    if labels.dtype.kind == "O":  # labels of several types: look at the floats among them
+        labels = np.array(
+            [v for v in labels.tolist() if isinstance(v, float | np.floating)], dtype=np.float64
+        )
+    if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
+        bad = "NaN" if np.isnan(labels).any() else "infinite"
+        raise ValueError(f"{name} contains {bad} values, which cannot be class labels")
 
 
 def from_one_hot(Y: ArrayLike, classes: ArrayLike | None = None) -> NDArray[Any]:

@@ -32,6 +32,7 @@ SymPy is imported lazily, inside the functions, so ``import glassnet`` stays fas
 
 from __future__ import annotations
 
+import cmath
 import numbers
 import re
 from collections.abc import Callable, Sequence
@@ -322,12 +323,13 @@ def _sign(value: Any) -> int:
 
 
 def _is_real_number(value: Any) -> bool:
+    """Whether a SymPy value is a finite real number (not complex, infinite or undefined)."""
     if value.free_symbols:
         return False
     if value.is_real is not None:
         return bool(value.is_real)
     z = complex(value.evalf(30))
-    return abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
+    return cmath.isfinite(z) and abs(z.imag) <= 1e-12 * max(1.0, abs(z.real))
 
 
 def critical_points(
@@ -335,7 +337,9 @@ def critical_points(
 ) -> list[CriticalPoint]:
     """The real critical points of a function of one or two variables, classified.
 
-    Solves ``∇f = 0`` and applies the second-derivative test:
+    Solves ``∇f = 0`` and applies the second-derivative test at the real
+    solutions where ``f`` is real (``log(x) + x`` has none: ``x = -1`` lies
+    outside the domain of ``log``, so the list is empty):
 
     - one variable: ``f'' > 0`` minimum, ``f'' < 0`` maximum, ``f'' = 0`` inconclusive;
     - two variables, with ``r = f_xx``, ``s = f_xy``, ``t = f_yy``, ``D = r t − s²``:
@@ -374,9 +378,11 @@ def _solve_and_classify(f: Expr, syms: Sequence[Symbol]) -> list[CriticalPoint]:
                 f"the critical points of {_quoted(f)} are not isolated (for example "
                 f"{_quote(str(sol))}); the second-derivative test needs isolated points"
             )
-        values = [sol[v] for v in syms]
-        if all(_is_real_number(v) for v in values):  # complex solutions are not points of the plane
-            points.append(_classify(f, dict(zip(syms, values, strict=True)), second))
+        at = {v: sol[v] for v in syms}
+        # A complex solution is no point of the plane, and where f itself is complex,
+        # infinite or undefined (log(x) + x at x = -1) the point is outside f's real domain.
+        if all(_is_real_number(value) for value in at.values()) and _is_real_number(f.subs(at)):
+            points.append(_classify(f, at, second))
     points.sort(key=lambda p: tuple(float(v) for v in p.point.values()))
     return points
 
@@ -401,21 +407,22 @@ def _classify(f: Expr, at: dict[Symbol, Expr], second: Sequence[Sequence[Expr]])
     """The :class:`CriticalPoint` at ``at`` (``{symbol: value}``) by the second-derivative test."""
     kind: CriticalKind
     r = _tidy(second[0][0].subs(at))
-    if len(at) == 1:
-        s = t = D = None
-        kinds: dict[int, CriticalKind] = {1: "minimum", -1: "maximum", 0: "inconclusive"}
-        kind = kinds[_sign(r)]
-    else:
+    s = t = D = None
+    if len(at) == 2:
         s = _tidy(second[0][1].subs(at))
         t = _tidy(second[1][1].subs(at))
         D = _tidy(r * t - s**2)
-        sign_D = _sign(D)
-        if sign_D > 0:
-            kind = "minimum" if _sign(r) > 0 else "maximum"
-        elif sign_D < 0:
-            kind = "saddle"
-        else:
-            kind = "inconclusive"
+    if not all(_is_real_number(d) for d in (r, s, t, D) if d is not None):
+        kind = "inconclusive"  # f'' is infinite or undefined there (x**(4/3) at 0): the test cannot tell
+    elif D is None:
+        kinds: dict[int, CriticalKind] = {1: "minimum", -1: "maximum", 0: "inconclusive"}
+        kind = kinds[_sign(r)]
+    elif _sign(D) > 0:
+        kind = "minimum" if _sign(r) > 0 else "maximum"
+    elif _sign(D) < 0:
+        kind = "saddle"
+    else:
+        kind = "inconclusive"
     return CriticalPoint(
         point={v.name: val for v, val in at.items()}, value=_tidy(f.subs(at)), kind=kind, r=r, s=s, t=t, D=D
     )
@@ -447,14 +454,19 @@ _ACTIVATION_CASES: dict[str, tuple[ActivationName, dict[str, float], bool]] = {
     "softmax": ("softmax", {}, False),
 }
 _ALIASES: dict[str, ActivationName] = {"linear": "identity", "logistic": "sigmoid"}
+_PARAMETERS: dict[str, tuple[str, ...]] = {"sigmoid": ("beta",), "leaky_relu": ("alpha",), "elu": ("alpha",)}
+"""The constants each activation's definition takes; the others take none."""
 
 
 def symbolic_activation(name: ActivationName, z: Symbol | None = None, **params: float) -> Expr:
     """The textbook definition of an elementwise activation as a SymPy expression in ``z``.
 
     ``params`` are the activation's constants (``beta`` for sigmoid, ``alpha``
-    for leaky ReLU and ELU), with the same defaults as :mod:`glassnet.activations`.
+    for leaky ReLU and ELU), with the same defaults and the same checks as
+    :mod:`glassnet.activations`; any other name is an error.
     """
+    from ..activations import ACTIVATIONS
+
     sympy = _sympy()
     z = sympy.Symbol("z", real=True) if z is None else z
     name = _ALIASES.get(name, name)
@@ -475,6 +487,17 @@ def symbolic_activation(name: ActivationName, z: Symbol | None = None, **params:
             f"no symbolic definition for activation {name!r}; valid names are: "
             + ", ".join(sorted(definitions))
         )
+    valid = _PARAMETERS.get(name, ())
+    unknown = [p for p in params if p not in valid]
+    if unknown:
+        raise ValueError(
+            f"{name} has no parameter {', '.join(map(repr, unknown))}; "
+            + (f"its parameters are: {', '.join(valid)}" if valid else "it takes none")
+        )
+    for p, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} parameter {p} must be a number, got {value!r}")
+    ACTIVATIONS[name](**params)  # the numeric activation checks the values (beta > 0, alpha >= 0, ...)
     return definitions[name]()
 
 

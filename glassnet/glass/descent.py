@@ -147,6 +147,11 @@ def _finite_difference_gradient(fun: Objective) -> Objective:
 
 _UNDEFINED = ", outside f's domain (such as log or sqrt of a negative number)"
 
+MAX_ITERATIONS = 100_000
+"""Most steps :func:`descend` takes (some seconds on an expression): every iterate is kept."""
+MAX_PATH_VALUES = 10_000_000
+"""Most numbers in a recorded path, ``(iterations + 1) · n_vars`` of them (80 MB)."""
+
 
 def descend(
     f: Callable[..., Any] | str | Expr,
@@ -174,7 +179,8 @@ def descend(
     lr : float
         The step size (learning rate), ``> 0``.
     iterations : int
-        The most steps to take.
+        The most steps to take, at most :data:`MAX_ITERATIONS` (and at most
+        :data:`MAX_PATH_VALUES` numbers in the path).
     tol : float
         Stop after a step whose gradient had ``‖∇f(x)‖ < tol`` ("stop once f'(x) < 0.01").
     grad : callable, optional
@@ -192,12 +198,21 @@ def descend(
     """
     check_positive(lr, "lr")
     check_positive(iterations, "iterations", integer=True)
+    if iterations > MAX_ITERATIONS:
+        raise ValueError(
+            f"iterations must be at most {MAX_ITERATIONS:,} (every step is recorded), got {iterations:,}"
+        )
     check_non_negative(tol, "tol")
     if f_tol is not None and not (isinstance(f_tol, numbers.Real) and math.isfinite(f_tol)):
         raise ValueError(f"f_tol must be a finite number, got {f_tol!r}")
     if grad is not None and not callable(grad):
         raise ValueError(f"grad must be a callable returning the gradient, got {grad!r}")
     x = _as_point(x0)
+    if (iterations + 1) * x.size > MAX_PATH_VALUES:
+        raise ValueError(
+            f"the path of {iterations:,} steps in {x.size:,} variables would hold more than "
+            f"{MAX_PATH_VALUES:,} numbers; take fewer iterations"
+        )
     fun, grad_fun, variables = _objective(f, x, np.ndim(x0) == 0, grad)
     value_at, gradient_at = _guarded(fun), _guarded_gradient(grad_fun, x.size)
     with np.errstate(over="ignore", invalid="ignore"):
