@@ -321,3 +321,10 @@ def test_numeric_function_of_a_constant_and_its_errors():
         calculus.numeric_function("x + z", ("x", "y"))
     with pytest.raises(ValueError, match="not listed in variables: y"):
         calculus.numeric_function(x + y, ("x",))
+
+
+def test_an_undefined_derivative_is_an_error_not_nan():
+    # d/dx 0**x printed "= nan" and exited 0.
+    with pytest.raises(ValueError, match=r"the derivative of '0\*\*x' is undefined: SymPy gives nan"):
+        calculus.derivative("0**x")
+    assert str(calculus.derivative("sqrt(x)")) == "1/(2*sqrt(x))"

@@ -137,6 +137,8 @@ def _derivatives(f: Expr, plans: Sequence[Sequence[Symbol]]) -> list[Expr]:
         d = f
         for v in plan:
             d = check_size(sympy.diff(d, v), "the derivative")
+        if d.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise ExpressionError(f"the derivative of {_quoted(f)} is undefined: SymPy gives {d}")
         results.append(d)
     return results
 
