@@ -528,3 +528,17 @@ def test_npz_with_many_arrays_lists_a_few_in_the_error(tmp_path):
 def test_module_exports():
     for name in data.__all__:
         assert hasattr(data, name)
+
+
+@pytest.mark.parametrize(
+    ("Y", "message"),
+    [
+        (np.zeros((3, 0)), r"with at least one class, got shape \(3, 0\)"),
+        ([[np.nan, 1.0], [1.0, 0.0]], "Y contains NaN or infinite scores"),
+        ([["a", "b"]], "Y must hold numbers"),
+    ],
+)
+def test_from_one_hot_refuses_scores_it_cannot_read(Y, message):
+    # NaN made argmax pick the NaN column; no column gave "argmax of an empty sequence".
+    with pytest.raises(ValueError, match=message):
+        from_one_hot(Y)

@@ -215,3 +215,24 @@ def test_ewma_class_works_on_arrays():
 def test_ewma_validation(xs, beta, match):
     with pytest.raises(ValueError, match=match):
         ewma(xs, beta)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("a", "EWMA values must be numbers or arrays of numbers, got 'a'"),
+        ([1, "x"], r"EWMA values must be numbers or arrays of numbers, got \[1, 'x'\]"),
+        (None, "EWMA values must be finite numbers, got None"),
+        (float("inf"), "EWMA values must be finite numbers, got inf"),
+    ],
+)
+def test_ewma_update_names_values_that_are_not_finite_numbers(value, message):
+    # "a" raised NumPy's TypeError from isfinite; [1, 2] failed multiplying a list by a float.
+    with pytest.raises(ValueError, match=message):
+        EWMA(0.9).update(value)
+
+
+def test_ewma_update_takes_a_list_as_a_vector():
+    ewma_ = EWMA(0.5)
+    np.testing.assert_array_equal(ewma_.update([1, 2]), [1.0, 2.0])  # v̂₁ = x₁
+    np.testing.assert_allclose(ewma_.update([3, 4]), [1 / 3 + 2 * 3 / 3, 2 / 3 + 2 * 4 / 3])

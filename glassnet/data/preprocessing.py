@@ -303,8 +303,12 @@ def from_one_hot(Y: ArrayLike, classes: ArrayLike | None = None) -> NDArray[Any]
     y : ndarray of shape (n_samples,)
     """
     Y = np.asarray(Y)
-    if Y.ndim != 2:
-        raise ValueError(f"Y must be 2-D (n_samples, n_classes), got shape {Y.shape}")
+    if Y.ndim != 2 or Y.shape[1] == 0:
+        raise ValueError(f"Y must be 2-D (n_samples, n_classes) with at least one class, got shape {Y.shape}")
+    if Y.dtype.kind not in "biuf":
+        raise ValueError(f"Y must hold numbers (one-hot rows or class scores), got dtype {Y.dtype}")
+    if not np.isfinite(Y).all():
+        raise ValueError("Y contains NaN or infinite scores: no class can be read from them")
     index = Y.argmax(axis=1)
     if classes is None:
         return index

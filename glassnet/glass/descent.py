@@ -420,8 +420,13 @@ class EWMA:
 
     def update(self, x: float | FloatArray) -> float | FloatArray:
         """Take in ``x_t``; return ``v̂_t`` (or ``v_t`` without bias correction)."""
-        if not np.isfinite(x).all():
-            raise ValueError(f"EWMA values must be finite, got {x!r}")
+        given = x
+        try:
+            x = float(x) if isinstance(x, (int, float)) else np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"EWMA values must be numbers or arrays of numbers, got {given!r}") from None
+        if given is None or not np.isfinite(x).all():
+            raise ValueError(f"EWMA values must be finite numbers, got {given!r}")
         beta = self.beta
         self.t += 1
         self.v = beta * self.v + (1 - beta) * x
