@@ -33,7 +33,7 @@ from .divergence import DivergenceGuard
 from .initializers import sklearn_uniform
 from .lbfgs import lbfgs_arrays
 from .losses import Loss
-from .network import Network
+from .network import Network, _check_size
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
 from .training import _check_sample_weight as _check_weights, fit_arrays, predict_outputs
@@ -228,6 +228,7 @@ class _BaseMLP(BaseEstimator):
         self, layer_units: Sequence[int], dtype: np.dtype[Any], random_state: np.random.RandomState
     ) -> None:
         """Build the network and reset every fitted attribute (first call to fit)."""
+        _check_size(layer_units)  # before a weight is drawn: (100000, 100000) is refused at once
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = layer_units[-1]

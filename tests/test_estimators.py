@@ -492,6 +492,23 @@ def test_invalid_architecture_is_named(iris, params, message):
         MLPClassifier(max_iter=2, **params).fit(X, y)
 
 
+def test_a_network_too_big_is_refused_before_a_weight_is_drawn(monkeypatch):
+    def no_weights(*args, **kwargs):
+        raise AssertionError("the initializer ran before the size check")
+
+    monkeypatch.setattr("glassnet._estimator_base.sklearn_uniform", no_weights)
+    X = np.zeros((2, 3))
+    too_big = (
+        r"layer sizes \[3, 17000, 17000, 1\] make 289,102,001 parameters .*\(glassnet\.network\.MAX_PARAMS\)$"
+    )
+    with pytest.raises(ValueError, match=too_big):
+        MLPClassifier(hidden_layer_sizes=(17000, 17000)).fit(X, [0, 1])
+    with pytest.raises(ValueError, match=too_big):
+        MLPClassifier(hidden_layer_sizes=(17000, 17000)).partial_fit(X, [0, 1], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"\[3, 10000000, 10000000, 1\] make 100,000,060,000,001 parameters"):
+        MLPRegressor(hidden_layer_sizes=(10**7, 10**7), warm_start=True).fit(X, [0.0, 1.0])
+
+
 def test_regressor_validates_loss(regression):
     X, y = regression
     with pytest.raises(InvalidParameterError, match="'loss' parameter of MLPRegressor"):
