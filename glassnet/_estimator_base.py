@@ -114,6 +114,7 @@ class _BaseMLP(BaseEstimator):
 
     network_: Network
     """The trained network (set by the first fit)."""
+    n_outputs_: int
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -198,6 +199,8 @@ class _BaseMLP(BaseEstimator):
         random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize([X.shape[1], *hidden, n_outputs], X.dtype, random_state)
+        elif n_outputs != self.n_outputs_:
+            self._refuse_new_outputs(n_outputs, incremental)
         self.network_.astype(X.dtype)
         self.n_outputs_ = n_outputs
 
@@ -209,6 +212,15 @@ class _BaseMLP(BaseEstimator):
         if not np.isfinite(self.network_.theta).all():
             raise ValueError(_NON_FINITE)
         return self
+
+    def _refuse_new_outputs(self, n_outputs: int, incremental: bool) -> None:
+        """partial_fit and warm_start continue the fitted network: its outputs stay."""
+        how = "partial_fit continues" if incremental else "warm_start=True continues"
+        raise ValueError(
+            f"y has {n_outputs} outputs, but {type(self).__name__} was fitted with {self.n_outputs_}: "
+            f"{how} the fitted network, whose number of outputs cannot change"
+            + ("" if incremental else "; set warm_start=False to fit a new network")
+        )
 
     def _fit_arrays(
         self, X: Any, y: Any, sample_weight: ArrayLike | None, incremental: bool, first_pass: bool

@@ -509,6 +509,30 @@ def test_a_network_too_big_is_refused_before_a_weight_is_drawn(monkeypatch):
         MLPRegressor(hidden_layer_sizes=(10**7, 10**7), warm_start=True).fit(X, [0.0, 1.0])
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_continuing_with_another_number_of_outputs_is_a_clear_error(regression, solver):
+    X, y = regression
+    reg = MLPRegressor(hidden_layer_sizes=(5,), solver=solver, max_iter=5, warm_start=True, random_state=0)
+    reg.fit(X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"^y has 2 outputs, but MLPRegressor was fitted with 1: warm_start=True continues the "
+        r"fitted network, whose number of outputs cannot change; set warm_start=False to fit a new network$",
+    ):
+        reg.fit(X, np.c_[y, y])
+    with pytest.raises(ValueError):  # scikit-learn refuses too, with a NumPy broadcasting error
+        SkMLPRegressor(hidden_layer_sizes=(5,), solver=solver, max_iter=5, warm_start=True).fit(X, y).fit(
+            X, np.c_[y, y]
+        )
+    assert reg.fit(X, y).predict(X).shape == (len(X),)  # the model is unharmed
+    assert reg.set_params(warm_start=False).fit(X, np.c_[y, y]).n_outputs_ == 2
+    if solver == "adam":
+        with pytest.raises(
+            ValueError, match="^y has 1 outputs, but MLPRegressor was fitted with 2: partial_fit"
+        ):
+            reg.partial_fit(X, y)
+
+
 def test_regressor_validates_loss(regression):
     X, y = regression
     with pytest.raises(InvalidParameterError, match="'loss' parameter of MLPRegressor"):
