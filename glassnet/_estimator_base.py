@@ -27,7 +27,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ._validation import aligned
 from .batches import ArrayBatches
-from .callbacks import ProgressBar
+from .callbacks import Callback, ProgressBar
 from .distributed.arrays import is_dask_collection
 from .divergence import DivergenceGuard
 from .initializers import sklearn_uniform
@@ -185,6 +185,7 @@ class _BaseMLP(BaseEstimator):
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if np.any(np.array(hidden) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        self._check_extras()
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
 
         if is_dask_collection(X, y, sample_weight):  # rows on a Dask cluster: they stay there
@@ -212,6 +213,17 @@ class _BaseMLP(BaseEstimator):
         if not np.isfinite(self.network_.theta).all():
             raise ValueError(_NON_FINITE)
         return self
+
+    def _check_extras(self) -> None:
+        """The parameters beyond scikit-learn's, checked before training starts: each callback
+        a function ``f(epoch, logs)`` (``glassnet.train``'s Callback objects need hooks the
+        estimators do not call)."""
+        for callback in self.callbacks or ():
+            if isinstance(callback, Callback) or not callable(callback):
+                message = f"each callback must be a function f(epoch, logs), got {callback!r}"
+                if isinstance(callback, Callback):
+                    message += " (a Callback of glassnet.train, whose hooks the estimators do not call)"
+                raise ValueError(message)
 
     def _refuse_new_outputs(self, n_outputs: int, incremental: bool) -> None:
         """partial_fit and warm_start continue the fitted network: its outputs stay."""

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
 import glassnet as gn
+from glassnet.callbacks import StopAtLoss
 from glassnet.estimators import MLPClassifier, MLPRegressor
 from glassnet.lbfgs import minimize_lbfgs
 
@@ -531,6 +532,16 @@ def test_continuing_with_another_number_of_outputs_is_a_clear_error(regression, 
             ValueError, match="^y has 1 outputs, but MLPRegressor was fitted with 2: partial_fit"
         ):
             reg.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("callback", [3, "print", StopAtLoss(0.1)])
+def test_a_callback_that_is_not_a_function_is_refused_before_training(iris, callback):
+    X, y = iris
+    seen = []
+    clf = MLPClassifier(max_iter=5, callbacks=[lambda epoch, logs: seen.append(epoch), callback])
+    with pytest.raises(ValueError, match=r"^each callback must be a function f\(epoch, logs\), got "):
+        clf.fit(X, y)
+    assert seen == [] and not hasattr(clf, "network_")
 
 
 def test_regressor_validates_loss(regression):
