@@ -544,6 +544,25 @@ def test_a_callback_that_is_not_a_function_is_refused_before_training(iris, call
     assert seen == [] and not hasattr(clf, "network_")
 
 
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        (
+            {0: -1, 1: 1},
+            "class_weight must give each class a finite, non-negative weight, got -1 for class 0",
+        ),
+        ({2: np.inf}, "finite, non-negative weight, got inf for class 2"),
+        ({1: np.nan}, "finite, non-negative weight, got nan for class 1"),
+        ({0: "heavy"}, "finite, non-negative weight, got 'heavy' for class 0"),
+        ({0: 0, 1: 0, 2: 0}, r"class_weight \{0: 0, 1: 0, 2: 0\} gives every sample in y weight 0"),
+    ],
+)
+def test_bad_class_weights_are_named(blobs, class_weight, message):
+    X, y = blobs
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(class_weight=class_weight, max_iter=2).fit(X, y)
+
+
 def test_regressor_validates_loss(regression):
     X, y = regression
     with pytest.raises(InvalidParameterError, match="'loss' parameter of MLPRegressor"):
