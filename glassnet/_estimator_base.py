@@ -492,10 +492,14 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X: ArrayLike) -> FloatArray:
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
-        X = validate_data(
+        X_checked = validate_data(
             self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        return self.network_.predict_output(X)  # a sparse X is densified chunk by chunk
+        net = self.network_
+        if X_checked.dtype != net.dtype == np.float32:
+            # scikit-learn multiplies float64 rows by float32 weights in float64: so does a copy
+            net = net.copy().astype(np.float64)
+        return net.predict_output(X_checked)  # a sparse X is densified chunk by chunk
 
     def _on_blocks(self, X: Any, what: Literal["predict", "predict_proba"]) -> Any:
         """``predict``/``predict_proba`` of a Dask ``X``, as a Dask array computed on the workers."""

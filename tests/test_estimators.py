@@ -230,6 +230,25 @@ def test_float32_stays_float32(iris):
     assert reg.coefs_[0].dtype == np.float32
 
 
+def test_a_float32_model_predicts_float64_rows_in_float64_as_scikit_learn_does(iris):
+    X, y = iris
+    X32 = X.astype(np.float32)
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    for ours, theirs, methods, target in [
+        (MLPClassifier(**params), SkMLPClassifier(**params), ["predict_proba", "predict_log_proba"], y),
+        (MLPRegressor(**params), SkMLPRegressor(**params), ["predict"], X[:, 0]),
+    ]:
+        theirs.fit(X32, target)
+        ours.fit(X32, target)
+        ours.coefs_, ours.intercepts_ = theirs.coefs_, theirs.intercepts_  # the same float32 weights
+        for method in methods:
+            want, got = getattr(theirs, method)(X), getattr(ours, method)(X)
+            assert got.dtype == want.dtype == np.float64
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+            assert getattr(ours, method)(X32).dtype == getattr(theirs, method)(X32).dtype == np.float32
+        assert ours.coefs_[0].dtype == np.float32  # predicting left the model as it was
+
+
 @pytest.mark.parametrize("container", [sp.csr_matrix, sp.csc_matrix, sp.csr_array])
 def test_sparse_input_gives_the_dense_result(iris, container):
     X, y = iris
