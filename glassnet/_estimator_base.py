@@ -27,13 +27,13 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ._validation import aligned, check_sample_weight as _check_weights
 from .batches import ArrayBatches
-from .callbacks import ProgressBar
+from .callbacks import Callback, ProgressBar
 from .distributed.arrays import is_dask_collection
 from .divergence import DivergenceGuard
 from .initializers import sklearn_uniform
 from .lbfgs import lbfgs_arrays
 from .losses import Loss
-from .network import Network
+from .network import Network, _check_size
 from .optimizers import SGD, Adam, Momentum, Nesterov, RMSprop
 from .schedules import InverseScaling, get_schedule
 from .training import fit_arrays, predict_outputs
@@ -114,6 +114,7 @@ class _BaseMLP(BaseEstimator):
 
     network_: Network
     """The trained network (set by the first fit)."""
+    n_outputs_: int
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -184,6 +185,7 @@ class _BaseMLP(BaseEstimator):
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if np.any(np.array(hidden) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        self._check_extras()
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
 
         if is_dask_collection(X, y, sample_weight):  # rows on a Dask cluster: they stay there
@@ -198,6 +200,8 @@ class _BaseMLP(BaseEstimator):
         random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize([X.shape[1], *hidden, n_outputs], X.dtype, random_state)
+        elif n_outputs != self.n_outputs_:
+            self._refuse_new_outputs(n_outputs, incremental)
         self.network_.astype(X.dtype)
         self.n_outputs_ = n_outputs
 
@@ -209,6 +213,26 @@ class _BaseMLP(BaseEstimator):
         if not np.isfinite(self.network_.theta).all():
             raise ValueError(_NON_FINITE)
         return self
+
+    def _check_extras(self) -> None:
+        """The parameters beyond scikit-learn's, checked before training starts: each callback
+        a function ``f(epoch, logs)`` (``glassnet.train``'s Callback objects need hooks the
+        estimators do not call)."""
+        for callback in self.callbacks or ():
+            if isinstance(callback, Callback) or not callable(callback):
+                message = f"each callback must be a function f(epoch, logs), got {callback!r}"
+                if isinstance(callback, Callback):
+                    message += " (a Callback of glassnet.train, whose hooks the estimators do not call)"
+                raise ValueError(message)
+
+    def _refuse_new_outputs(self, n_outputs: int, incremental: bool) -> None:
+        """partial_fit and warm_start continue the fitted network: its outputs stay."""
+        how = "partial_fit continues" if incremental else "warm_start=True continues"
+        raise ValueError(
+            f"y has {n_outputs} outputs, but {type(self).__name__} was fitted with {self.n_outputs_}: "
+            f"{how} the fitted network, whose number of outputs cannot change"
+            + ("" if incremental else "; set warm_start=False to fit a new network")
+        )
 
     def _fit_arrays(
         self, X: Any, y: Any, sample_weight: ArrayLike | None, incremental: bool, first_pass: bool
@@ -228,6 +252,7 @@ class _BaseMLP(BaseEstimator):
         self, layer_units: Sequence[int], dtype: np.dtype[Any], random_state: np.random.RandomState
     ) -> None:
         """Build the network and reset every fitted attribute (first call to fit)."""
+        _check_size(layer_units)  # before a weight is drawn: (100000, 100000) is refused at once
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = layer_units[-1]
@@ -467,10 +492,14 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X: ArrayLike) -> FloatArray:
         """``Ŷ``, shape (n_samples, n_outputs), for validated ``X``."""
         check_is_fitted(self)
-        X = validate_data(
+        X_checked = validate_data(
             self, _real(X), accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        return self.network_.predict_output(X)  # a sparse X is densified chunk by chunk
+        net = self.network_
+        if X_checked.dtype != net.dtype == np.float32:
+            # scikit-learn multiplies float64 rows by float32 weights in float64: so does a copy
+            net = net.copy().astype(np.float64)
+        return net.predict_output(X_checked)  # a sparse X is densified chunk by chunk
 
     def _on_blocks(self, X: Any, what: Literal["predict", "predict_proba"]) -> Any:
         """``predict``/``predict_proba`` of a Dask ``X``, as a Dask array computed on the workers."""

@@ -29,6 +29,7 @@ when ``verbose``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -243,6 +244,21 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
     def _output_activation(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
+    def _check_extras(self) -> None:
+        """``callbacks``, and ``class_weight``'s weights: finite and non-negative."""
+        super()._check_extras()
+        if isinstance(self.class_weight, dict):
+            for label, weight in self.class_weight.items():
+                if (
+                    isinstance(weight, bool)
+                    or not isinstance(weight, Real)
+                    or not 0 <= float(weight) < np.inf
+                ):
+                    raise ValueError(
+                        "class_weight must give each class a finite, non-negative weight, "
+                        f"got {weight!r} for class {label!r}"
+                    )
+
     def _apply_class_weight(
         self, Y: NDArray[Any], sample_weight: FloatArray | None, incremental: bool
     ) -> FloatArray | None:
@@ -254,6 +270,8 @@ class MLPClassifier(_DaskScore, ClassifierMixin, _BaseMLP):
                 "frequencies of one batch are not those of the data; pass a dict"
             )
         weights = compute_sample_weight(self.class_weight, self._decode_targets(Y))
+        if not weights.any():
+            raise ValueError(f"class_weight {self.class_weight!r} gives every sample in y weight 0")
         return weights if sample_weight is None else sample_weight * weights
 
     @property

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
 import glassnet as gn
+from glassnet.callbacks import StopAtLoss
 from glassnet.estimators import MLPClassifier, MLPRegressor
 from glassnet.lbfgs import minimize_lbfgs
 
@@ -227,6 +228,25 @@ def test_float32_stays_float32(iris):
     assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
     reg = MLPRegressor(solver="lbfgs", max_iter=5, random_state=0).fit(X.astype(np.float32), X[:, 0])
     assert reg.coefs_[0].dtype == np.float32
+
+
+def test_a_float32_model_predicts_float64_rows_in_float64_as_scikit_learn_does(iris):
+    X, y = iris
+    X32 = X.astype(np.float32)
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    for ours, theirs, methods, target in [
+        (MLPClassifier(**params), SkMLPClassifier(**params), ["predict_proba", "predict_log_proba"], y),
+        (MLPRegressor(**params), SkMLPRegressor(**params), ["predict"], X[:, 0]),
+    ]:
+        theirs.fit(X32, target)
+        ours.fit(X32, target)
+        ours.coefs_, ours.intercepts_ = theirs.coefs_, theirs.intercepts_  # the same float32 weights
+        for method in methods:
+            want, got = getattr(theirs, method)(X), getattr(ours, method)(X)
+            assert got.dtype == want.dtype == np.float64
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+            assert getattr(ours, method)(X32).dtype == getattr(theirs, method)(X32).dtype == np.float32
+        assert ours.coefs_[0].dtype == np.float32  # predicting left the model as it was
 
 
 @pytest.mark.parametrize("container", [sp.csr_matrix, sp.csc_matrix, sp.csr_array])
@@ -490,6 +510,76 @@ def test_invalid_architecture_is_named(iris, params, message):
     X, y = iris
     with pytest.raises(ValueError, match=message):
         MLPClassifier(max_iter=2, **params).fit(X, y)
+
+
+def test_a_network_too_big_is_refused_before_a_weight_is_drawn(monkeypatch):
+    def no_weights(*args, **kwargs):
+        raise AssertionError("the initializer ran before the size check")
+
+    monkeypatch.setattr("glassnet._estimator_base.sklearn_uniform", no_weights)
+    X = np.zeros((2, 3))
+    too_big = (
+        r"layer sizes \[3, 17000, 17000, 1\] make 289,102,001 parameters .*\(glassnet\.network\.MAX_PARAMS\)$"
+    )
+    with pytest.raises(ValueError, match=too_big):
+        MLPClassifier(hidden_layer_sizes=(17000, 17000)).fit(X, [0, 1])
+    with pytest.raises(ValueError, match=too_big):
+        MLPClassifier(hidden_layer_sizes=(17000, 17000)).partial_fit(X, [0, 1], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"\[3, 10000000, 10000000, 1\] make 100,000,060,000,001 parameters"):
+        MLPRegressor(hidden_layer_sizes=(10**7, 10**7), warm_start=True).fit(X, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_continuing_with_another_number_of_outputs_is_a_clear_error(regression, solver):
+    X, y = regression
+    reg = MLPRegressor(hidden_layer_sizes=(5,), solver=solver, max_iter=5, warm_start=True, random_state=0)
+    reg.fit(X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"^y has 2 outputs, but MLPRegressor was fitted with 1: warm_start=True continues the "
+        r"fitted network, whose number of outputs cannot change; set warm_start=False to fit a new network$",
+    ):
+        reg.fit(X, np.c_[y, y])
+    with pytest.raises(ValueError):  # scikit-learn refuses too, with a NumPy broadcasting error
+        SkMLPRegressor(hidden_layer_sizes=(5,), solver=solver, max_iter=5, warm_start=True).fit(X, y).fit(
+            X, np.c_[y, y]
+        )
+    assert reg.fit(X, y).predict(X).shape == (len(X),)  # the model is unharmed
+    assert reg.set_params(warm_start=False).fit(X, np.c_[y, y]).n_outputs_ == 2
+    if solver == "adam":
+        with pytest.raises(
+            ValueError, match="^y has 1 outputs, but MLPRegressor was fitted with 2: partial_fit"
+        ):
+            reg.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("callback", [3, "print", StopAtLoss(0.1)])
+def test_a_callback_that_is_not_a_function_is_refused_before_training(iris, callback):
+    X, y = iris
+    seen = []
+    clf = MLPClassifier(max_iter=5, callbacks=[lambda epoch, logs: seen.append(epoch), callback])
+    with pytest.raises(ValueError, match=r"^each callback must be a function f\(epoch, logs\), got "):
+        clf.fit(X, y)
+    assert seen == [] and not hasattr(clf, "network_")
+
+
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        (
+            {0: -1, 1: 1},
+            "class_weight must give each class a finite, non-negative weight, got -1 for class 0",
+        ),
+        ({2: np.inf}, "finite, non-negative weight, got inf for class 2"),
+        ({1: np.nan}, "finite, non-negative weight, got nan for class 1"),
+        ({0: "heavy"}, "finite, non-negative weight, got 'heavy' for class 0"),
+        ({0: 0, 1: 0, 2: 0}, r"class_weight \{0: 0, 1: 0, 2: 0\} gives every sample in y weight 0"),
+    ],
+)
+def test_bad_class_weights_are_named(blobs, class_weight, message):
+    X, y = blobs
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(class_weight=class_weight, max_iter=2).fit(X, y)
 
 
 def test_regressor_validates_loss(regression):

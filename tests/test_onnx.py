@@ -288,6 +288,26 @@ def test_fitted_estimators(task, dtype, activation):
         assert outputs["variable"].shape == (len(X), 1)  # a 1-D target gives (n, 1), as skl2onnx's
 
 
+@pytest.mark.parametrize("label", [7, "spam"])
+def test_a_one_class_classifier_exports_as_it_predicts(label):
+    """scikit-learn fits one class: every label is that class, predict_proba has two columns."""
+    from skl2onnx import to_onnx
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    X, y = features(200, 4), np.full(200, label)
+    est = gn.MLPClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0).fit(X, y)
+    assert est.predict_proba(X).shape == SklearnMLP(max_iter=20).fit(X, y).predict_proba(X).shape == (200, 2)
+    p = est.predict_proba(X)[:, 1]
+    est.intercepts_[-1][:] -= np.median(np.log(p / (1 - p)))  # p on both sides of ½ now
+    assert 0 < (est.predict_proba(X)[:, 1] > 0.5).mean() < 1
+    for dtype in DTYPES:
+        outputs = run_onnx(export_onnx(est, dtype=dtype), X.astype(dtype))
+        assert_same(outputs, expected(est, X), dtype)
+        assert (outputs["label"] == label).all()
+    outputs = run_onnx(to_onnx(est, X[:1].astype(np.float32)), X.astype(np.float32))
+    assert_same(outputs, expected(est, X), "float32")
+
+
 def test_estimator_feature_names_and_metadata():
     pd = pytest.importorskip("pandas")
     X, y = classification_data("multiclass")

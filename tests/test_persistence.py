@@ -7,10 +7,11 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import StandardScaler
 
 import glassnet as gn
 from glassnet import cli, estimators, io
-from glassnet.data import moons, standardize
+from glassnet.data import Standardizer, moons, standardize
 from glassnet.io import _container
 from glassnet.persistence import (
     atomic_write,
@@ -336,6 +337,41 @@ def test_estimators_round_trip(tmp_path):
     reg = estimators.MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0).fit(X, X[:, 0])
     loaded = load(save(reg, tmp_path / "reg.npz"))
     assert loaded.predict(X).tobytes() == reg.predict(X).tobytes()
+
+
+@pytest.mark.parametrize(
+    "scaler, error, message",
+    [
+        (
+            "s",
+            TypeError,
+            r"^scaler must be a fitted glassnet Standardizer \(or scikit-learn StandardScaler\), got str$",
+        ),
+        (np.ones(2), TypeError, "got ndarray$"),
+        (
+            Standardizer(),
+            ValueError,
+            "^the scaler Standardizer is not fitted: fit it on the training data first$",
+        ),
+        (StandardScaler(), ValueError, "^the scaler StandardScaler is not fitted"),
+        # Its mean_ is there, but it does not subtract it: saved, the model would.
+        (StandardScaler(with_mean=False).fit(np.eye(2)), ValueError, "with_mean=False or with_std=False"),
+    ],
+)
+def test_a_scaler_that_is_not_a_fitted_standardizer_is_refused(tmp_path, scaler, error, message):
+    net = gn.Network([2, 3, 1], output="sigmoid", random_state=0)
+    with pytest.raises(error, match=message):
+        save(net, tmp_path / "model.npz", scaler=scaler)
+    with pytest.raises(error, match=message):
+        save_checkpoint(tmp_path / "run.ckpt.npz", net, gn.optimizers.SGD(0.1), {}, 0, scaler=scaler)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fitted_standardscaler_is_saved_as_a_standardizer(tmp_path):
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(50, 2))
+    scaler = StandardScaler().fit(X)
+    saved = load_saved(save(gn.Network([2, 3, 1], random_state=0), tmp_path / "model.npz", scaler=scaler))
+    np.testing.assert_allclose(saved.transform(X), scaler.transform(X), rtol=1e-12)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -131,12 +132,40 @@ def _network_from_state(
 def _scaler_state(scaler: Standardizer | None) -> tuple[Arrays, Meta | None]:
     if scaler is None:
         return {}, None
-    mean, scale = np.asarray(scaler.mean_), np.asarray(scaler.scale_)
+    mean, scale = _scaler_numbers(scaler)
     if mean.shape != scale.shape or mean.ndim != 1:
         raise ValueError("the standardizer's mean_ and scale_ must be 1-D arrays of the same length")
     arrays = {"scaler_mean": mean.copy(), "scaler_scale": scale.copy()}
     meta = {"standardizer": {"n_features": int(mean.size), "mean": mean.tolist(), "scale": scale.tolist()}}
     return arrays, meta
+
+
+def _scaler_numbers(scaler: Any) -> tuple[NDArray[Any], NDArray[Any]]:
+    """``(mean_, scale_)`` of a fitted Standardizer, or of a scikit-learn StandardScaler that
+    both centres and scales: what a loaded model's ``(X − mean_) / scale_`` applies."""
+    from ..data.preprocessing import Standardizer
+
+    # Looked up, not imported: the train command never imports scikit-learn, and a
+    # StandardScaler exists only once it is imported.
+    sklearn_preprocessing = sys.modules.get("sklearn.preprocessing")
+    standard_scaler = sklearn_preprocessing is not None and isinstance(
+        scaler, sklearn_preprocessing.StandardScaler
+    )
+    if not (isinstance(scaler, Standardizer) or standard_scaler):
+        raise TypeError(
+            "scaler must be a fitted glassnet Standardizer (or scikit-learn StandardScaler), "
+            f"got {type(scaler).__name__}"
+        )
+    if standard_scaler and not (scaler.with_mean and scaler.with_std):
+        raise ValueError(
+            "cannot save a StandardScaler with with_mean=False or with_std=False: a saved "
+            "model standardizes X as (X − mean_) / scale_"
+        )
+    if getattr(scaler, "mean_", None) is None or getattr(scaler, "scale_", None) is None:
+        raise ValueError(
+            f"the scaler {type(scaler).__name__} is not fitted: fit it on the training data first"
+        )
+    return np.asarray(scaler.mean_), np.asarray(scaler.scale_)
 
 
 def _scaler_from_state(

@@ -265,7 +265,9 @@ def save(
     path : str or Path
         Written atomically; conventionally ends in ``.npz``.
     scaler : Standardizer, optional
-        The preprocessing fitted on the training data (its ``mean_`` and ``scale_``).
+        The preprocessing fitted on the training data (its ``mean_`` and ``scale_``);
+        a fitted scikit-learn ``StandardScaler`` is saved as one. Anything else is a
+        ``TypeError``, an unfitted one a ``ValueError``.
     info : dict, optional
         Anything JSON-serializable to keep beside the model (dataset, feature
         names, …); :func:`load_saved` returns it.

@@ -17,6 +17,9 @@ task           output              shape and type
 =============  ==================  ===========================================================
 binary         ``label``           (n,) the class labels (int64, string, bool or double)
                ``probabilities``   (n, 2) ``[1 − p, p]``
+one class      ``label``           (n,) always the class an estimator was fitted on
+               ``probabilities``   (n, 2) ``[1 − p, p]``, as its ``predict_proba`` (and
+                                   scikit-learn's); the metadata's classes name it twice
 multi-class    ``label``           (n,) the class labels
                ``probabilities``   (n, k) the softmax outputs, columns in ``classes_`` order
 multi-label    ``label``           (n, k) int64 0/1 indicator, ``p > 0.5`` for each label
@@ -135,7 +138,13 @@ def _describe(model: Any) -> _Description:
             "fitted glassnet MLPClassifier or MLPRegressor, or a saved model file"
         )
     check_is_fitted(model)
-    spec = _describe_network(model.network_, getattr(model, "classes_", None))
+    classes = getattr(model, "classes_", None)
+    if classes is not None and len(classes) == 1:
+        # A classifier fitted on one class (as scikit-learn's can be): its binarizer decodes
+        # either side of the logistic unit to that class, and predict_proba still gives
+        # the two columns [1 − p, p]. Naming the class twice keeps the binary graph.
+        classes = np.repeat(classes, 2)
+    spec = _describe_network(model.network_, classes)
     spec.feature_names = _feature_names(getattr(model, "feature_names_in_", None), spec.n_inputs)
     return spec
 
