@@ -7,6 +7,8 @@ one line ``error: …`` on stderr with a non-zero exit status and no traceback.
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
 import time
@@ -839,3 +841,70 @@ def test_resume_checks_the_settings_a_checkpoint_holds(run, resign, key, value, 
 
     resign("r/checkpoint.npz", mutate)
     assert_error(run("train", "--out", "r", "--resume", "--epochs", "8", "-q"), 1, phrase)
+
+
+# --------------------------------------------------------------------------- outputs: nothing the user had is lost
+
+
+@pytest.fixture
+def model_copy(trained_run, tmp_path):
+    """``m.npz``: a copy of the shared model in the test's folder; returns its bytes."""
+    data = (trained_run / "model.npz").read_bytes()
+    (tmp_path / "m.npz").write_bytes(data)
+    (tmp_path / "f.csv").write_text("x0,x1\n0.5,0.2\n-1,0.3\n")
+    return data
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (("export", "m.npz", "m.npz"), "OUT"),
+        (("export", "m.npz", "alias.npz"), "OUT"),  # a link to the model
+        (("evaluate", "m.npz", "--json", "m.npz"), "--json"),
+        (("plot", "network", "m.npz", "--out", "m.npz"), "--out"),
+        (("trace", "--weights", "m.npz", "--json", "m.npz"), "--json"),
+        (("predict", "m.npz", "f.csv", "--out", "m.npz"), "--out"),
+        (("predict", "m.npz", "f.csv", "--out", "hard.npz"), "--out"),  # the model under another name
+    ],
+)
+def test_an_output_never_replaces_the_model_the_command_reads(run, model_copy, args, option):
+    os.symlink("m.npz", "alias.npz")
+    os.link("m.npz", "hard.npz")
+    assert_error(run(*args), 2, f"{option} must not be the model file m.npz")
+    assert open("m.npz", "rb").read() == model_copy
+
+
+def test_outputs_follow_links_and_refuse_fifos_and_folders(run, model_copy):
+    os.mkfifo("pipe")
+    for args, option in [
+        (("predict", "m.npz", "f.csv", "--out", "pipe"), "--out"),
+        (("export", "m.npz", "pipe"), "OUT"),
+        (("evaluate", "m.npz", "--json", "pipe"), "--json"),
+        (("plot", "losses", "--out", "pipe"), "--out"),
+    ]:
+        assert_error(run(*args), 2, f"{option}: cannot write pipe: it is not a regular file")
+        assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+    os.mkdir("out")
+    open("out/metrics.json", "w").write("old")
+    os.symlink("out/metrics.json", "link.json")
+    assert run("evaluate", "m.npz", "--json", "link.json").code == 0
+    assert os.path.islink("link.json") and json.loads(open("out/metrics.json").read())["n_samples"] == 200
+    assert_error(run("evaluate", "m.npz", "--json", "out"), 2, "--json: cannot write out: it is a directory")
+    assert open("m.npz", "rb").read() == model_copy
+
+
+def test_output_paths_are_checked_before_the_work(run, trained_run, monkeypatch):
+    from glassnet.glass import descent, trace
+    from glassnet.runs import tools
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started before the output path was checked")
+
+    for module, name in ((tools, "evaluate"), (trace, "trace_steps"), (descent, "descend")):
+        monkeypatch.setattr(module, name, never)
+    for args, option in [
+        (("evaluate", trained_run / "model.npz", "--json", "no/m.json"), "--json"),
+        (("trace", "--json", "no/t.json"), "--json"),
+        (("descend", "x**2", "--start", "1", "--plot", "no/p.png"), "--plot"),
+    ]:
+        assert_error(run(*args), 2, f"{option}: cannot write no/", "the folder no does not exist")

@@ -20,6 +20,7 @@ from .common import (
     console,
     given,
     numbers,
+    output_file,
     positive,
     rows,
     save_png,
@@ -107,6 +108,9 @@ def trace_command(
         choice(layout, ("in_out", "out_in"), "--layout")
     if loss is not None:
         choice(loss, LOSSES, "loss")
+    if json_out is not None:
+        model_file = None if weights is None or _NUMBERS_ONLY.match(weights) else weights
+        output_file(json_out, "--json", {"the model file": model_file})
     net, scaler, shown = _trace_network(ctx, sizes, activation, weights, biases, layout, seed)
     X = np.array(rows(x, "--x") if x else [[1.0] * net.n_inputs])
     if X.shape[1] != net.n_inputs:
@@ -338,6 +342,8 @@ def descend(
     from ..glass.descent import descend as run_descent
 
     x0 = numbers(start, "--start")
+    if plot is not None:
+        output_file(plot, "--plot")
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol, f_tol=f_tol)
     names = list(result.variables) if result.variables else [f"x{i + 1}" for i in range(result.path.shape[1])]

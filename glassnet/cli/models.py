@@ -19,6 +19,7 @@ from .common import (
     choice,
     console,
     fmt,
+    output_file,
     print_confusion,
     print_network,
     write_json,
@@ -52,6 +53,8 @@ def evaluate(
     from ..runs.tools import SplitNeedsTrainingData, evaluate as evaluate_model
 
     choice(split, {"all", "train", "test"}, "split")
+    if json_out is not None:
+        output_file(json_out, "--json", {"the model file": model, "the CSV file": csv_path})
     try:
         result = evaluate_model(
             model, dataset, csv_path, target, cast("Split", split), n_samples, noise, seed
@@ -89,8 +92,11 @@ def predict(
         assert network is not None  # open_model refuses a file without one
         if not network.head.is_classifier:
             raise UsageError("--proba needs a classifier")
-    if (out or input_csv.with_name(input_csv.stem + ".predictions.csv")).resolve() == input_csv.resolve():
-        raise UsageError("--out must differ from the input file")
+    output_file(
+        out or input_csv.with_name(input_csv.stem + ".predictions.csv"),
+        "--out",
+        {"the model file": model, "the input file": input_csv},
+    )
     written, n_rows = predict_csv(model, input_csv, out, proba=proba, column=column)
     console.print(f"wrote {n_rows} predictions to {written}")
 
@@ -110,6 +116,7 @@ def export(
 ) -> None:
     """Export a saved model to ONNX, its standardizer included, for onnxruntime and other runtimes."""
     choice(dtype, {"float32", "float64"}, "dtype")
+    output_file(out, "OUT", {"the model file": model})
     try:
         from ..onnx import export_onnx
 

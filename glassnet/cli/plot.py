@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import UsageError, activation_list, numbers, plot_app, plot_done, save_png
+from .common import UsageError, activation_list, numbers, output_file, plot_app, plot_done, save_png
 
 if TYPE_CHECKING:
     from .._typing import ActivationName
@@ -35,6 +35,7 @@ def plot_activations(
     from ..activations import Sigmoid, get_activation
     from ..glass.plots import plot_activations as draw
 
+    output_file(out, "--out")
     chosen: Sequence[ActivationName | Activation] | None = (
         None if names is None else activation_list(names, "--names")
     )
@@ -53,6 +54,7 @@ def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = 
     """Loss functions against the prediction, for targets 1 and 0."""
     from ..glass.plots import plot_losses as draw
 
+    output_file(out, "--out")
     plot_done(save_png(draw(), out))
 
 
@@ -70,6 +72,7 @@ def plot_ewma(
 
     if not 0 <= beta < 1:
         raise UsageError(f"--beta must be in [0, 1), got {beta:g}")
+    output_file(out, "--out")
     t = np.arange(n)
     xs = 10 + 5 * np.sin(2 * np.pi * t / max(n, 2)) + np.random.default_rng(seed).normal(0, 2, n)
     plot_done(save_png(draw(xs, beta), out))
@@ -88,8 +91,9 @@ def plot_history(
         raise FileNotFoundError(f"run folder not found: {run}")
     from ..runs.folder import read_history_csv
 
+    out = output_file(out or run / "learning_curves.png", "--out", {"the history file": run / "history.csv"})
     history = read_history_csv(run / "history.csv")
-    plot_done(save_png(draw(history, log=log, validation_label="test"), out or run / "learning_curves.png"))
+    plot_done(save_png(draw(history, log=log, validation_label="test"), out))
 
 
 @plot_app.command("network")
@@ -101,4 +105,5 @@ def plot_network(
     from ..glass.plots import plot_network as draw
     from ..runs.tools import open_model
 
+    output_file(out, "--out", {"the model file": model})
     plot_done(save_png(draw(open_model(model).network), out))
