@@ -353,6 +353,30 @@ def test_train_errors_are_one_line(run, tmp_path):
     assert run("train", "--out", "taken", "--overwrite", *FAST).code == 0
 
 
+def test_train_never_writes_over_a_folder_that_holds_no_run(run, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("report.html", "history.csv", "metrics.json", "notes.png"):
+        (mine / name).write_text(f"my own {name}")
+    kept = {p.name: p.read_bytes() for p in mine.iterdir()}
+    assert_error(
+        run("train", "--out", "mine", *FAST),
+        2,
+        "mine is not empty and holds no run",
+        "(--overwrite or another --out)",
+    )
+    assert {p.name: p.read_bytes() for p in mine.iterdir()} == kept
+    assert_error(run("train", "--out", "", *FAST), 2, "--out: the run folder is an empty name")
+    assert_error(run("train", "--out", "", "--resume", "-q"), 2, "--out: the run folder is an empty name")
+    (tmp_path / "afile").write_text("mine")
+    assert_error(run("train", "--out", "afile", *FAST), 2, "--out: afile is not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mine"]  # nothing written here
+    (tmp_path / "empty").mkdir()
+    assert run("train", "--out", "empty", *FAST).code == 0  # an empty folder is fine
+    assert run("train", "--out", "mine", "--overwrite", *FAST).code == 0  # as asked
+    assert (mine / "model.npz").exists() and (mine / "notes.png").read_text() == "my own notes.png"
+
+
 # --------------------------------------------------------------------------- evaluate, predict, info
 
 
