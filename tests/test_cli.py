@@ -932,3 +932,46 @@ def test_output_paths_are_checked_before_the_work(run, trained_run, monkeypatch)
         (("descend", "x**2", "--start", "1", "--plot", "no/p.png"), "--plot"),
     ]:
         assert_error(run(*args), 2, f"{option}: cannot write no/", "the folder no does not exist")
+
+
+HUGE = str(10**20)  # past every machine integer
+
+
+@pytest.mark.parametrize(
+    "args, phrases",
+    [
+        (("experiment", "--jobs", "10000"), ("--jobs", "from 1 to 256 (MAX_JOBS), got 10000")),
+        (("experiment", "--jobs", HUGE), ("--jobs", "from 1 to 256")),
+        (("experiment", "--jobs", "0"), ("--jobs must be -1 (all cores) or from 1 to 256",)),
+        (("experiment", "--seeds", "1000000000000"), ("--seeds", "less than or equal to 1000")),
+        (("experiment", "--seeds", HUGE), ("--seeds", "1000")),
+        (
+            ("experiment", "--lr", *"123456789", "--hidden", *"123456789", "--seeds", "124"),
+            ("81 configurations × 124 seeds make 10,044 runs; at most 10,000 (MAX_RUNS)",),
+        ),
+        (("plot", "ewma", "--n", "1000000000000"), ("--n", "less than or equal to 100000")),
+        (("plot", "ewma", "--n", HUGE), ("--n", "100000")),
+        (("plot", "activations", "--beta", ",".join(["1"] * 25)), ("--beta: at most 24 panels", "got 25")),
+        (("plot", "activations", "--names", ",".join(["relu"] * 25)), ("--names: at most 24 panels",)),
+        (
+            (
+                "plot",
+                "activations",
+                "--names",
+                "sigmoid,sigmoid,sigmoid,sigmoid,sigmoid",
+                "--beta",
+                "1,2,3,4,5",
+            ),
+            ("--names with --beta: at most 24 panels (MAX_PANELS), got 25",),
+        ),
+        (("descend", "x**2", "--start", "1", "--iterations", HUGE), ("--iterations", "100000")),
+    ],
+)
+def test_sizes_past_their_limit_are_usage_errors_before_any_work(run, monkeypatch, args, phrases):
+    from glassnet import runs
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started before the sizes were checked")
+
+    monkeypatch.setattr(runs, "prepare", never)
+    assert_error(run(*args), 2, *phrases)

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 MAX_STEPS = 10_000
 """Most steps ``glassnet trace --steps`` follows."""
+MAX_ITERATIONS = 100_000
+"""Most steps ``glassnet descend --iterations`` takes."""
 
 
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,;|eE+\-]+$")
@@ -327,7 +329,7 @@ def descend(
     expression: Annotated[str, typer.Argument(help='The function, e.g. "x**2 + 3*y**2".')],
     start: Annotated[str, typer.Option(help="Starting point, one value per variable (sorted by name).")],
     lr: Annotated[float, typer.Option(help="Step size.")] = 0.1,
-    iterations: Annotated[int, typer.Option(min=1, help="Most steps.")] = 100,
+    iterations: Annotated[int, typer.Option(min=1, max=MAX_ITERATIONS, help="Most steps.")] = 100,
     tol: Annotated[
         float, typer.Option(min=0, help="Stop after a step whose gradient norm was below this.")
     ] = 1e-6,

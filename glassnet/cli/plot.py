@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,11 @@ from .common import UsageError, activation_list, numbers, output_file, plot_app,
 if TYPE_CHECKING:
     from .._typing import ActivationName
     from ..activations import Activation
+
+MAX_PANELS = 24
+"""Most panels ``glassnet plot activations`` draws (activations × values of --beta)."""
+MAX_POINTS = 100_000
+"""Most data points of ``glassnet plot ewma --n``."""
 
 
 @plot_app.command("activations")
@@ -37,16 +42,22 @@ def plot_activations(
 
     output_file(out, "--out")
     chosen: Sequence[ActivationName | Activation] | None = (
-        None if names is None else activation_list(names, "--names")
+        None if names is None else _at_most(activation_list(names, "--names"), "--names")
     )
     if beta is not None:
-        betas = numbers(beta, "--beta", positive=True)
+        betas = _at_most(numbers(beta, "--beta", positive=True), "--beta")
         expanded: list[ActivationName | Activation] = []
         for name in chosen or ["sigmoid"]:
             is_sigmoid = get_activation(name).name == "sigmoid"
             expanded += [Sigmoid(beta=b) for b in betas] if is_sigmoid else [name]
-        chosen = expanded
+        chosen = _at_most(expanded, "--names with --beta")
     plot_done(save_png(draw(chosen), out))
+
+
+def _at_most(values: list[Any], option: str) -> list[Any]:
+    if len(values) > MAX_PANELS:
+        raise UsageError(f"{option}: at most {MAX_PANELS} panels (MAX_PANELS), got {len(values)}")
+    return values
 
 
 @plot_app.command("losses")
@@ -61,7 +72,7 @@ def plot_losses(out: Annotated[Path, typer.Option(help="PNG file to write.")] = 
 @plot_app.command("ewma")
 def plot_ewma(
     beta: Annotated[float, typer.Option(help="The decay β, in [0, 1).")] = 0.9,
-    n: Annotated[int, typer.Option(min=1, help="Number of noisy data points.")] = 100,
+    n: Annotated[int, typer.Option(min=1, max=MAX_POINTS, help="Number of noisy data points.")] = 100,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the noise.")] = 0,
     out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("ewma.png"),
 ) -> None:
