@@ -975,3 +975,21 @@ def test_sizes_past_their_limit_are_usage_errors_before_any_work(run, monkeypatc
 
     monkeypatch.setattr(runs, "prepare", never)
     assert_error(run(*args), 2, *phrases)
+
+
+def test_predict_refuses_a_prediction_column_the_output_would_have_twice(run, model_copy):
+    open("named.csv", "w").write("x0,x1,prediction\n0.5,0.2,1\n-1,0.3,0\n")
+    for args, phrase in [
+        (("f.csv", "--column", "x0"), "--column x0: f.csv already has a column 'x0'"),
+        (("named.csv",), "--column prediction: named.csv already has a column 'prediction'"),
+        (
+            ("f.csv", "--proba", "--column", "p(1)"),
+            "--column p(1): 'p(1)' is the name of a probability column",
+        ),
+        (("f.csv", "--column", ""), "--column needs a name"),
+        (("f.csv", "--column", "  "), "--column needs a name"),
+    ]:
+        assert_error(run("predict", "m.npz", *args, "--out", "out.csv"), 2, phrase)
+        assert not os.path.exists("out.csv")
+    assert run("predict", "m.npz", "named.csv", "--column", "again", "--out", "out.csv").code == 0
+    assert open("out.csv").readline().strip() == "x0,x1,prediction,again"

@@ -80,11 +80,15 @@ def predict(
     input_csv: Annotated[Path, typer.Argument(help="A CSV file of features (a header row is optional).")],
     out: Annotated[Path | None, typer.Option(help="Output CSV (default: INPUT.predictions.csv).")] = None,
     proba: Annotated[bool, typer.Option("--proba", help="Add a probability column per class.")] = False,
-    column: Annotated[str, typer.Option(help="Name of the prediction column.")] = "prediction",
+    column: Annotated[
+        str, typer.Option(help="Name of the prediction column (not one the input already has).")
+    ] = "prediction",
 ) -> None:
     """Predict every row of a CSV file; write the rows with a prediction column, atomically."""
-    from ..runs.tools import predict_csv
+    from ..runs.tools import ColumnTaken, predict_csv
 
+    if not column.strip():
+        raise UsageError("--column needs a name")
     if proba:
         from ..runs.tools import open_model
 
@@ -97,7 +101,10 @@ def predict(
         "--out",
         {"the model file": model, "the input file": input_csv},
     )
-    written, n_rows = predict_csv(model, input_csv, out, proba=proba, column=column)
+    try:
+        written, n_rows = predict_csv(model, input_csv, out, proba=proba, column=column)
+    except ColumnTaken as exc:
+        raise UsageError(f"--column {column}: {exc}") from None
     console.print(f"wrote {n_rows} predictions to {written}")
 
 
