@@ -993,3 +993,30 @@ def test_predict_refuses_a_prediction_column_the_output_would_have_twice(run, mo
         assert not os.path.exists("out.csv")
     assert run("predict", "m.npz", "named.csv", "--column", "again", "--out", "out.csv").code == 0
     assert open("out.csv").readline().strip() == "x0,x1,prediction,again"
+
+
+def test_play_refuses_an_empty_host_and_warns_of_one_other_machines_reach(run, monkeypatch):
+    from glassnet.play import server
+
+    served = []
+    monkeypatch.setattr(server, "serve", lambda **kwargs: served.append(kwargs))  # no real server
+    assert_error(run("play", "--host", "", "--no-browser"), 2, "--host needs an address")
+    assert served == []
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        result = run("play", "--host", host, "--no-browser")
+        assert result.code == 0 and result.err == ""
+    for host in ("0.0.0.0", "192.168.1.20", "myhost.example"):
+        result = run("play", "--host", host, "--no-browser")
+        assert result.code == 0
+        assert result.err.strip() == (
+            f"warning: --host {host}: the playground is reachable from other machines, not only this one"
+        )
+    assert [s["host"] for s in served] == [
+        "127.0.0.1",
+        "localhost",
+        "::1",
+        "127.0.0.2",
+        "0.0.0.0",
+        "192.168.1.20",
+        "myhost.example",
+    ]
