@@ -1020,3 +1020,15 @@ def test_play_refuses_an_empty_host_and_warns_of_one_other_machines_reach(run, m
         "192.168.1.20",
         "myhost.example",
     ]
+
+
+def test_a_folder_given_as_csv_and_malformed_inline_weights_are_called_what_they_are(run, tmp_path):
+    (tmp_path / "folder").mkdir()
+    for args in (("train", "--out", "x"), ("gradcheck",), ("experiment", "--out", "x")):
+        assert_error(run(*args, "--csv", "folder", "--target", "y"), 1, "the CSV file folder is a directory")
+    assert_error(
+        run("trace", "--weights", "nan,1;2,3|1,2"),
+        2,
+        "--weights 'nan,1;2,3|1,2' is neither a model file nor numbers",
+    )
+    assert_error(run("trace", "--weights", "missing.npz"), 1, "missing.npz")

@@ -159,6 +159,11 @@ def _trace_network(
             raise UsageError("--biases goes with numeric --weights, not with a model file")
         from ..runs.tools import open_model
 
+        if not Path(weights).exists() and any(sep in weights for sep in ",;|"):
+            raise UsageError(
+                f"--weights {weights!r} is neither a model file nor numbers "
+                '(such as "0.1,0.2;0.3,0.4 | 0.5,0.6")'
+            )
         saved = open_model(Path(weights))
         network = saved.network
         assert network is not None  # open_model refuses a file without one
