@@ -7,6 +7,8 @@ one line ``error: …`` on stderr with a non-zero exit status and no traceback.
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
 import time
@@ -349,6 +351,30 @@ def test_train_errors_are_one_line(run, tmp_path):
     assert run("train", "--out", "taken", *FAST).code == 0
     assert_error(run("train", "--out", "taken", *FAST), 2, "already holds a run")
     assert run("train", "--out", "taken", "--overwrite", *FAST).code == 0
+
+
+def test_train_never_writes_over_a_folder_that_holds_no_run(run, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("report.html", "history.csv", "metrics.json", "notes.png"):
+        (mine / name).write_text(f"my own {name}")
+    kept = {p.name: p.read_bytes() for p in mine.iterdir()}
+    assert_error(
+        run("train", "--out", "mine", *FAST),
+        2,
+        "mine is not empty and holds no run",
+        "(--overwrite or another --out)",
+    )
+    assert {p.name: p.read_bytes() for p in mine.iterdir()} == kept
+    assert_error(run("train", "--out", "", *FAST), 2, "--out: the run folder is an empty name")
+    assert_error(run("train", "--out", "", "--resume", "-q"), 2, "--out: the run folder is an empty name")
+    (tmp_path / "afile").write_text("mine")
+    assert_error(run("train", "--out", "afile", *FAST), 2, "--out: afile is not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mine"]  # nothing written here
+    (tmp_path / "empty").mkdir()
+    assert run("train", "--out", "empty", *FAST).code == 0  # an empty folder is fine
+    assert run("train", "--out", "mine", "--overwrite", *FAST).code == 0  # as asked
+    assert (mine / "model.npz").exists() and (mine / "notes.png").read_text() == "my own notes.png"
 
 
 # --------------------------------------------------------------------------- evaluate, predict, info
@@ -839,3 +865,170 @@ def test_resume_checks_the_settings_a_checkpoint_holds(run, resign, key, value, 
 
     resign("r/checkpoint.npz", mutate)
     assert_error(run("train", "--out", "r", "--resume", "--epochs", "8", "-q"), 1, phrase)
+
+
+# --------------------------------------------------------------------------- outputs: nothing the user had is lost
+
+
+@pytest.fixture
+def model_copy(trained_run, tmp_path):
+    """``m.npz``: a copy of the shared model in the test's folder; returns its bytes."""
+    data = (trained_run / "model.npz").read_bytes()
+    (tmp_path / "m.npz").write_bytes(data)
+    (tmp_path / "f.csv").write_text("x0,x1\n0.5,0.2\n-1,0.3\n")
+    return data
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (("export", "m.npz", "m.npz"), "OUT"),
+        (("export", "m.npz", "alias.npz"), "OUT"),  # a link to the model
+        (("evaluate", "m.npz", "--json", "m.npz"), "--json"),
+        (("plot", "network", "m.npz", "--out", "m.npz"), "--out"),
+        (("trace", "--weights", "m.npz", "--json", "m.npz"), "--json"),
+        (("predict", "m.npz", "f.csv", "--out", "m.npz"), "--out"),
+        (("predict", "m.npz", "f.csv", "--out", "hard.npz"), "--out"),  # the model under another name
+    ],
+)
+def test_an_output_never_replaces_the_model_the_command_reads(run, model_copy, args, option):
+    os.symlink("m.npz", "alias.npz")
+    os.link("m.npz", "hard.npz")
+    assert_error(run(*args), 2, f"{option} must not be the model file m.npz")
+    assert open("m.npz", "rb").read() == model_copy
+
+
+def test_outputs_follow_links_and_refuse_fifos_and_folders(run, model_copy):
+    os.mkfifo("pipe")
+    for args, option in [
+        (("predict", "m.npz", "f.csv", "--out", "pipe"), "--out"),
+        (("export", "m.npz", "pipe"), "OUT"),
+        (("evaluate", "m.npz", "--json", "pipe"), "--json"),
+        (("plot", "losses", "--out", "pipe"), "--out"),
+    ]:
+        assert_error(run(*args), 2, f"{option}: cannot write pipe: it is not a regular file")
+        assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+    os.mkdir("out")
+    open("out/metrics.json", "w").write("old")
+    os.symlink("out/metrics.json", "link.json")
+    assert run("evaluate", "m.npz", "--json", "link.json").code == 0
+    assert os.path.islink("link.json") and json.loads(open("out/metrics.json").read())["n_samples"] == 200
+    assert_error(run("evaluate", "m.npz", "--json", "out"), 2, "--json: cannot write out: it is a directory")
+    assert open("m.npz", "rb").read() == model_copy
+
+
+def test_output_paths_are_checked_before_the_work(run, trained_run, monkeypatch):
+    from glassnet.glass import descent, trace
+    from glassnet.runs import tools
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started before the output path was checked")
+
+    for module, name in ((tools, "evaluate"), (trace, "trace_steps"), (descent, "descend")):
+        monkeypatch.setattr(module, name, never)
+    for args, option in [
+        (("evaluate", trained_run / "model.npz", "--json", "no/m.json"), "--json"),
+        (("trace", "--json", "no/t.json"), "--json"),
+        (("descend", "x**2", "--start", "1", "--plot", "no/p.png"), "--plot"),
+    ]:
+        assert_error(run(*args), 2, f"{option}: cannot write no/", "the folder no does not exist")
+
+
+HUGE = str(10**20)  # past every machine integer
+
+
+@pytest.mark.parametrize(
+    "args, phrases",
+    [
+        (("experiment", "--jobs", "10000"), ("--jobs", "from 1 to 256 (MAX_JOBS), got 10000")),
+        (("experiment", "--jobs", HUGE), ("--jobs", "from 1 to 256")),
+        (("experiment", "--jobs", "0"), ("--jobs must be -1 (all cores) or from 1 to 256",)),
+        (("experiment", "--seeds", "1000000000000"), ("--seeds", "less than or equal to 1000")),
+        (("experiment", "--seeds", HUGE), ("--seeds", "1000")),
+        (
+            ("experiment", "--lr", *"123456789", "--hidden", *"123456789", "--seeds", "124"),
+            ("81 configurations × 124 seeds make 10,044 runs; at most 10,000 (MAX_RUNS)",),
+        ),
+        (("plot", "ewma", "--n", "1000000000000"), ("--n", "less than or equal to 100000")),
+        (("plot", "ewma", "--n", HUGE), ("--n", "100000")),
+        (("plot", "activations", "--beta", ",".join(["1"] * 25)), ("--beta: at most 24 panels", "got 25")),
+        (("plot", "activations", "--names", ",".join(["relu"] * 25)), ("--names: at most 24 panels",)),
+        (
+            (
+                "plot",
+                "activations",
+                "--names",
+                "sigmoid,sigmoid,sigmoid,sigmoid,sigmoid",
+                "--beta",
+                "1,2,3,4,5",
+            ),
+            ("--names with --beta: at most 24 panels (MAX_PANELS), got 25",),
+        ),
+        (("descend", "x**2", "--start", "1", "--iterations", HUGE), ("--iterations", "100000")),
+    ],
+)
+def test_sizes_past_their_limit_are_usage_errors_before_any_work(run, monkeypatch, args, phrases):
+    from glassnet import runs
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started before the sizes were checked")
+
+    monkeypatch.setattr(runs, "prepare", never)
+    assert_error(run(*args), 2, *phrases)
+
+
+def test_predict_refuses_a_prediction_column_the_output_would_have_twice(run, model_copy):
+    open("named.csv", "w").write("x0,x1,prediction\n0.5,0.2,1\n-1,0.3,0\n")
+    for args, phrase in [
+        (("f.csv", "--column", "x0"), "--column x0: f.csv already has a column 'x0'"),
+        (("named.csv",), "--column prediction: named.csv already has a column 'prediction'"),
+        (
+            ("f.csv", "--proba", "--column", "p(1)"),
+            "--column p(1): 'p(1)' is the name of a probability column",
+        ),
+        (("f.csv", "--column", ""), "--column needs a name"),
+        (("f.csv", "--column", "  "), "--column needs a name"),
+    ]:
+        assert_error(run("predict", "m.npz", *args, "--out", "out.csv"), 2, phrase)
+        assert not os.path.exists("out.csv")
+    assert run("predict", "m.npz", "named.csv", "--column", "again", "--out", "out.csv").code == 0
+    assert open("out.csv").readline().strip() == "x0,x1,prediction,again"
+
+
+def test_play_refuses_an_empty_host_and_warns_of_one_other_machines_reach(run, monkeypatch):
+    from glassnet.play import server
+
+    served = []
+    monkeypatch.setattr(server, "serve", lambda **kwargs: served.append(kwargs))  # no real server
+    assert_error(run("play", "--host", "", "--no-browser"), 2, "--host needs an address")
+    assert served == []
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        result = run("play", "--host", host, "--no-browser")
+        assert result.code == 0 and result.err == ""
+    for host in ("0.0.0.0", "192.168.1.20", "myhost.example"):
+        result = run("play", "--host", host, "--no-browser")
+        assert result.code == 0
+        assert result.err.strip() == (
+            f"warning: --host {host}: the playground is reachable from other machines, not only this one"
+        )
+    assert [s["host"] for s in served] == [
+        "127.0.0.1",
+        "localhost",
+        "::1",
+        "127.0.0.2",
+        "0.0.0.0",
+        "192.168.1.20",
+        "myhost.example",
+    ]
+
+
+def test_a_folder_given_as_csv_and_malformed_inline_weights_are_called_what_they_are(run, tmp_path):
+    (tmp_path / "folder").mkdir()
+    for args in (("train", "--out", "x"), ("gradcheck",), ("experiment", "--out", "x")):
+        assert_error(run(*args, "--csv", "folder", "--target", "y"), 1, "the CSV file folder is a directory")
+    assert_error(
+        run("trace", "--weights", "nan,1;2,3|1,2"),
+        2,
+        "--weights 'nan,1;2,3|1,2' is neither a model file nor numbers",
+    )
+    assert_error(run("trace", "--weights", "missing.npz"), 1, "missing.npz")

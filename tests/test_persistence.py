@@ -1,6 +1,9 @@
 """Saving and loading: exact round trips, rejected tampering, atomic writes, resumable checkpoints."""
 
+import contextlib
 import json
+import os
+import stat
 import tracemalloc
 import zipfile
 from itertools import pairwise
@@ -250,6 +253,28 @@ def test_atomic_write_replaces_only_on_success(tmp_path):
     with pytest.raises(ValueError, match="for writing only"), atomic_write(target, "r"):
         pass
     with pytest.raises(FileNotFoundError, match="does not exist"), atomic_write(tmp_path / "no" / "such.txt"):
+        pass
+
+
+def test_atomic_write_follows_a_link_and_refuses_what_is_not_a_regular_file(tmp_path):
+    (tmp_path / "real.txt").write_text("old")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    with atomic_write(tmp_path / "link.txt") as f:
+        f.write("new")
+    assert (tmp_path / "link.txt").is_symlink()  # the link stays and its target has the content
+    assert (tmp_path / "real.txt").read_text() == "new"
+    os.mkfifo(tmp_path / "fifo")
+    specials = [tmp_path / "fifo"]
+    with contextlib.suppress(PermissionError):  # a character device, where the tests may make one
+        os.mknod(tmp_path / "device", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        specials.append(tmp_path / "device")
+    (tmp_path / "to-fifo").symlink_to("fifo")
+    for path in [*specials, tmp_path / "to-fifo"]:
+        with pytest.raises(OSError, match="is not a regular file"), atomic_write(path) as f:
+            raise AssertionError("atomic_write must refuse before the body runs")
+        assert not path.resolve().is_file()
+    assert not list(tmp_path.glob(".*.tmp"))
+    with pytest.raises(IsADirectoryError, match="is a directory"), atomic_write(tmp_path):
         pass
 
 

@@ -145,6 +145,28 @@ def given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name == "COMMANDLINE"
 
 
+def output_file(path: Path, option: str, inputs: Mapping[str, PathLike | None] | None = None) -> Path:
+    """Check, before any work, that the command may write ``path``; return it.
+
+    A usage error names ``option`` if the path is a folder, a FIFO or device (anything
+    but a regular file), in a missing or read-only folder, or the same file as one of
+    ``inputs`` (``{"the model file": model}``), which the output would destroy.
+    """
+    import os
+
+    from ..io.files import writable_target
+
+    try:
+        target = writable_target(path)
+    except OSError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+    for what, source in (inputs or {}).items():
+        exists = source is not None and target.exists() and Path(source).exists()
+        if exists and os.path.samefile(target, cast("PathLike", source)):
+            raise UsageError(f"{option} must not be {what} {source}")
+    return path
+
+
 def write_json(path: PathLike, data: Any) -> None:
     from ..io.files import write_json
 

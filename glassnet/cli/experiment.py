@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from ..glass.experiments import ExperimentResult
     from ..runs import Prepared
 
+MAX_JOBS = 256
+"""Most parallel runs ``glassnet experiment --jobs`` starts (``-1``: one per core)."""
+MAX_SEEDS = 1_000
+"""Most seeds per configuration, ``glassnet experiment --seeds``."""
+MAX_RUNS = 10_000
+"""Most runs (configurations × seeds) of one ``glassnet experiment``."""
+
 _MULTI_VALUE_OPTIONS = {
     "experiment": (
         "--hidden",
@@ -74,12 +81,14 @@ def experiment(
     dropout: Annotated[list[float] | None, typer.Option(help="Dropout rates: --dropout 0 0.2")] = None,
     schedule: Annotated[list[str] | None, typer.Option(help="Schedules: --schedule constant cosine")] = None,
     epochs: Annotated[int, typer.Option(min=1, help="Epochs of every run.")] = 100,
-    seeds: Annotated[int, typer.Option(min=1, help="Runs per configuration (seeds 0 … N−1).")] = 3,
+    seeds: Annotated[
+        int, typer.Option(min=1, max=MAX_SEEDS, help="Runs per configuration (seeds 0 … N−1).")
+    ] = 3,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the data and the split.")] = 0,
     test_size: Annotated[float, typer.Option(help="Fraction held out for testing.")] = 0.2,
     n_samples: Annotated[int, typer.Option(min=1, help="Samples of a generated dataset.")] = 500,
     noise: Annotated[float, typer.Option(min=0, help="Noise of a generated dataset.")] = 0.2,
-    jobs: Annotated[int, typer.Option(help="Parallel runs (-1: all cores).")] = 1,
+    jobs: Annotated[int, typer.Option(help=f"Parallel runs, at most {MAX_JOBS} (-1: all cores).")] = 1,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -104,6 +113,8 @@ def experiment(
     from ..schedules import SCHEDULES
 
     _check_scheduler(scheduler)
+    if jobs != -1 and not 1 <= jobs <= MAX_JOBS:
+        raise UsageError(f"--jobs must be -1 (all cores) or from 1 to {MAX_JOBS} (MAX_JOBS), got {jobs}")
     sweep: dict[str, list[Any]] = {}
     if hidden:
         sweep["hidden"] = [
@@ -128,6 +139,12 @@ def experiment(
     base["epochs"] = epochs
     if not grid:
         grid = {"hidden": [base.pop("hidden", (16, 8))]}
+    n_configs = math.prod(len(v) for v in grid.values())
+    if n_configs * seeds > MAX_RUNS:
+        raise UsageError(
+            f"{n_configs} configurations × {seeds} seeds make {n_configs * seeds:,} runs; "
+            f"at most {MAX_RUNS:,} (MAX_RUNS): give fewer values or --seeds"
+        )
 
     from ..runs import RunConfig, prepare
 
@@ -142,8 +159,7 @@ def experiment(
             test_size=test_size,
         ).checked()
     )
-    n_runs = math.prod(len(v) for v in grid.values()) * seeds
-    console.print(f"{n_runs} runs: {math.prod(len(v) for v in grid.values())} configurations × {seeds} seeds")
+    console.print(f"{n_configs * seeds} runs: {n_configs} configurations × {seeds} seeds")
     with console.status("training…"), warnings.catch_warnings():
         from ..divergence import TrainingDivergedWarning
 

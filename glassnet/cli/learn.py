@@ -20,6 +20,7 @@ from .common import (
     console,
     given,
     numbers,
+    output_file,
     positive,
     rows,
     save_png,
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 MAX_STEPS = 10_000
 """Most steps ``glassnet trace --steps`` follows."""
+MAX_ITERATIONS = 100_000
+"""Most steps ``glassnet descend --iterations`` takes."""
 
 
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,;|eE+\-]+$")
@@ -107,6 +110,9 @@ def trace_command(
         choice(layout, ("in_out", "out_in"), "--layout")
     if loss is not None:
         choice(loss, LOSSES, "loss")
+    if json_out is not None:
+        model_file = None if weights is None or _NUMBERS_ONLY.match(weights) else weights
+        output_file(json_out, "--json", {"the model file": model_file})
     net, scaler, shown = _trace_network(ctx, sizes, activation, weights, biases, layout, seed)
     X = np.array(rows(x, "--x") if x else [[1.0] * net.n_inputs])
     if X.shape[1] != net.n_inputs:
@@ -153,6 +159,11 @@ def _trace_network(
             raise UsageError("--biases goes with numeric --weights, not with a model file")
         from ..runs.tools import open_model
 
+        if not Path(weights).exists() and any(sep in weights for sep in ",;|"):
+            raise UsageError(
+                f"--weights {weights!r} is neither a model file nor numbers "
+                '(such as "0.1,0.2;0.3,0.4 | 0.5,0.6")'
+            )
         saved = open_model(Path(weights))
         network = saved.network
         assert network is not None  # open_model refuses a file without one
@@ -323,7 +334,7 @@ def descend(
     expression: Annotated[str, typer.Argument(help='The function, e.g. "x**2 + 3*y**2".')],
     start: Annotated[str, typer.Option(help="Starting point, one value per variable (sorted by name).")],
     lr: Annotated[float, typer.Option(help="Step size.")] = 0.1,
-    iterations: Annotated[int, typer.Option(min=1, help="Most steps.")] = 100,
+    iterations: Annotated[int, typer.Option(min=1, max=MAX_ITERATIONS, help="Most steps.")] = 100,
     tol: Annotated[
         float, typer.Option(min=0, help="Stop after a step whose gradient norm was below this.")
     ] = 1e-6,
@@ -338,6 +349,8 @@ def descend(
     from ..glass.descent import descend as run_descent
 
     x0 = numbers(start, "--start")
+    if plot is not None:
+        output_file(plot, "--plot")
     f = calculus.parse(expression)  # the whitelist parser: the text is data, never code
     result = run_descent(f, x0 if len(x0) > 1 else x0[0], lr=lr, iterations=iterations, tol=tol, f_tol=f_tol)
     names = list(result.variables) if result.variables else [f"x{i + 1}" for i in range(result.path.shape[1])]

@@ -19,6 +19,7 @@ from .common import (
     choice,
     console,
     fmt,
+    output_file,
     print_confusion,
     print_network,
     write_json,
@@ -52,6 +53,8 @@ def evaluate(
     from ..runs.tools import SplitNeedsTrainingData, evaluate as evaluate_model
 
     choice(split, {"all", "train", "test"}, "split")
+    if json_out is not None:
+        output_file(json_out, "--json", {"the model file": model, "the CSV file": csv_path})
     try:
         result = evaluate_model(
             model, dataset, csv_path, target, cast("Split", split), n_samples, noise, seed
@@ -77,11 +80,15 @@ def predict(
     input_csv: Annotated[Path, typer.Argument(help="A CSV file of features (a header row is optional).")],
     out: Annotated[Path | None, typer.Option(help="Output CSV (default: INPUT.predictions.csv).")] = None,
     proba: Annotated[bool, typer.Option("--proba", help="Add a probability column per class.")] = False,
-    column: Annotated[str, typer.Option(help="Name of the prediction column.")] = "prediction",
+    column: Annotated[
+        str, typer.Option(help="Name of the prediction column (not one the input already has).")
+    ] = "prediction",
 ) -> None:
     """Predict every row of a CSV file; write the rows with a prediction column, atomically."""
-    from ..runs.tools import predict_csv
+    from ..runs.tools import ColumnTaken, predict_csv
 
+    if not column.strip():
+        raise UsageError("--column needs a name")
     if proba:
         from ..runs.tools import open_model
 
@@ -89,9 +96,15 @@ def predict(
         assert network is not None  # open_model refuses a file without one
         if not network.head.is_classifier:
             raise UsageError("--proba needs a classifier")
-    if (out or input_csv.with_name(input_csv.stem + ".predictions.csv")).resolve() == input_csv.resolve():
-        raise UsageError("--out must differ from the input file")
-    written, n_rows = predict_csv(model, input_csv, out, proba=proba, column=column)
+    output_file(
+        out or input_csv.with_name(input_csv.stem + ".predictions.csv"),
+        "--out",
+        {"the model file": model, "the input file": input_csv},
+    )
+    try:
+        written, n_rows = predict_csv(model, input_csv, out, proba=proba, column=column)
+    except ColumnTaken as exc:
+        raise UsageError(f"--column {column}: {exc}") from None
     console.print(f"wrote {n_rows} predictions to {written}")
 
 
@@ -110,6 +123,7 @@ def export(
 ) -> None:
     """Export a saved model to ONNX, its standardizer included, for onnxruntime and other runtimes."""
     choice(dtype, {"float32", "float64"}, "dtype")
+    output_file(out, "OUT", {"the model file": model})
     try:
         from ..onnx import export_onnx
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Failure, app, console
+from .common import Failure, UsageError, app, console, note
 
 
 @app.command()
@@ -18,6 +18,12 @@ def play(
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
 ) -> None:
     """Open the playground: train networks in a browser and see their mathematics."""
+    if not host.strip():
+        raise UsageError(
+            "--host needs an address, such as 127.0.0.1 (an empty one listens on every interface)"
+        )
+    if not _is_loopback(host):
+        note(f"warning: --host {host}: the playground is reachable from other machines, not only this one")
     try:
         from ..play.server import serve
     except ModuleNotFoundError as exc:
@@ -25,3 +31,15 @@ def play(
             raise
         raise Failure("the playground needs the play extra: pip install 'glassnet[play]'") from None
     serve(host=host, port=port, open_browser=not no_browser, echo=console.print)
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is this computer only (127.x, ::1, localhost)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False

@@ -122,11 +122,16 @@ def train(
         float, typer.Option(help="Adam's β₂, the decay of the squared gradient's average.")
     ] = 0.999,
     eps: Annotated[float, typer.Option(help="Adam's (and RMSprop's) ε in θ ← θ − η m̂ / (√v̂ + ε).")] = 1e-8,
-    out: Annotated[Path | None, typer.Option(help="Run folder (default runs/DATASET-TIMESTAMP).")] = None,
+    out: Annotated[
+        str | None, typer.Option(metavar="PATH", help="Run folder (default runs/DATASET-TIMESTAMP).")
+    ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run in --out from its checkpoint.")
     ] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run in --out.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace an existing run, or the files of a folder, in --out."),
+    ] = False,
     checkpoint_every: Annotated[int, typer.Option(min=1, help="Write a checkpoint every N epochs.")] = 10,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the PNG pictures.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -142,7 +147,7 @@ def train(
     """
     from .. import _jit
     from ..divergence import TrainingDivergedWarning
-    from ..runs import ConfigError, RunExists, RunInterrupted, run
+    from ..runs import ConfigError, FolderNotEmpty, RunExists, RunInterrupted, run
 
     progress: list[Callback] = [] if quiet else [_progress_bar()]
     try:
@@ -163,6 +168,8 @@ def train(
     except ConfigError as exc:
         option = {"csv": "--csv", "dataset": "DATASET"}.get(exc.field, f"--{exc.field.replace('_', '-')}")
         raise UsageError(f"{option}: {exc}") from None
+    except FolderNotEmpty as exc:
+        raise UsageError(f"{exc} (--overwrite or another --out)") from None
     except RunExists as exc:
         raise UsageError(f"{exc} (--resume, --overwrite or another --out)") from None
     except RunInterrupted as exc:
@@ -173,7 +180,7 @@ def train(
 
 def _resume(
     ctx: typer.Context,
-    out: Path | None,
+    out: str | None,
     epochs: int,
     progress: list[Callback],
     checkpoint_every: int,

@@ -56,31 +56,53 @@ def atomic_write(path: PathLike, mode: str = "w", **open_kwargs: Any) -> Iterato
 
     If the body raises (or the process dies), ``path`` keeps its old content and
     the temporary file is removed. ``mode`` is ``"w"`` (text) or ``"wb"`` (binary);
-    ``open_kwargs`` go to :func:`open` (``encoding``, ``newline``).
+    ``open_kwargs`` go to :func:`open` (``encoding``, ``newline``). A symbolic link
+    is followed; anything but a regular file is refused (:func:`writable_target`).
     """
     if mode not in ("w", "wb", "x", "xb"):
         raise ValueError(f"atomic_write opens files for writing only ('w' or 'wb'), got mode {mode!r}")
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot write {path}: it is a directory")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    target = writable_target(path)
     mode = mode.replace("x", "w")
     if "b" not in mode:
         open_kwargs.setdefault("encoding", "utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode, **open_kwargs) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_directory(path.parent)
+    _fsync_directory(target.parent)
+
+
+def writable_target(path: PathLike) -> Path:
+    """The file :func:`atomic_write` would replace for ``path``, or an ``OSError`` saying why not.
+
+    A symbolic link is followed: the new file replaces the link's target and the link
+    stays, so the output lands where the user pointed. Only a regular file (or a new
+    one) is replaced: renaming over a FIFO, a device or a socket would silently swap it
+    for a plain file, so those are refused, as are folders and missing folders.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        target, shown, folder = path, str(path), path.parent
+    else:
+        target = Path(os.path.realpath(path))
+        shown, folder = f"{path} (a link to {target})", target.parent
+    if target.is_dir():
+        raise IsADirectoryError(f"cannot write {shown}: it is a directory")
+    if target.exists() and not target.is_file():
+        raise OSError(f"cannot write {shown}: it is not a regular file")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write {shown}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write {shown}: the folder {folder} is not writable")
+    return target
 
 
 def _fsync_directory(folder: Path) -> None:

@@ -9,10 +9,11 @@ are the steps that every tool building a network from data goes through.
 
 from .config import ConfigError, RunConfig
 from .prepare import Prepared, build_network, load_data, prepare
-from .service import RunExists, RunInterrupted, RunResult, default_folder, resume, run
+from .service import FolderNotEmpty, RunExists, RunInterrupted, RunResult, default_folder, resume, run
 
 __all__ = [
     "ConfigError",
+    "FolderNotEmpty",
     "Prepared",
     "RunConfig",
     "RunExists",

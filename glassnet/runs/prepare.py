@@ -65,6 +65,8 @@ def load_data(
     if csv is not None:
         if target is None:
             raise ValueError("a CSV file needs the target column (its name or position)")
+        if Path(csv).is_dir():
+            raise IsADirectoryError(f"the CSV file {csv} is a directory")
         column = int(target) if str(target).lstrip("-").isdigit() else target
         X, y, names = data.load_csv(csv, column)
         return X, y, names, {"csv": str(csv), "target": str(target)}

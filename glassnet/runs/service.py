@@ -37,7 +37,7 @@ from ..io.files import write_json
 from ..optimizers import get_optimizer
 from ..schedules import get_schedule
 from ..training import History
-from .config import RunConfig
+from .config import ConfigError, RunConfig
 from .folder import draw_pictures, scores, write_history_csv
 from .prepare import Prepared, build_network, prepare
 
@@ -55,6 +55,10 @@ class RunInterrupted(Exception):
 
 class RunExists(ValueError):
     """The folder already holds a run (resume it, overwrite it, or choose another)."""
+
+
+class FolderNotEmpty(RunExists):
+    """The folder holds files but no run: a new run would overwrite them (overwrite, or choose another)."""
 
 
 @dataclass
@@ -99,9 +103,9 @@ def run(
     """
     started = time.perf_counter()
     config = (config or RunConfig()).checked()
-    folder = Path(folder) if folder is not None else default_folder(config)
-    if ((folder / "model.npz").exists() or (folder / "checkpoint.npz").exists()) and not overwrite:
-        raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
+    folder = _folder(folder) if folder is not None else default_folder(config)
+    if not overwrite:
+        _check_new_folder(folder)
     prepared = prepare(config)
     net = build_network(config, prepared)
     # A checked config names a built-in optimizer and schedule (so get_schedule builds a Schedule).
@@ -133,7 +137,7 @@ def resume(
     from ..io import load_checkpoint
 
     started = time.perf_counter()
-    folder = Path(folder)
+    folder = _folder(folder)
     path = folder / "checkpoint.npz"
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint to resume in {folder} (expected {path})")
@@ -152,6 +156,28 @@ def resume(
         config, prepare(config), ckpt.net, ckpt.optimizer, ckpt.rng, ckpt.schedule, ckpt.history, ckpt.epoch
     )
     return _go(state, folder, callbacks, checkpoint_every, plots, started)
+
+
+def _folder(folder: PathLike) -> Path:
+    """The run folder; an empty name is an error (``Path("")`` would be the current folder)."""
+    if not str(folder).strip():
+        raise ConfigError("out", "the run folder is an empty name")
+    return Path(folder)
+
+
+def _check_new_folder(folder: Path) -> None:
+    """A new run goes into a new or empty folder: not over a run, nor over the user's own files."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ConfigError("out", f"{folder} is not a folder")
+    if (folder / "model.npz").exists() or (folder / "checkpoint.npz").exists():
+        raise RunExists(f"{folder} already holds a run; resume it, overwrite it, or choose another folder")
+    if any(folder.iterdir()):
+        raise FolderNotEmpty(
+            f"{folder} is not empty and holds no run; a run would overwrite its files "
+            "(report.html, history.csv, …); overwrite them or choose another folder"
+        )
 
 
 @dataclass

@@ -34,6 +34,10 @@ def open_model(path: PathLike) -> SavedModel:
     return saved
 
 
+class ColumnTaken(ValueError):
+    """The prediction column's name is empty or already a column of the input."""
+
+
 class SplitNeedsTrainingData(ValueError):
     """``split="train"``/``"test"`` repeats the training split, so it needs the same data."""
 
@@ -125,6 +129,8 @@ def predict_csv(
     out = Path(out) if out is not None else input_csv.with_name(input_csv.stem + ".predictions.csv")
     if out.resolve() == input_csv.resolve():
         raise ValueError("the output file must differ from the input file")
+    if not column.strip():
+        raise ColumnTaken("the prediction column needs a name")
     saved = open_model(model)
     net = saved.network
     assert net is not None  # open_model refuses a file without a network
@@ -141,6 +147,10 @@ def predict_csv(
         assert P is not None and net.classes_ is not None  # a classifier's
         extra_header = [f"p({c})" for c in net.classes_]
         extra = [[repr(float(p)) for p in row] for row in P]
+    if column in header:  # the output would have two columns of that name
+        raise ColumnTaken(f"{input_csv} already has a column {column!r}; name the predictions another way")
+    if column in extra_header:
+        raise ColumnTaken(f"{column!r} is the name of a probability column; name the predictions another way")
     with atomic_write(out, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([*header, column, *extra_header])
