@@ -236,3 +236,10 @@ def test_ewma_update_takes_a_list_as_a_vector():
     ewma_ = EWMA(0.5)
     np.testing.assert_array_equal(ewma_.update([1, 2]), [1.0, 2.0])  # v̂₁ = x₁
     np.testing.assert_allclose(ewma_.update([3, 4]), [1 / 3 + 2 * 3 / 3, 2 / 3 + 2 * 4 / 3])
+
+
+def test_the_command_bounds_iterations_as_the_library_does():
+    from glassnet.cli import learn
+    from glassnet.glass import descent
+
+    assert learn.MAX_ITERATIONS == descent.MAX_ITERATIONS

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 MAX_STEPS = 10_000
 """Most steps ``glassnet trace --steps`` follows."""
 MAX_ITERATIONS = 100_000
-"""Most steps ``glassnet descend --iterations`` takes."""
+"""Most steps ``glassnet descend --iterations`` takes: ``glassnet.glass.descent.MAX_ITERATIONS``,
+written out so that ``--help`` does not import NumPy (a test keeps the two equal)."""
 
 
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,;|eE+\-]+$")
