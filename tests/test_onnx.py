@@ -407,7 +407,9 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="cannot export activation .* of layer 1 to ONNX"):
         export_onnx(custom)
     wrong = network("relu", "multiclass")
-    wrong.classes_ = np.array([1, 2])
+    with pytest.raises(ValueError, match="must be 3 distinct labels"):
+        wrong.classes_ = np.array([1, 2])  # refused at the door; a head changed behind its back:
+    wrong.head.classes_ = np.array([1, 2])
     with pytest.raises(ValueError, match="3 output.* and 2 class label"):
         export_onnx(wrong)
     assert (
