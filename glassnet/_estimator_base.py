@@ -394,8 +394,11 @@ class _BaseMLP(BaseEstimator):
                     divergence=_WARN_ONLY,
                     rng=random_state,
                 )
-            if history.divergence is not None:  # training went on until NaN or infinity (_WARN_ONLY)
-                raise ValueError(_NON_FINITE)  # as scikit-learn; the weights from before the blow-up stay
+            if history.divergence is not None and not self.early_stopping:
+                # Training went on until NaN or infinity (_WARN_ONLY). scikit-learn raises as its
+                # last weights are not finite; with early stopping it puts back the best
+                # validation score's weights (the initial ones at worst) and does not.
+                raise ValueError(_NON_FINITE)
             if (
                 not incremental
                 and not rules.stopped

@@ -776,6 +776,12 @@ def test_weights_that_turn_nan_after_some_epochs_raise_scikit_learns_value_error
         with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
             model.fit(X, y)
     assert len(model.loss_curve_) > 1  # the loss was finite for a while
+    # With early stopping both put back the best validation score's weights, and do not raise.
+    model.set_params(early_stopping=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    assert all(np.isfinite(W).all() for W in model.coefs_) and not np.isfinite(model.validation_scores_[-1])
 
 
 def test_lbfgs_whose_first_line_search_fails_still_reports_its_loss(iris):
