@@ -139,18 +139,21 @@ def predict_csv(
     rows, header, X = read_feature_rows(
         input_csv, net.n_inputs, saved.info.get("feature_names") or [], saved.info.get("target")
     )
-    X_std = saved.transform(X.astype(net.dtype))
-    prediction = net.predict(X_std)
-    extra_header, extra = [], []
+    extra_header: list[str] = []
     if proba:
-        P = net.head.probabilities(net.predict_output(X_std))
-        assert P is not None and net.classes_ is not None  # a classifier's
+        assert net.classes_ is not None  # a classifier's
         extra_header = [f"p({c})" for c in net.classes_]
-        extra = [[repr(float(p)) for p in row] for row in P]
     if column in header:  # the output would have two columns of that name
         raise ColumnTaken(f"{input_csv} already has a column {column!r}; name the predictions another way")
     if column in extra_header:
         raise ColumnTaken(f"{column!r} is the name of a probability column; name the predictions another way")
+    X_std = saved.transform(X.astype(net.dtype))
+    prediction = net.predict(X_std)
+    extra: list[list[str]] = []
+    if proba:
+        P = net.head.probabilities(net.predict_output(X_std))
+        assert P is not None  # a classifier's
+        extra = [[repr(float(p)) for p in row] for row in P]
     with atomic_write(out, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([*header, column, *extra_header])
