@@ -717,6 +717,23 @@ def test_experiment_sweeps_and_plots(run):
     assert open("exp/comparison.png", "rb").read(4) == b"\x89PNG"
 
 
+def test_experiment_never_writes_over_files_in_its_out_folder(run):
+    # results.csv and comparison.png in a folder of the user's were overwritten after the sweep.
+    import pathlib
+
+    folder = pathlib.Path("mine")
+    folder.mkdir()
+    (folder / "results.csv").write_text("my own numbers\n")
+    args = ("experiment", "moons", "--hidden", "4", "8", "--epochs", "2", "--seeds", "1", "--n-samples", "60")
+    assert_error(run(*args, "--out", "mine"), 2, "--out: mine already holds files", "--overwrite")
+    assert (folder / "results.csv").read_text() == "my own numbers\n"
+    pathlib.Path("file").write_text("x")
+    assert_error(run(*args, "--out", "file"), 2, "--out: file is not a folder")
+    result = run(*args, "--out", "mine", "--overwrite")
+    assert result.code == 0, result.err
+    assert (folder / "results.csv").read_text().startswith("config")
+
+
 def test_experiment_errors(run):
     assert_error(run("experiment", "--optimizer", "adam", "nope", "--epochs", "2"), 2, "nope")
     assert_error(run("experiment", "--lr", "0.1", "fast"), 2, "--lr")

@@ -102,6 +102,9 @@ def experiment(
             "comparison.png (default runs/experiment-TIMESTAMP)."
         ),
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Write into an --out folder that already holds files.")
+    ] = False,
 ) -> None:
     """Sweep architectures and hyperparameters over several seeds; print and plot the comparison.
 
@@ -113,6 +116,8 @@ def experiment(
     from ..schedules import SCHEDULES
 
     _check_scheduler(scheduler)
+    if out is not None:
+        _check_out_folder(out, overwrite)
     if jobs != -1 and not 1 <= jobs <= MAX_JOBS:
         raise UsageError(f"--jobs must be -1 (all cores) or from 1 to {MAX_JOBS} (MAX_JOBS), got {jobs}")
     sweep: dict[str, list[Any]] = {}
@@ -174,6 +179,17 @@ def experiment(
         f"best: {result.best['config']}  (test {result.metric} {result.best['test_score_mean']:.3f})"
     )
     console.print(f"results: {out / 'results.csv'}, picture: {out / 'comparison.png'}")
+
+
+def _check_out_folder(out: Path, overwrite: bool) -> None:
+    """Before any run: ``--out`` is a new or empty folder, or ``--overwrite`` says its files may go."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {out} is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise UsageError(
+            f"--out: {out} already holds files, which the results (results.csv, results.json, "
+            "comparison.png) would overwrite; add --overwrite or choose another folder"
+        )
 
 
 def _check_scheduler(scheduler: str | None) -> None:
