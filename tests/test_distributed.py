@@ -568,3 +568,17 @@ def test_a_classifiers_fit_and_predictions_import_no_scikit_learn_on_fresh_worke
         regressor.fit(X, X[:, 0] * 2.0)
         np.testing.assert_allclose(regressor.predict(X).compute(), regressor.predict(X_local), rtol=1e-12)
         assert c.run(lambda: "sklearn" in sys.modules) == dict.fromkeys(c.run(lambda: 0), False)
+
+
+def test_a_cancelled_task_stops_the_run_with_a_message(client):
+    # A task the cluster cancels (after losing the data it needed) raised distributed's
+    # FutureCancelledError as a traceback; it is a ClusterError, like a lost worker.
+    import time
+
+    from glassnet.distributed.cluster import cluster_failures
+
+    future = client.submit(time.sleep, 5, pure=False)
+    message = "the cluster cancelled a task of the test's sleep"
+    with pytest.raises(ClusterError, match=message), cluster_failures("the test's sleep"):
+        future.cancel()
+        future.result(timeout=30)

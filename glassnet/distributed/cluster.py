@@ -11,6 +11,7 @@ Everything Dask is imported inside the functions: ``import glassnet`` never load
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -143,4 +144,9 @@ def cluster_failures(what: str) -> Iterator[None]:
         raise ClusterError(
             f"the connection to the Dask cluster was lost during {what} ({exc}); "
             "the run stopped and nothing of it was kept"
+        ) from None
+    except concurrent.futures.CancelledError as exc:  # distributed's FutureCancelledError among them
+        raise ClusterError(
+            f"the cluster cancelled a task of {what} ({exc or type(exc).__name__}), e.g. after losing "
+            "the worker that held its data; the run stopped and nothing of it was kept"
         ) from None
