@@ -576,6 +576,12 @@ def test_trace_errors_of_given_numbers(run, trained_run):
     assert_error(run("trace", "--steps", "0"), 2, "--steps")
 
 
+def test_gradcheck_refuses_networks_and_batches_it_would_take_minutes_over(run):
+    # --hidden 200,200 (41,001 parameters) ran for four minutes without a word.
+    assert_error(run("gradcheck", "--hidden", "200,200"), 1, "41,001 parameters", "at most 20,000")
+    assert_error(run("gradcheck", "--samples", "20000"), 1, "at most 10,000 samples")
+
+
 def test_gradcheck_passes_and_fails_with_exit_status(run):
     result = run("gradcheck", "iris", "--hidden", "4", "--samples", "10")
     assert result.code == 0, result.err

@@ -168,6 +168,13 @@ def predict_csv(
     return out, len(rows)
 
 
+GRADCHECK_MAX_PARAMS = 20_000
+"""Most parameters :func:`check_gradients` checks: two forward passes each (a 2-200-200-1
+network's 41,000 took four minutes)."""
+GRADCHECK_MAX_SAMPLES = 10_000
+"""Most rows in its batch: every forward pass runs over all of them."""
+
+
 def check_gradients(
     dataset: str | None = "moons",
     csv_path: PathLike | None = None,
@@ -183,12 +190,19 @@ def check_gradients(
     """Backpropagation against central differences on ``samples`` rows of a dataset, for a
     fresh network (``hidden``, ``activation``, ``output``) or a saved ``model``.
     Returns ``(net, GradCheck, n_rows)``."""
+    from .._validation import check_positive
     from ..data import standardize
     from ..gradcheck import gradcheck
     from ..training import encode_targets
     from .config import RunConfig
     from .prepare import Prepared, build_network
 
+    check_positive(samples, "samples", integer=True)
+    if samples > GRADCHECK_MAX_SAMPLES:
+        raise ValueError(
+            f"a gradient check takes at most {GRADCHECK_MAX_SAMPLES:,} samples "
+            f"(GRADCHECK_MAX_SAMPLES), got {samples:,}: a few dozen show any error"
+        )
     X, y, _, _ = load_data(dataset, csv_path, target, max(samples, 50), 0.2, seed)
     if model is not None:
         saved = open_model(model)
@@ -202,6 +216,12 @@ def check_gradients(
         config = RunConfig(hidden=tuple(hidden), activation=tuple(activation), output=output, seed=seed)
         net = build_network(config.checked(), Prepared(X, X[:0], y, y[:0], None, head.task))
         encode_targets(net, y, X.shape[0], fit=True)  # the classes, as training would learn them
+    if net.n_params > GRADCHECK_MAX_PARAMS:
+        raise ValueError(
+            f"the network {net.layer_sizes} has {net.n_params:,} parameters; a gradient check "
+            f"differentiates each one numerically, so it takes at most {GRADCHECK_MAX_PARAMS:,} "
+            "(GRADCHECK_MAX_PARAMS): check a smaller network of the same shape"
+        )
     rows = np.random.default_rng(seed).permutation(X.shape[0])[:samples]
     Y, _ = encode_targets(net, y[rows], len(rows))
     return net, gradcheck(net, X[rows], Y, l2=l2), len(rows)
