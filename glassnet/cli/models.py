@@ -85,7 +85,7 @@ def predict(
     ] = "prediction",
 ) -> None:
     """Predict every row of a CSV file; write the rows with a prediction column, atomically."""
-    from ..runs.tools import ColumnTaken, predict_csv
+    from ..runs.tools import ColumnTaken, predict_csv, predictions_path
 
     if not column.strip():
         raise UsageError("--column needs a name")
@@ -97,7 +97,7 @@ def predict(
         if not network.head.is_classifier:
             raise UsageError("--proba needs a classifier")
     output_file(
-        out or input_csv.with_name(input_csv.stem + ".predictions.csv"),
+        predictions_path(input_csv, out),
         "--out",
         {"the model file": model, "the input file": input_csv},
     )

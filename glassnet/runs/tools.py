@@ -34,6 +34,12 @@ def open_model(path: PathLike) -> SavedModel:
     return saved
 
 
+def predictions_path(input_csv: PathLike, out: PathLike | None = None) -> Path:
+    """Where :func:`predict_csv` writes: ``out``, or ``INPUT.predictions.csv`` beside the input."""
+    input_csv = Path(input_csv)
+    return Path(out) if out is not None else input_csv.with_name(input_csv.stem + ".predictions.csv")
+
+
 class ColumnTaken(ValueError):
     """The prediction column's name is empty or already a column of the input."""
 
@@ -126,7 +132,7 @@ def predict_csv(
     from ..io.files import atomic_write
 
     input_csv = Path(input_csv)
-    out = Path(out) if out is not None else input_csv.with_name(input_csv.stem + ".predictions.csv")
+    out = predictions_path(input_csv, out)
     if out.resolve() == input_csv.resolve():
         raise ValueError("the output file must differ from the input file")
     if not column.strip():
